@@ -1,0 +1,168 @@
+"""The `align` command line: small click commands over the library.
+
+Exit codes: 0 all went well, 1 some inputs failed (the others were processed),
+2 usage errors (bad options, a model or glossary that cannot be loaded).
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import AlignError, InputError
+
+DEFAULT_GLOSSARY = Path("glossary.tsv")
+
+
+def error_line(message: str) -> None:
+    click.echo(f"align: error: {message}", err=True)
+
+
+def one_line_errors(command):
+    """User mistakes end as one line on stderr and exit 2, never a traceback."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AlignError as exc:
+            error_line(str(exc))
+            sys.exit(2)
+        except KeyboardInterrupt:
+            error_line("interrupted; finished files are kept, unfinished ones were not written")
+            sys.exit(130)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="align")
+def main() -> None:
+    """French→English translation and alignment toolkit."""
+
+
+@main.command()
+@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
+@one_line_errors
+def segment(source: str, lang: str) -> None:
+    """Print SOURCE one sentence per line, a blank line between paragraphs (- reads stdin)."""
+    from .segment import segment_document
+    from .sources import decode, read_document, read_text
+
+    if source == "-":
+        text, _, warnings = decode(sys.stdin.buffer.read(), "stdin")
+        for warning in warnings:
+            click.echo(f"align: warning: {warning}", err=True)
+        document = read_text(text, "stdin")
+    else:
+        try:
+            document = read_document(source)
+        except InputError as exc:
+            error_line(str(exc))
+            sys.exit(1)
+        for warning in document.warnings:
+            click.echo(f"align: warning: {warning}", err=True)
+    segment_document(document, lang)
+    blocks = ["\n".join(pair.source for pair in paragraph.sentences) for paragraph in document.paragraphs]
+    if blocks:
+        click.echo("\n\n".join(blocks))
+
+
+def load_glossary(glossary: str | None, no_glossary: bool):
+    """The glossary to enforce: --glossary FILE, else ./glossary.tsv when present."""
+    if no_glossary:
+        return None, None
+    path = Path(glossary) if glossary else (DEFAULT_GLOSSARY if DEFAULT_GLOSSARY.is_file() else None)
+    if path is None:
+        return None, None
+    from .glossary import Glossary
+    return Glossary.load(path), path
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("-o", "--output", "output", default="output_en", show_default=True,
+              type=click.Path(path_type=Path), help="Folder for the outputs.")
+@click.option("--model", default=None, help="Hub id or local directory [default: Helsinki-NLP/opus-mt-fr-en].")
+@click.option("--revision", default=None, help="Hub revision (branch, tag or commit) of the model.")
+@click.option("--engine", type=click.Choice(["transformers", "ctranslate2"]), default="transformers",
+              show_default=True)
+@click.option("--compute-type", default="int8", show_default=True, help="CTranslate2 compute type.")
+@click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
+@click.option("--beams", type=click.IntRange(1, 64), default=None,
+              help="Beam size [default: the model's generation config].")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
+@click.option("--glossary", default=None, type=click.Path(dir_okay=False, path_type=str),
+              help="Glossary TSV to enforce [default: ./glossary.tsv when present].")
+@click.option("--no-glossary", is_flag=True, help="Translate without enforcing any glossary.")
+@click.option("--shard", default=None, metavar="K/N", help="Translate only share K of N (for job arrays).")
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@one_line_errors
+def translate(paths, output, model, revision, engine, compute_type, batch_size, beams, device,
+              glossary, no_glossary, shard, quiet) -> None:
+    """Translate French articles (files, or folders of *.txt) into OUTPUT."""
+    from .engines import load_engine
+    from .engines.base import GenerationSettings
+    from .engines.transformers import DEFAULT_MODEL
+    from .pipeline import translate_paths
+
+    shard_spec = None
+    if shard:
+        from .shard import parse_shard
+        shard_spec = parse_shard(shard)
+    glossary_obj, glossary_path = load_glossary(glossary, no_glossary)
+    settings = GenerationSettings(beams=beams, batch_size=batch_size, device=device)
+    loaded = load_engine(engine, model or DEFAULT_MODEL, settings, revision=revision, compute_type=compute_type)
+
+    def progress_factory(total: int):
+        from tqdm import tqdm
+        return tqdm(total=total, unit="sent", desc="translating", disable=quiet or None,
+                    file=sys.stderr, dynamic_ncols=True)
+
+    report = translate_paths(
+        list(paths), loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
+        progress_factory=progress_factory, on_error=error_line,
+        on_warning=lambda w: click.echo(f"align: warning: {w}", err=True),
+        settings={"batch_size": batch_size, "beams": loaded.signature().get("beams"), "device": device,
+                  "engine": engine, "glossary": str(glossary_path) if glossary_path else None},
+    )
+    rate = report.sentences / report.seconds if report.seconds else 0.0
+    summary = (f"{len(report.articles)} articles, {report.sentences} sentences, "
+               f"{report.seconds:.1f} s, {rate:.1f} sentences/s")
+    memory = report.manifest["counts"].get("from_memory", 0)
+    if memory:
+        summary += f", {memory} from memory"
+    if report.term_accuracy is not None:
+        counts = report.term_counts
+        summary += (f"; term accuracy {100 * report.term_accuracy:.1f}% "
+                    f"({counts.get('model', 0)} by the model, {counts.get('forced', 0)} forced, "
+                    f"{counts.get('failed', 0)} failed)")
+    if report.failed:
+        summary += f"; {len(report.failed)} failed"
+    click.echo(summary)
+    click.echo(f"outputs in {output}/ (signature: {report.manifest['signature']})")
+    sys.exit(report.exit_code)
+
+
+def _register_subcommands() -> None:
+    """Command families that live in their own modules."""
+    from .cli_glossary import glossary
+
+    main.add_command(glossary)
+    for module, names in (("cli_pair", ("pair", "score")), ("cli_tm", ("tm",))):
+        try:
+            imported = __import__(f"align.{module}", fromlist=list(names))
+        except ImportError:
+            continue
+        for name in names:
+            command = getattr(imported, name, None)
+            if command is not None:
+                main.add_command(command)
+
+
+_register_subcommands()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,170 @@
+"""`align pair` (sentence alignment of a French text with its translation) and
+`align score` (BLEU, chrF, TER and term accuracy of translations).
+
+Exit codes as in align.cli: 0 all went well, 1 some articles failed (the others
+were processed), 2 usage errors (missing files, bad options, a model or glossary that
+cannot be loaded). Errors are one line on stderr naming the file.
+"""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import AlignError, InputError, UsageError
+
+
+def _error(message: str) -> None:
+    click.echo(f"align: error: {message}", err=True)
+
+
+def _one_line_errors(command):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except AlignError as exc:
+            _error(str(exc))
+            sys.exit(2)
+        except KeyboardInterrupt:
+            _error("interrupted")
+            sys.exit(130)
+    return wrapper
+
+
+def _load_document(path: Path):
+    """An article as a Document; unlike sources.read_document an empty file is
+    allowed (everything on the other side is then unaligned)."""
+    from .score import article_name
+    from .sources import decode, read_text
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+    text, encoding, warnings = decode(data, str(path))
+    document = read_text(text, article_name(path))
+    document.path, document.encoding, document.warnings = path, encoding, warnings
+    return document
+
+
+def _pairs_of(fr_path: Path, en_path: Path) -> list[tuple[str, Path, Path]]:
+    from .score import article_name, match_folders
+
+    for path in (fr_path, en_path):
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    if fr_path.is_dir() != en_path.is_dir():
+        raise UsageError(f"{fr_path} and {en_path}: give two files or two folders")
+    if fr_path.is_dir():
+        return match_folders(fr_path, en_path)
+    return [(article_name(fr_path), fr_path, en_path)]
+
+
+def _load_glossary(path: str | None):
+    if not path:
+        return None
+    try:
+        from .glossary import Glossary
+    except ImportError:  # pragma: no cover - glossary module missing
+        raise UsageError("--glossary: the glossary module is not available") from None
+    return Glossary.load(path)
+
+
+@click.command("pair")
+@click.argument("fr_path", metavar="FR_FILE", type=click.Path(path_type=Path))
+@click.argument("en_path", metavar="EN_FILE", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "output", default="output_pair", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="Folder for NAME.tsv files.")
+@click.option("--segmented", is_flag=True, help="Inputs have one sentence per line: do not split them.")
+@click.option("--format", "fmt", type=click.Choice(["tsv", "ladder"]), default="tsv", show_default=True,
+              help="tsv: NAME.tsv files in the output folder; ladder: vecalign ladder lines on stdout.")
+@click.option("--tmx", "tmx", default=None, type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write every aligned pair to this TMX 1.4 file (fr → en).")
+@click.option("--model", default=None, metavar="DIR_OR_ID",
+              help="Translate the French with this model and use chrF with the English (Bleualign-style).")
+@click.option("--glossary", default=None, type=click.Path(dir_okay=False, path_type=str),
+              help="Glossary TSV whose term pairs anchor the alignment.")
+@_one_line_errors
+def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, tmx: Path | None,
+         model: str | None, glossary: str | None) -> None:
+    """Align FR_FILE with its English translation EN_FILE (or two folders: X.txt in
+    the French folder pairs with X.txt or X.en.txt in the English one)."""
+    from .bitext import align_documents, ladder_lines
+
+    articles = _pairs_of(fr_path, en_path)
+    terms = _load_glossary(glossary)
+    engine = None
+    if model:
+        from .engines.transformers import TransformersEngine
+        engine = TransformersEngine(model)
+    messages = (lambda text: click.echo(text, err=True)) if fmt == "ladder" else click.echo
+    writer = None
+    if fmt == "tsv":
+        from .writers.tsv import TsvWriter
+        writer = TsvWriter()
+        output.mkdir(parents=True, exist_ok=True)
+    all_pairs: list[tuple[str, str]] = []
+    failed = 0
+    for name, fr_file, en_file in articles:
+        try:
+            fr_doc, en_doc = _load_document(fr_file), _load_document(en_file)
+            beads: list = []
+            document = align_documents(fr_doc, en_doc, segmented=segmented, glossary=terms,
+                                       engine=engine, beads_out=beads)
+        except InputError as exc:
+            _error(str(exc))
+            failed += 1
+            continue
+        for warning in document.warnings:
+            click.echo(f"align: warning: {warning}", err=True)
+        all_pairs += [(p.source, p.target) for p in document.pairs()]
+        kinds: dict[str, int] = {}
+        for bead in beads:
+            kinds[bead.kind] = kinds.get(bead.kind, 0) + 1
+        summary = ", ".join(f"{k} {v}" for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]))
+        if fmt == "ladder":
+            if len(articles) > 1:
+                click.echo(f"# {name}")
+            for line in ladder_lines(beads):
+                click.echo(line)
+            messages(f"{name}: {len(beads)} beads ({summary or 'none'})")
+        else:
+            path = writer.write(document, output)
+            messages(f"{name}: {len(beads)} beads ({summary or 'none'}) -> {path}")
+    if tmx is not None:
+        from .writers.tmx import write_tmx
+        write_tmx(all_pairs, tmx)
+        messages(f"TMX: {sum(1 for s, t in all_pairs if s and t)} units -> {tmx}")
+    sys.exit(1 if failed else 0)
+
+
+@click.command("score")
+@click.argument("hyp", type=click.Path(path_type=Path))
+@click.argument("ref", type=click.Path(path_type=Path))
+@click.option("--glossary", default=None, type=click.Path(dir_okay=False, path_type=str),
+              help="Glossary TSV: report the share of its terms translated (needs --source).")
+@click.option("--source", default=None, type=click.Path(path_type=Path),
+              help="The French file or folder that HYP translates (line-aligned with it).")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@_one_line_errors
+def score(hyp: Path, ref: Path, glossary: str | None, source: Path | None, as_json: bool) -> None:
+    """Score translations HYP against references REF: BLEU, chrF and TER (sacrebleu,
+    with signatures). Two line-aligned files, or a translate output folder (NAME.en.txt)
+    and a reference folder; files whose line counts differ are aligned first."""
+    from .score import score_paths
+
+    if glossary and source is None:
+        raise UsageError("--glossary needs --source (the French the hypotheses translate)")
+    for path in (hyp, ref) + ((source,) if source else ()):
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or folder")
+    terms = _load_glossary(glossary)
+    result = score_paths(hyp, ref, terms, source)
+    if as_json:
+        import json
+        click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        click.echo(result.format())

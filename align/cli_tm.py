@@ -1,0 +1,84 @@
+"""`align tm stats|export`: the translation memory kept in OUT/.align/memory.sqlite.
+
+Register with ``main.add_command(tm)``.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import AlignError
+from .memory import default_path
+
+DEFAULT_OUTPUT = Path("output_en")
+
+
+def _memory_path(memory: Path | None, output: Path | None) -> Path:
+    if memory is not None and output is not None:
+        raise click.UsageError("give --memory FILE or -o OUT, not both")
+    return memory if memory is not None else default_path(output or DEFAULT_OUTPUT)
+
+
+def _open(path: Path):
+    from .memory import TranslationMemory
+
+    if not path.is_file():
+        click.echo(f"align: error: {path}: no translation memory here (align translate -o OUT creates "
+                   f"OUT/.align/memory.sqlite)", err=True)
+        sys.exit(2)
+    try:
+        return TranslationMemory(path)
+    except AlignError as exc:
+        click.echo(f"align: error: {exc}", err=True)
+        sys.exit(2)
+
+
+def memory_options(command):
+    command = click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
+                           help=f"Output folder of align translate [default: {DEFAULT_OUTPUT}].")(command)
+    return click.option("--memory", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        help="The memory file [default: OUT/.align/memory.sqlite].")(command)
+
+
+@click.group("tm")
+def tm() -> None:
+    """The translation memory: sentences already translated, reused by later runs."""
+
+
+@tm.command("stats")
+@memory_options
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+def stats_command(memory: Path | None, output: Path | None, as_json: bool) -> None:
+    """How many sentences the memory holds, and for which engines."""
+    path = _memory_path(memory, output)
+    with _open(path) as store:
+        stats = store.stats()
+    if as_json:
+        click.echo(json.dumps(stats, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{stats['path']}: {stats['entries']} sentences ({stats['with_terms']} with glossary terms), "
+               f"{stats['hits']} reuses, {stats['bytes'] / 1e6:.1f} MB")
+    if stats["first"]:
+        click.echo(f"first stored {stats['first']}, last used {stats['last_used']}")
+    for engine in stats["engines"]:
+        described = ", ".join(f"{k}={v}" for k, v in engine.items() if k not in ("key", "entries"))
+        click.echo(f"  {engine['entries']:>8} sentences  engine {engine['key']}  {described}")
+
+
+@tm.command("export")
+@click.option("--tmx", "tmx_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="TMX 1.4 file to write (fr → en).")
+@memory_options
+def export_command(tmx_path: Path, memory: Path | None, output: Path | None) -> None:
+    """Write every stored sentence pair to a TMX file for CAT tools."""
+    path = _memory_path(memory, output)
+    with _open(path) as store:
+        try:
+            count = store.export_tmx(tmx_path)
+        except OSError as exc:
+            click.echo(f"align: error: {tmx_path}: cannot write ({exc.strerror or exc})", err=True)
+            sys.exit(2)
+    click.echo(f"{count} translation units written to {tmx_path}")

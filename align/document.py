@@ -1,0 +1,127 @@
+"""The shared data model: a Document of paragraphs of sentence pairs.
+
+Every pipeline stage takes a Document and returns it, filling in what it knows:
+`sources` creates the paragraphs, `segment` the sentence pairs, `glossary` their
+terms, the engine their translations, `enforce` the term statuses and `checks`
+the flags. Writers only read it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+# How a glossary term was satisfied in the translation.
+TERM_MODEL = "model"    # the model produced the target on its own
+TERM_FORCED = "forced"  # decoding was constrained to produce it
+TERM_FAILED = "failed"  # the target is missing from the translation
+TERM_STATUSES = (TERM_MODEL, TERM_FORCED, TERM_FAILED)
+
+# Paragraph kinds: only prose is translated.
+PROSE = "prose"
+METADATA = "metadata"
+
+
+@dataclass
+class Term:
+    """A glossary entry found in a source sentence (a span, as in spaCy)."""
+
+    source: str            # the text as it appears in the sentence
+    start: int             # character offsets into SentencePair.source
+    end: int
+    target: str            # what the translation must contain
+    entry: str = ""        # the glossary entry's source form (its key)
+    note: str = ""
+    status: str = ""       # one of TERM_STATUSES once enforced
+    target_start: int = -1  # where the target was found in the translation
+    target_end: int = -1
+
+
+@dataclass
+class Flag:
+    """Something a reviewer should look at; `code` is a stable identifier."""
+
+    code: str
+    detail: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.code}:{self.detail}" if self.detail else self.code
+
+
+@dataclass
+class SentencePair:
+    source: str
+    target: str = ""
+    paragraph: int = 0     # 1-based paragraph number in the document
+    number: int = 0        # 1-based sentence number within the paragraph
+    terms: list[Term] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    origin: str = ""       # "model", "memory", or "" for pairs read from files
+    pieces: int = 1        # >1 when the sentence was split to fit the model
+
+    @property
+    def id(self) -> str:
+        """Stable sentence id shared by the TSV and the HTML page."""
+        return f"p{self.paragraph}s{self.number}"
+
+    def add_flag(self, code: str, detail: str = "") -> None:
+        if not any(f.code == code and f.detail == detail for f in self.flags):
+            self.flags.append(Flag(code, detail))
+
+
+@dataclass
+class Paragraph:
+    text: str                          # the paragraph as read (NFC, one line)
+    number: int = 0
+    kind: str = PROSE
+    sentences: list[SentencePair] = field(default_factory=list)
+
+    @property
+    def translatable(self) -> bool:
+        return self.kind == PROSE
+
+
+@dataclass
+class Document:
+    name: str                          # article name: file name without .txt
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    path: Path | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    encoding: str = "utf-8"
+    warnings: list[str] = field(default_factory=list)
+
+    def pairs(self) -> Iterator[SentencePair]:
+        for paragraph in self.paragraphs:
+            yield from paragraph.sentences
+
+    def translatable_pairs(self) -> Iterator[SentencePair]:
+        for paragraph in self.paragraphs:
+            if paragraph.translatable:
+                yield from paragraph.sentences
+
+    @property
+    def sentence_count(self) -> int:
+        return sum(len(p.sentences) for p in self.paragraphs)
+
+    def term_counts(self) -> dict[str, int]:
+        counts = {status: 0 for status in TERM_STATUSES}
+        for pair in self.pairs():
+            for term in pair.terms:
+                if term.status in counts:
+                    counts[term.status] += 1
+        return counts
+
+    def term_accuracy(self) -> float | None:
+        """Share of source term occurrences whose target is in the translation."""
+        counts = self.term_counts()
+        total = sum(counts.values())
+        if not total:
+            return None
+        return (counts[TERM_MODEL] + counts[TERM_FORCED]) / total
+
+    def flag_counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for pair in self.pairs():
+            for flag in pair.flags:
+                counts[flag.code] = counts.get(flag.code, 0) + 1
+        return counts

@@ -1,0 +1,410 @@
+"""MarianMT through CTranslate2 (int8 on CPU by default), with term constraints.
+
+The Hugging Face model is converted once with `ctranslate2.converters.TransformersConverter`
+(which works with transformers 5: its Marian conversion scores exactly like the
+transformers model) and cached under `$ALIGN_CACHE/ct2/<key>` (default
+`~/.cache/align/ct2/<key>`), key = hash of model path or id, revision and compute type.
+
+CTranslate2 has no logits processor, so the glossary guarantee is kept by
+re-decoding with a forced target prefix:
+
+1. translate the batch (with the decoder's cross-attention when it has terms);
+2. for each sentence missing a term, find the first output position whose
+   attention falls on the term's source span (else the end of the sentence,
+   before its final punctuation) and set `target_prefix` = the output up to that
+   point + the term's tokens (its capitalised form when it opens the sentence);
+3. re-translate those sentences together, and repeat until no term is missing.
+
+Terms in a prefix stay in every later output, and each pass adds one, so there
+are at most (number of terms + 1) passes. `Hypothesis.forced[i]` is True when
+term i had to be put in a prefix, False when the model produced it.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelLoadError, UsageError
+from .base import (Constraint, Engine, GenerationSettings, Hypothesis, ProgressCallback,
+                   length_sorted_batches)
+from .transformers import DEFAULT_MODEL, _hub_reachable, directory_hash, load_failure_message
+
+MISSING_EXTRA = "the ctranslate2 engine needs the fast extra: pip install 'align[fast]'"
+COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
+                 "float16", "bfloat16", "float32", "auto", "default")
+# What a model download needs (not the TF/Flax/Rust weights of opus-mt repositories).
+HUB_FILES = ["*.json", "*.spm", "*.txt", "*.model", "*.safetensors", "pytorch_model.bin"]
+_FINAL_PUNCTUATION = set(".!?;:…\"»”’)]")
+
+
+def cache_root(cache_dir: str | Path | None = None) -> Path:
+    """align's cache folder: the argument, else $ALIGN_CACHE, else ~/.cache/align."""
+    if cache_dir:
+        return Path(cache_dir).expanduser()
+    env = os.environ.get("ALIGN_CACHE")
+    if env:
+        return Path(env).expanduser()
+    return Path("~/.cache/align").expanduser()
+
+
+def conversion_key(model_path: str, revision: str, compute_type: str) -> str:
+    return hashlib.sha256(f"{model_path}\0{revision}\0{compute_type}".encode()).hexdigest()[:20]
+
+
+def physical_cores() -> int:
+    """Physical cores this process may use (hyperthreads do not help GEMM-bound decoding)."""
+    try:
+        allowed = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        allowed = os.cpu_count() or 1
+    logical = os.cpu_count() or allowed
+    physical = None
+    try:
+        import psutil
+
+        physical = psutil.cpu_count(logical=False)
+    except ImportError:
+        pass
+    if not physical:
+        physical = logical
+    # With a restricted affinity (Slurm, taskset), scale by the share of logical CPUs granted.
+    if allowed < logical:
+        physical = max(1, round(physical * allowed / logical))
+    return max(1, min(physical, allowed))
+
+
+def _contains(seq: list, pattern: list) -> bool:
+    n = len(pattern)
+    return any(seq[i:i + n] == pattern for i in range(len(seq) - n + 1))
+
+
+def choose_insertion(output: list[str], attention: list[list[float]] | None, start: int,
+                     missing: list[tuple[int, tuple[int, int]]]) -> tuple[int, int]:
+    """Where to force the next term: (constraint index, output position).
+
+    `missing` holds (constraint index, source token span) of the absent terms;
+    positions before `start` (the current forced prefix) are off limits. The term
+    whose source span is attended earliest wins; with no such position, the first
+    missing term goes at the end of the output, before its final punctuation.
+    """
+    best: tuple[int, int] | None = None
+    if attention:
+        for t in range(start, min(len(output), len(attention))):
+            row = attention[t]
+            if not row:
+                continue
+            focus = max(range(len(row)), key=row.__getitem__)
+            for index, (s, e) in missing:
+                if s <= focus < e:
+                    best = (index, t)
+                    break
+            if best is not None:
+                return best
+    position = len(output)
+    while position > start and output[position - 1].lstrip("▁") and \
+            all(ch in _FINAL_PUNCTUATION for ch in output[position - 1].lstrip("▁")):
+        position -= 1
+    return missing[0][0], position
+
+
+def _converter(model_dir: str):
+    """TransformersConverter whose model returns the attention averaged over all
+    heads of the last decoder layer (CTranslate2 keeps only the first head by
+    default), like TransformersEngine's cross-attention focus."""
+    import numpy as np
+    from ctranslate2.converters import TransformersConverter
+
+    config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
+    heads = int(config.get("decoder_attention_heads") or config.get("num_attention_heads") or 1)
+
+    class Converter(TransformersConverter):
+        def _load(self):
+            spec = super()._load()
+            decoder = getattr(spec, "decoder", None)
+            if decoder is not None and hasattr(decoder, "alignment_heads"):
+                decoder.alignment_heads = np.dtype("int16").type(heads)
+            return spec
+
+    return Converter(model_dir)
+
+
+class CTranslate2Engine(Engine):
+    name = "ctranslate2"
+
+    def __init__(self, model: str = DEFAULT_MODEL, settings: GenerationSettings | None = None,
+                 revision: str | None = None, compute_type: str = "int8",
+                 cache_dir: str | Path | None = None, threads: int | None = None,
+                 fixed_output_tokens: int | None = None):
+        """`threads`: intra-op threads (default: the physical cores available);
+        `fixed_output_tokens` (benchmarks only): every output is exactly that long."""
+        self.model_id = model
+        self.settings = settings or GenerationSettings()
+        self.requested_revision = revision
+        if compute_type not in COMPUTE_TYPES:
+            raise UsageError(f"--compute-type {compute_type}: choose one of {', '.join(COMPUTE_TYPES)}")
+        self.compute_type = compute_type
+        self.cache_dir = cache_root(cache_dir)
+        self.threads = threads or physical_cores()
+        self.fixed_output_tokens = fixed_output_tokens
+        self._load()
+
+    # -- loading ---------------------------------------------------------
+    def _load(self) -> None:
+        try:
+            import ctranslate2
+        except ImportError:
+            raise ModelLoadError(MISSING_EXTRA) from None
+        self._ct2 = ctranslate2
+        local, revision = self._resolve_model()
+        self.model_path = str(local.resolve()) if self._is_local else self.model_id
+        self.revision = revision
+        self.tokenizer = self._load_tokenizer(local)
+        config = self._read_json(local / "config.json")
+        generation = self._read_json(local / "generation_config.json")
+        self.num_beams = self.settings.beams or generation.get("num_beams") or config.get("num_beams") or 1
+        limit = getattr(self.tokenizer, "model_max_length", 512) or 512
+        positions = config.get("max_position_embeddings", limit) or limit
+        self._max_input_tokens = int(min(limit, positions, 100_000))
+
+        device = self.settings.device
+        cuda = ctranslate2.get_cuda_device_count() > 0
+        if device == "auto":
+            device = "cuda" if cuda else "cpu"
+        elif device == "cuda" and not cuda:
+            raise ModelLoadError("--device cuda: no CUDA device is available (use --device cpu or auto)")
+        self.device = device
+        self.converted = self._converted_model(local)
+        try:
+            self.translator = ctranslate2.Translator(
+                str(self.converted), device=device, compute_type=self.compute_type,
+                inter_threads=1, intra_threads=self.threads if device == "cpu" else 0)
+        except Exception as exc:
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise ModelLoadError(f"cannot load the CTranslate2 model {self.converted}: {reason}. "
+                                 f"Fix: delete that folder to convert again, or try another "
+                                 f"--compute-type") from None
+
+    @staticmethod
+    def _read_json(path: Path) -> dict:
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    def _resolve_model(self) -> tuple[Path, str]:
+        """A local folder holding the model, and its revision."""
+        local = Path(self.model_id).expanduser()
+        self._is_local = local.is_dir()
+        if self._is_local:
+            missing = [f for f in ("config.json", "source.spm", "target.spm", "vocab.json")
+                       if not (local / f).exists()]
+            if missing:
+                raise ModelLoadError(load_failure_message(self.model_id, f"{local} lacks {', '.join(missing)}"))
+            return local, directory_hash(local)
+        if self.model_id.startswith((".", "~", "/")) or self.model_id.count("/") > 1:
+            raise ModelLoadError(load_failure_message(self.model_id, "no such directory"))
+        try:
+            from huggingface_hub import snapshot_download
+        except ImportError:  # pragma: no cover - comes with transformers
+            raise ModelLoadError(load_failure_message(self.model_id, "huggingface_hub is not installed")) from None
+        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
+        try:
+            try:
+                path = snapshot_download(self.model_id, revision=self.requested_revision,
+                                         local_files_only=True, allow_patterns=HUB_FILES)
+            except Exception:
+                if offline:
+                    raise ModelLoadError(load_failure_message(
+                        self.model_id, "HF_HUB_OFFLINE is set and it is not in the cache")) from None
+                if not _hub_reachable():
+                    raise ModelLoadError(load_failure_message(
+                        self.model_id, "it is not in the local cache and the Hugging Face hub cannot be reached")) from None
+                path = snapshot_download(self.model_id, revision=self.requested_revision,
+                                         allow_patterns=HUB_FILES)
+        except ModelLoadError:
+            raise
+        except Exception as exc:
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
+        path = Path(path)
+        return path, path.name  # snapshot folders are named after the commit
+
+    def _load_tokenizer(self, local: Path):
+        try:
+            from transformers import AutoTokenizer
+            from transformers.utils import logging as hf_logging
+        except ImportError as exc:  # pragma: no cover - dependency missing
+            raise ModelLoadError(f"ctranslate2 engine unavailable: {exc}; run: pip install align") from None
+        hf_logging.set_verbosity_error()
+        try:
+            return AutoTokenizer.from_pretrained(str(local), local_files_only=True)
+        except Exception as exc:
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
+
+    def _converted_model(self, local: Path) -> Path:
+        """The cached CTranslate2 conversion, made on first use (atomically, so
+        that parallel jobs sharing a cache do not trip over each other)."""
+        key = conversion_key(self.model_path, self.revision, self.compute_type)
+        target = self.cache_dir / "ct2" / key
+        if (target / "model.bin").is_file():
+            return target
+        quantization = None if self.compute_type in ("auto", "default") else self.compute_type
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=target.parent))
+        except OSError as exc:
+            raise ModelLoadError(f"cannot write the CTranslate2 cache {target.parent}: {exc.strerror or exc}. "
+                                 f"Fix: set ALIGN_CACHE to a writable folder") from None
+        try:
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.set_verbosity_error()
+            hf_logging.disable_progress_bar()
+            converter = _converter(str(local))
+            converter.convert(str(scratch / "model"), quantization=quantization, force=True)
+            (scratch / "model" / "align.json").write_text(json.dumps({
+                "model": self.model_path, "revision": self.revision, "compute_type": self.compute_type,
+                "ctranslate2": self._ct2.__version__}, indent=1), encoding="utf-8")
+            try:
+                os.replace(scratch / "model", target)
+            except OSError:
+                if not (target / "model.bin").is_file():  # not a concurrent job's finished copy
+                    raise
+        except Exception as exc:
+            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
+            raise ModelLoadError(f"cannot convert '{self.model_id}' to CTranslate2: {reason}. "
+                                 f"Fix: use --engine transformers, or check the model folder") from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        return target
+
+    # -- Engine API ------------------------------------------------------
+    @property
+    def max_input_tokens(self) -> int:
+        return self._max_input_tokens
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        if not texts:
+            return []
+        return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=True)["input_ids"]]
+
+    def source_tokens(self, texts: list[str]) -> list[list[str]]:
+        """Source pieces as the model reads them (EOS included, truncated to the model's limit)."""
+        if not texts:
+            return []
+        ids = self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
+        return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+
+    def _target_tokens(self, text: str) -> list[str]:
+        ids = self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
+        eos = self.tokenizer.eos_token_id
+        return self.tokenizer.convert_ids_to_tokens([i for i in ids if i != eos])
+
+    def _source_token_span(self, source: str, start: int, end: int) -> tuple[int, int]:
+        before = len(self.tokenizer(source[:start], add_special_tokens=False)["input_ids"]) if start else 0
+        upto = len(self.tokenizer(source[:end], add_special_tokens=False)["input_ids"])
+        return before, max(upto, before + 1)
+
+    def _encode_constraints(self, source: str, constraints: list[Constraint]) -> list[dict]:
+        """Per constraint: its token variants (index 1 = capitalised form) and source span."""
+        encoded = []
+        for constraint in constraints:
+            variants: list[list[str]] = []
+            preferred = constraint.variants[0] if constraint.variants else ""
+            capitalised = preferred[:1].upper() + preferred[1:]
+            for text in [preferred, capitalised] + list(constraint.variants[1:]):
+                tokens = self._target_tokens(text) if text else []
+                if tokens and tokens not in variants:
+                    variants.append(tokens)
+            if len(variants) == 1:
+                variants.append(variants[0])
+            encoded.append({"variants": variants,
+                            "span": self._source_token_span(source, constraint.source_start, constraint.source_end)})
+        return encoded
+
+    def _decode(self, tokens: list[str]) -> str:
+        ids = self.tokenizer.convert_tokens_to_ids(tokens)
+        return self.tokenizer.decode(ids, skip_special_tokens=True)
+
+    def translate(self, sources: list[str], constraints: list[list[Constraint]] | None = None,
+                  progress: ProgressCallback | None = None) -> list[Hypothesis]:
+        results: list[Hypothesis | None] = [None] * len(sources)
+        tokens = self.source_tokens(sources)
+        lengths = [len(t) for t in tokens]
+        for batch in length_sorted_batches(lengths, self.settings.batch_size):
+            encoded = [self._encode_constraints(sources[i], constraints[i]) if constraints and constraints[i] else []
+                       for i in batch]
+            outputs = self._translate_batch([tokens[i] for i in batch], encoded)
+            for index, (out, forced) in zip(batch, outputs):
+                results[index] = Hypothesis(text=self._decode(out), tokens=len(out), forced=forced)
+            if progress:
+                progress(len(batch))
+        return [r for r in results if r is not None]
+
+    def _translate_batch(self, sources: list[list[str]], encoded: list[list[dict]]
+                         ) -> list[tuple[list[str], list[bool]]]:
+        size = len(sources)
+        if self.fixed_output_tokens is not None:
+            limits = [self.fixed_output_tokens] * size
+        else:
+            limits = [self.settings.max_new_tokens(len(s)) for s in sources]
+        prefixes: list[list[str] | None] = [None] * size
+        forced = [[False] * len(enc) for enc in encoded]
+        done: list[list[str] | None] = [None] * size
+        pending = list(range(size))
+        passes = 0
+        while pending:
+            passes += 1
+            if passes > 2 + max((len(e) for e in encoded), default=0):  # pragma: no cover - cannot happen
+                raise RuntimeError("term forcing did not converge")
+            with_prefix = any(prefixes[i] for i in pending)
+            attention = any(encoded[i] for i in pending)
+            longest = max(max(limits[i], len(prefixes[i] or ())) for i in pending)
+            options: dict[str, Any] = dict(
+                beam_size=self.num_beams, max_decoding_length=max(1, longest),
+                return_attention=attention, return_scores=False)
+            if self.fixed_output_tokens is not None:
+                options["min_decoding_length"] = self.fixed_output_tokens
+            if with_prefix:
+                options["target_prefix"] = [prefixes[i] for i in pending]
+            results = self.translator.translate_batch([sources[i] for i in pending], **options)
+            still = []
+            for i, result in zip(pending, results):
+                # The call's length limit is the batch's longest; this sentence's own is enforced here.
+                out = list(result.hypotheses[0])[:limits[i]]
+                missing = [(j, c["span"]) for j, c in enumerate(encoded[i])
+                           if c["variants"] and not any(_contains(out, v) for v in c["variants"])]
+                if not missing:
+                    done[i] = out
+                    continue
+                start = len(prefixes[i] or ())
+                j, position = choose_insertion(out, result.attention[0] if attention else None, start, missing)
+                variants = encoded[i][j]["variants"]
+                term = variants[1] if position == 0 else variants[0]
+                prefixes[i] = out[:position] + term
+                forced[i][j] = True
+                limits[i] += len(term)
+                still.append(i)
+            pending = still
+        return [(done[i] or [], forced[i]) for i in range(size)]
+
+    def signature(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "model": self.model_path,
+            "revision": self.revision,
+            "device": self.device,
+            "compute_type": self.compute_type,
+            "ctranslate2": self._ct2.__version__,
+            "beams": self.num_beams,
+            "batch_size": self.settings.batch_size,
+            "max_new_tokens": (f"{self.fixed_output_tokens} (fixed)" if self.fixed_output_tokens is not None else
+                               f"{self.settings.length_ratio}*source+{self.settings.length_slack}"),
+            "max_input_tokens": self.max_input_tokens,
+        }

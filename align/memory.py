@@ -1,0 +1,288 @@
+"""Translation memory: sentence translations kept between runs (SQLite, WAL).
+
+A re-run after editing one sentence translates only that sentence: every other
+pair is filled from the memory (``origin == "memory"``) before the engine runs,
+and `translate_document` skips such pairs.
+
+A translation is reused only when all that shapes it is the same, so the key of
+a stored sentence is a hash of three parts:
+
+* the source, normalised: NFC, whitespace runs collapsed to one space and
+  trimmed, typographic apostrophes as ``'`` (so re-saving an article from a word
+  processor does not invalidate it);
+* the engine (`memory_key`): engine, model, revision, beams, the max-new-tokens
+  rule, the input limit and the compute type (ctranslate2 and its version) —
+  everything that changes the output, but not the batch size or the device;
+* the glossary entries found in that sentence: sorted (entry, target) of its
+  terms, so editing an unrelated glossary entry keeps the memory valid.
+
+Term statuses (and where each target was found) are stored with the
+translation, so a pair from memory keeps its line in the report, and so is the
+number of pieces (the "split" flag).
+
+Usage::
+
+    with TranslationMemory(out_dir / ".align" / "memory.sqlite") as memory:
+        key = memory_key(engine.signature())
+        memory.fill(document, key)          # before translate_document
+        ...
+        memory.store(document, key)         # after it
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import sqlite3
+import unicodedata
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from .document import Document, SentencePair
+from .errors import UsageError
+from .sources import plain_apostrophes
+
+SCHEMA_VERSION = 1
+MEMORY_DIR = ".align"
+MEMORY_FILE = "memory.sqlite"
+ORIGIN_MEMORY = "memory"
+ORIGIN_MODEL = "model"
+
+# What in an engine signature changes the output (batch size and device do not).
+ENGINE_FIELDS = ("engine", "model", "revision", "beams", "max_new_tokens", "max_input_tokens",
+                 "compute_type", "ctranslate2")
+
+_SPACES_RE = re.compile(r"\s+")
+_LOCAL_REVISION_RE = re.compile(r"[0-9a-f]{64}")
+_CHUNK = 500  # SQLite's default limit on host parameters is 999
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (
+    name  TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS translations (
+    key       TEXT PRIMARY KEY,   -- sha256(source | engine key | glossary key)
+    source    TEXT NOT NULL,      -- the source as first seen
+    target    TEXT NOT NULL,
+    terms     TEXT NOT NULL,      -- JSON list: entry, target, status, target_start, target_end
+    pieces    INTEGER NOT NULL DEFAULT 1,
+    engine    TEXT NOT NULL,      -- engine key (memory_key)
+    glossary  TEXT NOT NULL,      -- glossary key of the sentence's terms ('' when none)
+    created   TEXT NOT NULL,
+    used      TEXT NOT NULL,
+    hits      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS translations_engine ON translations (engine);
+CREATE TABLE IF NOT EXISTS engines (
+    key        TEXT PRIMARY KEY,
+    signature  TEXT NOT NULL      -- JSON of the identity fields, for `align tm stats`
+);
+"""
+
+
+def default_path(out_dir: str | Path) -> Path:
+    """Where `align translate -o OUT` keeps its memory."""
+    return Path(out_dir) / MEMORY_DIR / MEMORY_FILE
+
+
+def normalize_source(text: str) -> str:
+    """NFC, whitespace collapsed and trimmed, typographic apostrophes as '."""
+    text = unicodedata.normalize("NFC", text)
+    return plain_apostrophes(_SPACES_RE.sub(" ", text).strip())
+
+
+def engine_identity(engine_signature: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an engine signature that change its output."""
+    identity = {name: engine_signature.get(name) for name in ENGINE_FIELDS
+                if engine_signature.get(name) is not None}
+    revision = str(identity.get("revision") or "")
+    if _LOCAL_REVISION_RE.fullmatch(revision):
+        # A local model's revision is the sha256 of its files: that alone names
+        # the weights, wherever the folder lives.
+        identity.pop("model", None)
+    return identity
+
+
+def memory_key(engine_signature: dict[str, Any]) -> str:
+    """The engine part of the memory key (hex sha256 of `engine_identity`)."""
+    identity = engine_identity(engine_signature)
+    payload = json.dumps(identity, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(f"align-memory-v{SCHEMA_VERSION}\n{payload}".encode("utf-8")).hexdigest()
+
+
+def glossary_key(pair: SentencePair) -> str:
+    """Hash of the glossary entries found in this sentence ('' when none)."""
+    if not pair.terms:
+        return ""
+    entries = sorted({(term.entry or term.source, term.target) for term in pair.terms})
+    payload = json.dumps(entries, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def pair_key(pair: SentencePair, engine_key: str) -> str:
+    payload = "\x1f".join((normalize_source(pair.source), engine_key, glossary_key(pair)))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _terms_json(pair: SentencePair) -> str:
+    return json.dumps([{"entry": t.entry or t.source, "target": t.target, "status": t.status,
+                        "target_start": t.target_start, "target_end": t.target_end}
+                       for t in pair.terms], ensure_ascii=False)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+class TranslationMemory:
+    """A SQLite file of sentence translations; use as a context manager."""
+
+    def __init__(self, path: str | Path, timeout: float = 30.0) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=timeout)
+        except (OSError, sqlite3.Error) as exc:
+            raise UsageError(f"{self.path}: cannot open translation memory ({exc})") from None
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
+            with self._db:
+                self._db.executescript(_SCHEMA)
+                self._db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)",
+                                 (str(SCHEMA_VERSION),))
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            raise UsageError(f"{self.path}: not a usable translation memory ({exc}); "
+                             f"delete it or run with --no-memory") from None
+        self._engines_seen: set[str] = set()
+
+    # ------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None  # type: ignore[assignment]
+
+    def __enter__(self) -> "TranslationMemory":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"TranslationMemory({str(self.path)!r})"
+
+    # -------------------------------------------------------------- helpers
+    memory_key = staticmethod(memory_key)
+
+    def _lookup(self, keys: list[str]) -> dict[str, tuple[str, str, int]]:
+        found: dict[str, tuple[str, str, int]] = {}
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), _CHUNK):
+            chunk = unique[i:i + _CHUNK]
+            marks = ",".join("?" * len(chunk))
+            for key, target, terms, pieces in self._db.execute(
+                    f"SELECT key, target, terms, pieces FROM translations WHERE key IN ({marks})", chunk):
+                found[key] = (target, terms, pieces)
+        return found
+
+    # ---------------------------------------------------------------- fill
+    def fill(self, document: Document, engine_key: str) -> int:
+        """Fill every translatable pair the memory knows; returns how many.
+
+        Filled pairs get their target, origin "memory", their pieces count and
+        their terms' statuses and target offsets as stored.
+        """
+        pairs = [p for p in document.translatable_pairs() if p.origin != ORIGIN_MEMORY]
+        if not pairs:
+            return 0
+        keys = [pair_key(p, engine_key) for p in pairs]
+        found = self._lookup(keys)
+        used: list[str] = []
+        for pair, key in zip(pairs, keys):
+            if key not in found:
+                continue
+            target, terms_json, pieces = found[key]
+            stored = json.loads(terms_json)
+            # Terms are found again on the current source; they must be the same
+            # entries in the same order for the stored statuses to apply.
+            if [(s["entry"], s["target"]) for s in stored] != \
+                    [(t.entry or t.source, t.target) for t in pair.terms]:
+                continue
+            for term, saved in zip(pair.terms, stored):
+                term.status = saved["status"]
+                term.target_start = saved["target_start"]
+                term.target_end = saved["target_end"]
+            pair.target = target
+            pair.origin = ORIGIN_MEMORY
+            pair.pieces = pieces
+            used.append(key)
+        if used:
+            now = _now()
+            with self._db:
+                self._db.executemany("UPDATE translations SET hits = hits + 1, used = ? WHERE key = ?",
+                                     [(now, key) for key in used])
+        return len(used)
+
+    # --------------------------------------------------------------- store
+    def store(self, document: Document, engine_key: str,
+              engine_signature: dict[str, Any] | None = None) -> int:
+        """Store the pairs the model translated (origin "model"); returns how many.
+
+        One transaction per call: after a crash the memory holds whole articles.
+        """
+        pairs = [p for p in document.translatable_pairs() if p.origin == ORIGIN_MODEL]
+        if not pairs:
+            return 0
+        now = _now()
+        rows = [(pair_key(p, engine_key), p.source, p.target, _terms_json(p), p.pieces, engine_key,
+                 glossary_key(p), now, now) for p in pairs]
+        with self._db:
+            if engine_key not in self._engines_seen:
+                signature = json.dumps(engine_identity(engine_signature) if engine_signature else {},
+                                       sort_keys=True, default=str)
+                self._db.execute("INSERT INTO engines (key, signature) VALUES (?, ?) ON CONFLICT(key)"
+                                 " DO UPDATE SET signature = excluded.signature WHERE excluded.signature != '{}'",
+                                 (engine_key, signature))
+                self._engines_seen.add(engine_key)
+            self._db.executemany(
+                "INSERT INTO translations (key, source, target, terms, pieces, engine, glossary, created, used)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET target = excluded.target, terms = excluded.terms,"
+                " pieces = excluded.pieces, used = excluded.used", rows)
+        return len(rows)
+
+    # --------------------------------------------------------------- stats
+    def stats(self) -> dict[str, Any]:
+        """Counts for `align tm stats`."""
+        entries, hits, first, last = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(hits), 0), MIN(created), MAX(used) FROM translations").fetchone()
+        engines = []
+        for key, count, signature in self._db.execute(
+                "SELECT t.engine, COUNT(*), COALESCE(e.signature, '{}') FROM translations t"
+                " LEFT JOIN engines e ON e.key = t.engine GROUP BY t.engine ORDER BY COUNT(*) DESC"):
+            engines.append({"key": key[:12], "entries": count, **json.loads(signature)})
+        with_terms = self._db.execute("SELECT COUNT(*) FROM translations WHERE glossary != ''").fetchone()[0]
+        size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return {"path": str(self.path), "entries": entries, "with_terms": with_terms, "hits": hits,
+                "engines": engines, "first": first, "last_used": last, "bytes": size}
+
+    def entries(self) -> Iterable[tuple[str, str, str]]:
+        """(source, target, engine key) of every stored sentence, oldest first."""
+        yield from self._db.execute("SELECT source, target, engine FROM translations ORDER BY created, rowid")
+
+    # ----------------------------------------------------------------- TMX
+    def export_tmx(self, path: str | Path) -> int:
+        """Write every stored pair as TMX 1.4 (fr → en); returns the unit count."""
+        from translate.storage.tmx import tmxfile
+
+        store = tmxfile(sourcelanguage="fr", targetlanguage="en")
+        count = 0
+        for source, target, _engine in self.entries():
+            store.addtranslation(source, "fr", target, "en")
+            count += 1
+        from .writers.base import atomic_write
+        atomic_write(path, bytes(store))
+        return count

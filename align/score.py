@@ -1,0 +1,223 @@
+"""Scoring translations against references: sacrebleu's BLEU, chrF and TER (each with
+its signature, as the sacrebleu command prints them) and glossary term accuracy.
+
+Hypothesis and reference are line-aligned; when their line counts differ they are
+first aligned with `align.bitext.align_segments` and the beads are scored as pairs
+(a segment left unaligned is scored against an empty line, so it costs, as it should).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .errors import InputError
+from .sources import decode, normalize_text, plain_apostrophes
+
+
+@dataclass
+class TermScore:
+    correct: int
+    total: int
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 0.0
+
+
+@dataclass
+class ScoreResult:
+    """Corpus scores; `str()` gives sacrebleu-style lines, one per metric."""
+
+    bleu: Any
+    chrf: Any
+    ter: Any
+    signatures: dict[str, str]
+    segments: int
+    terms: TermScore | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            self.bleu.format(signature=self.signatures["BLEU"]),
+            self.chrf.format(signature=self.signatures["chrF"]),
+            self.ter.format(signature=self.signatures["TER"]),
+        ]
+        if self.terms is not None:
+            out.append(f"Terms|glossary = {100 * self.terms.accuracy:.1f}% "
+                       f"({self.terms.correct}/{self.terms.total} term occurrences translated)")
+        return out + self.notes
+
+    def format(self) -> str:
+        return "\n".join(self.lines())
+
+    __str__ = format
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "BLEU": round(self.bleu.score, 2), "chrF": round(self.chrf.score, 2),
+            "TER": round(self.ter.score, 2), "signatures": dict(self.signatures),
+            "segments": self.segments,
+        }
+        if self.terms is not None:
+            data["terms"] = {"correct": self.terms.correct, "total": self.terms.total,
+                             "accuracy": round(self.terms.accuracy, 4)}
+        return data
+
+
+def _contains(text: str, target: str) -> bool:
+    """Case-insensitive `target` in `text` on word boundaries (apostrophes unified)."""
+    target = plain_apostrophes(target).strip()
+    if not target:
+        return False
+    pattern = re.escape(target)
+    if target[0].isalnum():
+        pattern = r"(?<!\w)" + pattern
+    if target[-1].isalnum():
+        pattern += r"(?!\w)"
+    return re.search(pattern, plain_apostrophes(text), re.IGNORECASE) is not None
+
+
+def term_accuracy(hypotheses: Sequence[str], sources: Sequence[str], glossary: Any) -> TermScore:
+    """Share of glossary terms found in French sources whose target appears in the
+    hypothesis of the same line."""
+    correct = total = 0
+    for hypothesis, source in zip(hypotheses, sources):
+        for term in glossary.find(source):
+            total += 1
+            correct += _contains(hypothesis, term.target)
+    return TermScore(correct, total)
+
+
+def _aligned(hyp: list[str], ref: list[str], sources: list[str] | None):
+    from .bitext import align_segments
+
+    beads = align_segments(hyp, ref)
+    pairs_h = [" ".join(hyp[i] for i in bead.fr) for bead in beads]
+    pairs_r = [" ".join(ref[j] for j in bead.en) for bead in beads]
+    pairs_s = None
+    if sources is not None:
+        pairs_s = [" ".join(sources[i] for i in bead.fr) for bead in beads]
+    unaligned = sum(1 for bead in beads if not bead.fr or not bead.en)
+    note = (f"Aligned: {len(hyp)} hypothesis lines with {len(ref)} reference lines in "
+            f"{len(beads)} beads ({unaligned} unaligned), scored bead by bead")
+    return pairs_h, pairs_r, pairs_s, note
+
+
+def score_files(hyp_lines: Sequence[str], ref_lines: Sequence[str], glossary: Any = None,
+                sources: Sequence[str] | None = None) -> ScoreResult:
+    """Score hypothesis lines against reference lines (one reference).
+
+    `sources`: the French lines the hypotheses translate (line-aligned with them);
+    with a glossary they give the term accuracy."""
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    hyp = [line.strip() for line in hyp_lines]
+    ref = [line.strip() for line in ref_lines]
+    src = None if sources is None else [line.strip() for line in sources]
+    if src is not None and len(src) != len(hyp):
+        raise InputError(f"sources have {len(src)} lines but the hypothesis has {len(hyp)}")
+    notes: list[str] = []
+    if len(hyp) != len(ref):
+        hyp, ref, src, note = _aligned(hyp, ref, src)
+        notes.append(note)
+    metrics = {"BLEU": BLEU(), "chrF": CHRF(), "TER": TER()}
+    scores = {name: metric.corpus_score(hyp, [ref]) for name, metric in metrics.items()}
+    signatures = {name: str(metric.get_signature()) for name, metric in metrics.items()}
+    terms = term_accuracy(hyp, src, glossary) if glossary is not None and src is not None else None
+    return ScoreResult(scores["BLEU"], scores["chrF"], scores["TER"], signatures, len(hyp), terms, notes)
+
+
+# ------------------------------------------------------------ files and folders
+def read_lines(path: str | Path) -> list[str]:
+    """The lines of a text file (decoded and normalised as articles are); blank lines
+    are kept, since line numbers pair the files."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a text file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+    text, _, _ = decode(data, str(path))
+    lines = normalize_text(text).split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def article_name(path: Path) -> str:
+    """`X.en.txt` and `X.txt` both name article X."""
+    name = path.name
+    for suffix in (".en.txt", ".fr.txt", ".txt"):
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def folder_articles(folder: Path) -> dict[str, Path]:
+    articles: dict[str, Path] = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() == ".txt" and path.name.lower() != "readme.txt":
+            name = article_name(path)
+            # Prefer X.en.txt over X.txt for the same article (translate's output).
+            if name not in articles or path.name.lower().endswith(".en.txt"):
+                articles[name] = path
+    return articles
+
+
+def match_folders(first: Path, second: Path) -> list[tuple[str, Path, Path]]:
+    """(name, path in first, path in second) for articles present in both folders."""
+    a, b = folder_articles(first), folder_articles(second)
+    common = [name for name in a if name in b]
+    if not common:
+        raise InputError(f"{first} and {second}: no article names in common (X.txt pairs with X.txt or X.en.txt)")
+    return [(name, a[name], b[name]) for name in common]
+
+
+def score_paths(hyp: str | Path, ref: str | Path, glossary: Any = None,
+                source: str | Path | None = None) -> ScoreResult:
+    """Score a hypothesis file or folder against a reference file or folder; folders
+    are matched by article name and scored as one corpus (articles in only one
+    folder are named in the result's notes)."""
+    hyp, ref = Path(hyp), Path(ref)
+    source_path = Path(source) if source is not None else None
+    for path in (hyp, ref) + ((source_path,) if source_path else ()):
+        if not path.exists():
+            raise InputError(f"{path}: no such file or folder")
+    notes: list[str] = []
+    if hyp.is_dir() != ref.is_dir():
+        raise InputError(f"{hyp} and {ref}: give two files or two folders")
+    if not hyp.is_dir():
+        sources = read_lines(source_path) if source_path else None
+        return score_files(read_lines(hyp), read_lines(ref), glossary, sources)
+    all_hyp: list[str] = []
+    all_ref: list[str] = []
+    all_src: list[str] | None = [] if source_path else None
+    source_articles = folder_articles(source_path) if source_path and source_path.is_dir() else {}
+    matched = match_folders(hyp, ref)
+    for name, hyp_file, ref_file in matched:
+        h, r = read_lines(hyp_file), read_lines(ref_file)
+        s = None
+        if all_src is not None:
+            if name not in source_articles:
+                raise InputError(f"{source_path}: no source article {name}.txt for {hyp_file}")
+            s = read_lines(source_articles[name])
+            if len(s) != len(h):
+                raise InputError(f"{source_articles[name]}: {len(s)} lines but {hyp_file} has {len(h)}")
+        if len(h) != len(r):
+            h, r, s, note = _aligned(h, r, s)
+            notes.append(f"{name}: {note}")
+        all_hyp += h
+        all_ref += r
+        if all_src is not None and s is not None:
+            all_src += s
+    left_out = sorted(set(folder_articles(hyp)) ^ set(folder_articles(ref)))
+    if left_out:
+        notes.append(f"Not in both folders (left out): {', '.join(left_out)}")
+    result = score_files(all_hyp, all_ref, glossary, all_src)
+    result.notes.extend(notes)
+    return result

@@ -1,0 +1,54 @@
+"""Shared fixtures: a tiny random Marian model laid out like opus-mt-fr-en.
+
+Its output is noise: tests check structure and invariants, never wording.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "sources_fr"
+
+# No test may reach the network: the hub is never asked.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def french_lines() -> list[str]:
+    return [line for path in sorted(SOURCES.glob("*.txt"))
+            for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def english_lines() -> list[str]:
+    return (ROOT / "data" / "newstest2013.en").read_text(encoding="utf-8").splitlines()[:2000]
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    from align.random_model import build_random_marian
+
+    return build_random_marian(tmp_path_factory.mktemp("models") / "tiny-opus-mt-fr-en",
+                               french_lines(), english_lines())
+
+
+@pytest.fixture(scope="session")
+def tiny_engine(tiny_model):
+    from align.engines.transformers import TransformersEngine
+
+    return TransformersEngine(str(tiny_model))
+
+
+@pytest.fixture(scope="session")
+def translated(tiny_model, tmp_path_factory):
+    """`align translate sources_fr/` run once with the tiny model and the project glossary."""
+    from click.testing import CliRunner
+
+    from align.cli import main
+
+    out = tmp_path_factory.mktemp("run") / "output_en"
+    result = CliRunner().invoke(main, ["translate", str(SOURCES), "--model", str(tiny_model), "-o", str(out),
+                                       "--glossary", str(ROOT / "glossary.tsv"), "--quiet"])
+    return result, out

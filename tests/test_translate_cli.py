@@ -1,0 +1,170 @@
+"""`align translate` end to end with the tiny random model: structure and invariants only."""
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from align.cli import main
+from align.sources import read_document
+from align.writers.tsv import read_rows
+from conftest import ROOT, SOURCES
+
+ARTICLES = sorted(p.name[:-4] for p in SOURCES.glob("*.txt"))
+
+
+def segment_cli(path) -> list[list[str]]:
+    result = CliRunner().invoke(main, ["segment", str(path)])
+    assert result.exit_code == 0, result.output
+    return [block.split("\n") for block in result.output.rstrip("\n").split("\n\n")]
+
+
+def test_run_succeeds_and_writes_every_output(translated):
+    result, out = translated
+    assert result.exit_code == 0, result.output
+    assert len(ARTICLES) == 5
+    for name in ARTICLES:
+        for suffix in (".en.txt", ".tsv"):
+            assert (out / f"{name}{suffix}").is_file()
+    assert (out / "manifest.json").is_file()
+    assert not list(out.glob("*.part")) and not list(out.glob(".*.part"))
+    assert re.search(r"^5 articles, \d+ sentences, [\d.]+ s, [\d.]+ sentences/s; term accuracy 100\.0% ",
+                     result.output, re.M)
+
+
+@pytest.mark.parametrize("name", ARTICLES)
+def test_one_row_per_segmented_sentence_and_paragraphs_kept(translated, name):
+    _, out = translated
+    blocks = segment_cli(SOURCES / f"{name}.txt")
+    rows = list(read_rows(out / f"{name}.tsv"))
+    assert [r["fr"] for r in rows] == [s for block in blocks for s in block]
+    # paragraph and sentence numbers follow the segmentation exactly
+    assert [(int(r["paragraph"]), int(r["sentence"])) for r in rows] == \
+        [(p, s) for p, block in enumerate(blocks, 1) for s in range(1, len(block) + 1)]
+    assert all(r["id"] == f"p{r['paragraph']}s{r['sentence']}" and r["article"] == name for r in rows)
+    # joining a paragraph's sentences gives the source paragraph back (whitespace aside)
+    document = read_document(SOURCES / f"{name}.txt")
+    for paragraph in document.paragraphs:
+        joined = "".join(r["fr"] for r in rows if int(r["paragraph"]) == paragraph.number)
+        assert re.sub(r"\s+", "", joined) == re.sub(r"\s+", "", paragraph.text)
+    # every prose row has an English side; the English text has one line per paragraph
+    assert all(r["en"] for r in rows)
+    english = (out / f"{name}.en.txt").read_text(encoding="utf-8")
+    assert english.endswith("\n")
+    assert len(english.rstrip("\n").split("\n\n")) == len(document.paragraphs)
+
+
+def test_metadata_line_is_copied_not_translated(translated):
+    _, out = translated
+    first = next(read_rows(out / "000_691388031b0927c0.tsv"))
+    assert (first["fr"], first["en"], first["origin"]) == ("date 2025-01", "date 2025-01", "metadata")
+    assert (out / "000_691388031b0927c0.en.txt").read_text(encoding="utf-8").startswith("date 2025-01\n\n")
+
+
+def test_manifest_is_complete(translated, tiny_model):
+    _, out = translated
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["tool"] == "align" and manifest["version"]
+    assert manifest["engine"]["model"] == str(tiny_model.resolve())
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["engine"]["revision"])  # directory hash
+    assert manifest["engine"]["beams"] == 4  # from the model's generation config
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["glossary"]["sha256"])
+    assert manifest["glossary"]["entries"] >= 25
+    counts = manifest["counts"]
+    rows = sum(1 for name in ARTICLES for _ in read_rows(out / f"{name}.tsv"))
+    assert counts["articles"] == 5 and counts["failed"] == 0 and counts["sentences"] == rows
+    assert counts["term_accuracy"] == 1.0 and counts["terms"]["failed"] == 0
+    assert manifest["timings"]["total_seconds"] > 0
+    assert [a["name"] for a in manifest["articles"]] == ARTICLES
+    assert manifest["signature"].startswith("align:") and f"glossary:{manifest['glossary']['sha256'][:12]}" \
+        in manifest["signature"]
+    for key in ("torch", "transformers", "python"):
+        assert key in manifest["environment"]
+
+
+def test_every_glossary_term_target_is_in_its_translation(translated):
+    _, out = translated
+    terms = 0
+    for name in ARTICLES:
+        for row in read_rows(out / f"{name}.tsv"):
+            for term in json.loads(row["terms"] or "[]"):
+                terms += 1
+                assert term["status"] in ("model", "forced")
+                assert term["target"].lower() in row["en"].lower()
+                if term["status"] == "forced":
+                    assert f"term-forced:{term['target']}" in row["flags"]
+    assert terms > 50  # the articles are full of glossary terms (IA, OpenAI, PDG...)
+
+
+def test_some_articles_failing_gives_exit_1_and_the_rest_is_written(tiny_model, tmp_path):
+    sources = tmp_path / "in"
+    sources.mkdir()
+    (sources / "bon.txt").write_text("Bonjour tout le monde. Voici un article.", encoding="utf-8")
+    (sources / "binaire.txt").write_bytes(b"\x00\x01\x02")
+    (sources / "vide.txt").write_text("   \n")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["translate", str(sources), "--model", str(tiny_model), "-o", str(out),
+                                       "--no-glossary", "-q"])
+    assert result.exit_code == 1
+    assert f"align: error: {sources / 'binaire.txt'}: binary file (contains NUL bytes), not a text article" \
+        in result.output
+    assert f"align: error: {sources / 'vide.txt'}: empty article (no text to translate)" in result.output
+    assert (out / "bon.tsv").is_file() and (out / "bon.en.txt").is_file()
+    assert not (out / "binaire.tsv").exists()
+    assert len(list(read_rows(out / "bon.tsv"))) == 2
+
+
+def run_cli(*args, env_extra=None):
+    import os
+    env = dict(os.environ, HF_HUB_OFFLINE="1", **(env_extra or {}))
+    return subprocess.run([sys.executable, "-m", "align.cli", *args], capture_output=True, text=True,
+                          env=env, cwd=ROOT, timeout=300)
+
+
+def test_unloadable_model_is_one_line_and_exit_2(tmp_path):
+    result = run_cli("translate", "sources_fr", "--model", "Helsinki-NLP/opus-mt-fr-en", "-o", str(tmp_path / "o"),
+                     env_extra={"HF_HOME": str(tmp_path / "hf")})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("align: error: cannot load model 'Helsinki-NLP/opus-mt-fr-en': ")
+    assert "HF_HUB_OFFLINE=1" in lines[0] and "--model DIR" in lines[0]
+
+
+def test_model_folder_without_tokenizer_files(tiny_model, tmp_path):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    for name in ("config.json", "model.safetensors", "generation_config.json"):
+        (broken / name).write_bytes((tiny_model / name).read_bytes())
+    result = run_cli("translate", "sources_fr", "--model", str(broken), "-o", str(tmp_path / "o"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        f"align: error: cannot load model '{broken}': {broken} lacks source.spm, target.spm, vocab.json. "
+        "Fix: download it once with network access (it is then cached), or set HF_HUB_OFFLINE=1 with a "
+        "filled cache, or pass --model DIR with a local copy of the model")
+
+
+def test_missing_model_directory(tmp_path):
+    result = run_cli("translate", "sources_fr", "--model", "./no/such/model", "-o", str(tmp_path / "o"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("align: error: cannot load model './no/such/model': no such directory.")
+
+
+def test_usage_errors_exit_2(tiny_model, tmp_path):
+    not_a_folder = tmp_path / "file"
+    not_a_folder.write_text("x")
+    result = CliRunner().invoke(main, ["translate", str(SOURCES), "--model", str(tiny_model),
+                                       "-o", str(not_a_folder), "-q"])
+    assert result.exit_code == 2
+    assert result.output.strip() == f"align: error: {not_a_folder}: output folder is a file; choose another -o DIR"
+    result = CliRunner().invoke(main, ["translate", str(SOURCES), "--batch-size", "0"])
+    assert result.exit_code == 2
+
+
+def test_segment_reads_stdin():
+    result = CliRunner().invoke(main, ["segment", "-"], input="Bonjour M. Dupont.Alors ça va ?\n\nOui. Non.")
+    assert result.exit_code == 0
+    assert result.output == "Bonjour M. Dupont.\nAlors ça va ?\n\nOui.\nNon.\n"
