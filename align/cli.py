@@ -98,10 +98,14 @@ def load_glossary(glossary: str | None, no_glossary: bool):
               help="Glossary TSV to enforce [default: ./glossary.tsv when present].")
 @click.option("--no-glossary", is_flag=True, help="Translate without enforcing any glossary.")
 @click.option("--shard", default=None, metavar="K/N", help="Translate only share K of N (for job arrays).")
+@click.option("--no-memory", is_flag=True,
+              help="Translate everything again instead of reusing OUTPUT/.align/memory.sqlite.")
+@click.option("--wait", type=click.FloatRange(0), default=0, show_default=True,
+              help="Seconds to wait when another run is writing to OUTPUT.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
 def translate(paths, output, model, revision, engine, compute_type, batch_size, beams, device,
-              glossary, no_glossary, shard, quiet) -> None:
+              glossary, no_glossary, shard, no_memory, wait, quiet) -> None:
     """Translate French articles (files, or folders of *.txt) into OUTPUT."""
     from .engines import load_engine
     from .engines.base import GenerationSettings
@@ -121,13 +125,25 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
         return tqdm(total=total, unit="sent", desc="translating", disable=quiet or None,
                     file=sys.stderr, dynamic_ncols=True)
 
-    report = translate_paths(
-        list(paths), loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
-        progress_factory=progress_factory, on_error=error_line,
-        on_warning=lambda w: click.echo(f"align: warning: {w}", err=True),
-        settings={"batch_size": batch_size, "beams": loaded.signature().get("beams"), "device": device,
-                  "engine": engine, "glossary": str(glossary_path) if glossary_path else None},
-    )
+    memory = None
+    if not no_memory:
+        from .memory import TranslationMemory, default_path
+        from .pipeline import prepare_output_dir
+        prepare_output_dir(output)
+        memory = TranslationMemory(default_path(output))
+    try:
+        report = translate_paths(
+            list(paths), loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
+            memory=memory, lock_timeout=wait,
+            progress_factory=progress_factory, on_error=error_line,
+            on_warning=lambda w: click.echo(f"align: warning: {w}", err=True),
+            settings={"batch_size": batch_size, "beams": loaded.signature().get("beams"), "device": device,
+                      "engine": engine, "glossary": str(glossary_path) if glossary_path else None,
+                      "memory": not no_memory},
+        )
+    finally:
+        if memory is not None:
+            memory.close()
     rate = report.sentences / report.seconds if report.seconds else 0.0
     summary = (f"{len(report.articles)} articles, {report.sentences} sentences, "
                f"{report.seconds:.1f} s, {rate:.1f} sentences/s")

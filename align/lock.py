@@ -86,6 +86,26 @@ class OutputLock:
         finally:
             os.close(fd)
 
+    def remove_stale_temporaries(self) -> int:
+        """Delete the ``.NAME.XXXX.part`` files that killed runs left in the folder
+        (atomic_write's temporaries); returns how many. Only call it while holding
+        the lock: then no other run can be writing them."""
+        if self._fd is None:
+            raise RuntimeError("remove_stale_temporaries() needs the lock held")
+        removed = 0
+        try:
+            candidates = [p for p in self.out_dir.iterdir() if p.name.startswith(".") and p.name.endswith(".part")]
+        except OSError:
+            return 0
+        for path in candidates:
+            try:
+                if path.is_file() and not path.is_symlink():
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
+
     def __enter__(self) -> "OutputLock":
         return self.acquire()
 

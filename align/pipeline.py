@@ -121,12 +121,31 @@ def translate_paths(paths: list[str | Path], engine: Engine, out_dir: str | Path
                     progress_factory: Callable[[int], Any] | None = None,
                     on_error: Callable[[str], None] | None = None,
                     on_warning: Callable[[str], None] | None = None,
-                    settings: dict[str, Any] | None = None) -> RunReport:
-    """Translate articles into `out_dir`; returns what happened, article by article."""
-    started = time.perf_counter()
+                    settings: dict[str, Any] | None = None, memory=None,
+                    lock_timeout: float = 0.0) -> RunReport:
+    """Translate articles into `out_dir`; returns what happened, article by article.
+
+    `memory` (a TranslationMemory) supplies sentences translated before and keeps
+    the new ones. The output folder is locked for the run: a second run on it
+    stops with a clear message (or waits `lock_timeout` seconds).
+    """
+    from .lock import OutputLock
+
     out_dir = Path(out_dir)
     prepare_output_dir(out_dir)
+    with OutputLock(out_dir, timeout=lock_timeout):
+        return _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, shard,
+                                 progress_factory, on_error, on_warning, settings, memory)
+
+
+def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, shard, progress_factory,
+                      on_error, on_warning, settings, memory) -> RunReport:
+    started = time.perf_counter()
     report = RunReport()
+    memory_key = None
+    if memory is not None:
+        from .memory import memory_key as engine_memory_key
+        memory_key = engine_memory_key(engine.signature())
     articles, errors = find_articles(list(paths))
     if shard is not None:
         from .shard import select_shard
@@ -153,8 +172,14 @@ def translate_paths(paths: list[str | Path], engine: Engine, out_dir: str | Path
             for warning in document.warnings:
                 if on_warning:
                     on_warning(warning)
+            if memory is not None:
+                remembered = memory.fill(document, memory_key)
+                if bar is not None and remembered:
+                    bar.update(remembered)
             translate_document(document, engine, progress=bar.update if bar else None,
                                use_constraints=glossary is not None)
+            if memory is not None:
+                memory.store(document, memory_key)
             check_document(document)
             outputs = [str(w.write(document, out_dir)) for w in writers]
         except InputError as exc:

@@ -318,13 +318,14 @@ class CTranslate2Engine(Engine):
             variants: list[list[str]] = []
             preferred = constraint.variants[0] if constraint.variants else ""
             capitalised = preferred[:1].upper() + preferred[1:]
-            for text in [preferred, capitalised] + list(constraint.variants[1:]):
-                tokens = self._target_tokens(text) if text else []
+            texts = [t for t in [preferred, capitalised] + list(constraint.variants[1:]) if t.strip()]
+            for text in texts:
+                tokens = self._target_tokens(text)
                 if tokens and tokens not in variants:
                     variants.append(tokens)
             if len(variants) == 1:
                 variants.append(variants[0])
-            encoded.append({"variants": variants,
+            encoded.append({"variants": variants, "texts": texts,
                             "span": self._source_token_span(source, constraint.source_start, constraint.source_end)})
         return encoded
 
@@ -378,8 +379,11 @@ class CTranslate2Engine(Engine):
             for i, result in zip(pending, results):
                 # The call's length limit is the batch's longest; this sentence's own is enforced here.
                 out = list(result.hypotheses[0])[:limits[i]]
+                text = self._decode(out) if encoded[i] else ""
+                # Present: its tokens, or its text however the model spelled it in pieces.
                 missing = [(j, c["span"]) for j, c in enumerate(encoded[i])
-                           if c["variants"] and not any(_contains(out, v) for v in c["variants"])]
+                           if c["variants"] and not any(_contains(out, v) for v in c["variants"])
+                           and not any(t in text for t in c["texts"])]
                 if not missing:
                     done[i] = out
                     continue

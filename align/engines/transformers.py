@@ -120,10 +120,15 @@ class TermForcingProcessor:
     def __call__(self, input_ids, scores):
         import torch
 
-        rows = input_ids.tolist()
-        for row, tokens in enumerate(rows):
+        generated = input_ids.shape[1] - 1  # the decoder start token aside
+        for row in range(input_ids.shape[0]):
             sentence = row // self.num_beams
-            seq = tokens[1:]  # drop the decoder start token
+            if not self.constraints[sentence]:  # only the length bound applies
+                if generated >= self.max_lengths[sentence]:
+                    scores[row, :] = -float("inf")
+                    scores[row, self.eos_id] = 0.0
+                continue
+            seq = input_ids[row, 1:].tolist()
             token = self._next_forced_token(sentence, seq, row)
             if token is None:
                 continue

@@ -1,0 +1,260 @@
+"""The HTML review page: French and English side by side, one row per sentence
+pair (ids as in the TSV), glossary terms marked in both columns, flags as badges;
+and `index.html`, one line per article plus the run's manifest.
+
+Pages are rendered only by Jinja2 with autoescaping (templates in
+align/templates/); data for the page's script goes through ``|tojson`` or data-
+attributes. Pages are self-contained (inline CSS and JS, no network) and carry
+a Content-Security-Policy that lets only the page's own script run.
+
+Usage without the pipeline (e.g. for `align pair`)::
+
+    from align.writers.html import render_article
+    Path("page.html").write_text(render_article(document), encoding="utf-8")
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..checks import FLAG_CODES
+from ..document import METADATA, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document, SentencePair, Term
+from .base import Writer, atomic_write
+
+INDEX = "index.html"
+
+FLAG_LABELS = {
+    "term-forced": "term forced",
+    "term-failed": "term failed",
+    "length-ratio": "length ratio",
+    "untranslated": "untranslated",
+    "repetition": "repetition",
+    "split": "split",
+}
+FLAG_HELP = {
+    "term-forced": "a glossary term had to be forced into the translation",
+    "term-failed": "a glossary term's target is missing from the translation",
+    "length-ratio": "English/French length ratio far from the article's norm",
+    "untranslated": "the English is identical to the French",
+    "repetition": "a word or phrase repeats in a loop",
+    "split": "the sentence was too long for the model and was translated in pieces",
+}
+STATUS_HELP = {
+    TERM_MODEL: "produced by the model",
+    TERM_FORCED: "forced by constrained decoding",
+    TERM_FAILED: "missing from the translation",
+}
+
+# The page's run details come from the manifest; these markers delimit the part
+# of an article page that `HtmlWriter.finish` refreshes once the manifest exists.
+# They cannot occur in escaped text ("<" is always written "&lt;").
+RUN_START = "<!-- align:run -->"
+RUN_END = "<!-- /align:run -->"
+
+
+def _csp_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script."""
+    digest = hashlib.sha256(str(script).encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+@lru_cache(maxsize=1)
+def environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    # Autoescaping always on: every {{ }} is HTML-escaped unless marked safe.
+    env = Environment(loader=PackageLoader("align", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["csp_hash"] = _csp_hash
+    env.filters["percent"] = percent
+    env.globals["FLAG_LABELS"] = FLAG_LABELS
+    env.globals["FLAG_HELP"] = FLAG_HELP
+    env.globals["FLAG_CODES"] = FLAG_CODES
+    return env
+
+
+def percent(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def term_colour(index: int) -> str:
+    """A light background for the index-th glossary entry of a page: hues spread
+    by the golden angle so neighbouring entries differ; dark text stays ≥ 7:1."""
+    hue = (index * 137.508 + 200) % 360
+    return f"hsl({hue:.0f} 80% 86%)"
+
+
+def _segments(text: str, spans: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
+    """`text` cut into plain pieces and term pieces; spans that are out of range
+    or overlap an earlier one are left unmarked (the term still has its tooltip
+    on the other side and in the row's term list)."""
+    pieces: list[dict[str, Any]] = []
+    cursor = 0
+    for start, end, index in sorted(spans):
+        if start < cursor or start < 0 or end > len(text) or end <= start:
+            continue
+        if start > cursor:
+            pieces.append({"text": text[cursor:start], "term": None})
+        pieces.append({"text": text[start:end], "term": index})
+        cursor = end
+    if cursor < len(text) or not pieces:
+        pieces.append({"text": text[cursor:], "term": None})
+    return pieces
+
+
+def _term_title(term: Term) -> str:
+    lines = [f"{term.entry or term.source} → {term.target}"]
+    if term.note:
+        lines.append(f"note: {term.note}")
+    if term.status:
+        lines.append(f"{term.status}: {STATUS_HELP.get(term.status, '')}".rstrip(": "))
+    return "\n".join(lines)
+
+
+def _pair_context(pair: SentencePair, colours: dict[str, int]) -> dict[str, Any]:
+    terms = []
+    for index, term in enumerate(pair.terms):
+        key = term.entry or term.source
+        colour = colours.setdefault(key, len(colours))
+        terms.append({"index": index, "entry": key, "target": term.target, "status": term.status or "none",
+                      "colour": colour, "title": _term_title(term),
+                      "found": 0 <= term.target_start < term.target_end <= len(pair.target)})
+    source_spans = [(t.start, t.end, i) for i, t in enumerate(pair.terms)]
+    target_spans = [(t.target_start, t.target_end, i) for i, t in enumerate(pair.terms)
+                    if t.target_start >= 0]
+    codes = list(dict.fromkeys(f.code for f in pair.flags))
+    return {
+        "id": pair.id, "paragraph": pair.paragraph, "number": pair.number, "origin": pair.origin,
+        "source": _segments(pair.source, source_spans),
+        "target": _segments(pair.target, target_spans),
+        "terms": terms,
+        "flags": [{"code": f.code, "detail": f.detail, "label": FLAG_LABELS.get(f.code, f.code),
+                   "help": FLAG_HELP.get(f.code, "")} for f in pair.flags],
+        "flag_codes": codes,
+    }
+
+
+def run_context(run: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a page shows of the run: model, revision, signature, created."""
+    if not run:
+        return None
+    engine = run.get("engine") or {}
+    return {
+        "model": engine.get("model"), "revision": engine.get("revision"), "engine": engine.get("engine"),
+        "signature": run.get("signature"), "created": run.get("created"), "version": run.get("version"),
+    }
+
+
+def article_context(document: Document, run: dict[str, Any] | None = None) -> dict[str, Any]:
+    colours: dict[str, int] = {}
+    paragraphs = []
+    for paragraph in document.paragraphs:
+        rows = [_pair_context(pair, colours) for pair in paragraph.sentences]
+        paragraphs.append({"number": paragraph.number, "kind": paragraph.kind,
+                           "metadata": paragraph.kind == METADATA, "rows": rows,
+                           "flagged": sum(1 for r in rows if r["flags"])})
+    rows = [row for paragraph in paragraphs for row in paragraph["rows"]]
+    flag_counts = document.flag_counts()
+    term_counts = document.term_counts()
+    return {
+        "name": document.name,
+        "paragraphs": paragraphs,
+        "sentence_count": len(rows),
+        "flagged_count": sum(1 for r in rows if r["flags"]),
+        "flag_counts": flag_counts,
+        "flag_codes": list(FLAG_CODES) + [c for c in flag_counts if c not in FLAG_CODES],
+        "term_counts": term_counts,
+        "term_total": sum(term_counts.values()),
+        "term_accuracy": document.term_accuracy(),
+        "colours": [term_colour(i) for i in range(len(colours))],
+        "entries": list(colours),
+        "metadata": document.metadata,
+        "warnings": document.warnings,
+        "run": run_context(run),
+        "data": {"name": document.name, "rows": len(rows), "flagged": sum(1 for r in rows if r["flags"]),
+                 "flag_labels": FLAG_LABELS},
+    }
+
+
+def render_article(document: Document, run: dict[str, Any] | None = None) -> str:
+    """The review page of one Document (also what `align pair` writes)."""
+    return environment().get_template("article.html.j2").render(
+        footer_only=False, **article_context(document, run)).lstrip()
+
+
+def render_run_footer(run: dict[str, Any] | None) -> str:
+    """The run part of an article page, between RUN_START and RUN_END."""
+    return environment().get_template("article.html.j2").render(footer_only=True, run=run_context(run)).strip()
+
+
+def index_context(manifest: dict[str, Any]) -> dict[str, Any]:
+    articles = []
+    for article in manifest.get("articles", []):
+        name = article.get("name", "")
+        page = f"{name}{HtmlWriter.suffix}"
+        for output in article.get("outputs", []):
+            if str(output).endswith(HtmlWriter.suffix):
+                page = Path(output).name
+        flags = article.get("flags") or {}
+        articles.append({
+            "name": name, "page": page, "sentences": article.get("sentences", 0),
+            "paragraphs": article.get("paragraphs"),
+            "term_accuracy": article.get("term_accuracy"), "terms": article.get("terms") or {},
+            "flags": flags, "flag_total": sum(flags.values()), "seconds": article.get("seconds"),
+            "warnings": article.get("warnings") or [],
+        })
+    flag_codes = list(FLAG_CODES) + sorted({c for a in articles for c in a["flags"]} - set(FLAG_CODES))
+    totals = {code: sum(a["flags"].get(code, 0) for a in articles) for code in flag_codes}
+    counts = manifest.get("counts") or {}
+    return {
+        "articles": articles, "flag_codes": flag_codes, "flag_totals": totals,
+        "sentences": sum(a["sentences"] for a in articles),
+        "term_accuracy": counts.get("term_accuracy"), "terms": counts.get("terms") or {},
+        "failed": manifest.get("failed") or [],
+        "manifest": manifest, "run": run_context(manifest),
+        "engine": manifest.get("engine") or {}, "settings": manifest.get("settings") or {},
+        "glossary": manifest.get("glossary"), "environment": manifest.get("environment") or {},
+        "timings": manifest.get("timings") or {},
+    }
+
+
+def render_index(manifest: dict[str, Any]) -> str:
+    return environment().get_template("index.html.j2").render(**index_context(manifest)).lstrip()
+
+
+class HtmlWriter(Writer):
+    """`NAME.html` per article, and `index.html` once the run is done."""
+
+    suffix = ".html"
+
+    def render(self, document: Document, run: dict[str, Any] | None = None) -> str:
+        return render_article(document, run)
+
+    def finish(self, out_dir: str | Path, manifest: dict[str, Any]) -> Path:
+        """Write index.html, and put the run's details (model, revision, signature)
+        into the footer of each article page of this run."""
+        out_dir = Path(out_dir)
+        footer = render_run_footer(manifest)
+        for article in manifest.get("articles", []):
+            for output in article.get("outputs", []):
+                path = Path(output)
+                if path.suffix != self.suffix or not path.is_file():
+                    continue
+                page = path.read_text(encoding="utf-8")
+                start, end = page.find(RUN_START), page.find(RUN_END)
+                if 0 <= start < end:
+                    page = page[:start] + footer + page[end + len(RUN_END):]
+                    atomic_write(path, page)
+        return atomic_write(out_dir / INDEX, render_index(manifest))
+
+
+def write_article(document: Document, path: str | Path, run: dict[str, Any] | None = None) -> Path:
+    """Write one review page to `path` (atomically)."""
+    return atomic_write(path, render_article(document, run))
+
+
+__all__ = ["HtmlWriter", "render_article", "render_index", "write_article", "article_context",
+           "index_context", "RUN_START", "RUN_END"]

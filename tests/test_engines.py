@@ -1,0 +1,280 @@
+"""Engines (transformers and ctranslate2) on a tiny random Marian model, the
+engine factory, and corpus sharding."""
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from pathlib import Path
+
+import pytest
+
+from align.engines import load_engine
+from align.engines.base import Constraint, GenerationSettings
+from align.errors import ModelLoadError, UsageError
+from align.shard import parse_shard, select_shard, shard_of
+
+REPO = Path(__file__).resolve().parent.parent
+HAS_CT2 = importlib.util.find_spec("ctranslate2") is not None
+needs_ct2 = pytest.mark.skipif(not HAS_CT2, reason="ctranslate2 is not installed (pip install 'align[fast]')")
+ENGINE_NAMES = ["transformers", pytest.param("ctranslate2", marks=needs_ct2)]
+
+
+# ---------------------------------------------------------------- fixtures
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory) -> Path:
+    from align.random_model import build_random_marian
+
+    french = []
+    for path in sorted((REPO / "sources_fr").glob("*.txt")):
+        french += [line.strip() for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    english = [line.strip() for line in (REPO / "data" / "newstest2013.en").read_text(encoding="utf-8").splitlines()
+               if line.strip()][:3000]
+    return build_random_marian(tmp_path_factory.mktemp("tiny-marian"), french, english)
+
+
+@pytest.fixture(scope="module")
+def ct2_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("align-cache")
+
+
+@pytest.fixture(scope="module")
+def engines(tiny_model, ct2_cache):
+    loaded = {}
+
+    def get(name: str, **settings):
+        key = (name, tuple(sorted(settings.items())))
+        if key not in loaded:
+            loaded[key] = load_engine(name, str(tiny_model), GenerationSettings(**settings), cache_dir=ct2_cache)
+        return loaded[key]
+
+    return get
+
+
+def term(source: str, french: str, english: str) -> Constraint:
+    start = source.index(french)
+    return Constraint([english], start, start + len(french))
+
+
+def contains_term(text: str, english: str) -> bool:
+    return english in text or (english[:1].upper() + english[1:]) in text
+
+
+# ---------------------------------------------------------------- glossary guarantee, both engines
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_several_constraints_in_one_sentence(engines, name):
+    engine = engines(name, batch_size=4)
+    source = "La Commission européenne et le Parlement européen ont adopté le budget de la zone euro."
+    constraints = [term(source, "Commission européenne", "European Commission"),
+                   term(source, "Parlement européen", "European Parliament"),
+                   term(source, "zone euro", "eurozone")]
+    [hypothesis] = engine.translate([source], [constraints])
+    for english in ("European Commission", "European Parliament", "eurozone"):
+        assert contains_term(hypothesis.text, english), (english, hypothesis.text)
+    assert len(hypothesis.forced) == 3
+    assert all(hypothesis.forced)  # a random model never writes these terms by itself
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_batches_mix_constrained_and_free_sentences(engines, name):
+    engine = engines(name, batch_size=2)
+    sources = ["Le président a parlé hier soir devant les députés réunis à Paris.",
+               "Il pleut.",
+               "Le ministre des Finances a présenté le budget.",
+               "Les négociations reprendront demain matin à Bruxelles, selon la présidence.",
+               "Bonjour à tous."]
+    constraints = [[term(sources[0], "président", "president")], [],
+                   [term(sources[2], "ministre des Finances", "finance minister"),
+                    term(sources[2], "budget", "budget bill")],
+                   [], [term(sources[4], "Bonjour", "hello")]]
+    hypotheses = engine.translate(sources, constraints)
+    assert len(hypotheses) == len(sources)
+    assert [len(h.forced) for h in hypotheses] == [1, 0, 2, 0, 1]
+    assert contains_term(hypotheses[0].text, "president")
+    assert contains_term(hypotheses[2].text, "finance minister")
+    assert contains_term(hypotheses[2].text, "budget bill")
+    assert contains_term(hypotheses[4].text, "hello")
+    # The free sentences come out as they do without any constraint in the batch, in their places.
+    free = engine.translate(sources)
+    assert hypotheses[1].text == free[1].text
+    assert hypotheses[3].text == free[3].text
+    assert all(h.forced == [] for h in free)
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_term_at_source_start_opens_the_sentence_capitalised(engines, name):
+    # A length budget of nothing but the term: it has to go first, so capitalised.
+    # (TransformersEngine budgets the longest spelling but starts a term when only the
+    # shortest fits, so use a term whose two spellings have as many tokens.)
+    engine = engines(name, batch_size=4, length_ratio=0.0, length_slack=0)
+
+    def pieces(text: str) -> int:
+        return len(engine.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
+
+    english = next(t for t in ("political bureau", "office", "bureau", "politburo", "desk")
+                   if pieces(t) == pieces(t.capitalize()))
+    source = "Bureau politique réuni hier."
+    [hypothesis] = engine.translate([source], [[term(source, "Bureau politique", english)]])
+    assert hypothesis.text.startswith(english.capitalize()), hypothesis.text
+    assert hypothesis.forced == [True]
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_output_length_is_bounded_by_the_source(engines, name):
+    settings = GenerationSettings(batch_size=8)
+    engine = engines(name, batch_size=8)
+    sources = ["Bonjour.", "Le président a parlé hier soir devant les députés.",
+               "Il a plu toute la journée sur la capitale et les environs, selon Météo-France."]
+    lengths = engine.count_tokens(sources)
+    for source, length, hypothesis in zip(sources, lengths, engine.translate(sources)):
+        assert hypothesis.tokens <= settings.max_new_tokens(length), (source, hypothesis.tokens)
+        assert hypothesis.tokens < 100
+    # With a term, the bound grows by the term's length only.
+    source = sources[1]
+    [constrained] = engine.translate([source], [[term(source, "président", "president of the republic")]])
+    assert contains_term(constrained.text, "president of the republic")
+    assert constrained.tokens <= settings.max_new_tokens(lengths[1]) + 12
+
+
+# ---------------------------------------------------------------- ctranslate2 specifics
+@needs_ct2
+def test_ct2_conversion_is_cached_per_compute_type(tiny_model, ct2_cache, engines):
+    from align.engines.ctranslate2 import CTranslate2Engine
+
+    first = engines("ctranslate2", batch_size=4)
+    assert first.converted.parent == ct2_cache / "ct2"
+    assert (first.converted / "model.bin").is_file()
+    again = CTranslate2Engine(str(tiny_model), GenerationSettings(), cache_dir=ct2_cache)
+    assert again.converted == first.converted
+    other = CTranslate2Engine(str(tiny_model), GenerationSettings(), compute_type="float32", cache_dir=ct2_cache)
+    assert other.converted != first.converted
+    signature = other.signature()
+    assert signature["engine"] == "ctranslate2" and signature["compute_type"] == "float32"
+    assert signature["revision"] == first.signature()["revision"]
+
+
+@needs_ct2
+def test_ct2_cache_follows_align_cache(tiny_model, tmp_path, monkeypatch):
+    from align.engines.ctranslate2 import CTranslate2Engine
+
+    monkeypatch.setenv("ALIGN_CACHE", str(tmp_path))
+    engine = CTranslate2Engine(str(tiny_model), GenerationSettings(), compute_type="int8_float32")
+    assert engine.converted.parent == tmp_path / "ct2"
+
+
+@needs_ct2
+def test_ct2_fixed_output_tokens(tiny_model, ct2_cache):
+    from align.engines.ctranslate2 import CTranslate2Engine
+
+    engine = CTranslate2Engine(str(tiny_model), GenerationSettings(beams=2), cache_dir=ct2_cache,
+                               fixed_output_tokens=7)
+    assert [h.tokens for h in engine.translate(["Bonjour.", "Le président a parlé hier soir."])] == [7, 7]
+
+
+@needs_ct2
+def test_ct2_attention_places_the_term():
+    from align.engines.ctranslate2 import choose_insertion
+
+    output = ["▁The", "▁man", "▁came", "."]
+    attention = [[0.1, 0.7, 0.2], [0.1, 0.2, 0.7], [0.8, 0.1, 0.1], [0.1, 0.1, 0.8]]
+    # The decoder first attends to source position 2 at output position 1.
+    assert choose_insertion(output, attention, 0, [(0, (2, 3))]) == (0, 1)
+    # Attention on the term's source at the first step: the term opens the sentence.
+    assert choose_insertion(output, attention, 0, [(0, (1, 2))]) == (0, 0)
+    # Positions inside the forced prefix are skipped.
+    assert choose_insertion(output, attention, 2, [(0, (2, 3))]) == (0, 3)
+    # Never attended: at the end, before the final full stop.
+    assert choose_insertion(output, attention, 0, [(5, (7, 8))]) == (5, 3)
+    assert choose_insertion(output, None, 0, [(5, (7, 8))]) == (5, 3)
+
+
+def test_ct2_missing_gives_the_install_line(tiny_model, monkeypatch):
+    from align.engines.ctranslate2 import CTranslate2Engine
+
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 -> ImportError
+    with pytest.raises(ModelLoadError) as error:
+        CTranslate2Engine(str(tiny_model), GenerationSettings())
+    assert str(error.value) == "the ctranslate2 engine needs the fast extra: pip install 'align[fast]'"
+
+
+# ---------------------------------------------------------------- factory
+def test_factory_rejects_unknown_engine():
+    with pytest.raises(UsageError, match="unknown engine"):
+        load_engine("marian-nmt", "x", GenerationSettings())
+
+
+@needs_ct2
+def test_factory_rejects_unknown_compute_type(tiny_model):
+    with pytest.raises(UsageError, match="compute-type"):
+        load_engine("ctranslate2", str(tiny_model), GenerationSettings(), compute_type="int3")
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_factory_missing_model_is_one_line(tmp_path, name):
+    with pytest.raises(ModelLoadError) as error:
+        load_engine(name, str(tmp_path / "no-such-model"), GenerationSettings(), cache_dir=tmp_path)
+    message = str(error.value)
+    assert "\n" not in message and "no-such-model" in message and "Fix" in message
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_factory_builds_each_engine(engines, name):
+    engine = engines(name, batch_size=4)
+    assert engine.name == name
+    assert engine.signature()["engine"] == name
+
+
+# ---------------------------------------------------------------- shards
+def corpus(n: int = 200) -> list[Path]:
+    return [Path(f"corpus/{i:03d}_{random.Random(i).getrandbits(64):016x}.txt") for i in range(n)]
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 8])
+def test_shards_cover_the_corpus_without_overlap(n):
+    paths = corpus()
+    shards = [select_shard(paths, k, n) for k in range(1, n + 1)]
+    assert sorted(p for shard in shards for p in shard) == sorted(paths)
+    assert sum(len(shard) for shard in shards) == len(paths)
+    for k, shard in enumerate(shards, 1):
+        assert all(shard_of(p, n) == k for p in shard)
+    if n > 1:
+        assert all(shard for shard in shards)  # 200 articles: every share gets some
+
+
+def test_shards_ignore_listing_order_and_folder():
+    paths = corpus()
+    shuffled = paths[:]
+    random.Random(7).shuffle(shuffled)
+    moved = [Path("/elsewhere") / p.name for p in paths]
+    for k in (1, 2, 3):
+        assert sorted(select_shard(shuffled, k, 3)) == sorted(select_shard(paths, k, 3))
+        assert [p.name for p in select_shard(moved, k, 3)] == [p.name for p in select_shard(paths, k, 3)]
+
+
+def test_shard_hash_is_stable():
+    # sha1 of the file name: the same on every machine and Python run (no hash randomisation).
+    assert shard_of(Path("a/000_691388031b0927c0.txt"), 8) == shard_of("000_691388031b0927c0.txt", 8)
+    import hashlib
+    expected = int.from_bytes(hashlib.sha1(b"000_691388031b0927c0.txt").digest()[:8], "big") % 8 + 1
+    assert shard_of("000_691388031b0927c0.txt", 8) == expected
+
+
+@pytest.mark.parametrize("text, expected", [("1/1", (1, 1)), ("3/8", (3, 8)), (" 8 / 8 ", (8, 8))])
+def test_parse_shard(text, expected):
+    assert parse_shard(text) == expected
+
+
+@pytest.mark.parametrize("text, message", [
+    ("0/8", "between 1 and 8"), ("9/8", "between 1 and 8"), ("3/0", "at least 1"),
+    ("3", "expected K/N"), ("a/b", "expected K/N"), ("-1/4", "expected K/N"), ("", "expected K/N"),
+])
+def test_parse_shard_rejects(text, message):
+    with pytest.raises(UsageError, match=message):
+        parse_shard(text)
+
+
+def test_select_shard_checks_its_arguments():
+    with pytest.raises(UsageError):
+        select_shard(corpus(3), 0, 2)
+    with pytest.raises(UsageError):
+        select_shard(corpus(3), 3, 2)

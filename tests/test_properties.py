@@ -1,0 +1,128 @@
+"""Property tests (hypothesis): invariants that must hold for any text."""
+from __future__ import annotations
+
+import string
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from align.document import Document, Flag, Paragraph, SentencePair, Term
+from align.segment import sentence_spans
+from align.writers.tsv import TsvWriter, read_tsv
+
+# Text that exercises the segmenter: French words, abbreviations, numbers,
+# quotes, sentence marks and every kind of whitespace, mixed with anything.
+PIECES = ["M.", "Mme", "p.", "12", "3.5", "etc.", "...", "…", "!", "?", ".", ",", ";", ":", "«", "»", "\"",
+          "'", "’", "(", ")", "Le", "la", "Il", "chat", "OpenAI", "IAG", "é", "À", " ", "  ", "\u00a0",
+          "\u202f", "\t", "\n", "\r", "\u2028"]
+french_like = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=4)), max_size=40).map("".join)
+any_text = st.one_of(st.text(), french_like)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(any_text, st.sampled_from(["fr", "en"]))
+def test_segmentation_never_loses_or_reorders_characters(text, lang):
+    spans = sentence_spans(text, lang)
+    cursor = 0
+    for start, end in spans:
+        assert cursor <= start < end <= len(text)
+        assert text[cursor:start].strip() == ""          # only whitespace between sentences
+        assert text[start:end] == text[start:end].strip()  # no surrounding whitespace
+        cursor = end
+    assert text[cursor:].strip() == ""
+    # Together the sentences are the text, whitespace runs aside.
+    assert "".join("".join(text[s:e].split()) for s, e in spans) == "".join(text.split())
+    if text.strip():
+        assert spans
+
+
+# ------------------------------------------------------------------- TSV
+cell_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)))
+terms = st.builds(Term, source=cell_text, start=st.integers(0, 10_000), end=st.integers(0, 10_000),
+                  target=cell_text, entry=cell_text, status=st.sampled_from(["", "model", "forced", "failed"]))
+flag_code = st.text(alphabet=string.ascii_lowercase + "-", min_size=1, max_size=12)
+# Flag details are free text, but "; " separates flags in their cell.
+flag_detail = cell_text.filter(lambda s: "; " not in s and not s.startswith(" ") and not s.endswith(";")
+                               and s == s.strip())
+flags = st.builds(Flag, code=flag_code, detail=flag_detail)
+pair_fields = st.tuples(cell_text, cell_text, st.lists(terms, max_size=3), st.lists(flags, max_size=3),
+                        st.sampled_from(["model", "memory", "metadata", ""]))
+article_name = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="/\\"),
+                       min_size=1, max_size=20).filter(lambda s: s not in (".", "..") and not s.startswith("."))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(article_name, st.lists(st.lists(pair_fields, min_size=1, max_size=4), min_size=1, max_size=4))
+def test_tsv_write_then_read_returns_any_document_unchanged(tmp_path_factory, name, paragraphs):
+    document = Document(name)
+    for number, pairs in enumerate(paragraphs, 1):
+        sentences = [SentencePair(source, target, number, n, terms=list(t), flags=list(f), origin=origin)
+                     for n, (source, target, t, f, origin) in enumerate(pairs, 1)]
+        document.paragraphs.append(Paragraph("", number, sentences=sentences))
+    out = tmp_path_factory.mktemp("tsv")
+    path = TsvWriter().write(document, out)
+    [back] = read_tsv(path)
+    assert back.name == name
+
+    def key(doc):
+        return [(p.paragraph, p.number, p.source, p.target,
+                 [(t.source, t.start, t.end, t.target, t.entry, t.status) for t in p.terms],
+                 [(f.code, f.detail) for f in p.flags], p.origin) for p in doc.pairs()]
+
+    assert key(back) == key(document)
+
+
+# --------------------------------------------------------------- glossary
+glossary_module = pytest.importorskip("align.glossary")
+
+WORDS = ["IA", "IAG", "PDG", "modèle", "modèle de langage", "langage", "apprentissage profond",
+         "réseau de neurones", "réseau", "OpenAI", "Sam Altman", "l'IA", "cœur", "données"]
+FILLER = ["le", "la", "de", "des", "et", "un", "nouveau", "grand", "à", ",", ".", "l’", "d'", " ", "  ", "\n",
+          "-", "(", ")", "«", "»"]
+
+
+def build_glossary():
+    rows = ["source\ttarget", "IAG\tAGI", "IA\tAI", "PDG\tCEO", "modèle\tmodel", "modèle de langage\tlanguage model",
+            "langage\tlanguage", "apprentissage profond\tdeep learning", "réseau de neurones\tneural network",
+            "réseau\tnetwork", "OpenAI\tOpenAI", "Sam Altman\tSam Altman", "cœur\theart", "données\tdata"]
+    return glossary_module.Glossary.loads("\n".join(rows) + "\n")
+
+
+GLOSSARY = None
+glossary_text = st.lists(st.sampled_from(WORDS + FILLER), max_size=30).map(" ".join)
+
+
+def glossary():
+    global GLOSSARY
+    if GLOSSARY is None:
+        GLOSSARY = build_glossary()
+    return GLOSSARY
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(glossary_text, st.text(max_size=60)))
+def test_glossary_matches_never_overlap_and_index_the_text(text):
+    found = glossary().find(text)
+    for term in found:
+        assert 0 <= term.start < term.end <= len(text)
+        assert text[term.start:term.end] == term.source
+    for first, second in zip(found, found[1:]):
+        assert first.end <= second.start
+
+
+@settings(max_examples=300, deadline=None)
+@given(glossary_text, st.sampled_from(["upper", "lower", "title", "swapcase"]))
+def test_case_insensitive_terms_are_found_again_after_recasing(text, how):
+    found = glossary().find(text)
+    recased = getattr(text, how)()
+    assume(len(recased) == len(text))  # some letters change length when re-cased
+    again = glossary().find(recased)
+    # Terms matched without regard to case are found at the same places;
+    # case-sensitive ones (acronyms such as IA, IAG, PDG) may not be.
+    insensitive = [(t.start, t.end, t.entry) for t in found
+                   if not glossary_module.Glossary.get(glossary(), t.entry).case_sensitive]
+    positions = {(t.start, t.end, t.entry) for t in again}
+    for item in insensitive:
+        assert item in positions, (item, recased)

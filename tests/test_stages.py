@@ -1,0 +1,134 @@
+"""The translate, enforce and check stages, with small fakes where a model adds nothing."""
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from align.checks import check_document, repeated_ngram
+from align.document import Document, Paragraph, SentencePair, Term
+from align.engines.base import Engine, Hypothesis
+from align.enforce import find_target, set_term_statuses
+from align.segment import segment_document
+from align.sources import read_text
+from align.translate import split_long, translate_document
+
+
+def word_count(texts):
+    return [len(t.split()) + 1 for t in texts]  # +1 for EOS, as engines count
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["mot", "deux", "trois,", "fin;", "—", "x" * 30, " ", "  "]), min_size=1,
+                max_size=80), st.integers(3, 12))
+def test_split_long_pieces_fit_and_keep_every_character(words, limit):
+    text = " ".join(words).strip() or "mot"
+    spans = split_long(text, limit, word_count)
+    assert spans == sorted(spans)
+    assert all(a < b for a, b in spans)
+    assert all(spans[i][1] <= spans[i + 1][0] for i in range(len(spans) - 1))
+    covered = "".join(text[a:b] for a, b in spans)
+    assert covered.replace(" ", "") == text.replace(" ", "")
+    for a, b in spans:
+        assert word_count([text[a:b]])[0] <= limit or " " not in text[a:b].strip()
+
+
+def test_split_long_prefers_clause_boundaries():
+    text = "un deux trois quatre, cinq six sept huit; neuf dix onze douze"
+    assert [text[a:b] for a, b in split_long(text, 6, word_count)] == \
+        ["un deux trois quatre,", "cinq six sept huit;", "neuf dix onze douze"]
+
+
+class EchoEngine(Engine):
+    """Upper-cases its input: enough to test the stage's bookkeeping."""
+
+    name = "echo"
+
+    def __init__(self, limit=512):
+        self.limit = limit
+        self.calls = []
+
+    @property
+    def max_input_tokens(self):
+        return self.limit
+
+    def count_tokens(self, texts):
+        return word_count(texts)
+
+    def translate(self, sources, constraints=None, progress=None):
+        self.calls.append(list(sources))
+        out = []
+        for source, cons in zip(sources, constraints or [[]] * len(sources)):
+            text = source.upper() + "".join(" " + c.variants[0] for c in cons)
+            out.append(Hypothesis(text=text, tokens=len(text.split()), forced=[True] * len(cons)))
+        if progress:
+            progress(len(sources))
+        return out
+
+    def signature(self):
+        return {"engine": self.name}
+
+
+def test_long_sentences_are_split_translated_and_rejoined():
+    long_sentence = ", ".join(f"proposition {i} assez longue" for i in range(12)) + "."
+    document = segment_document(read_text(f"Court. Et {long_sentence}", "a"))
+    engine = EchoEngine(limit=10)
+    translate_document(document, engine)
+    short, long_pair = document.pairs()
+    assert short.pieces == 1 and short.target == "COURT."
+    assert long_pair.pieces > 1
+    assert all(word_count([s])[0] <= 10 for s in engine.calls[0])
+    assert long_pair.target == ("Et " + long_sentence).upper()
+    check_document(document)
+    assert [str(f) for f in long_pair.flags] == [f"split:{long_pair.pieces} pieces"]
+
+
+def test_terms_travel_with_their_piece_and_get_a_status():
+    text = "Le PDG arrive, " + ", ".join(["mot mot mot"] * 6) + ", et l'IAG aussi."
+    document = segment_document(read_text(text, "a"))
+    pair = next(document.pairs())
+    pair.terms = [Term("PDG", 3, 6, "CEO"), Term("IAG", text.index("IAG"), text.index("IAG") + 3, "AGI")]
+    translate_document(document, EchoEngine(limit=8))
+    assert pair.pieces > 1
+    assert [t.status for t in pair.terms] == ["forced", "forced"]
+    assert pair.target[pair.terms[1].target_start:pair.terms[1].target_end] == "AGI"
+
+
+def test_set_term_statuses_model_forced_failed():
+    pair = SentencePair("l'IAG et le PDG et l'IA", "The AGI and the boss", terms=[
+        Term("IAG", 2, 5, "AGI"), Term("PDG", 12, 15, "CEO"), Term("IA", 21, 23, "AI")])
+    set_term_statuses(pair, [False, True, False])
+    assert [t.status for t in pair.terms] == ["model", "failed", "failed"]
+    assert (pair.terms[0].target_start, pair.terms[0].target_end) == (4, 7)
+
+
+def test_find_target_ignores_apostrophe_style_and_initial_case():
+    assert find_target("Board of directors’ vote", "board of directors") == 0
+    assert find_target("the board of directors' vote", "board of directors’") == 4
+    assert find_target("nothing here", "AGI") == -1
+
+
+def test_metadata_is_copied_and_prose_translated():
+    document = segment_document(read_text(" date 2024-03 Envoyé par OpenAI.", "a"))
+    translate_document(document, EchoEngine())
+    assert [(p.source, p.target, p.origin) for p in document.pairs()] == [
+        ("date 2024-03", "date 2024-03", "metadata"), ("Envoyé par OpenAI.", "ENVOYÉ PAR OPENAI.", "model")]
+
+
+def test_repeated_ngram():
+    assert repeated_ngram("we are we are we are here") == "we are"
+    assert repeated_ngram("the the the") == "the"
+    assert repeated_ngram("a normal sentence, with the words the and the") is None
+
+
+def test_checks_flag_untranslated_repetition_and_length_outliers():
+    pairs = [SentencePair(f"Phrase numéro {i} assez ordinaire.", f"Sentence number {i} quite ordinary.", 1, i)
+             for i in range(1, 9)]
+    pairs.append(SentencePair("Une phrase laissée telle quelle ici.", "Une phrase laissée telle quelle ici.", 1, 9))
+    pairs.append(SentencePair("Elle boucle sans fin sur un mot.", " ".join(["loop"] * 40) + ".", 1, 10))
+    document = Document("d", [Paragraph("p", 1, sentences=pairs)])
+    check_document(document)
+    codes = {p.number: [f.code for f in p.flags] for p in pairs}
+    assert codes[9] == ["untranslated"]
+    assert codes[10] == ["repetition", "length-ratio"]
+    assert all(codes[i] == [] for i in range(1, 9))
+    assert document.flag_counts() == {"untranslated": 1, "repetition": 1, "length-ratio": 1}
