@@ -276,10 +276,6 @@ def test_three_thousand_word_sentence_is_split_in_the_pipeline(tmp_path, tiny_en
     assert row["en"].split() == row["fr"].upper().split()
 
 
-@pytest.mark.xfail(strict=True, reason="TransformersEngine asks for max_new_tokens = 1.5*512+10 = 778 on a "
-                                       "full-length piece, past the decoder's 512 position embeddings: "
-                                       "IndexError inside generate(); cap max_new_tokens at the model's "
-                                       "max_position_embeddings")
 def test_three_thousand_word_sentence_through_the_cli(tmp_path, tiny_model):
     (tmp_path / "long.txt").write_text(three_thousand_words() + "\n", encoding="utf-8")
     (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")

@@ -397,6 +397,10 @@ def test_a_killed_run_leaves_only_whole_outputs_and_the_next_run_reuses_its_work
             done_rows += len(rows)
         else:
             assert path.suffix in (".txt", ".html", ".json"), path
+    # A kill during atomic_write leaves its hidden temporary: plant one, so the
+    # clean-up by the next run is checked whether or not this kill hit a write.
+    out.mkdir(exist_ok=True)
+    (out / ".001_article.tsv.x1y2z3.part").write_text("article\tparagraph\n001_art")
     finished = translate_cli(src, out, tiny_model)
     assert finished.exit_code == 0, finished.output
     counts = manifest(out)["counts"]

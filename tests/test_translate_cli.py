@@ -30,7 +30,7 @@ def test_run_succeeds_and_writes_every_output(translated):
             assert (out / f"{name}{suffix}").is_file()
     assert (out / "manifest.json").is_file()
     assert not list(out.glob("*.part")) and not list(out.glob(".*.part"))
-    assert re.search(r"^5 articles, \d+ sentences, [\d.]+ s, [\d.]+ sentences/s; term accuracy 100\.0% ",
+    assert re.search(r"^5 articles, \d+ sentences, [\d.]+ s, [\d.]+ sentences/s(, \d+ from memory)?; term accuracy 100\.0% ",
                      result.output, re.M)
 
 
