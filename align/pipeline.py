@@ -164,6 +164,7 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
         except InputError:
             continue
     bar = progress_factory(total) if progress_factory else None
+    run = run_header(engine, glossary, glossary_path, settings or {}, shard)
 
     for path in articles:
         article_start = time.perf_counter()
@@ -181,7 +182,7 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
             if memory is not None:
                 memory.store(document, memory_key)
             check_document(document)
-            outputs = [str(w.write(document, out_dir)) for w in writers]
+            outputs = [str(w.write(document, out_dir, run)) for w in writers]
         except InputError as exc:
             report.failed.append((str(path), str(exc)))
             if on_error:
@@ -209,7 +210,7 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
     if bar is not None:
         bar.close()
     report.seconds = time.perf_counter() - started
-    report.manifest = build_manifest(report, engine, glossary, glossary_path, settings or {}, shard)
+    report.manifest = build_manifest(report, run)
     atomic_write(out_dir / MANIFEST, json.dumps(report.manifest, ensure_ascii=False, indent=2) + "\n")
     for writer in writers:
         finish = getattr(writer, "finish", None)
@@ -218,8 +219,9 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
     return report
 
 
-def build_manifest(report: RunReport, engine: Engine, glossary, glossary_path, settings: dict[str, Any],
-                   shard: tuple[int, int] | None) -> dict[str, Any]:
+def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any],
+               shard: tuple[int, int] | None) -> dict[str, Any]:
+    """What identifies the run, known before any article is translated."""
     engine_signature = engine.signature()
     glossary_hash = getattr(glossary, "sha256", None) if glossary is not None else None
     return {
@@ -236,6 +238,12 @@ def build_manifest(report: RunReport, engine: Engine, glossary, glossary_path, s
         },
         "shard": f"{shard[0]}/{shard[1]}" if shard else None,
         "environment": environment(),
+    }
+
+
+def build_manifest(report: RunReport, run: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **run,
         "counts": {
             "articles": len(report.articles),
             "failed": len(report.failed),

@@ -186,6 +186,11 @@ def test_ct2_attention_places_the_term():
     # Never attended: at the end, before the final full stop.
     assert choose_insertion(output, attention, 0, [(5, (7, 8))]) == (5, 3)
     assert choose_insertion(output, None, 0, [(5, (7, 8))]) == (5, 3)
+    # A term never splits a word: "▁Europe|an" -> before "▁Europe".
+    pieces = ["▁The", "▁Europe", "an", "▁man"]
+    focus_on_2 = [[1, 0, 0], [1, 0, 0], [0, 0, 1], [1, 0, 0]]
+    assert choose_insertion(pieces, focus_on_2, 0, [(0, (2, 3))]) == (0, 1)
+    assert choose_insertion(pieces, focus_on_2, 2, [(0, (2, 3))]) == (0, 2)  # not into the prefix
 
 
 def test_ct2_missing_gives_the_install_line(tiny_model, monkeypatch):

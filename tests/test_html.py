@@ -14,7 +14,7 @@ import pytest
 
 from align.document import METADATA, Document, Flag, Paragraph, SentencePair, Term
 from align.writers import default_writers
-from align.writers.html import RUN_END, RUN_START, HtmlWriter, render_article, render_index, term_colour
+from align.writers.html import HtmlWriter, render_article, render_index, term_colour
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -242,21 +242,18 @@ def test_self_contained_with_a_csp_that_allows_only_the_page_script(page):
 def test_run_footer_and_finish_writes_index(tmp_path):
     writer = HtmlWriter()
     document = sample_document()
-    path = writer.write(document, tmp_path)  # as the pipeline does: no run details yet
+    bare = writer.render(document)
+    assert "Helsinki-NLP" not in bare
+    path = writer.write(document, tmp_path, RUN)  # as the pipeline does: run details known up front
     assert path.name == "article.html"
-    before = path.read_text(encoding="utf-8")
-    assert RUN_START in before and RUN_END in before and "Helsinki-NLP" not in before
+    page = path.read_text(encoding="utf-8")
+    assert "<code>Helsinki-NLP/opus-mt-fr-en</code>" in page and "<code>abc123def</code>" in page
     manifest = {**RUN, "version": "0.1.0", "settings": {"beams": 4}, "glossary": None, "counts": {},
                 "articles": [{"name": "article", "sentences": 5, "term_accuracy": 0.4,
                               "terms": {"model": 1, "forced": 1, "failed": 2},
                               "flags": {"term-forced": 1, "term-failed": 2}, "outputs": [str(path)]}]}
     index = writer.finish(tmp_path, manifest)
-    after = path.read_text(encoding="utf-8")
-    assert "<code>Helsinki-NLP/opus-mt-fr-en</code>" in after and "<code>abc123def</code>" in after
-    assert after.count(RUN_START) == 1 and after.replace(after[after.find(RUN_START):after.find(RUN_END)], "") \
-        == before.replace(before[before.find(RUN_START):before.find(RUN_END)], "")
-    writer.finish(tmp_path, manifest)  # idempotent
-    assert path.read_text(encoding="utf-8") == after
+    assert path.read_text(encoding="utf-8") == page  # article pages are not rewritten
     text = index.read_text(encoding="utf-8")
     assert index.name == "index.html"
     assert '<a href="./article.html">article</a>' in text

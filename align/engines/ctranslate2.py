@@ -89,8 +89,9 @@ def choose_insertion(output: list[str], attention: list[list[float]] | None, sta
 
     `missing` holds (constraint index, source token span) of the absent terms;
     positions before `start` (the current forced prefix) are off limits. The term
-    whose source span is attended earliest wins; with no such position, the first
-    missing term goes at the end of the output, before its final punctuation.
+    whose source span is attended earliest wins (moved back to the start of a word
+    it would split); with no such position, the first missing term goes at the end
+    of the output, before its final punctuation.
     """
     best: tuple[int, int] | None = None
     if attention:
@@ -104,7 +105,10 @@ def choose_insertion(output: list[str], attention: list[list[float]] | None, sta
                     best = (index, t)
                     break
             if best is not None:
-                return best
+                # Not inside a word: back to the start of the word it would split.
+                while t > start and output[t][:1].isalnum():
+                    t -= 1
+                return best[0], t
     position = len(output)
     while position > start and output[position - 1].lstrip("▁") and \
             all(ch in _FINAL_PUNCTUATION for ch in output[position - 1].lstrip("▁")):

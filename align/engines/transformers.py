@@ -67,13 +67,16 @@ class TermForcingProcessor:
     """
 
     def __init__(self, constraints: list[list[dict]], max_lengths: list[int], num_beams: int,
-                 eos_id: int, attention: dict):
+                 eos_id: int, attention: dict, word_internal_ids=None):
         self.constraints = constraints      # per sentence: [{"variants": [[ids]...], "span": (s, e)}]
         self.max_lengths = max_lengths      # per sentence, in generated tokens (EOS excluded)
         self.num_beams = num_beams
         self.eos_id = eos_id
         self.attention = attention
         self.forced: dict[tuple, bool] = {}  # (sentence, prefix tokens) -> token forced against the model's choice
+        # Pieces that continue a word: barred right after a term, so that a term
+        # stays a whole word ("directors", never "directorsence").
+        self.word_internal_ids = word_internal_ids
 
     @staticmethod
     def _contains(seq: list[int], pattern: list[int]) -> bool:
@@ -84,10 +87,16 @@ class TermForcingProcessor:
         return [c for c in self.constraints[sentence]
                 if not any(self._contains(seq, v) for v in c["variants"])]
 
+    def _ends_with_term(self, sentence: int, seq: list[int]) -> bool:
+        return any(len(v) <= len(seq) and seq[-len(v):] == v
+                   for c in self.constraints[sentence] for v in c["variants"])
+
     def _next_forced_token(self, sentence: int, seq: list[int], row: int) -> int | None:
         pending = self._pending(sentence, seq)
         if not pending:
-            return self.eos_id if len(seq) >= self.max_lengths[sentence] else None
+            if len(seq) >= self.max_lengths[sentence]:
+                return self.eos_id
+            return -2 if self.word_internal_ids is not None and self._ends_with_term(sentence, seq) else None
         # 1. Complete a term already started (longest partial match wins).
         best: tuple[int, int] | None = None
         for constraint in pending:
@@ -132,8 +141,13 @@ class TermForcingProcessor:
             token = self._next_forced_token(sentence, seq, row)
             if token is None:
                 continue
+            if token == -2:  # all terms placed, one just ended: no word-internal piece
+                scores[row, self.word_internal_ids] = -float("inf")
+                continue
             if token == -1:
                 scores[row, self.eos_id] = -float("inf")
+                if self.word_internal_ids is not None and self._ends_with_term(sentence, seq):
+                    scores[row, self.word_internal_ids] = -float("inf")
                 continue
             natural = int(torch.argmax(scores[row])) == token
             kept = scores[row, token].clone()
@@ -256,6 +270,18 @@ class TransformersEngine(Engine):
             return []
         return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
+    def _word_internal_ids(self):
+        """Vocabulary ids of pieces that continue a word (no leading ▁, a letter or digit)."""
+        if getattr(self, "_word_internal", None) is None:
+            import torch
+
+            vocab = self.tokenizer.get_vocab()
+            ids = [i for piece, i in vocab.items()
+                   if not piece.startswith("\u2581") and not piece.startswith("<") and any(c.isalnum() for c in piece)
+                   and i < self.model.config.vocab_size]
+            self._word_internal = torch.tensor(sorted(ids), dtype=torch.long, device=self.device)
+        return self._word_internal
+
     def _target_ids(self, text: str) -> list[int]:
         ids = self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
         return [i for i in ids if i != self.eos_id]
@@ -297,7 +323,8 @@ class TransformersEngine(Engine):
                            for i, enc in zip(batch, encoded)]
             inputs = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=True,
                                     max_length=self.max_input_tokens).to(self.device)
-            processor = TermForcingProcessor(encoded, max_lengths, self.num_beams, self.eos_id, self._attention)
+            processor = TermForcingProcessor(encoded, max_lengths, self.num_beams, self.eos_id, self._attention,
+                                             self._word_internal_ids())
             self._attention.clear()
             self._attention["active"] = True
             with torch.inference_mode():

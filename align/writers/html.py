@@ -48,13 +48,6 @@ STATUS_HELP = {
     TERM_FAILED: "missing from the translation",
 }
 
-# The page's run details come from the manifest; these markers delimit the part
-# of an article page that `HtmlWriter.finish` refreshes once the manifest exists.
-# They cannot occur in escaped text ("<" is always written "&lt;").
-RUN_START = "<!-- align:run -->"
-RUN_END = "<!-- /align:run -->"
-
-
 def _csp_hash(script: str) -> str:
     """The CSP source that allows exactly this inline script."""
     digest = hashlib.sha256(str(script).encode("utf-8")).digest()
@@ -185,11 +178,6 @@ def render_article(document: Document, run: dict[str, Any] | None = None) -> str
         footer_only=False, **article_context(document, run)).lstrip()
 
 
-def render_run_footer(run: dict[str, Any] | None) -> str:
-    """The run part of an article page, between RUN_START and RUN_END."""
-    return environment().get_template("article.html.j2").render(footer_only=True, run=run_context(run)).strip()
-
-
 def index_context(manifest: dict[str, Any]) -> dict[str, Any]:
     articles = []
     for article in manifest.get("articles", []):
@@ -234,21 +222,8 @@ class HtmlWriter(Writer):
         return render_article(document, run)
 
     def finish(self, out_dir: str | Path, manifest: dict[str, Any]) -> Path:
-        """Write index.html, and put the run's details (model, revision, signature)
-        into the footer of each article page of this run."""
-        out_dir = Path(out_dir)
-        footer = render_run_footer(manifest)
-        for article in manifest.get("articles", []):
-            for output in article.get("outputs", []):
-                path = Path(output)
-                if path.suffix != self.suffix or not path.is_file():
-                    continue
-                page = path.read_text(encoding="utf-8")
-                start, end = page.find(RUN_START), page.find(RUN_END)
-                if 0 <= start < end:
-                    page = page[:start] + footer + page[end + len(RUN_END):]
-                    atomic_write(path, page)
-        return atomic_write(out_dir / INDEX, render_index(manifest))
+        """Write index.html once every article of the run is done."""
+        return atomic_write(Path(out_dir) / INDEX, render_index(manifest))
 
 
 def write_article(document: Document, path: str | Path, run: dict[str, Any] | None = None) -> Path:
@@ -257,4 +232,4 @@ def write_article(document: Document, path: str | Path, run: dict[str, Any] | No
 
 
 __all__ = ["HtmlWriter", "render_article", "render_index", "write_article", "article_context",
-           "index_context", "RUN_START", "RUN_END"]
+           "index_context"]
