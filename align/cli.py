@@ -5,35 +5,16 @@ Exit codes: 0 all went well, 1 some inputs failed (the others were processed),
 """
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import AlignError, InputError
+from .cli_common import error_line, one_line_errors, warning_line
+from .errors import InputError
 
 DEFAULT_GLOSSARY = Path("glossary.tsv")
-
-
-def error_line(message: str) -> None:
-    click.echo(f"align: error: {message}", err=True)
-
-
-def one_line_errors(command):
-    """User mistakes end as one line on stderr and exit 2, never a traceback."""
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except AlignError as exc:
-            error_line(str(exc))
-            sys.exit(2)
-        except KeyboardInterrupt:
-            error_line("interrupted; finished files are kept, unfinished ones were not written")
-            sys.exit(130)
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,7 +35,7 @@ def segment(source: str, lang: str) -> None:
     if source == "-":
         text, _, warnings = decode(sys.stdin.buffer.read(), "stdin")
         for warning in warnings:
-            click.echo(f"align: warning: {warning}", err=True)
+            warning_line(warning)
         document = read_text(text, "stdin")
     else:
         try:
@@ -63,7 +44,7 @@ def segment(source: str, lang: str) -> None:
             error_line(str(exc))
             sys.exit(1)
         for warning in document.warnings:
-            click.echo(f"align: warning: {warning}", err=True)
+            warning_line(warning)
     segment_document(document, lang)
     blocks = ["\n".join(pair.source for pair in paragraph.sentences) for paragraph in document.paragraphs]
     if blocks:
@@ -136,7 +117,7 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
             list(paths), loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
             memory=memory, lock_timeout=wait,
             progress_factory=progress_factory, on_error=error_line,
-            on_warning=lambda w: click.echo(f"align: warning: {w}", err=True),
+            on_warning=warning_line,
             settings={"batch_size": batch_size, "beams": loaded.signature().get("beams"), "device": device,
                       "engine": engine, "glossary": str(glossary_path) if glossary_path else None,
                       "memory": not no_memory},

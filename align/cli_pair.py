@@ -7,31 +7,15 @@ cannot be loaded). Errors are one line on stderr naming the file.
 """
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
-from .errors import AlignError, InputError, UsageError
-
-
-def _error(message: str) -> None:
-    click.echo(f"align: error: {message}", err=True)
-
-
-def _one_line_errors(command):
-    @functools.wraps(command)
-    def wrapper(*args, **kwargs):
-        try:
-            return command(*args, **kwargs)
-        except AlignError as exc:
-            _error(str(exc))
-            sys.exit(2)
-        except KeyboardInterrupt:
-            _error("interrupted")
-            sys.exit(130)
-    return wrapper
+from .cli_common import error_line as _error
+from .cli_common import one_line_errors as _one_line_errors
+from .cli_common import warning_line
+from .errors import InputError, UsageError
 
 
 def _load_document(path: Path):
@@ -98,14 +82,16 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
     terms = _load_glossary(glossary)
     engine = None
     if model:
-        from .engines.transformers import TransformersEngine
-        engine = TransformersEngine(model)
+        from .engines import load_engine
+        engine = load_engine("transformers", model)
     messages = (lambda text: click.echo(text, err=True)) if fmt == "ladder" else click.echo
-    writer = None
-    if fmt == "tsv":
+    writers = []
+    if fmt == "tsv":  # the outputs of translate: aligned TSV and the review page
+        from .pipeline import prepare_output_dir
+        from .writers.html import HtmlWriter
         from .writers.tsv import TsvWriter
-        writer = TsvWriter()
-        output.mkdir(parents=True, exist_ok=True)
+        writers = [TsvWriter(), HtmlWriter()]
+        prepare_output_dir(output)
     all_pairs: list[tuple[str, str]] = []
     failed = 0
     for name, fr_file, en_file in articles:
@@ -119,7 +105,7 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
             failed += 1
             continue
         for warning in document.warnings:
-            click.echo(f"align: warning: {warning}", err=True)
+            warning_line(warning)
         all_pairs += [(p.source, p.target) for p in document.pairs()]
         kinds: dict[str, int] = {}
         for bead in beads:
@@ -132,8 +118,8 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
                 click.echo(line)
             messages(f"{name}: {len(beads)} beads ({summary or 'none'})")
         else:
-            path = writer.write(document, output)
-            messages(f"{name}: {len(beads)} beads ({summary or 'none'}) -> {path}")
+            paths = [str(writer.write(document, output)) for writer in writers]
+            messages(f"{name}: {len(beads)} beads ({summary or 'none'}) -> {', '.join(paths)}")
     if tmx is not None:
         from .writers.tmx import write_tmx
         write_tmx(all_pairs, tmx)

@@ -83,6 +83,16 @@ def prepare_output_dir(out_dir: Path) -> None:
         raise UsageError(f"{out_dir}: cannot create output folder ({exc.strerror})") from None
 
 
+def remove_stale_temporaries(out_dir: Path) -> None:
+    """Temporaries of atomic writes that a killed run left behind (the lock is
+    held, so no live run is writing them)."""
+    for leftover in out_dir.glob(".*.part"):
+        try:
+            leftover.unlink()
+        except OSError:
+            continue
+
+
 def prepare_document(path: Path, glossary=None) -> Document:
     """read → segment → find terms."""
     document = segment_document(read_document(path))
@@ -142,6 +152,7 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
                       on_error, on_warning, settings, memory) -> RunReport:
     started = time.perf_counter()
     report = RunReport()
+    remove_stale_temporaries(out_dir)
     memory_key = None
     if memory is not None:
         from .memory import memory_key as engine_memory_key

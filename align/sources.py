@@ -121,11 +121,15 @@ def find_articles(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt" and p.is_file()
-                           and p.name.lower() != "readme.txt")
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt"
+                           and p.name.lower() != "readme.txt" and not p.is_dir())
+            for candidate in found:
+                if candidate.is_file():
+                    articles.append(candidate)
+                else:  # a broken symbolic link, a socket...
+                    errors.append(f"{candidate}: not a readable file (broken link?)")
             if not found:
                 errors.append(f"{path}: folder has no .txt articles")
-            articles.extend(found)
         elif path.exists():
             articles.append(path)
         else:

@@ -74,6 +74,7 @@ class TermForcingProcessor:
         self.eos_id = eos_id
         self.attention = attention
         self.forced: dict[tuple, bool] = {}  # (sentence, prefix tokens) -> token forced against the model's choice
+        self._pending_cache: dict[tuple, tuple[int, ...]] = {}
         # Pieces that continue a word: barred right after a term, so that a term
         # stays a whole word ("directors", never "directorsence").
         self.word_internal_ids = word_internal_ids
@@ -84,8 +85,22 @@ class TermForcingProcessor:
         return any(seq[i:i + n] == pattern for i in range(len(seq) - n + 1))
 
     def _pending(self, sentence: int, seq: list[int]) -> list[dict]:
-        return [c for c in self.constraints[sentence]
-                if not any(self._contains(seq, v) for v in c["variants"])]
+        """Constraints not yet in `seq`. A term can only be completed by the token
+        just appended, so the parent hypothesis's answer is narrowed, not recomputed
+        (this scan dominated the cost of enforcement)."""
+        constraints = self.constraints[sentence]
+        key = (sentence, tuple(seq))
+        pending = self._pending_cache.get(key)
+        if pending is None:
+            parent = self._pending_cache.get((sentence, key[1][:-1])) if seq else None
+            if parent is None:
+                pending = tuple(i for i, c in enumerate(constraints)
+                                if not any(self._contains(seq, v) for v in c["variants"]))
+            else:
+                pending = tuple(i for i in parent if not any(
+                    len(v) <= len(seq) and seq[-len(v):] == v for v in constraints[i]["variants"]))
+            self._pending_cache[key] = pending
+        return [constraints[i] for i in pending]
 
     def _ends_with_term(self, sentence: int, seq: list[int]) -> bool:
         return any(len(v) <= len(seq) and seq[-len(v):] == v
@@ -130,6 +145,7 @@ class TermForcingProcessor:
         import torch
 
         generated = input_ids.shape[1] - 1  # the decoder start token aside
+        rows = None
         for row in range(input_ids.shape[0]):
             sentence = row // self.num_beams
             if not self.constraints[sentence]:  # only the length bound applies
@@ -137,7 +153,9 @@ class TermForcingProcessor:
                     scores[row, :] = -float("inf")
                     scores[row, self.eos_id] = 0.0
                 continue
-            seq = input_ids[row, 1:].tolist()
+            if rows is None:
+                rows = input_ids.tolist()
+            seq = rows[row][1:]
             token = self._next_forced_token(sentence, seq, row)
             if token is None:
                 continue
