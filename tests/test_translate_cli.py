@@ -168,3 +168,26 @@ def test_segment_reads_stdin():
     result = CliRunner().invoke(main, ["segment", "-"], input="Bonjour M. Dupont.Alors ça va ?\n\nOui. Non.")
     assert result.exit_code == 0
     assert result.output == "Bonjour M. Dupont.\nAlors ça va ?\n\nOui.\nNon.\n"
+
+
+def test_shards_cover_the_collection_exactly_once_and_match_an_unsharded_run(tiny_model, tmp_path):
+    def run(out, *extra):
+        result = CliRunner().invoke(main, ["translate", str(SOURCES), "--model", str(tiny_model), "-o", str(out),
+                                           "--beams", "1", "--no-memory", "-q", *extra])
+        assert result.exit_code == 0, result.output
+        return {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".tsv", ".txt")}
+
+    whole = run(tmp_path / "whole")
+    shards = [run(tmp_path / f"shard{k}", "--shard", f"{k}/3") for k in (1, 2, 3)]
+    names = [name for shard in shards for name in shard]
+    assert len(names) == len(set(names))  # no article in two shards
+    assert {name: data for shard in shards for name, data in shard.items()} == whole
+    assert len(whole) == 2 * len(ARTICLES)
+    manifest = json.loads((tmp_path / "shard2" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["shard"] == "2/3"
+
+
+def test_bad_shard_is_a_usage_error(tiny_model, tmp_path):
+    result = CliRunner().invoke(main, ["translate", str(SOURCES), "--model", str(tiny_model), "--shard", "4/3"])
+    assert result.exit_code == 2
+    assert result.output.startswith("align: error: --shard 4/3")
