@@ -97,6 +97,12 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
     if shard:
         from .shard import parse_shard
         shard_spec = parse_shard(shard)
+    from .lock import OutputLock
+    from .pipeline import prepare_output_dir
+
+    prepare_output_dir(output)
+    if not wait:  # another run writing here: say so before spending time loading the model
+        OutputLock(output).acquire().release()
     glossary_obj, glossary_path = load_glossary(glossary, no_glossary)
     settings = GenerationSettings(beams=beams, batch_size=batch_size, device=device)
     loaded = load_engine(engine, model or DEFAULT_MODEL, settings, revision=revision, compute_type=compute_type)
@@ -109,8 +115,6 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
     memory = None
     if not no_memory:
         from .memory import TranslationMemory, default_path
-        from .pipeline import prepare_output_dir
-        prepare_output_dir(output)
         memory = TranslationMemory(default_path(output))
     try:
         report = translate_paths(

@@ -64,7 +64,8 @@ def stats_command(memory: Path | None, output: Path | None, as_json: bool) -> No
     if stats["first"]:
         click.echo(f"first stored {stats['first']}, last used {stats['last_used']}")
     for engine in stats["engines"]:
-        described = ", ".join(f"{k}={v}" for k, v in engine.items() if k not in ("key", "entries"))
+        described = ", ".join(f"{k}={str(v)[:12] if k == 'revision' else v}" for k, v in engine.items()
+                              if k not in ("key", "entries")) or "(engine details not recorded)"
         click.echo(f"  {engine['entries']:>8} sentences  engine {engine['key']}  {described}")
 
 

@@ -83,16 +83,6 @@ def prepare_output_dir(out_dir: Path) -> None:
         raise UsageError(f"{out_dir}: cannot create output folder ({exc.strerror})") from None
 
 
-def remove_stale_temporaries(out_dir: Path) -> None:
-    """Temporaries of atomic writes that a killed run left behind (the lock is
-    held, so no live run is writing them)."""
-    for leftover in out_dir.glob(".*.part"):
-        try:
-            leftover.unlink()
-        except OSError:
-            continue
-
-
 def prepare_document(path: Path, glossary=None) -> Document:
     """read → segment → find terms."""
     document = segment_document(read_document(path))
@@ -143,7 +133,8 @@ def translate_paths(paths: list[str | Path], engine: Engine, out_dir: str | Path
 
     out_dir = Path(out_dir)
     prepare_output_dir(out_dir)
-    with OutputLock(out_dir, timeout=lock_timeout):
+    with OutputLock(out_dir, timeout=lock_timeout) as lock:
+        lock.remove_stale_temporaries()  # left by a killed run
         return _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, shard,
                                  progress_factory, on_error, on_warning, settings, memory)
 
@@ -152,11 +143,11 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
                       on_error, on_warning, settings, memory) -> RunReport:
     started = time.perf_counter()
     report = RunReport()
-    remove_stale_temporaries(out_dir)
     memory_key = None
+    engine_signature = engine.signature()
     if memory is not None:
         from .memory import memory_key as engine_memory_key
-        memory_key = engine_memory_key(engine.signature())
+        memory_key = engine_memory_key(engine_signature)
     articles, errors = find_articles(list(paths))
     if shard is not None:
         from .shard import select_shard
@@ -191,7 +182,7 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
             translate_document(document, engine, progress=bar.update if bar else None,
                                use_constraints=glossary is not None)
             if memory is not None:
-                memory.store(document, memory_key)
+                memory.store(document, memory_key, engine_signature)
             check_document(document)
             outputs = [str(w.write(document, out_dir, run)) for w in writers]
         except InputError as exc:

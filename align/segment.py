@@ -183,18 +183,37 @@ def _quote_regions(text: str, quotes: dict[int, bool] | None) -> list[tuple[int,
     return regions
 
 
-def _inside_continued_quote(text: str, k: int, regions: list[tuple[int, int]]) -> bool:
-    """True if position k lies inside a quotation that the sentence goes on after:
-    `« Achète. Moscou », écrit-il` is one sentence."""
+_LEADING_SPACE = re.compile(r"\s*")
+
+
+def _continued_quotes(text: str, regions: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Merged position ranges (o < k <= c) inside quotations that the sentence goes on
+    after: `« Achète. Moscou », écrit-il` is one sentence. Sorted, for bisection, so a
+    long paragraph with many quotes stays linear."""
     n = len(text)
+    ranges = []
     for o, c in regions:
-        if o < k <= c:
-            q = c + 1
-            while q < n and _is_space(text[q]):
-                q += 1
-            if q < n and (text[q] in ",;" or text[q].islower()):
-                return True
-    return False
+        q = c + 1
+        while q < n and _is_space(text[q]):
+            q += 1
+        if q < n and (text[q] in ",;" or text[q].islower()):
+            ranges.append((o + 1, c))
+    ranges.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    for start, end in ranges:
+        if starts and start <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], end)
+        else:
+            starts.append(start)
+            ends.append(end)
+    return starts, ends
+
+
+def _inside_continued_quote(k: int, continued: tuple[list[int], list[int]]) -> bool:
+    starts, ends = continued
+    index = bisect_right(starts, k) - 1
+    return index >= 0 and k <= ends[index]
 
 
 def _next_word(text: str, p: int) -> tuple[str, bool]:
@@ -262,7 +281,7 @@ def _dot_boundary(text: str, i: int, p: int, glued: bool, lang: str) -> bool:
 
     if not token:
         return True
-    if last.isdigit() and len(last) <= 3 and not text[: i - len(token)].strip():
+    if last.isdigit() and len(last) <= 3 and _LEADING_SPACE.match(text).end() >= i - len(token):
         return False  # a list number: "1. Introduction"
     if "." in token and all(_SHORT_SEG.match(s) for s in _SEG_SPLIT.split(token) if s):
         # dotted abbreviation: "U.S.", "e.g.", "p.-d.g.", "J.-C.", "a.m."
@@ -293,7 +312,7 @@ def _boundaries(text: str, lang: str) -> list[tuple[int, int]]:
     prot = _protected_spans(text)
     pstarts = [s for s, _ in prot]
     quotes: dict[int, bool] | None = None
-    regions: list[tuple[int, int]] | None = None
+    continued: tuple[list[int], list[int]] | None = None
     for m in _TERM.finditer(text):
         a, b = m.span()
         if prot and _in_spans(a, prot, pstarts):
@@ -355,9 +374,10 @@ def _boundaries(text: str, lang: str) -> list[tuple[int, int]]:
             if glued and not (nc.isupper() or nc in _OPENERS or nc.isdigit()
                               or nc in _DASHES):
                 continue
-        if regions is None:
-            regions = _quote_regions(text, quotes) if _ANY_QUOTE.search(text) else []
-        if regions and _inside_continued_quote(text, k, regions):
+        if continued is None:
+            continued = _continued_quotes(text, _quote_regions(text, quotes)) if _ANY_QUOTE.search(text) \
+                else ([], [])
+        if continued[0] and _inside_continued_quote(k, continued):
             continue
         out.append((k, p))
     return out

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_DATA = REPO.parent / "shared" / "data"
+DEFAULT_DATA = REPO / "data"  # a copy of ../shared/data, so a fresh clone runs it
 MAX_LINES = 8
 DROP_RATE = 0.3
 SEED = 2013

@@ -27,22 +27,6 @@ HTML = "<p>Le <b>texte</b> & <script>alert('x')</script> reste tel quel.</p>"
 UNUSUAL_NAME = "été 2024 – IA.txt"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """The tiny model on one thread: on a shared 2-core machine torch's default
-    thread pool oversubscribes the CPU and a batch of two short sentences took
-    20 s instead of 0.1 s."""
-    try:
-        import torch
-    except ImportError:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 def run(*args: str, model: Path):
     result = CliRunner().invoke(main, ["translate", *args, "--model", str(model), "--beams", "1",
                                        "--no-glossary", "-q"])
@@ -165,17 +149,6 @@ def test_broken_link_inside_a_folder_is_reported(tmp_path, tiny_model):
     assert outputs_of(tmp_path / "out", "good")
     assert result.exit_code == 1
     assert error_lines(result) == [f"align: error: {src / 'gone.txt'}: not a readable file (broken link?)"]
-
-
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod 000 file; the monkeypatched "
-                                              "PermissionError of the battery covers this case")
-def test_chmod_000_file(tmp_path, tiny_model):
-    (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "secret.txt").write_text(GOOD, encoding="utf-8")
-    (tmp_path / "secret.txt").chmod(0)
-    result = run(str(tmp_path), "-o", str(tmp_path / "out"), model=tiny_model)
-    assert result.exit_code == 1
-    assert error_lines(result) == [f"align: error: {tmp_path / 'secret.txt'}: cannot read file (permission denied)"]
 
 
 def test_folder_without_txt_files(tmp_path, tiny_model):

@@ -36,22 +36,6 @@ SIGNATURE = {"engine": "transformers", "model": "Helsinki-NLP/opus-mt-fr-en", "r
              "max_input_tokens": 512}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """The tiny model on one thread: on a shared 2-core machine torch's default
-    thread pool oversubscribes the CPU and a batch of two short sentences took
-    20 s instead of 0.1 s."""
-    try:
-        import torch
-    except ImportError:
-        yield
-        return
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 # ---------------------------------------------------------------- helpers
 def translated(text: str, origin: str = "model") -> Document:
     document = segment_document(read_text(text, "article"))
