@@ -136,7 +136,7 @@ class TermForcingProcessor:
                 if start <= position < end:
                     return first_token(constraint)
         # 3. Start one when what is left of the length budget only just fits the terms.
-        needed = sum(min(len(v) for v in c["variants"]) for c in pending)
+        needed = sum(max(len(v) for v in c["variants"]) for c in pending)  # room for any spelling
         if self.max_lengths[sentence] - len(seq) <= needed:
             return first_token(pending[0])
         return -1  # free choice, but no EOS yet
