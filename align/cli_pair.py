@@ -22,15 +22,10 @@ def _load_document(path: Path):
     """An article as a Document; unlike sources.read_document an empty file is
     allowed (everything on the other side is then unaligned)."""
     from .score import article_name
-    from .sources import decode, read_text
+    from .sources import read_document
 
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
-    text, encoding, warnings = decode(data, str(path))
-    document = read_text(text, article_name(path))
-    document.path, document.encoding, document.warnings = path, encoding, warnings
+    document = read_document(path, allow_empty=True)
+    document.name = article_name(path)
     return document
 
 

@@ -35,7 +35,7 @@ from typing import Iterable, Iterator
 
 from .document import Document, Term
 from .errors import InputError
-from .sources import plain_apostrophes
+from .sources import plain_apostrophes, read_bytes
 
 SOURCE_LANG = "fr"
 TARGET_LANG = "en"
@@ -318,7 +318,7 @@ class Glossary:
     @classmethod
     def load(cls, path: str | Path) -> "Glossary":
         """Read a glossary.tsv; warnings (BOM, whitespace, duplicates) go to .warnings."""
-        data = _read_bytes(path)
+        data = read_bytes(path)
         glossary = cls.loads(data, str(path))
         glossary.path = Path(path)
         return glossary
@@ -339,7 +339,7 @@ class Glossary:
     def from_csv(cls, path: str | Path) -> "Glossary":
         """CSV with a header row: either our column names (source, target, note,
         case, variants) or two language codes (``fr,en`` as Amazon writes)."""
-        data = _read_bytes(path)
+        data = read_bytes(path)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -370,7 +370,7 @@ class Glossary:
         """TBX (TBX-Basic / TBX 2008, as `export("tbx")` writes and most tools)."""
         from translate.storage.tbx import tbxfile
 
-        data = _read_bytes(path)
+        data = read_bytes(path)
         try:
             store = tbxfile.parsestring(data, sourcelanguage=SOURCE_LANG, targetlanguage=TARGET_LANG)
         except Exception as exc:  # lxml raises its own XMLSyntaxError
@@ -547,23 +547,12 @@ def _csv_text(rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def _read_bytes(path: str | Path) -> bytes:
-    try:
-        return Path(path).read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory, not a glossary file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-
-
 def check(path: str | Path) -> list[Problem]:
     """Every problem of a glossary.tsv, errors and warnings, in line order.
 
     Raises InputError (without a line) when the file cannot be read at all.
     """
-    entries, problems = parse_tsv(_read_bytes(path), str(path))
+    entries, problems = parse_tsv(read_bytes(path), str(path))
     return sorted(problems, key=lambda p: p.line)
 
 

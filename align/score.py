@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import InputError
-from .sources import decode, normalize_text, plain_apostrophes
+from .sources import decode, normalize_text, plain_apostrophes, read_bytes
 
 
 @dataclass
@@ -134,15 +134,7 @@ def read_lines(path: str | Path) -> list[str]:
     """The lines of a text file (decoded and normalised as articles are); blank lines
     are kept, since line numbers pair the files."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a text file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
-    text, _, _ = decode(data, str(path))
+    text, _, _ = decode(read_bytes(path), str(path))
     lines = normalize_text(text).split("\n")
     if lines and lines[-1] == "":
         lines.pop()

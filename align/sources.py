@@ -86,11 +86,11 @@ def read_text(text: str, name: str = "stdin") -> Document:
     return Document(name=name, paragraphs=paragraphs, metadata=metadata)
 
 
-def read_document(path: str | Path) -> Document:
-    """Read one article. Raises InputError with a one-line message on bad input."""
+def read_bytes(path: str | Path) -> bytes:
+    """A file's bytes; every failure is an InputError of one line naming the file."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except PermissionError:
         raise InputError(f"{path}: cannot read file (permission denied)") from None
     except IsADirectoryError:
@@ -99,13 +99,19 @@ def read_document(path: str | Path) -> Document:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
-    text, encoding, warnings = decode(data, str(path))
+
+
+def read_document(path: str | Path, allow_empty: bool = False) -> Document:
+    """Read one article. Raises InputError with a one-line message on bad input;
+    an article with no text is one, unless `allow_empty`."""
+    path = Path(path)
+    text, encoding, warnings = decode(read_bytes(path), str(path))
     name = path.name[:-4] if path.name.lower().endswith(".txt") else path.name
     document = read_text(text, name)
     document.path = path
     document.encoding = encoding
     document.warnings = warnings
-    if not any(p.translatable for p in document.paragraphs):
+    if not allow_empty and not any(p.translatable for p in document.paragraphs):
         raise InputError(f"{path}: empty article (no text to translate)")
     return document
 

@@ -69,6 +69,29 @@ class Engine(ABC):
         """What reproduces this engine's output: model id, revision, settings."""
 
 
+def encode_constraints(source: str, constraints: list[Constraint], encode_target: Callable[[str], list],
+                       count_source: Callable[[str], int]) -> list[dict]:
+    """What engines force, per constraint: `variants`, the target token sequences
+    (index 1 is the capitalised form that opens a sentence), their `texts`, and
+    `span`, the source term's token positions (where attention should point)."""
+    encoded = []
+    for constraint in constraints:
+        preferred = constraint.variants[0] if constraint.variants else ""
+        capitalised = preferred[:1].upper() + preferred[1:]
+        texts = [t for t in [preferred, capitalised, *constraint.variants[1:]] if t.strip()]
+        variants: list[list] = []
+        for text in texts:
+            tokens = encode_target(text)
+            if tokens and tokens not in variants:
+                variants.append(tokens)
+        if len(variants) == 1:  # keep index 1 = the capitalised form
+            variants.append(variants[0])
+        before = count_source(source[:constraint.source_start]) if constraint.source_start else 0
+        upto = count_source(source[:constraint.source_end])
+        encoded.append({"variants": variants, "texts": texts, "span": (before, max(upto, before + 1))})
+    return encoded
+
+
 def length_sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
     """Indices grouped into batches of similar length, longest first (less padding,
     and the slowest batch shows up early in the progress bar's estimate)."""

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelLoadError, UsageError
-from .base import (Constraint, Engine, GenerationSettings, Hypothesis, ProgressCallback,
+from .base import (Constraint, Engine, GenerationSettings, Hypothesis, ProgressCallback, encode_constraints,
                    length_sorted_batches)
 from .transformers import DEFAULT_MODEL, _hub_reachable, directory_hash, load_failure_message
 
@@ -310,28 +310,11 @@ class CTranslate2Engine(Engine):
         eos = self.tokenizer.eos_token_id
         return self.tokenizer.convert_ids_to_tokens([i for i in ids if i != eos])
 
-    def _source_token_span(self, source: str, start: int, end: int) -> tuple[int, int]:
-        before = len(self.tokenizer(source[:start], add_special_tokens=False)["input_ids"]) if start else 0
-        upto = len(self.tokenizer(source[:end], add_special_tokens=False)["input_ids"])
-        return before, max(upto, before + 1)
+    def _source_length(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def _encode_constraints(self, source: str, constraints: list[Constraint]) -> list[dict]:
-        """Per constraint: its token variants (index 1 = capitalised form) and source span."""
-        encoded = []
-        for constraint in constraints:
-            variants: list[list[str]] = []
-            preferred = constraint.variants[0] if constraint.variants else ""
-            capitalised = preferred[:1].upper() + preferred[1:]
-            texts = [t for t in [preferred, capitalised] + list(constraint.variants[1:]) if t.strip()]
-            for text in texts:
-                tokens = self._target_tokens(text)
-                if tokens and tokens not in variants:
-                    variants.append(tokens)
-            if len(variants) == 1:
-                variants.append(variants[0])
-            encoded.append({"variants": variants, "texts": texts,
-                            "span": self._source_token_span(source, constraint.source_start, constraint.source_end)})
-        return encoded
+        return encode_constraints(source, constraints, self._target_tokens, self._source_length)
 
     def _decode(self, tokens: list[str]) -> str:
         ids = self.tokenizer.convert_tokens_to_ids(tokens)

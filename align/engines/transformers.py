@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from ..errors import ModelLoadError
-from .base import (Constraint, Engine, GenerationSettings, Hypothesis, ProgressCallback,
+from .base import (Constraint, Engine, GenerationSettings, Hypothesis, ProgressCallback, encode_constraints,
                    length_sorted_batches)
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
@@ -304,26 +304,11 @@ class TransformersEngine(Engine):
         ids = self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
         return [i for i in ids if i != self.eos_id]
 
-    def _source_token_span(self, source: str, start: int, end: int) -> tuple[int, int]:
-        before = len(self.tokenizer(source[:start], add_special_tokens=False)["input_ids"]) if start else 0
-        upto = len(self.tokenizer(source[:end], add_special_tokens=False)["input_ids"])
-        return before, max(upto, before + 1)
+    def _source_length(self, text: str) -> int:
+        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
 
     def _encode_constraints(self, source: str, constraints: list[Constraint]) -> list[dict]:
-        encoded = []
-        for constraint in constraints:
-            variants: list[list[int]] = []
-            preferred = constraint.variants[0]
-            capitalised = preferred[:1].upper() + preferred[1:]
-            for text in [preferred, capitalised] + constraint.variants[1:]:
-                ids = self._target_ids(text)
-                if ids and ids not in variants:
-                    variants.append(ids)
-            if len(variants) == 1:  # keep index 1 = capitalised form
-                variants.append(variants[0])
-            encoded.append({"variants": variants,
-                            "span": self._source_token_span(source, constraint.source_start, constraint.source_end)})
-        return encoded
+        return encode_constraints(source, constraints, self._target_ids, self._source_length)
 
     def translate(self, sources: list[str], constraints: list[list[Constraint]] | None = None,
                   progress: ProgressCallback | None = None) -> list[Hypothesis]:
