@@ -44,6 +44,21 @@ ENGINES = {
 }
 
 
+
+def peak_rss_kib() -> int:
+    """This process's peak resident memory. VmHWM belongs to the address space, so it
+    restarts at exec; ru_maxrss does not on Linux: a worker started by a parent that
+    had built the model would report the parent's peak."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return rss // 1024 if sys.platform == "darwin" else rss
+
 def load_lines(path: Path, limit: int | None = None) -> list[str]:
     with path.open(encoding="utf-8") as handle:
         lines = [line.strip() for line in handle if line.strip()]
@@ -118,7 +133,6 @@ def worker(args: argparse.Namespace) -> dict:
     tokens_out: list[int] = []
     if args.worker == "a":
         import torch
-        import transformers
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()
@@ -197,9 +211,7 @@ def worker(args: argparse.Namespace) -> dict:
         produced = sum(tokens_out)
     else:
         raise SystemExit(f"unknown worker {args.worker}")
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    if sys.platform == "darwin":  # pragma: no cover
-        rss //= 1024
+    rss = peak_rss_kib()
     return {
         "engine": args.worker, "label": ENGINES[args.worker], "sentences": len(sentences),
         "seconds": elapsed, "load_seconds": loaded - started, "tokens": produced,
