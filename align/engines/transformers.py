@@ -146,12 +146,18 @@ class TermForcingProcessor:
 
         generated = input_ids.shape[1] - 1  # the decoder start token aside
         rows = None
+        forced_rows: list[int] = []
+        forced_tokens: list[int] = []
+        forced_keys: list[tuple | None] = []
+        no_eos: list[int] = []
+        no_word_piece: list[int] = []
         for row in range(input_ids.shape[0]):
             sentence = row // self.num_beams
             if not self.constraints[sentence]:  # only the length bound applies
                 if generated >= self.max_lengths[sentence]:
-                    scores[row, :] = -float("inf")
-                    scores[row, self.eos_id] = 0.0
+                    forced_rows.append(row)
+                    forced_tokens.append(self.eos_id)
+                    forced_keys.append(None)
                 continue
             if rows is None:
                 rows = input_ids.tolist()
@@ -160,19 +166,32 @@ class TermForcingProcessor:
             if token is None:
                 continue
             if token == -2:  # all terms placed, one just ended: no word-internal piece
-                scores[row, self.word_internal_ids] = -float("inf")
-                continue
-            if token == -1:
-                scores[row, self.eos_id] = -float("inf")
+                no_word_piece.append(row)
+            elif token == -1:
+                no_eos.append(row)
                 if self.word_internal_ids is not None and self._ends_with_term(sentence, seq):
-                    scores[row, self.word_internal_ids] = -float("inf")
-                continue
-            natural = int(torch.argmax(scores[row])) == token
-            kept = scores[row, token].clone()
-            scores[row, :] = -float("inf")
-            scores[row, token] = kept if torch.isfinite(kept) else 0.0
-            if token != self.eos_id:
-                self.forced[(sentence, tuple(seq))] = self.forced.get((sentence, tuple(seq)), False) or not natural
+                    no_word_piece.append(row)
+            else:
+                forced_rows.append(row)
+                forced_tokens.append(token)
+                forced_keys.append(None if token == self.eos_id else (sentence, tuple(seq)))
+        # Apply the decisions in a few tensor operations rather than row by row.
+        if no_eos:
+            scores[no_eos, self.eos_id] = -float("inf")
+        if no_word_piece:
+            index = torch.tensor(no_word_piece, device=scores.device)
+            scores[index.unsqueeze(1), self.word_internal_ids.unsqueeze(0)] = -float("inf")
+        if forced_rows:
+            index = torch.tensor(forced_rows, device=scores.device)
+            tokens = torch.tensor(forced_tokens, device=scores.device)
+            natural = (scores[index].argmax(dim=-1) == tokens).tolist()
+            kept = scores[index, tokens]
+            kept = torch.where(torch.isfinite(kept), kept, torch.zeros_like(kept))
+            scores[index] = -float("inf")
+            scores[index, tokens] = kept
+            for key, was_natural in zip(forced_keys, natural):
+                if key is not None:
+                    self.forced[key] = self.forced.get(key, False) or not was_natural
         return scores
 
 
