@@ -150,17 +150,11 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
 def _register_subcommands() -> None:
     """Command families that live in their own modules."""
     from .cli_glossary import glossary
+    from .cli_pair import pair, score
+    from .cli_tm import tm
 
-    main.add_command(glossary)
-    for module, names in (("cli_pair", ("pair", "score")), ("cli_tm", ("tm",))):
-        try:
-            imported = __import__(f"align.{module}", fromlist=list(names))
-        except ImportError:
-            continue
-        for name in names:
-            command = getattr(imported, name, None)
-            if command is not None:
-                main.add_command(command)
+    for command in (glossary, pair, score, tm):
+        main.add_command(command)
 
 
 _register_subcommands()
