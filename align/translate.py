@@ -82,11 +82,7 @@ def translate_document(document: Document, engine: Engine, progress: ProgressCal
         inside = [t for t in pair.terms if start <= t.start and t.end <= end] if use_constraints else []
         constraints.append([constraint_for(t, start) for t in inside])
 
-    def piece_progress(done: int) -> None:
-        if progress:
-            progress(done)
-
-    hypotheses = engine.translate(sources, constraints, progress=piece_progress) if sources else []
+    hypotheses = engine.translate(sources, constraints, progress=progress) if sources else []
     outputs: dict[int, list[str]] = {}
     forced: dict[int, list[bool]] = {}
     for (pair, start, end), hypothesis, piece_constraints in zip(jobs, hypotheses, constraints):

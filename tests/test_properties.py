@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from align.document import Document, Flag, Paragraph, SentencePair, Term
-from align.segment import sentence_spans
+from test_segment import check_invariants
 from align.writers.tsv import TsvWriter, read_tsv
 
 # Text that exercises the segmenter: French words, abbreviations, numbers,
@@ -23,18 +23,7 @@ any_text = st.one_of(st.text(), french_like)
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(any_text, st.sampled_from(["fr", "en"]))
 def test_segmentation_never_loses_or_reorders_characters(text, lang):
-    spans = sentence_spans(text, lang)
-    cursor = 0
-    for start, end in spans:
-        assert cursor <= start < end <= len(text)
-        assert text[cursor:start].strip() == ""          # only whitespace between sentences
-        assert text[start:end] == text[start:end].strip()  # no surrounding whitespace
-        cursor = end
-    assert text[cursor:].strip() == ""
-    # Together the sentences are the text, whitespace runs aside.
-    assert "".join("".join(text[s:e].split()) for s, e in spans) == "".join(text.split())
-    if text.strip():
-        assert spans
+    check_invariants(text, lang)
 
 
 # ------------------------------------------------------------------- TSV

@@ -17,6 +17,9 @@ def check_invariants(text, lang):
         assert piece == piece.strip() and piece
         pos = e
     assert text[pos:].strip() == ""
+    # Together the sentences are the text, whitespace runs aside.
+    assert "".join("".join(text[s:e].split()) for s, e in spans) == "".join(text.split())
+    assert bool(spans) == bool(text.strip())
     assert split_sentences(text, lang) == [text[s:e] for s, e in spans]
     return spans
 
