@@ -8,7 +8,6 @@ bad files share one run (`battery`) to keep the suite fast.
 from __future__ import annotations
 
 import codecs
-import os
 import pathlib
 import time
 from pathlib import Path

@@ -122,7 +122,8 @@ def test_line_breaks_and_double_spaces_inside_terms(small):
 def test_find_terms_fills_translatable_pairs_only(small):
     prose = Paragraph("l'IA", 1, sentences=[SentencePair("l'IA", paragraph=1, number=1)])
     meta = Paragraph("IA", 2, kind=METADATA, sentences=[SentencePair("IA", paragraph=2, number=1)])
-    doc = find_terms(Document("d", [prose, meta]), small)
+    document = Document("d", [prose, meta])
+    assert find_terms(document, small) is document  # a stage returns its Document
     assert [t.target for t in prose.sentences[0].terms] == ["AI"]
     assert meta.sentences[0].terms == []
 

@@ -1,5 +1,4 @@
 """The translate, enforce and check stages, with small fakes where a model adds nothing."""
-import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
