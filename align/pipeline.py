@@ -87,7 +87,7 @@ def prepare_document(path: Path, glossary=None) -> Document:
     """read → segment → find terms."""
     document = segment_document(read_document(path))
     if glossary is not None:
-        from .glossary import find_terms
+        from .terms.glossary import find_terms
         find_terms(document, glossary)
     return document
 

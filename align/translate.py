@@ -11,7 +11,7 @@ from typing import Callable
 
 from .document import METADATA, Document, SentencePair
 from .engines.base import Constraint, Engine, ProgressCallback
-from .enforce import constraint_for, set_term_statuses
+from .terms.enforce import constraint_for, set_term_statuses
 
 # Clause boundaries, strongest first: after ; or :, after a comma, then any space.
 CLAUSE_BREAKS = (re.compile(r"(?<=[;:])\s+"), re.compile(r"(?<=,)\s+"), re.compile(r"(?<=[–—-])\s+"),

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def term_sentences(limit: int):
-    from align.glossary import Glossary, find_terms
+    from align.terms.glossary import Glossary, find_terms
     from align.segment import segment_document
     from align.sources import read_document
 
@@ -45,7 +45,7 @@ def build_model(kind: str, directory: Path) -> Path:
 
 
 def measure(engine, pairs, constrained: bool, repeats: int) -> tuple[float, int, float]:
-    from align.enforce import constraint_for, find_target
+    from align.terms.enforce import constraint_for, find_target
 
     sources = [p.source for p in pairs]
     constraints = [[constraint_for(t) for t in p.terms] for p in pairs] if constrained else None

@@ -90,7 +90,7 @@ def child(folder: str, out: str, glossary_path: str | None) -> None:
 
     glossary = None
     if glossary_path:
-        from align.glossary import Glossary
+        from align.terms.glossary import Glossary
         glossary = Glossary.load(glossary_path)
     # The manifest records library versions (align.pipeline.environment imports
     # torch, transformers...): import them first, so the baseline includes them

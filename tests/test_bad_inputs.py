@@ -263,7 +263,7 @@ BAD_GLOSSARY = (codecs.BOM_UTF8 + "source\ttarget\tnote\r\nIAG\tAGI\t\r\nPDG\tCE
 
 
 def test_glossary_check_reports_every_problem_with_its_line(tmp_path):
-    glossary_cli = pytest.importorskip("align.cli_glossary").glossary
+    glossary_cli = pytest.importorskip("align.cli.glossary").glossary
     path = tmp_path / "glossary.tsv"
     path.write_bytes(BAD_GLOSSARY)
     result = CliRunner().invoke(glossary_cli, ["check", str(path)])
@@ -286,7 +286,7 @@ def test_glossary_check_reports_every_problem_with_its_line(tmp_path):
 
 
 def test_translate_with_a_bad_glossary_stops_before_translating(tmp_path, tiny_model):
-    pytest.importorskip("align.glossary")
+    pytest.importorskip("align.terms.glossary")
     path = tmp_path / "glossary.tsv"
     path.write_bytes(BAD_GLOSSARY)
     (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")

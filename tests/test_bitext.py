@@ -163,7 +163,7 @@ def _write(path: Path, lines: list[str]) -> Path:
 
 
 def test_pair_ladder_and_tmx(tmp_path):
-    from align.cli_pair import pair
+    from align.cli.pair import pair
 
     fr = _write(tmp_path / "x.txt", FR[:5])
     en = _write(tmp_path / "x.en.txt", EN[:2] + EN[3:5])
@@ -176,7 +176,7 @@ def test_pair_ladder_and_tmx(tmp_path):
 
 
 def test_pair_folders_tsv(tmp_path):
-    from align.cli_pair import pair
+    from align.cli.pair import pair
 
     (tmp_path / "fr").mkdir()
     (tmp_path / "en").mkdir()
@@ -193,7 +193,7 @@ def test_pair_folders_tsv(tmp_path):
 
 
 def test_pair_usage_errors(tmp_path):
-    from align.cli_pair import pair
+    from align.cli.pair import pair
 
     fr = _write(tmp_path / "x.txt", FR[:2])
     result = CliRunner().invoke(pair, [str(fr), str(tmp_path / "missing.txt")])

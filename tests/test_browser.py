@@ -68,7 +68,7 @@ def pages(tiny_model, tmp_path_factory) -> Path:
     from align.pipeline import translate_paths
 
     try:
-        from align.glossary import Glossary
+        from align.terms.glossary import Glossary
         glossary = Glossary.load(ROOT / "glossary.tsv")
     except ImportError:  # glossary module not available: pages without terms
         glossary = None

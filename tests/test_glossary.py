@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from align.cli_glossary import glossary as glossary_cli
+from align.cli.glossary import glossary as glossary_cli
 from align.document import Document, Paragraph, SentencePair, METADATA
 from align.errors import InputError
-from align.glossary import Entry, Glossary, check, find_terms
+from align.terms.glossary import Entry, Glossary, check, find_terms
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "glossary.tsv"

@@ -118,7 +118,7 @@ def test_fill_restores_term_statuses_and_offsets(tmp_path):
 
 
 def test_editing_an_unrelated_glossary_entry_keeps_the_memory(tmp_path):
-    from align.glossary import Glossary, find_terms
+    from align.terms.glossary import Glossary, find_terms
 
     key = memory_key(SIGNATURE)
     before = Glossary.loads("source\ttarget\nIAG\tAGI\nPDG\tCEO\n")
@@ -175,7 +175,7 @@ def test_a_file_that_is_not_a_memory_is_a_usage_error(tmp_path):
 
 
 def test_tm_cli_stats_and_export(tmp_path):
-    from align.cli_tm import tm
+    from align.cli.tm import tm
 
     out = tmp_path / "out"
     with TranslationMemory(default_path(out)) as memory:

@@ -64,7 +64,7 @@ def test_tsv_write_then_read_returns_any_document_unchanged(tmp_path_factory, na
 
 
 # --------------------------------------------------------------- glossary
-glossary_module = pytest.importorskip("align.glossary")
+glossary_module = pytest.importorskip("align.terms.glossary")
 
 WORDS = ["IA", "IAG", "PDG", "modèle", "modèle de langage", "langage", "apprentissage profond",
          "réseau de neurones", "réseau", "OpenAI", "Sam Altman", "l'IA", "cœur", "données"]

@@ -64,7 +64,7 @@ def _write(path: Path, lines: list[str]) -> Path:
 
 
 def test_score_command_files_and_folders(tmp_path):
-    from align.cli_pair import score
+    from align.cli.pair import score
 
     ref = _write(tmp_path / "ref.txt", EN)
     result = CliRunner().invoke(score, [str(ref), str(ref)])
@@ -83,7 +83,7 @@ def test_score_command_files_and_folders(tmp_path):
 
 
 def test_score_command_errors(tmp_path):
-    from align.cli_pair import score
+    from align.cli.pair import score
 
     ref = _write(tmp_path / "ref.txt", EN)
     result = CliRunner().invoke(score, [str(tmp_path / "nope.txt"), str(ref)])

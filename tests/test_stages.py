@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from align.checks import check_document, repeated_ngram
 from align.document import Document, Paragraph, SentencePair, Term
 from align.engines.base import Engine, Hypothesis
-from align.enforce import find_target, set_term_statuses
+from align.terms.enforce import find_target, set_term_statuses
 from align.segment import segment_document
 from align.sources import read_text
 from align.translate import split_long, translate_document

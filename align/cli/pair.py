@@ -12,17 +12,17 @@ from pathlib import Path
 
 import click
 
-from .cli_common import error_line as _error
-from .cli_common import one_line_errors as _one_line_errors
-from .cli_common import warning_line
-from .errors import InputError, UsageError
+from .common import error_line as _error
+from .common import one_line_errors as _one_line_errors
+from .common import warning_line
+from ..errors import InputError, UsageError
 
 
 def _load_document(path: Path):
     """An article as a Document; unlike sources.read_document an empty file is
     allowed (everything on the other side is then unaligned)."""
-    from .score import article_name
-    from .sources import read_document
+    from ..score import article_name
+    from ..sources import read_document
 
     document = read_document(path, allow_empty=True)
     document.name = article_name(path)
@@ -30,7 +30,7 @@ def _load_document(path: Path):
 
 
 def _pairs_of(fr_path: Path, en_path: Path) -> list[tuple[str, Path, Path]]:
-    from .score import article_name, match_folders
+    from ..score import article_name, match_folders
 
     for path in (fr_path, en_path):
         if not path.exists():
@@ -46,7 +46,7 @@ def _load_glossary(path: str | None):
     if not path:
         return None
     try:
-        from .glossary import Glossary
+        from ..terms.glossary import Glossary
     except ImportError:  # pragma: no cover - glossary module missing
         raise UsageError("--glossary: the glossary module is not available") from None
     return Glossary.load(path)
@@ -71,20 +71,20 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
          model: str | None, glossary: str | None) -> None:
     """Align FR_FILE with its English translation EN_FILE (or two folders: X.txt in
     the French folder pairs with X.txt or X.en.txt in the English one)."""
-    from .bitext import align_documents, ladder_lines
+    from ..bitext import align_documents, ladder_lines
 
     articles = _pairs_of(fr_path, en_path)
     terms = _load_glossary(glossary)
     engine = None
     if model:
-        from .engines import load_engine
+        from ..engines import load_engine
         engine = load_engine("transformers", model)
     messages = (lambda text: click.echo(text, err=True)) if fmt == "ladder" else click.echo
     writers = []
     if fmt == "tsv":  # the outputs of translate: aligned TSV and the review page
-        from .pipeline import prepare_output_dir
-        from .writers.html import HtmlWriter
-        from .writers.tsv import TsvWriter
+        from ..pipeline import prepare_output_dir
+        from ..writers.html import HtmlWriter
+        from ..writers.tsv import TsvWriter
         writers = [TsvWriter(), HtmlWriter()]
         prepare_output_dir(output)
     all_pairs: list[tuple[str, str]] = []
@@ -116,7 +116,7 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
             paths = [str(writer.write(document, output)) for writer in writers]
             messages(f"{name}: {len(beads)} beads ({summary or 'none'}) -> {', '.join(paths)}")
     if tmx is not None:
-        from .writers.tmx import write_tmx
+        from ..writers.tmx import write_tmx
         write_tmx(all_pairs, tmx)
         messages(f"TMX: {sum(1 for s, t in all_pairs if s and t)} units -> {tmx}")
     sys.exit(1 if failed else 0)
@@ -135,7 +135,7 @@ def score(hyp: Path, ref: Path, glossary: str | None, source: Path | None, as_js
     """Score translations HYP against references REF: BLEU, chrF and TER (sacrebleu,
     with signatures). Two line-aligned files, or a translate output folder (NAME.en.txt)
     and a reference folder; files whose line counts differ are aligned first."""
-    from .score import score_paths
+    from ..score import score_paths
 
     if glossary and source is None:
         raise UsageError("--glossary needs --source (the French the hypotheses translate)")

@@ -1,8 +1,4 @@
-"""The `align` command line: small click commands over the library.
-
-Exit codes: 0 all went well, 1 some inputs failed (the others were processed),
-2 usage errors (bad options, a model or glossary that cannot be loaded).
-"""
+"""`align translate`: French articles in, English outputs, manifest and memory."""
 from __future__ import annotations
 
 import sys
@@ -10,45 +6,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .cli_common import error_line, one_line_errors, warning_line
-from .errors import InputError
+from .common import error_line, one_line_errors, warning_line
 
 DEFAULT_GLOSSARY = Path("glossary.tsv")
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="align")
-def main() -> None:
-    """French→English translation and alignment toolkit."""
-
-
-@main.command()
-@click.argument("source", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
-@click.option("--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True)
-@one_line_errors
-def segment(source: str, lang: str) -> None:
-    """Print SOURCE one sentence per line, a blank line between paragraphs (- reads stdin)."""
-    from .segment import segment_document
-    from .sources import decode, read_document, read_text
-
-    if source == "-":
-        text, _, warnings = decode(sys.stdin.buffer.read(), "stdin")
-        for warning in warnings:
-            warning_line(warning)
-        document = read_text(text, "stdin")
-    else:
-        try:
-            document = read_document(source)
-        except InputError as exc:
-            error_line(str(exc))
-            sys.exit(1)
-        for warning in document.warnings:
-            warning_line(warning)
-    segment_document(document, lang)
-    blocks = ["\n".join(pair.source for pair in paragraph.sentences) for paragraph in document.paragraphs]
-    if blocks:
-        click.echo("\n\n".join(blocks))
 
 
 def load_glossary(glossary: str | None, no_glossary: bool):
@@ -58,11 +18,11 @@ def load_glossary(glossary: str | None, no_glossary: bool):
     path = Path(glossary) if glossary else (DEFAULT_GLOSSARY if DEFAULT_GLOSSARY.is_file() else None)
     if path is None:
         return None, None
-    from .glossary import Glossary
+    from ..terms.glossary import Glossary
     return Glossary.load(path), path
 
 
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", "output", default="output_en", show_default=True,
               type=click.Path(path_type=Path), help="Folder for the outputs.")
@@ -88,17 +48,17 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 def translate(paths, output, model, revision, engine, compute_type, batch_size, beams, device,
               glossary, no_glossary, shard, no_memory, wait, quiet) -> None:
     """Translate French articles (files, or folders of *.txt) into OUTPUT."""
-    from .engines import load_engine
-    from .engines.base import GenerationSettings
-    from .engines.transformers import DEFAULT_MODEL
-    from .pipeline import translate_paths
+    from ..engines import load_engine
+    from ..engines.base import GenerationSettings
+    from ..engines.transformers import DEFAULT_MODEL
+    from ..pipeline import translate_paths
 
     shard_spec = None
     if shard:
-        from .shard import parse_shard
+        from ..shard import parse_shard
         shard_spec = parse_shard(shard)
-    from .lock import OutputLock
-    from .pipeline import prepare_output_dir
+    from ..lock import OutputLock
+    from ..pipeline import prepare_output_dir
 
     prepare_output_dir(output)
     if not wait:  # another run writing here: say so before spending time loading the model
@@ -114,7 +74,7 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
 
     memory = None
     if not no_memory:
-        from .memory import TranslationMemory, default_path
+        from ..memory import TranslationMemory, default_path
         memory = TranslationMemory(default_path(output))
     try:
         report = translate_paths(
@@ -145,19 +105,3 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
     click.echo(summary)
     click.echo(f"outputs in {output}/ (signature: {report.manifest['signature']})")
     sys.exit(report.exit_code)
-
-
-def _register_subcommands() -> None:
-    """Command families that live in their own modules."""
-    from .cli_glossary import glossary
-    from .cli_pair import pair, score
-    from .cli_tm import tm
-
-    for command in (glossary, pair, score, tm):
-        main.add_command(command)
-
-
-_register_subcommands()
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

@@ -7,9 +7,9 @@ records how each term was satisfied: produced by the model, forced, or failed
 """
 from __future__ import annotations
 
-from .document import TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
-from .engines.base import Constraint
-from .sources import plain_apostrophes
+from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
+from ..engines.base import Constraint
+from ..sources import plain_apostrophes
 
 
 def constraint_for(term: Term, offset: int = 0) -> Constraint:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .errors import AlignError
+from ..errors import AlignError
 
 
 def error_line(message: str) -> None:

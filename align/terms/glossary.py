@@ -7,7 +7,7 @@ OmegaT. Optional columns: ``note``, ``case`` (sensitive/insensitive/auto) and
 
 Usage without the CLI::
 
-    from align.glossary import Glossary
+    from align.terms.glossary import Glossary
     glossary = Glossary.load("glossary.tsv")            # InputError on bad files
     for term in glossary.find("Le PDG d’OpenAI parle de l'IAG."):
         print(term.start, term.end, term.source, "->", term.target)
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .document import Document, Term
-from .errors import InputError
-from .sources import plain_apostrophes, read_bytes
+from ..document import Document, Term
+from ..errors import InputError
+from ..sources import plain_apostrophes, read_bytes
 
 SOURCE_LANG = "fr"
 TARGET_LANG = "en"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from .errors import InputError
-from .glossary import EXPORT_FORMATS, IMPORT_FORMATS, Glossary, check
+from ..errors import InputError
+from ..terms.glossary import EXPORT_FORMATS, IMPORT_FORMATS, Glossary, check
 
 EXIT_PROBLEMS = 1
 EXIT_UNREADABLE = 2

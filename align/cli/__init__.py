@@ -1,0 +1,32 @@
+"""The `align` command line: small click commands over the library, one module
+per command family (translate, segment, glossary, pair/score, tm).
+
+Exit codes: 0 all went well, 1 some inputs failed (the others were processed),
+2 usage errors (bad options, a model or glossary that cannot be loaded).
+"""
+from __future__ import annotations
+
+import click
+
+from .. import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="align")
+def main() -> None:
+    """French→English translation and alignment toolkit."""
+
+
+
+def _register_commands() -> None:
+    from .glossary import glossary
+    from .pair import pair, score
+    from .segment import segment
+    from .tm import tm
+    from .translate import translate
+
+    for command in (translate, segment, glossary, pair, score, tm):
+        main.add_command(command)
+
+
+_register_commands()
