@@ -57,3 +57,21 @@ def translated(tiny_model, tmp_path_factory):
     result = CliRunner().invoke(main, ["translate", str(SOURCES), "--model", str(tiny_model), "-o", str(out),
                                        "--glossary", str(ROOT / "glossary.tsv"), "--quiet"])
     return result, out
+
+
+# A small *trained* fr→en Marian (tests/models/small-fr-en, see its README): it emits
+# EOS, its attention aligns and it has preferences of its own, so term placement,
+# duplicates and confidence are tested on real behaviour. Its translations are poor.
+SMALL_MODEL = ROOT / "tests" / "models" / "small-fr-en"
+
+
+@pytest.fixture(scope="session")
+def small_model() -> Path:
+    return SMALL_MODEL
+
+
+@pytest.fixture(scope="session")
+def small_engine():
+    from align.engines.transformers import TransformersEngine
+
+    return TransformersEngine(str(SMALL_MODEL))
