@@ -58,6 +58,10 @@ class SentencePair:
     flags: list[Flag] = field(default_factory=list)
     origin: str = ""       # "model", "memory", or "" for pairs read from files
     pieces: int = 1        # >1 when the sentence was split to fit the model
+    score: float | None = None  # the model's confidence (log-probability per token), when translated
+    # Word alignment: per English word, (source start, source end, target start, target end)
+    # character offsets of the word and of the French it was aligned to.
+    alignment: list[tuple[int, int, int, int]] = field(default_factory=list)
 
     @property
     def id(self) -> str:

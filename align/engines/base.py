@@ -26,6 +26,8 @@ class Hypothesis:
     text: str
     tokens: int = 0                      # output tokens (without EOS)
     forced: list[bool] = field(default_factory=list)  # per constraint: decoding had to force it
+    score: float | None = None           # the model's confidence: log-probability per output token
+    truncated: bool = False              # stopped at the length bound instead of emitting EOS
 
 
 @dataclass
