@@ -13,7 +13,7 @@ from typing import Iterator
 
 # How a glossary term was satisfied in the translation.
 TERM_MODEL = "model"    # the model produced the target on its own
-TERM_FORCED = "forced"  # decoding was constrained to produce it
+TERM_FORCED = "forced"  # placed by the term policy (the model's output lacked it)
 TERM_FAILED = "failed"  # the target is missing from the translation
 TERM_STATUSES = (TERM_MODEL, TERM_FORCED, TERM_FAILED)
 
@@ -35,6 +35,10 @@ class Term:
     status: str = ""       # one of TERM_STATUSES once enforced
     target_start: int = -1  # where the target was found in the translation
     target_end: int = -1
+    forms: tuple[str, ...] = ()   # other target spellings the entry accepts (plural, ...)
+    case_sensitive: bool = False  # the target must appear in this exact case
+    keep_case: bool = False       # never re-cased, even at the start of a sentence
+    late: bool = False            # placed by the fallback, not where its source was translated
 
 
 @dataclass
@@ -59,6 +63,7 @@ class SentencePair:
     origin: str = ""       # "model", "memory", or "" for pairs read from files
     pieces: int = 1        # >1 when the sentence was split to fit the model
     score: float | None = None  # the model's confidence (log-probability per token), when translated
+    truncated: bool = False     # the model stopped at the length bound, not at its own end of sentence
     # Word alignment: per English word, (source start, source end, target start, target end)
     # character offsets of the word and of the French it was aligned to.
     alignment: list[tuple[int, int, int, int]] = field(default_factory=list)

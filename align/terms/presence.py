@@ -1,0 +1,93 @@
+"""Is a glossary term's target in an English sentence? The project's one answer.
+
+Every engine's term policy, the status report, `align score` and `align pair`
+ask here, so they cannot disagree. A target is present when its words appear as
+whole words of the English (never inside a longer word: `AI` is not in
+`OpenAI`, though it is in `AI-powered`), with any amount of whitespace between
+its words, ’ and ' alike, case-insensitively unless its entry is case-sensitive,
+in any target form the entry declares (its variants' targets: plurals and other
+forms). Counting matters: a sentence whose source holds a term twice needs its
+target twice, and one target occurrence serves one source occurrence only.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Sequence
+
+from ..document import Term
+from ..sources import plain_apostrophes
+
+_WORD = r"[^\W_]"  # a letter or a digit
+
+Span = tuple[int, int]
+
+
+def accepted_forms(term: Term) -> tuple[str, ...]:
+    """The target spellings that satisfy `term`: its own target first, then the
+    other targets its entry declares."""
+    forms = [term.target, *term.forms]
+    return tuple(dict.fromkeys(form for form in forms if form.strip()))
+
+
+@lru_cache(maxsize=8192)
+def _pattern(forms: tuple[str, ...], case_sensitive: bool) -> re.Pattern[str]:
+    alternatives = []
+    for form in sorted(forms, key=len, reverse=True):  # the longest spelling wins where they overlap
+        form = plain_apostrophes(form.strip())
+        body = r"\s+".join(re.escape(word) for word in form.split())
+        if re.match(_WORD, form[0]):
+            body = rf"(?<!{_WORD}){body}"
+        if re.match(_WORD, form[-1]):
+            body = rf"{body}(?!{_WORD})"
+        alternatives.append(body)
+    return re.compile("|".join(alternatives), 0 if case_sensitive else re.IGNORECASE)
+
+
+def occurrences(text: str, forms: Sequence[str], case_sensitive: bool = False) -> list[Span]:
+    """Non-overlapping spans of `text` holding one of `forms` as whole words."""
+    forms = tuple(form for form in forms if form.strip())
+    if not forms or not text:
+        return []
+    # plain_apostrophes keeps the length, so spans index `text` itself.
+    return [m.span() for m in _pattern(forms, case_sensitive).finditer(plain_apostrophes(text))]
+
+
+def term_occurrences(text: str, term: Term) -> list[Span]:
+    return occurrences(text, accepted_forms(term), term.case_sensitive)
+
+
+def is_present(text: str, term: Term) -> bool:
+    return bool(term_occurrences(text, term))
+
+
+def _overlaps(span: Span, spans: list[Span]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in spans)
+
+
+def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
+    """For each source term occurrence of a sentence, the span of the English
+    that carries its target, or None when it is missing.
+
+    Occurrences of the same entry take target occurrences in order, one each.
+    Longer targets are located first, and a span they take is not counted again
+    for a shorter one (the `AI` of `generative AI` serves `IA générative`, not
+    another `IA`).
+    """
+    groups: dict[tuple, list[int]] = {}
+    for index, term in enumerate(terms):
+        groups.setdefault((accepted_forms(term), term.case_sensitive), []).append(index)
+    taken: list[Span] = []
+    found: list[Span | None] = [None] * len(terms)
+    for (forms, case_sensitive), indices in sorted(groups.items(), key=lambda item: -max(map(len, item[0][0]),
+                                                                                           default=0)):
+        spans = [s for s in occurrences(text, forms, case_sensitive) if not _overlaps(s, taken)]
+        for index, span in zip(indices, spans):
+            found[index] = span
+            taken.append(span)
+    return found
+
+
+def missing(text: str, terms: Sequence[Term]) -> list[int]:
+    """Indices of the terms whose target `text` lacks (counting repeats)."""
+    return [i for i, span in enumerate(locate(text, terms)) if span is None]
