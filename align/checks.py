@@ -1,7 +1,9 @@
 """Checks that flag sentence pairs for the reviewer.
 
 Flag codes (stable; the TSV, HTML page and index count them):
-  term-forced   a glossary term had to be forced into the translation
+  term-forced   a glossary term's target was placed by the term policy (the model's output lacked it)
+  term-late     ... and no English was aligned to its source: placed by the fallback, after the
+                English of the French word before it (check its place)
   term-failed   a glossary term's target is missing
   length-ratio  target/source length ratio far outside the article's norm
   untranslated  the output is identical to the source
@@ -15,7 +17,7 @@ import statistics
 
 from .document import METADATA, TERM_FAILED, TERM_FORCED, Document, SentencePair
 
-FLAG_CODES = ("term-forced", "term-failed", "length-ratio", "untranslated", "repetition", "split")
+FLAG_CODES = ("term-forced", "term-late", "term-failed", "length-ratio", "untranslated", "repetition", "split")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -38,6 +40,8 @@ def check_pair(pair: SentencePair) -> None:
     for term in pair.terms:
         if term.status == TERM_FORCED:
             pair.add_flag("term-forced", term.target)
+            if term.late:
+                pair.add_flag("term-late", term.target)
         elif term.status == TERM_FAILED:
             pair.add_flag("term-failed", term.target)
     if pair.pieces > 1:

@@ -128,7 +128,7 @@ def pair_key(pair: SentencePair, engine_key: str) -> str:
 
 def _terms_json(pair: SentencePair) -> str:
     return json.dumps([{"entry": t.entry or t.source, "target": t.target, "status": t.status,
-                        "target_start": t.target_start, "target_end": t.target_end}
+                        "target_start": t.target_start, "target_end": t.target_end, "late": t.late}
                        for t in pair.terms], ensure_ascii=False)
 
 
@@ -215,6 +215,7 @@ class TranslationMemory:
                 term.status = saved["status"]
                 term.target_start = saved["target_start"]
                 term.target_end = saved["target_end"]
+                term.late = saved.get("late", False)
             pair.target = target
             pair.origin = ORIGIN_MEMORY
             pair.pieces = pieces

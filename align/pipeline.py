@@ -180,7 +180,7 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
                 if bar is not None and remembered:
                     bar.update(remembered)
             translate_document(document, engine, progress=bar.update if bar else None,
-                               use_constraints=glossary is not None)
+                               enforce_terms=glossary is not None)
             if memory is not None:
                 memory.store(document, memory_key, engine_signature)
             check_document(document)

@@ -7,13 +7,12 @@ first aligned with `align.bitext.align_segments` and the beads are scored as pai
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import InputError
-from .sources import decode, normalize_text, plain_apostrophes, read_bytes
+from .sources import decode, normalize_text, read_bytes
 
 
 @dataclass
@@ -66,27 +65,17 @@ class ScoreResult:
         return data
 
 
-def _contains(text: str, target: str) -> bool:
-    """Case-insensitive `target` in `text` on word boundaries (apostrophes unified)."""
-    target = plain_apostrophes(target).strip()
-    if not target:
-        return False
-    pattern = re.escape(target)
-    if target[0].isalnum():
-        pattern = r"(?<!\w)" + pattern
-    if target[-1].isalnum():
-        pattern += r"(?!\w)"
-    return re.search(pattern, plain_apostrophes(text), re.IGNORECASE) is not None
-
-
 def term_accuracy(hypotheses: Sequence[str], sources: Sequence[str], glossary: Any) -> TermScore:
-    """Share of glossary terms found in French sources whose target appears in the
-    hypothesis of the same line."""
+    """Share of glossary term occurrences found in French sources whose target
+    appears in the hypothesis of the same line, by the project's one definition
+    of presence (align.terms.presence: whole words, accepted forms, counting)."""
+    from .terms.presence import locate
+
     correct = total = 0
     for hypothesis, source in zip(hypotheses, sources):
-        for term in glossary.find(source):
-            total += 1
-            correct += _contains(hypothesis, term.target)
+        terms = glossary.find(source)
+        total += len(terms)
+        correct += sum(span is not None for span in locate(hypothesis, terms))
     return TermScore(correct, total)
 
 

@@ -53,8 +53,13 @@ def occurrences(text: str, forms: Sequence[str], case_sensitive: bool = False) -
     return [m.span() for m in _pattern(forms, case_sensitive).finditer(plain_apostrophes(text))]
 
 
+def exact_case(term: Term) -> bool:
+    """Must the target match in its own case? (case-sensitive and keep-case entries)"""
+    return term.case_sensitive or term.keep_case
+
+
 def term_occurrences(text: str, term: Term) -> list[Span]:
-    return occurrences(text, accepted_forms(term), term.case_sensitive)
+    return occurrences(text, accepted_forms(term), exact_case(term))
 
 
 def is_present(text: str, term: Term) -> bool:
@@ -76,7 +81,7 @@ def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
     """
     groups: dict[tuple, list[int]] = {}
     for index, term in enumerate(terms):
-        groups.setdefault((accepted_forms(term), term.case_sensitive), []).append(index)
+        groups.setdefault((accepted_forms(term), exact_case(term)), []).append(index)
     taken: list[Span] = []
     found: list[Span | None] = [None] * len(terms)
     for (forms, case_sensitive), indices in sorted(groups.items(), key=lambda item: -max(map(len, item[0][0]),

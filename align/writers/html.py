@@ -28,6 +28,7 @@ INDEX = "index.html"
 
 FLAG_LABELS = {
     "term-forced": "term forced",
+    "term-late": "term placed late",
     "term-failed": "term failed",
     "length-ratio": "length ratio",
     "untranslated": "untranslated",
@@ -35,7 +36,8 @@ FLAG_LABELS = {
     "split": "split",
 }
 FLAG_HELP = {
-    "term-forced": "a glossary term had to be forced into the translation",
+    "term-forced": "a glossary term's target was placed by the term policy (the model's output lacked it)",
+    "term-late": "the model dropped a term's source; its target was inserted after the English of the word before it: check its place",
     "term-failed": "a glossary term's target is missing from the translation",
     "length-ratio": "English/French length ratio far from the article's norm",
     "untranslated": "the English is identical to the French",

@@ -45,14 +45,15 @@ def terms_to_json(terms: list[Term]) -> str:
     if not terms:
         return ""
     return json.dumps([{"source": t.source, "start": t.start, "end": t.end, "target": t.target,
-                        "entry": t.entry, "status": t.status} for t in terms], ensure_ascii=False)
+                        "entry": t.entry, "status": t.status, **({"late": True} if t.late else {})}
+                       for t in terms], ensure_ascii=False)
 
 
 def terms_from_json(text: str) -> list[Term]:
     if not text:
         return []
     return [Term(source=t["source"], start=t["start"], end=t["end"], target=t["target"],
-                 entry=t.get("entry", ""), status=t.get("status", "")) for t in json.loads(text)]
+                 entry=t.get("entry", ""), status=t.get("status", ""), late=t.get("late", False)) for t in json.loads(text)]
 
 
 def flags_to_text(flags: list[Flag]) -> str:
