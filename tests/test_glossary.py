@@ -202,7 +202,7 @@ def test_check_variant_conflicts_and_bad_case(tmp_path):
     assert [str(p) for p in check(path)] == [
         f"{path}:2: warning: duplicate variant 'conseil' (already on line 2)",
         f"{path}:3: error: conflicting targets for 'conseils': 'councils' here, 'boards' on line 2",
-        f"{path}:4: error: unknown case 'maybe' (use sensitive, insensitive or auto)",
+        f"{path}:4: error: unknown case 'maybe' (use auto, sensitive, insensitive or keep-case)",
         f"{path}:5: error: empty target for variant 'a'",
         f"{path}:5: error: empty variant form in 'a=|'",
     ]

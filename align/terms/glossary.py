@@ -2,8 +2,8 @@
 
 The glossary is a UTF-8 tab-separated file (see docs/glossary.md) whose first two
 columns, ``source`` and ``target``, can be imported as they are by DeepL and
-OmegaT. Optional columns: ``note``, ``case`` (sensitive/insensitive/auto) and
-``variants`` (``form=target|form|...``).
+OmegaT. Optional columns: ``note``, ``case`` (auto/sensitive/insensitive/keep-case)
+and ``variants`` (``form=target|form|...``).
 
 Usage without the CLI::
 
@@ -13,12 +13,19 @@ Usage without the CLI::
         print(term.start, term.end, term.source, "->", term.target)
     open("deepl.tsv", "w").write(glossary.export("deepl"))
 
-Matching (`Glossary.find`): whole words only (Unicode letters and digits),
-typographic and ASCII apostrophes alike, an elided article before a term is left
-out of the match (``l'IAG`` matches ``IAG``), case-insensitive unless the entry
-says otherwise (short all-caps sources such as ``IA`` are case-sensitive by
-default), and where matches overlap the longest wins. Offsets index the text as
-given.
+Matching (`Glossary.find`, through the token trie of `align.terms.matcher`):
+whole words only (Unicode letters and digits), typographic and ASCII apostrophes
+alike, an elided article before a term is left out of the match (``l'IAG``
+matches ``IAG``), case-insensitive unless the entry says otherwise (short
+all-caps sources such as ``IA`` are case-sensitive by default), and where
+matches overlap the longest wins. Offsets index the text as given.
+
+Each `Term` found carries its entry's rules for the English side: ``forms``
+(the entry's other targets), ``case_sensitive`` (the target must appear in its
+own case: entries marked sensitive or keep-case, and under ``auto`` targets with
+an upper-case letter right after a letter, such as ``AI``, ``GPT-4``, ``xAI``,
+``iPhone``, ``OpenAI``) and ``keep_case`` (``case=keep-case``: never re-cased,
+not even at the start of a sentence).
 """
 from __future__ import annotations
 
@@ -36,6 +43,7 @@ from typing import Iterable, Iterator
 from ..document import Document, Term
 from ..errors import InputError
 from ..sources import plain_apostrophes, read_bytes
+from .matcher import Matcher
 
 SOURCE_LANG = "fr"
 TARGET_LANG = "en"
@@ -47,7 +55,10 @@ REQUIRED = ("source", "target")
 CASE_AUTO = "auto"
 CASE_SENSITIVE = "sensitive"
 CASE_INSENSITIVE = "insensitive"
-CASES = (CASE_AUTO, CASE_SENSITIVE, CASE_INSENSITIVE)
+# Written exactly as given on both sides: the source matches in this case only
+# (not even capitalised at a sentence start), the target is never re-cased.
+CASE_KEEP = "keep-case"
+CASES = (CASE_AUTO, CASE_SENSITIVE, CASE_INSENSITIVE, CASE_KEEP)
 
 # An acronym: at most 6 characters, no space, at least 2 letters, every letter
 # uppercase (digits and hyphens allowed), e.g. IA, IAG, PDG, GPT-4. Such sources
@@ -62,7 +73,6 @@ IMPORT_FORMATS = ("csv", "tbx")
 
 # Whitespace that is "stray" inside a cell: anything but a single ASCII space.
 _SPACES_RE = re.compile(r"\s+")
-_WORD = r"[^\W_]"
 
 
 def _is_acronym(text: str) -> bool:
@@ -72,6 +82,11 @@ def _is_acronym(text: str) -> bool:
         and sum(c.isalpha() for c in text) >= 2
         and bool(re.fullmatch(r"[^\W_](?:[^\W_]|-)*", text))
     )
+
+
+def _has_inner_capital(text: str) -> bool:
+    """An upper-case letter right after a letter: AI, GPT-4, xAI, iPhone, OpenAI."""
+    return any(c.isupper() and p.isalpha() for p, c in zip(text, text[1:]))
 
 
 def _clean(text: str) -> str:
@@ -92,9 +107,24 @@ class Entry:
 
     @property
     def case_sensitive(self) -> bool:
+        """Whether the source forms match in their own case only."""
         if self.case == CASE_AUTO:
             return _is_acronym(self.source)
-        return self.case == CASE_SENSITIVE
+        return self.case in (CASE_SENSITIVE, CASE_KEEP)
+
+    @property
+    def keep_case(self) -> bool:
+        return self.case == CASE_KEEP
+
+    def target_case_sensitive(self, target: str) -> bool:
+        """Whether `target` (one of this entry's) must appear in its own case."""
+        if self.case == CASE_AUTO:
+            return _has_inner_capital(target)
+        return self.case in (CASE_SENSITIVE, CASE_KEEP)
+
+    def targets(self) -> tuple[str, ...]:
+        """Every target the entry accepts, the main one first, each once."""
+        return tuple(dict.fromkeys(target for _, target in self.forms()))
 
     @property
     def dnt(self) -> bool:
@@ -237,7 +267,8 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
                 ok = False
         case = values["case"].lower() or CASE_AUTO
         if case not in CASES:
-            report(number, "error", f"unknown case {values['case']!r} (use sensitive, insensitive or auto)")
+            report(number, "error",
+                   f"unknown case {values['case']!r} (use auto, sensitive, insensitive or {CASE_KEEP})")
             ok = False
         variants, variant_errors = parse_variants(values["variants"], values["target"])
         for message in variant_errors:
@@ -273,25 +304,6 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
     return entries, problems
 
 
-def _form_pattern(form: str, sensitive: bool) -> str:
-    """Regex for one form, to be matched against plain_apostrophes(text)."""
-    form = plain_apostrophes(form)
-    words = form.split(" ")
-    body = r"\s+".join(re.escape(word) for word in words)
-    if sensitive:
-        first = form[0]
-        if first.islower() and first.upper() != first and len(first.upper()) == 1:
-            # A lowercase term may start a sentence: accept its capital.
-            body = f"[{re.escape(first)}{re.escape(first.upper())}]" + body[len(re.escape(first)):]
-    else:
-        body = f"(?i:{body})"
-    if re.match(_WORD, form[0]):
-        body = rf"(?<!{_WORD}){body}"
-    if re.match(_WORD, form[-1]):
-        body = rf"{body}(?!{_WORD})"
-    return body
-
-
 class Glossary:
     """An ordered collection of `Entry`, with matching and import/export."""
 
@@ -300,8 +312,9 @@ class Glossary:
         self.entries: list[Entry] = list(entries)
         self.path = Path(path) if path is not None else None
         self.warnings: list[str] = list(warnings)
-        self._regex: re.Pattern[str] | None = None
-        self._forms: list[tuple[Entry, str]] = []
+        self._matcher: Matcher | None = None
+        self._forms: list[tuple[Entry, str]] = []   # by matcher index: (entry, target)
+        self._rules: dict[int, tuple[tuple[str, ...], bool, bool]] = {}   # by matcher index
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -419,50 +432,32 @@ class Glossary:
         return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
 
     # ----------------------------------------------------------------- matching
-    def _compile(self) -> re.Pattern[str]:
-        if self._regex is None:
-            forms: list[tuple[str, Entry, str, str]] = []
+    def matcher(self) -> Matcher:
+        """The token trie of every form, built on first use (`find` calls it)."""
+        if self._matcher is None:
+            self._forms = []
+            matcher = Matcher()
             for entry in self.entries:
                 for form, target in entry.forms():
-                    forms.append((form, entry, target, _form_pattern(form, entry.case_sensitive)))
-            # Longest first, so that at one position the longest form is tried first.
-            order = sorted(range(len(forms)), key=lambda i: (-len(forms[i][0]), i))
-            self._forms = [(forms[i][1], forms[i][2]) for i in order]
-            alternatives = "|".join(f"(?P<f{n}>{forms[i][3]})" for n, i in enumerate(order))
-            # Prefilter: only positions holding a possible first character.
-            firsts: set[str] = set()
-            for form, entry, _, _ in forms:
-                first = plain_apostrophes(form)[0]
-                firsts.update({first, first.lower(), first.upper(), first.casefold()}
-                              if not entry.case_sensitive or first.islower() else {first})
-            starts = "".join(re.escape(c) for c in sorted(c for c in firsts if len(c) == 1))
-            word_start = rf"(?<!{_WORD})" if all(re.match(_WORD, f[0]) for f, *_ in forms) else ""
-            self._regex = re.compile(f"{word_start}(?=[{starts}])(?=(?:{alternatives}))"
-                                     if alternatives else r"(?!)")
-        return self._regex
+                    matcher.add(form, entry.case_sensitive, not entry.keep_case)
+                    self._forms.append((entry, target))
+            self._matcher = matcher
+        return self._matcher
 
     def find(self, text: str) -> list[Term]:
         """Glossary terms in `text`, sorted by start, longest match first, no overlaps."""
-        regex = self._compile()
-        plain = plain_apostrophes(text)
-        candidates: list[tuple[int, int, int]] = []   # (start, end, form index)
-        for match in regex.finditer(plain):
-            name = match.lastgroup
-            if name is None:
-                continue
-            candidates.append((match.start(name), match.end(name), int(name[1:])))
-        # Longest wins; among equals the earliest.
-        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-        taken: list[tuple[int, int, int]] = []
-        for start, end, index in candidates:
-            if all(end <= s or start >= e for s, e, _ in taken):
-                taken.append((start, end, index))
-        taken.sort()
+        matcher = self.matcher()
         terms = []
-        for start, end, index in taken:
+        for start, end, index in matcher.find(text):
             entry, target = self._forms[index]
+            rules = self._rules.get(index)
+            if rules is None:   # worked out once per form, when first found
+                rules = self._rules[index] = (tuple(t for t in entry.targets() if t != target),
+                                              entry.target_case_sensitive(target), entry.keep_case)
+            forms, case_sensitive, keep_case = rules
             terms.append(Term(source=text[start:end], start=start, end=end, target=target,
-                              entry=entry.source, note=entry.note))
+                              entry=entry.source, note=entry.note, forms=forms,
+                              case_sensitive=case_sensitive, keep_case=keep_case))
         return terms
 
     # ---------------------------------------------------------------- exporting

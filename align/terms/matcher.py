@@ -1,0 +1,256 @@
+"""Find many fixed phrases in a text at once: the glossary's matcher.
+
+`Matcher(forms).find(text)` returns the spans of `text` where the given forms
+occur, with the glossary's rules (docs/glossary.md, *Matching*):
+
+* whole words only: a match never starts or ends inside a run of Unicode letters
+  and digits (a form that starts or ends with another character, such as ``-``,
+  has no boundary on that side);
+* ``’`` (and the other typographic apostrophes) and ``'`` are the same character,
+  so an elided article stays outside the match (``l'IAG`` → ``IAG``);
+* a space in a form matches any run of whitespace in the text;
+* case-insensitive, except forms declared case-sensitive: those match exactly,
+  or with their first letter capitalised when it is lower case (a term may
+  start a sentence);
+* at one start the longest form wins (among forms of equal length the first
+  given); where matches overlap the longest wins, then the earliest;
+* offsets index the text as given.
+
+How: the text is folded once (apostrophes, lower case, whitespace runs as one
+space) and cut into tokens — a run of letters and digits, or one other
+character, each with the space before it if any — and a trie of token sequences
+(a dict per node, as spaCy's PhraseMatcher walks its key sequences) is walked
+from every token that starts some form. Cost grows with the text, not with the
+number of forms. Chosen over Aho–Corasick on characters (pyahocorasick) by
+measurement: the automaton reports every form inside longer words (``ia`` in
+``social``) and each report costs a Python-level boundary check; see
+benchmarks/glossary_scale.py and benchmarks/README.md.
+
+`RegexMatcher` is the previous implementation (one regex alternation, slow
+beyond a few hundred forms); the tests and the benchmark use it as the
+reference the trie must agree with.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Iterable, Sequence
+
+from ..sources import plain_apostrophes
+
+Span = tuple[int, int, int]   # (start, end, form index)
+
+_WORD = r"[^\W_]"   # a letter or a digit
+# A token: a word (letters and digits) or one other non-space character, with
+# the single space before it if there is one (text and forms are squeezed first).
+_TOKEN = re.compile(r" ?(?:[^\W_]+|\S)")
+_SPACES = re.compile(r"\s+")
+_SPACE_RUNS = re.compile(r"\s{2,}")
+_TERMINAL = ""   # the trie key under which a node lists the forms ending there
+
+
+# Letters Python's re treats as equal without ignoring case alike (re._casefix):
+# each is folded onto one member of its class, so folding agrees with re's IGNORECASE.
+_EXTRA_CASES = str.maketrans(
+    "\u0131\u017f\u03bc\u03c3\u03d0\u03d1\u03d5\u03d6\u03f0\u03f1\u03f5\u1c80\u1c81\u1c82\u1c83"
+    "\u1c84\u1c85\u1c86\u1c87\u1e9b\u1fd3\u1fe3\ua64b\ufb06\u1fbe",
+    "\u0069\u0073\u00b5\u03c2\u03b2\u03b8\u03c6\u03c0\u03ba\u03c1\u03b5\u0432\u0434\u043e\u0441"
+    "\u0442\u0442\u044a\u0463\u1e61\u0390\u03b0\u1c88\ufb05\u03b9")
+_EXTRA_CASE_CHARS = re.compile("[" + "".join(chr(c) for c in _EXTRA_CASES) + "]")
+
+
+def fold(text: str) -> str:
+    """Lower case, one character for one, ’ as '. ``İ`` (which lower-cases to two
+    characters) becomes ``i``, and letters re matches as equal (``ſ``/``s``,
+    ``ς``/``σ``) fold alike, so offsets are kept and a match of folded strings is
+    a case-insensitive match of the originals."""
+    text = plain_apostrophes(text)
+    if "\u0130" in text:
+        text = text.replace("\u0130", "i")
+    text = text.lower()
+    if _EXTRA_CASE_CHARS.search(text):
+        text = text.translate(_EXTRA_CASES)
+    return text
+
+
+def _squeeze(text: str) -> str:
+    return _SPACES.sub(" ", text)
+
+
+def _capitalised(form: str) -> str | None:
+    """`form` with its first letter upper-cased, when a case-sensitive form may
+    also match that way (a lower-case first letter with a one-letter capital)."""
+    first = form[0]
+    upper = first.upper()
+    if first.islower() and upper != first and len(upper) == 1:
+        return upper + form[1:]
+    return None
+
+
+class Matcher:
+    """Token-trie matcher over `forms`: tuples ``(form, case_sensitive)`` or
+    ``(form, case_sensitive, capital_start)`` (see `add`), whose position in the
+    sequence is the index `find` reports."""
+
+    def __init__(self, forms: Iterable[tuple] = ()) -> None:
+        self._root: dict = {}
+        self.size = 0
+        for form in forms:
+            self.add(*form)
+
+    def add(self, form: str, case_sensitive: bool = False, capital_start: bool = True) -> int:
+        """Add one form; returns its index. A case-sensitive form also matches
+        with its lower-case first letter capitalised unless `capital_start` is
+        false. A blank form is counted, never found."""
+        index = self.size
+        self.size += 1
+        squeezed = _squeeze(plain_apostrophes(form).strip())
+        if not squeezed:
+            return index
+        tokens = _TOKEN.findall(fold(squeezed))
+        # The first token of a match may follow a space or not: both keys lead to one node.
+        first = tokens[0].lstrip(" ")
+        node = self._root.get(first)
+        if node is None:
+            node = self._root[first] = self._root[" " + first] = {}
+        for token in tokens[1:]:
+            child = node.get(token)
+            if child is None:
+                child = node[token] = {}
+            node = child
+        # Case-sensitive forms keep the spellings the text must show exactly.
+        exact = None
+        if case_sensitive:
+            exact = {squeezed}
+            capital = _capitalised(squeezed) if capital_start else None
+            if capital:
+                exact.add(capital)
+        node.setdefault(_TERMINAL, []).append((index, exact))
+        return index
+
+    def find_all(self, text: str) -> list[Span]:
+        """At every token where a form starts, the longest form found there
+        (overlapping spans included), sorted by start."""
+        if not self._root or not text:
+            return []
+        folded = fold(text)
+        squeezed = _squeeze(folded)
+        tokens = _TOKEN.findall(squeezed)
+        if not tokens:
+            return []
+        root = self._root
+        starts = [i for i, token in enumerate(tokens) if token in root]
+        if not starts:
+            return []
+        ends = list(accumulate(map(len, tokens)))
+        count = len(tokens)
+        exact_text = None   # the squeezed text in its own case, made when needed
+        found: list[tuple[int, int, int]] = []
+        for i in starts:
+            node = root[tokens[i]]
+            best = None
+            j = i
+            while True:
+                terminal = node.get(_TERMINAL)
+                if terminal is not None:
+                    for index, exact in terminal:
+                        if exact is not None:
+                            if exact_text is None:
+                                exact_text = _squeeze(plain_apostrophes(text))
+                            start = ends[i] - len(tokens[i].lstrip(" "))
+                            if exact_text[start:ends[j]] not in exact:
+                                continue
+                        best = (j, index)
+                        break
+                j += 1
+                if j == count:
+                    break
+                node = node.get(tokens[j])
+                if node is None:
+                    break
+            if best is not None:
+                j, index = best
+                found.append((ends[i] - len(tokens[i].lstrip(" ")), ends[j], index))
+        if len(squeezed) != len(text):
+            found = _unsqueeze(folded, found)
+        return found
+
+    def find(self, text: str) -> list[Span]:
+        """Non-overlapping matches, sorted by start: see the module docstring."""
+        return longest_first(self.find_all(text))
+
+
+def _unsqueeze(folded: str, spans: list[Span]) -> list[Span]:
+    """Map offsets in the squeezed text back to `folded` (the text's length)."""
+    keys: list[int] = []     # squeezed offset just after a squeezed run
+    shifts: list[int] = []   # characters removed up to and including that run
+    removed = 0
+    for run in _SPACE_RUNS.finditer(folded):
+        keys.append(run.start() - removed + 1)
+        removed += run.end() - run.start() - 1
+        shifts.append(removed)
+
+    def original(offset: int) -> int:
+        k = bisect_right(keys, offset) - 1
+        return offset + (shifts[k] if k >= 0 else 0)
+
+    return [(original(start), original(end), index) for start, end, index in spans]
+
+
+def longest_first(candidates: Sequence[Span]) -> list[Span]:
+    """Keep the longest of overlapping spans (then the earliest), sorted by start."""
+    ordered = sorted(candidates)
+    if all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:])):
+        return ordered
+    taken = bytearray(max(end for _, end, _ in ordered))
+    kept = []
+    for start, end, index in sorted(ordered, key=lambda c: (c[0] - c[1], c[0])):
+        if 1 not in taken[start:end]:
+            taken[start:end] = b"\x01" * (end - start)
+            kept.append((start, end, index))
+    kept.sort()
+    return kept
+
+
+class RegexMatcher:
+    """The former matcher, one regex alternation: the reference `Matcher` must
+    agree with (slow: matching time grows with the number of forms)."""
+
+    def __init__(self, forms: Iterable[tuple] = ()) -> None:
+        self.forms = list(forms)
+        patterns = []
+        for index, (form, *case) in enumerate(self.forms):
+            form = plain_apostrophes(form).strip()
+            if form:
+                patterns.append((len(form), index, self._pattern(form, *case)))
+        # At one position the longest form is tried first.
+        patterns.sort(key=lambda p: (-p[0], p[1]))
+        alternatives = "|".join(f"(?P<f{index}>{pattern})" for _, index, pattern in patterns)
+        self._regex = re.compile(f"(?=(?:{alternatives}))" if alternatives else r"(?!)")
+
+    @staticmethod
+    def _pattern(form: str, case_sensitive: bool = False, capital_start: bool = True) -> str:
+        body = r"\s+".join(re.escape(word) for word in form.split())
+        if case_sensitive:
+            capital = _capitalised(form) if capital_start else None
+            if capital:
+                body = f"[{re.escape(form[0])}{re.escape(capital[0])}]" + body[len(re.escape(form[0])):]
+        else:
+            body = f"(?i:{body})"
+        if re.match(_WORD, form[0]):
+            body = rf"(?<!{_WORD}){body}"
+        if re.match(_WORD, form[-1]):
+            body = rf"{body}(?!{_WORD})"
+        return body
+
+    def find_all(self, text: str) -> list[Span]:
+        found = []
+        for match in self._regex.finditer(plain_apostrophes(text)):
+            name = match.lastgroup
+            if name is not None:
+                found.append((match.start(name), match.end(name), int(name[1:])))
+        return found
+
+    def find(self, text: str) -> list[Span]:
+        return longest_first(self.find_all(text))
