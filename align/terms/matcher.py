@@ -33,7 +33,6 @@ reference the trie must agree with.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from itertools import accumulate
 from typing import Iterable, Sequence
 
@@ -45,8 +44,9 @@ _WORD = r"[^\W_]"   # a letter or a digit
 # A token: a word (letters and digits) or one other non-space character, with
 # the single space before it if there is one (text and forms are squeezed first).
 _TOKEN = re.compile(r" ?(?:[^\W_]+|\S)")
-_SPACES = re.compile(r"\s+")
-_SPACE_RUNS = re.compile(r"\s{2,}")
+_SPACES = re.compile(r"\s{2,}|[^\S ]")   # what squeezing changes: runs, and tabs, line breaks...
+_SPACED_TOKEN = re.compile(r"\s*(?:[^\W_]+|\S)")
+_APOSTROPHES = "\u2019\u02bc\u2032\u00b4"   # as align.sources.APOSTROPHES
 _TERMINAL = ""   # the trie key under which a node lists the forms ending there
 
 
@@ -65,7 +65,9 @@ def fold(text: str) -> str:
     characters) becomes ``i``, and letters re matches as equal (``ſ``/``s``,
     ``ς``/``σ``) fold alike, so offsets are kept and a match of folded strings is
     a case-insensitive match of the originals."""
-    text = plain_apostrophes(text)
+    for apostrophe in _APOSTROPHES:   # str.replace is faster than plain_apostrophes' translate
+        if apostrophe in text:
+            text = text.replace(apostrophe, "'")
     if "\u0130" in text:
         text = text.replace("\u0130", "i")
     text = text.lower()
@@ -75,6 +77,7 @@ def fold(text: str) -> str:
 
 
 def _squeeze(text: str) -> str:
+    """Every run of whitespace as one space."""
     return _SPACES.sub(" ", text)
 
 
@@ -135,45 +138,47 @@ class Matcher:
         if not self._root or not text:
             return []
         folded = fold(text)
-        squeezed = _squeeze(folded)
-        tokens = _TOKEN.findall(squeezed)
-        if not tokens:
+        # Tokens with the whitespace before them: together they cover the text,
+        # so their running lengths are offsets into `text`.
+        pieces = _SPACED_TOKEN.findall(folded)
+        if not pieces:
             return []
+        ends = list(accumulate(map(len, pieces)))
+        if _SPACES.search(folded):   # trie keys hold one plain space at most
+            tokens = [" " + piece.lstrip() if piece[0].isspace() and (piece[0] != " " or piece[1].isspace())
+                      else piece for piece in pieces]
+        else:
+            tokens = pieces
         root = self._root
         starts = [i for i, token in enumerate(tokens) if token in root]
-        if not starts:
-            return []
-        ends = list(accumulate(map(len, tokens)))
         count = len(tokens)
-        exact_text = None   # the squeezed text in its own case, made when needed
         found: list[tuple[int, int, int]] = []
         for i in starts:
-            node = root[tokens[i]]
-            best = None
+            token = tokens[i]
+            node = root[token]
+            start = ends[i] - len(token) + (token[0] == " ")
+            best = -1
             j = i
             while True:
                 terminal = node.get(_TERMINAL)
                 if terminal is not None:
-                    for index, exact in terminal:
-                        if exact is not None:
-                            if exact_text is None:
-                                exact_text = _squeeze(plain_apostrophes(text))
-                            start = ends[i] - len(tokens[i].lstrip(" "))
-                            if exact_text[start:ends[j]] not in exact:
-                                continue
-                        best = (j, index)
-                        break
+                    index, exact = terminal[0]
+                    if exact is None:   # the first form here matches in any case
+                        best, best_index = j, index
+                    else:
+                        spelling = _squeeze(plain_apostrophes(text[start:ends[j]]))
+                        for index, exact in terminal:
+                            if exact is None or spelling in exact:
+                                best, best_index = j, index
+                                break
                 j += 1
                 if j == count:
                     break
                 node = node.get(tokens[j])
                 if node is None:
                     break
-            if best is not None:
-                j, index = best
-                found.append((ends[i] - len(tokens[i].lstrip(" ")), ends[j], index))
-        if len(squeezed) != len(text):
-            found = _unsqueeze(folded, found)
+            if best >= 0:
+                found.append((start, ends[best], best_index))
         return found
 
     def find(self, text: str) -> list[Span]:
@@ -181,36 +186,31 @@ class Matcher:
         return longest_first(self.find_all(text))
 
 
-def _unsqueeze(folded: str, spans: list[Span]) -> list[Span]:
-    """Map offsets in the squeezed text back to `folded` (the text's length)."""
-    keys: list[int] = []     # squeezed offset just after a squeezed run
-    shifts: list[int] = []   # characters removed up to and including that run
-    removed = 0
-    for run in _SPACE_RUNS.finditer(folded):
-        keys.append(run.start() - removed + 1)
-        removed += run.end() - run.start() - 1
-        shifts.append(removed)
-
-    def original(offset: int) -> int:
-        k = bisect_right(keys, offset) - 1
-        return offset + (shifts[k] if k >= 0 else 0)
-
-    return [(original(start), original(end), index) for start, end, index in spans]
-
-
 def longest_first(candidates: Sequence[Span]) -> list[Span]:
     """Keep the longest of overlapping spans (then the earliest), sorted by start."""
     ordered = sorted(candidates)
-    if all(a[1] <= b[0] for a, b in zip(ordered, ordered[1:])):
-        return ordered
-    taken = bytearray(max(end for _, end, _ in ordered))
-    kept = []
-    for start, end, index in sorted(ordered, key=lambda c: (c[0] - c[1], c[0])):
-        if 1 not in taken[start:end]:
-            taken[start:end] = b"\x01" * (end - start)
-            kept.append((start, end, index))
-    kept.sort()
+    kept: list[Span] = []
+    cluster: list[Span] = []   # spans chained by overlaps, resolved together
+    cluster_end = -1
+    for span in ordered:
+        if span[0] >= cluster_end:
+            kept.extend(_resolve(cluster) if len(cluster) > 1 else cluster)
+            cluster = []
+        cluster.append(span)
+        cluster_end = max(cluster_end, span[1])
+    kept.extend(_resolve(cluster) if len(cluster) > 1 else cluster)
     return kept
+
+
+def _resolve(cluster: list[Span]) -> list[Span]:
+    origin = cluster[0][0]
+    taken = bytearray(max(end for _, end, _ in cluster) - origin)   # 1 where a kept span lies
+    kept = []
+    for start, end, index in sorted(cluster, key=lambda c: (c[0] - c[1], c[0])):
+        if 1 not in taken[start - origin:end - origin]:
+            taken[start - origin:end - origin] = b"\x01" * (end - start)
+            kept.append((start, end, index))
+    return sorted(kept)
 
 
 class RegexMatcher:
