@@ -73,6 +73,7 @@ IMPORT_FORMATS = ("csv", "tbx")
 
 # Whitespace that is "stray" inside a cell: anything but a single ASCII space.
 _SPACES_RE = re.compile(r"\s+")
+_IRREGULAR_SPACES_RE = re.compile(r"\s{2,}|[^\S ]")   # what _SPACES_RE.sub(" ", ...) would change
 
 
 def _is_acronym(text: str) -> bool:
@@ -91,7 +92,18 @@ def _has_inner_capital(text: str) -> bool:
 
 def _clean(text: str) -> str:
     """NFC, single spaces, no surrounding whitespace."""
-    return _SPACES_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not text:
+        return text
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _IRREGULAR_SPACES_RE.search(text):   # a search is cheaper than a sub that changes nothing
+        text = _SPACES_RE.sub(" ", text)
+    return text.strip()
+
+
+def _stray_whitespace(text: str) -> bool:
+    """Whitespace that _clean would change (around the text, runs, tabs...)."""
+    return bool(text) and (text[0].isspace() or text[-1].isspace() or bool(_IRREGULAR_SPACES_RE.search(text)))
 
 
 @dataclass(frozen=True)
@@ -196,7 +208,8 @@ class Problem:
 
 
 def _form_key(form: str, sensitive: bool) -> str:
-    key = plain_apostrophes(_clean(form))
+    """What duplicates share; `form` is already cleaned."""
+    key = plain_apostrophes(form)
     return key if sensitive else key.casefold()
 
 
@@ -258,7 +271,7 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
         ok = True
         for column in header[:len(cells)]:
             value = row[column]
-            if column in COLUMNS and value and _SPACES_RE.sub(" ", value).strip() != value:
+            if column in COLUMNS and _stray_whitespace(value):
                 report(number, "warning", f"stray whitespace in {column} {value!r}")
         values = {column: _clean(row.get(column, "")) for column in COLUMNS}
         for column in REQUIRED:
@@ -278,10 +291,11 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
             continue
         entry = Entry(values["source"], values["target"], values["note"], case, variants, number)
 
-        kept: list[tuple[str, str]] = []
+        kept: list[tuple[str, str, str]] = []   # (form, target, key)
         own: dict[str, tuple[int, str, str]] = {}
+        sensitive = entry.case_sensitive
         for position, (form, target) in enumerate(entry.forms()):
-            key = _form_key(form, entry.case_sensitive)
+            key = _form_key(form, sensitive)
             if key in seen or key in own:
                 line, other_target, other_form = seen.get(key) or own[key]
                 what = "source" if position == 0 else "variant"
@@ -295,12 +309,13 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
                     break
                 continue
             own[key] = (number, target, form)
-            kept.append((form, target))
+            kept.append((form, target, key))
         if not ok or not kept or kept[0][0] != entry.source:
             continue
-        for form, target in kept:
-            seen[_form_key(form, entry.case_sensitive)] = (number, target, form)
-        entries.append(Entry(entry.source, entry.target, entry.note, entry.case, tuple(kept[1:]), number))
+        for form, target, key in kept:
+            seen[key] = (number, target, form)
+        entries.append(Entry(entry.source, entry.target, entry.note, entry.case,
+                             tuple((form, target) for form, target, _ in kept[1:]), number))
     return entries, problems
 
 
@@ -435,13 +450,14 @@ class Glossary:
     def matcher(self) -> Matcher:
         """The token trie of every form, built on first use (`find` calls it)."""
         if self._matcher is None:
+            forms: list[tuple[str, bool, bool]] = []
             self._forms = []
-            matcher = Matcher()
             for entry in self.entries:
+                sensitive, capital_start = entry.case_sensitive, not entry.keep_case
                 for form, target in entry.forms():
-                    matcher.add(form, entry.case_sensitive, not entry.keep_case)
+                    forms.append((form, sensitive, capital_start))
                     self._forms.append((entry, target))
-            self._matcher = matcher
+            self._matcher = Matcher(forms)
         return self._matcher
 
     def find(self, text: str) -> list[Term]:

@@ -32,6 +32,7 @@ reference the trie must agree with.
 """
 from __future__ import annotations
 
+import gc
 import re
 from itertools import accumulate
 from typing import Iterable, Sequence
@@ -99,21 +100,44 @@ class Matcher:
     def __init__(self, forms: Iterable[tuple] = ()) -> None:
         self._root: dict = {}
         self.size = 0
-        for form in forms:
-            self.add(*form)
+        self.extend(forms)
 
     def add(self, form: str, case_sensitive: bool = False, capital_start: bool = True) -> int:
         """Add one form; returns its index. A case-sensitive form also matches
         with its lower-case first letter capitalised unless `capital_start` is
         false. A blank form is counted, never found."""
+        squeezed = _squeeze(plain_apostrophes(form)).strip()
+        return self._insert(squeezed, fold(squeezed), case_sensitive, capital_start)
+
+    def extend(self, forms: Iterable[tuple]) -> None:
+        """`add` every form; folds them all in one go, which loads large glossaries faster."""
+        forms = list(forms)
+        joined = "\x00".join(form[0] for form in forms)
+        if joined.count("\x00") != max(len(forms) - 1, 0):   # a form holds NUL: one by one
+            for form in forms:
+                self.add(*form)
+            return
+        squeezed = _squeeze(plain_apostrophes(joined))
+        # The trie is made of many small dicts, which set off the cyclic garbage
+        # collector over and over (half the build time at 100,000 forms); it
+        # holds no cycles, so collection waits until it is built.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for (_, *case), plain, folded in zip(forms, squeezed.split("\x00"), fold(squeezed).split("\x00")):
+                self._insert(plain.strip(), folded.strip(), *case)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _insert(self, squeezed: str, folded: str, case_sensitive: bool = False, capital_start: bool = True) -> int:
         index = self.size
         self.size += 1
-        squeezed = _squeeze(plain_apostrophes(form).strip())
         if not squeezed:
             return index
-        tokens = _TOKEN.findall(fold(squeezed))
+        tokens = _TOKEN.findall(folded)
         # The first token of a match may follow a space or not: both keys lead to one node.
-        first = tokens[0].lstrip(" ")
+        first = tokens[0]
         node = self._root.get(first)
         if node is None:
             node = self._root[first] = self._root[" " + first] = {}
@@ -129,7 +153,11 @@ class Matcher:
             capital = _capitalised(squeezed) if capital_start else None
             if capital:
                 exact.add(capital)
-        node.setdefault(_TERMINAL, []).append((index, exact))
+        terminal = node.get(_TERMINAL)
+        if terminal is None:
+            node[_TERMINAL] = [(index, exact)]
+        else:
+            terminal.append((index, exact))
         return index
 
     def find_all(self, text: str) -> list[Span]:
