@@ -20,6 +20,7 @@ their own target); a few with case=sensitive, insensitive or keep-case. Then:
 from __future__ import annotations
 
 import argparse
+import gc
 from bisect import bisect_right
 import os
 import random
@@ -253,14 +254,25 @@ def forms_of(glossary: Glossary) -> list[tuple[str, bool, bool]]:
     return [(form, entry.case_sensitive, not entry.keep_case) for entry in glossary for form, _ in entry.forms()]
 
 
-def rate(matcher_find, text: str, repeats: int = 1) -> tuple[float, list]:
-    """(MB/s, matches) of one call on `text`, best of `repeats`."""
-    best, found = float("inf"), []
+def timed(function, *args, repeats: int = 1):
+    """(result, wall seconds, CPU seconds) of the fastest of `repeats` calls.
+    CPU time is this process's (children's for a subprocess): on a shared
+    machine it moves less than wall time."""
+    best = None
     for _ in range(repeats):
-        start = time.perf_counter()
-        found = matcher_find(text)
-        best = min(best, time.perf_counter() - start)
-    return len(text.encode("utf-8")) / 1e6 / best, found
+        wall, cpu = time.perf_counter(), time.process_time()
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        result = function(*args)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = time.process_time() - cpu + (after.ru_utime + after.ru_stime) - (children.ru_utime + children.ru_stime)
+        wall = time.perf_counter() - wall
+        if best is None or wall < best[1]:
+            best = (result, wall, cpu)
+    return best
+
+
+def megabytes(text: str) -> float:
+    return len(text.encode("utf-8")) / 1e6
 
 
 def main() -> None:
@@ -273,65 +285,62 @@ def main() -> None:
 
     articles = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "sources_fr").glob("*.txt")))
     text = articles
-    while len(text.encode("utf-8")) < args.mb * 1e6:
+    while megabytes(text) < args.mb:
         text += "\n" + articles
+    size = megabytes(text)
     lines = text.splitlines()
     rows: list[tuple[str, str]] = []
 
+    def seconds(label: str, wall: float, cpu: float, extra: str = "") -> None:
+        rows.append((label, f"{wall:.2f} s ({cpu:.2f} s CPU){extra}"))
+
+    def speed(label: str, megabytes_: float, wall: float, cpu: float, extra: str = "") -> None:
+        rows.append((label, f"{megabytes_ / wall:.3g} MB/s ({megabytes_ / cpu:.3g} MB/s CPU){extra}"))
+
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "glossary100k.tsv"
-        start = time.perf_counter()
-        path.write_text(generate(args.entries, args.seed), encoding="utf-8")
-        generated = time.perf_counter() - start
+        tsv, wall, _ = timed(generate, args.entries, args.seed)
+        path.write_text(tsv, encoding="utf-8")
         if args.keep:
             args.keep.write_bytes(path.read_bytes())
 
         rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        start = time.perf_counter()
-        glossary = Glossary.load(path)
-        parsed = time.perf_counter() - start
-        start = time.perf_counter()
-        glossary.matcher()
-        built = time.perf_counter() - start
+        glossary, parse_wall, parse_cpu = timed(Glossary.load, path)
+        _, build_wall, build_cpu = timed(glossary.matcher)
         rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         forms = forms_of(glossary)
-        print(f"generated {len(glossary):,} entries, {len(forms):,} forms in {generated:.1f} s; "
-              f"{len(glossary.warnings)} load warnings; text {len(text.encode('utf-8')) / 1e6:.2f} MB")
-        rows.append((f"load {len(glossary):,} entries (parse + checks)", f"{parsed:.2f} s"))
-        rows.append(("build the token trie", f"{built:.2f} s"))
-        rows.append(("load total (target ≤ 5 s)", f"{parsed + built:.2f} s"))
+        print(f"generated {len(glossary):,} entries, {len(forms):,} forms in {wall:.1f} s; "
+              f"{len(glossary.warnings)} load warnings; text {size:.2f} MB")
+        seconds(f"load {len(glossary):,} entries: parse + checks", parse_wall, parse_cpu)
+        seconds("load: build the token trie", build_wall, build_cpu)
+        seconds("**load total** (target ≤ 5 s)", parse_wall + build_wall, parse_cpu + build_cpu)
         rows.append(("peak RSS growth while loading", f"{(rss1 - rss0) / 1024:.0f} MB"))
 
-        speed, found = rate(glossary.find, text, 3)
-        rows.append(("trie: Glossary.find, one text (target ≥ 1 MB/s)", f"{speed:.2f} MB/s ({len(found):,} terms)"))
-        start = time.perf_counter()
-        found = sum(len(glossary.find(line)) for line in lines)
-        elapsed = time.perf_counter() - start
-        rows.append(("trie: Glossary.find, line by line",
-                     f"{len(text.encode('utf-8')) / 1e6 / elapsed:.2f} MB/s ({found:,} terms)"))
+        found, wall, cpu = timed(glossary.find, text, repeats=3)
+        speed("**Glossary.find**, one text (target ≥ 1 MB/s)", size, wall, cpu, f", {len(found):,} terms")
+        counts, wall, cpu = timed(lambda: sum(len(glossary.find(line)) for line in lines))
+        speed("Glossary.find, line by line", size, wall, cpu, f", {counts:,} terms")
 
         env = dict(os.environ, PYTHONPATH=str(ROOT))
-        start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "align.cli", "glossary", "check", str(path)],
-                                capture_output=True, text=True, env=env)
-        elapsed = time.perf_counter() - start
-        rows.append(("`align glossary check` (target ≤ 10 s)",
-                     f"{elapsed:.2f} s (exit {result.returncode}, {len(result.stdout.splitlines())} lines)"))
+        command = [sys.executable, "-m", "align.cli", "glossary", "check", str(path)]
+        result, wall, cpu = timed(lambda: subprocess.run(command, capture_output=True, text=True, env=env))
+        seconds("**`align glossary check`** (target ≤ 10 s)", wall, cpu,
+                f", exit {result.returncode}, {len(result.stdout.splitlines())} problems")
 
+        spans, wall, cpu = timed(glossary.matcher().find, text, repeats=3)
+        speed("token trie: Matcher.find alone", size, wall, cpu)
         try:
             import ahocorasick  # noqa: F401
         except ImportError:
             rows.append(("Aho–Corasick (pyahocorasick)", "not installed"))
         else:
-            start = time.perf_counter()
-            automaton = AhoCorasickMatcher(forms)
-            built = time.perf_counter() - start
-            speed, found = rate(automaton.find, text, 3)
-            trie_speed, trie_found = rate(glossary.matcher().find, text, 3)
-            rows.append(("Aho–Corasick: build", f"{built:.2f} s"))
-            rows.append(("Aho–Corasick: Matcher.find alone, one text",
-                         f"{speed:.2f} MB/s ({'same' if found == trie_found else 'DIFFERENT'} spans)"))
-            rows.append(("trie: Matcher.find alone, one text", f"{trie_speed:.2f} MB/s"))
+            gc.disable()   # as Matcher.extend does while building
+            automaton, wall, cpu = timed(AhoCorasickMatcher, forms)
+            gc.enable()
+            seconds("Aho–Corasick (pyahocorasick): build", wall, cpu)
+            found, wall, cpu = timed(automaton.find, text, repeats=3)
+            speed("Aho–Corasick: find alone", size, wall, cpu,
+                  ", same spans" if found == spans else ", DIFFERENT spans")
 
         shipped = Glossary.load(ROOT / "glossary.tsv")
         small = Glossary(glossary.entries[:2000])
@@ -339,16 +348,14 @@ def main() -> None:
         article = min((p.read_text(encoding="utf-8") for p in (ROOT / "sources_fr").glob("*.txt")), key=len)
         for label, gloss, sample in ((f"{len(shipped)}", shipped, articles), ("2,000", small, article)):
             gforms = forms_of(gloss)
-            start = time.perf_counter()
-            regex = RegexMatcher(gforms)
-            compiled = time.perf_counter() - start
-            speed, found = rate(regex.find, sample)
+            regex, compile_wall, _ = timed(RegexMatcher, gforms)
+            found, wall, cpu = timed(regex.find, sample)
             same = found == Matcher(gforms).find(sample)
-            rows.append((f"regex (former) at {label} entries",
-                         f"{speed:.3f} MB/s, compile {compiled:.2f} s ({len(found)} terms on "
-                         f"{len(sample.encode('utf-8')) / 1e3:.0f} KB; trie {'agrees' if same else 'DIFFERS'})"))
-            speed, found = rate(Matcher(gforms).find, text, 3)
-            rows.append((f"trie at {label} entries", f"{speed:.2f} MB/s"))
+            speed(f"former regex at {label} entries", megabytes(sample), wall, cpu,
+                  f", compiled in {compile_wall:.2f} s; {megabytes(sample) * 1000:.0f} KB, {len(found)} terms, "
+                  f"trie {'agrees' if same else 'DIFFERS'}")
+            found, wall, cpu = timed(Matcher(gforms).find, text, repeats=3)
+            speed(f"token trie at {label} entries", size, wall, cpu)
 
     width = max(len(label) for label, _ in rows)
     print(f"\n| {'measure':<{width}} | result |\n|{'-' * (width + 2)}|---|")
