@@ -1,15 +1,18 @@
 """Tests of align.glossary and `align glossary check|export|import`."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from align.cli.glossary import glossary as glossary_cli
 from align.document import Document, Paragraph, SentencePair, METADATA
 from align.errors import InputError
-from align.terms.glossary import Entry, Glossary, check, find_terms
+from align.terms.glossary import COLUMNS, Entry, Glossary, check, find_terms, parse_tsv
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "glossary.tsv"
@@ -290,6 +293,24 @@ def test_load_errors(tmp_path, text, message):
     with pytest.raises(InputError) as info:
         Glossary.load(path)
     assert str(info.value) == f"{path}:{message}"
+
+
+cell = st.lists(st.sampled_from(["a", "é", "e\u0301", " ", "  ", "\u00a0", "\u2009", "\x0b", "x y"]),
+                max_size=5).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cell, min_size=5, max_size=5))
+def test_stray_whitespace_warnings_match_a_cell_by_cell_check(cells):
+    cells[0], cells[1] = "s" + cells[0] + "s", "t" + cells[1] + "t"   # never empty
+    cells[3] = ""                                                    # a valid case
+    entries, problems = parse_tsv((HEADER + "\t".join(cells) + "\n").encode("utf-8"), "w.tsv")
+    stray = [f"stray whitespace in {column} {value!r}" for column, value in zip(COLUMNS, cells)
+             if value != " ".join(value.split())]
+    assert [p.message for p in problems if p.message.startswith("stray")] == stray
+    [entry] = entries
+    assert entry.source == unicodedata.normalize("NFC", " ".join(cells[0].split()))
+    assert entry.note == unicodedata.normalize("NFC", " ".join(cells[2].split()))
 
 
 def test_load_not_utf8_and_missing(tmp_path):

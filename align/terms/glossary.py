@@ -74,6 +74,9 @@ IMPORT_FORMATS = ("csv", "tbx")
 # Whitespace that is "stray" inside a cell: anything but a single ASCII space.
 _SPACES_RE = re.compile(r"\s+")
 _IRREGULAR_SPACES_RE = re.compile(r"\s{2,}|[^\S ]")   # what _SPACES_RE.sub(" ", ...) would change
+# A line of cells (tab-separated) with a cell that _clean would change: whitespace
+# at a cell's start or end, a run of it, or whitespace other than spaces.
+_STRAY_IN_LINE_RE = re.compile(r"(?:^|\t)[^\S\t]|[^\S\t](?:\t|$)|[^\S\t]{2,}|[^\S \t]")
 
 
 def _is_acronym(text: str) -> bool:
@@ -269,11 +272,14 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
             continue
         row = {column: cell for column, cell in zip(header, cells)}
         ok = True
-        for column in header[:len(cells)]:
-            value = row[column]
-            if column in COLUMNS and _stray_whitespace(value):
-                report(number, "warning", f"stray whitespace in {column} {value!r}")
-        values = {column: _clean(row.get(column, "")) for column in COLUMNS}
+        if _STRAY_IN_LINE_RE.search(text) or not unicodedata.is_normalized("NFC", text):
+            for column in header[:len(cells)]:
+                value = row[column]
+                if column in COLUMNS and _stray_whitespace(value):
+                    report(number, "warning", f"stray whitespace in {column} {value!r}")
+            values = {column: _clean(row.get(column, "")) for column in COLUMNS}
+        else:   # the usual line: every cell is clean already
+            values = {column: row.get(column, "") for column in COLUMNS}
         for column in REQUIRED:
             if not values[column]:
                 report(number, "error", f"empty {column}")
@@ -314,8 +320,10 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
             continue
         for form, target, key in kept:
             seen[key] = (number, target, form)
-        entries.append(Entry(entry.source, entry.target, entry.note, entry.case,
-                             tuple((form, target) for form, target, _ in kept[1:]), number))
+        if len(kept) <= len(entry.variants):   # a duplicate variant was left out
+            entry = Entry(entry.source, entry.target, entry.note, entry.case,
+                          tuple((form, target) for form, target, _ in kept[1:]), number)
+        entries.append(entry)
     return entries, problems
 
 
