@@ -184,7 +184,7 @@ class Matcher:
         for i in starts:
             token = tokens[i]
             node = root[token]
-            start = ends[i] - len(token) + (token[0] == " ")
+            start = -1
             best = -1
             j = i
             while True:
@@ -194,6 +194,8 @@ class Matcher:
                     if exact is None:   # the first form here matches in any case
                         best, best_index = j, index
                     else:
+                        if start < 0:
+                            start = ends[i] - len(token) + (token[0] == " ")
                         spelling = _squeeze(plain_apostrophes(text[start:ends[j]]))
                         for index, exact in terminal:
                             if exact is None or spelling in exact:
@@ -206,6 +208,8 @@ class Matcher:
                 if node is None:
                     break
             if best >= 0:
+                if start < 0:
+                    start = ends[i] - len(token) + (token[0] == " ")
                 found.append((start, ends[best], best_index))
         return found
 
