@@ -52,7 +52,9 @@ _TERMINAL = ""   # the trie key under which a node lists the forms ending there
 
 
 # Letters Python's re treats as equal without ignoring case alike (re._casefix):
-# each is folded onto one member of its class, so folding agrees with re's IGNORECASE.
+# each is folded onto one member of its class, so folding agrees with re's
+# IGNORECASE on every cased character but U+0345 (a combining mark re equates
+# with ι; folding it would make a mark a letter).
 _EXTRA_CASES = str.maketrans(
     "\u0131\u017f\u03bc\u03c3\u03d0\u03d1\u03d5\u03d6\u03f0\u03f1\u03f5\u1c80\u1c81\u1c82\u1c83"
     "\u1c84\u1c85\u1c86\u1c87\u1e9b\u1fd3\u1fe3\ua64b\ufb06\u1fbe",
