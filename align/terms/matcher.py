@@ -11,16 +11,16 @@ occur, with the glossary's rules (docs/glossary.md, *Matching*):
 * a space in a form matches any run of whitespace in the text;
 * case-insensitive, except forms declared case-sensitive: those match exactly,
   or with their first letter capitalised when it is lower case (a term may
-  start a sentence);
-* at one start the longest form wins (among forms of equal length the first
-  given); where matches overlap the longest wins, then the earliest;
+  start a sentence) unless that is turned off too (``keep-case``);
+* at one start only the longest form counts (among forms of equal length the
+  first given); where matches overlap the longest wins, then the earliest;
 * offsets index the text as given.
 
-How: the text is folded once (apostrophes, lower case, whitespace runs as one
-space) and cut into tokens — a run of letters and digits, or one other
-character, each with the space before it if any — and a trie of token sequences
-(a dict per node, as spaCy's PhraseMatcher walks its key sequences) is walked
-from every token that starts some form. Cost grows with the text, not with the
+How: the text is folded once (apostrophes, lower case) and cut into tokens — a
+run of letters and digits, or one other character, each with the whitespace
+before it, which counts as one space — and a trie of token sequences (a dict per
+node, as spaCy's PhraseMatcher walks its key sequences) is walked from every
+token that starts some form. Cost grows with the text, not with the
 number of forms. Chosen over Aho–Corasick on characters (pyahocorasick) by
 measurement: the automaton reports every form inside longer words (``ia`` in
 ``social``) and each report costs a Python-level boundary check; see
@@ -37,17 +37,16 @@ import re
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from ..sources import plain_apostrophes
+from ..sources import APOSTROPHES, plain_apostrophes
 
 Span = tuple[int, int, int]   # (start, end, form index)
 
 _WORD = r"[^\W_]"   # a letter or a digit
 # A token: a word (letters and digits) or one other non-space character, with
-# the single space before it if there is one (text and forms are squeezed first).
+# the whitespace before it: one space in a squeezed form, any run in a text.
 _TOKEN = re.compile(r" ?(?:[^\W_]+|\S)")
-_SPACES = re.compile(r"\s{2,}|[^\S ]")   # what squeezing changes: runs, and tabs, line breaks...
 _SPACED_TOKEN = re.compile(r"\s*(?:[^\W_]+|\S)")
-_APOSTROPHES = "\u2019\u02bc\u2032\u00b4"   # as align.sources.APOSTROPHES
+_SPACES = re.compile(r"\s{2,}|[^\S ]")   # what squeezing changes: runs, and tabs, line breaks...
 _TERMINAL = ""   # the trie key under which a node lists the forms ending there
 
 
@@ -68,7 +67,7 @@ def fold(text: str) -> str:
     characters) becomes ``i``, and letters re matches as equal (``ſ``/``s``,
     ``ς``/``σ``) fold alike, so offsets are kept and a match of folded strings is
     a case-insensitive match of the originals."""
-    for apostrophe in _APOSTROPHES:   # str.replace is faster than plain_apostrophes' translate
+    for apostrophe in APOSTROPHES:   # str.replace is faster than plain_apostrophes' translate
         if apostrophe in text:
             text = text.replace(apostrophe, "'")
     if "\u0130" in text:
