@@ -164,7 +164,7 @@ def forms_and_texts(draw):
     return chosen, "".join(draw(st.lists(piece, max_size=20)))
 
 
-@settings(max_examples=800, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(forms_and_texts())
 def test_trie_agrees_with_the_regex_reference(case):
     forms, text = case
