@@ -70,3 +70,11 @@ def test_targets_starting_or_ending_with_punctuation():
     assert occurrences("we use C++ daily", ["C++"]) == [(7, 10)]
     assert occurrences("we use C+++ daily", ["C++"]) == [(7, 10)]  # punctuation edges are not word edges
     assert occurrences("", ["AI"]) == [] and occurrences("AI", [" "]) == []
+
+
+def test_a_case_sensitive_target_may_open_the_sentence_capitalised_unless_keep_case():
+    assert is_present("Alignment matters.", term("alignment", case_sensitive=True))
+    assert not is_present("Its Alignment matters.", term("alignment", case_sensitive=True))
+    assert not is_present("Alignment matters.", term("alignment", keep_case=True))
+    assert not is_present("IPhone sales", term("iPhone", case_sensitive=True))
+    assert is_present("« Alignment » matters", term("alignment", case_sensitive=True))
