@@ -22,7 +22,7 @@ from .document import Document
 from .engines.base import Engine
 from .errors import InputError, UsageError
 from .segment import segment_document
-from .sources import find_articles, read_document
+from .sources import Article, Inputs, collect_articles, read_article, read_document
 from .translate import translate_document
 from .writers import atomic_write, default_writers
 
@@ -83,9 +83,10 @@ def prepare_output_dir(out_dir: Path) -> None:
         raise UsageError(f"{out_dir}: cannot create output folder ({exc.strerror})") from None
 
 
-def prepare_document(path: Path, glossary=None) -> Document:
-    """read → segment → find terms."""
-    document = segment_document(read_document(path))
+def prepare_document(source: Article | str | Path, glossary=None) -> Document:
+    """read → segment → find terms. `source`: an Article, or a file path (the
+    article is then named after the file)."""
+    document = segment_document(read_article(source) if isinstance(source, Article) else read_document(source))
     if glossary is not None:
         from .terms.glossary import find_terms
         find_terms(document, glossary)
@@ -115,7 +116,7 @@ def signature(engine_signature: dict[str, Any], glossary_hash: str | None) -> st
     return "|".join(parts)
 
 
-def translate_paths(paths: list[str | Path], engine: Engine, out_dir: str | Path = "output_en", *,
+def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: str | Path = "output_en", *,
                     glossary=None, glossary_path: str | Path | None = None,
                     writers=None, shard: tuple[int, int] | None = None,
                     progress_factory: Callable[[int], Any] | None = None,
@@ -124,6 +125,10 @@ def translate_paths(paths: list[str | Path], engine: Engine, out_dir: str | Path
                     settings: dict[str, Any] | None = None, memory=None,
                     lock_timeout: float = 0.0) -> RunReport:
     """Translate articles into `out_dir`; returns what happened, article by article.
+
+    `paths`: files and folders (read recursively, see `sources.collect_articles`),
+    or the `Inputs` already collected from them. Outputs mirror the inputs'
+    relative paths (``DIR/2024/intro.txt`` → ``OUT/2024/intro.tsv``).
 
     `memory` (a TranslationMemory) supplies sentences translated before and keeps
     the new ones. The output folder is locked for the run: a second run on it
@@ -148,10 +153,13 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
     if memory is not None:
         from .memory import memory_key as engine_memory_key
         memory_key = engine_memory_key(engine_signature)
-    articles, errors = find_articles(list(paths))
+    inputs = paths if isinstance(paths, Inputs) else collect_articles(list(paths), skip=(out_dir,))
+    articles, errors = inputs.articles, inputs.errors
     if shard is not None:
         from .shard import select_shard
-        articles = select_shard(articles, *shard)
+        # Shares hash the file name, as before trees were read (stdin: its name).
+        by_key = {Path(str(a.path or a.name)): a for a in articles}
+        articles = [by_key[key] for key in select_shard(list(by_key), *shard)]
     for error in errors:
         report.failed.append((error.split(":")[0], error))
         if on_error:
@@ -160,18 +168,19 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
 
     # A first, cheap pass counts sentences for the progress bar.
     total = 0
-    for path in articles:
+    for article in articles:
         try:
-            total += prepare_document(path).sentence_count
+            total += prepare_document(article).sentence_count
         except InputError:
             continue
     bar = progress_factory(total) if progress_factory else None
     run = run_header(engine, glossary, glossary_path, settings or {}, shard)
 
-    for path in articles:
+    for article in articles:
+        path = str(article)
         article_start = time.perf_counter()
         try:
-            document = prepare_document(path, glossary)
+            document = prepare_document(article, glossary)
             for warning in document.warnings:
                 if on_warning:
                     on_warning(warning)
@@ -186,24 +195,24 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
             check_document(document)
             outputs = [str(w.write(document, out_dir, run)) for w in writers]
         except InputError as exc:
-            report.failed.append((str(path), str(exc)))
+            report.failed.append((path, str(exc)))
             if on_error:
                 on_error(str(exc))
             continue
         except OSError as exc:
             message = f"{path}: cannot write output to {out_dir} ({exc.strerror or exc})"
-            report.failed.append((str(path), message))
+            report.failed.append((path, message))
             if on_error:
                 on_error(message)
             continue
         except Exception as exc:  # a bug must not cost the user the other articles
             message = f"{path}: internal error, article skipped ({type(exc).__name__}: {exc}); please report it"
-            report.failed.append((str(path), message))
+            report.failed.append((path, message))
             if on_error:
                 on_error(message)
             continue
         report.articles.append(ArticleReport(
-            name=document.name, source=str(path), sentences=document.sentence_count,
+            name=document.name, source=path, sentences=document.sentence_count,
             paragraphs=len(document.paragraphs), seconds=round(time.perf_counter() - article_start, 3),
             terms=document.term_counts(), term_accuracy=document.term_accuracy(),
             flags=document.flag_counts(), outputs=outputs, warnings=document.warnings,
