@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Document
+from ..errors import OutputError
 
 
 def current_umask() -> int:
@@ -24,8 +25,11 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     file (mkstemp's own 0600 would make outputs unreadable to anyone else)."""
     path = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             if hasattr(os, "fchmod"):  # not on Windows, where modes do not apply
@@ -34,11 +38,14 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            # A full disk, a folder made read-only mid-run: one line naming the file.
+            raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
         raise
     return path
 
