@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
-from . import __version__
+from . import POLICY_VERSION, __version__
 from .checks import check_document
 from .document import Document
 from .engines.base import Engine
@@ -273,6 +273,7 @@ def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any]
     return {
         "tool": "align",
         "version": __version__,
+        "policy_version": POLICY_VERSION,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "signature": signature(engine_signature, glossary_hash),
         "engine": engine_signature,

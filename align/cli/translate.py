@@ -82,7 +82,13 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
         OutputLock(output).acquire().release()
     glossary_obj, glossary_path = load_glossary(glossary, no_glossary)
     settings = GenerationSettings(beams=beams, batch_size=batch_size, device=device)
-    loaded = load_engine(engine, model or DEFAULT_MODEL, settings, revision=revision, compute_type=compute_type)
+    model_id = model or DEFAULT_MODEL
+    if revision:  # a branch or tag moves: load, record and key the memory by its commit
+        from ..hub import resolve_revision
+        revision_requested, revision = revision, resolve_revision(model_id, revision) or revision
+    else:
+        revision_requested = None
+    loaded = load_engine(engine, model_id, settings, revision=revision, compute_type=compute_type)
 
     def progress_factory(total: int):
         from tqdm import tqdm
@@ -101,7 +107,7 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
             on_warning=warning_line,
             settings={"batch_size": batch_size, "beams": loaded.signature().get("beams"), "device": device,
                       "engine": engine, "glossary": str(glossary_path) if glossary_path else None,
-                      "memory": not no_memory},
+                      "memory": not no_memory, "revision_requested": revision_requested},
         )
     finally:
         if memory is not None:
