@@ -146,3 +146,14 @@ def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_mod
         f"align: error: {out / '2024' / 'x.en.txt'}: cannot write (File exists); "
         f"the run stopped; outputs written before this one are kept"]
     assert temporaries(out) == [] and not (out / "manifest.json").exists()
+
+
+def test_temporaries_a_killed_run_left_in_sub_folders_are_removed_under_the_lock(tmp_path):
+    from align.lock import OutputLock
+
+    (tmp_path / "2024").mkdir()
+    (tmp_path / "2024" / ".intro.tsv.k3j2.part").write_text("half a fi")
+    (tmp_path / "2024" / "intro.tsv").write_text("whole\n")
+    with OutputLock(tmp_path) as lock:
+        assert lock.remove_stale_temporaries() == 1
+    assert temporaries(tmp_path) == [] and (tmp_path / "2024" / "intro.tsv").read_text() == "whole\n"
