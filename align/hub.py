@@ -80,3 +80,20 @@ def resolve_revision(model: str, revision: str | None = None, cache_dir: str | P
     if not info.sha:
         raise ModelLoadError(f"cannot resolve {shown}: the hub returned no commit")
     return info.sha
+
+
+def locate_model(model: str, revision: str | None = None, cache_dir: str | Path | None = None,
+                 timeout: float = HUB_TIMEOUT) -> tuple[str, str | None, bool]:
+    """Where to load `model` from: (source, commit, local).
+
+    A local folder: (its path, None, True). A cached hub model: (its snapshot
+    folder, commit, True): load it with ``local_files_only=True`` and nothing
+    asks the network. Otherwise (model id, commit, False): download exactly that
+    commit (``revision=commit``); resolving it was the one hub request.
+    """
+    if not is_hub_id(model):
+        return str(Path(model).expanduser()), None, True
+    snapshot = cached_snapshot(model, revision, cache_dir)
+    if snapshot is not None:
+        return str(snapshot), snapshot.name, True
+    return model, resolve_revision(model, revision, cache_dir, timeout), False

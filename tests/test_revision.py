@@ -20,7 +20,7 @@ from click.testing import CliRunner
 import align.memory as memory_module
 from align.cli import main
 from align.errors import ModelLoadError
-from align.hub import cached_snapshot, resolve_revision
+from align.hub import cached_snapshot, locate_model, resolve_revision
 from align.memory import TranslationMemory, memory_key
 from align.segment import segment_document
 from align.sources import read_text
@@ -71,6 +71,14 @@ def test_a_cached_branch_resolves_to_its_commit_without_the_network(tmp_path, no
     assert socket.getdefaulttimeout() == timeout
 
 
+def test_locate_model_loads_a_cached_model_from_its_snapshot_folder(tmp_path, no_hub):
+    cache = hub_cache(tmp_path / "hub", "org/model", COMMIT, {"main": COMMIT})
+    snapshot = cache / "models--org--model" / "snapshots" / COMMIT
+    assert locate_model("org/model", "main", cache_dir=cache) == (str(snapshot), COMMIT, True)
+    assert locate_model("org/model", COMMIT, cache_dir=cache) == (str(snapshot), COMMIT, True)
+    assert locate_model(str(tmp_path), None) == (str(tmp_path), None, True)
+
+
 def test_an_uncached_branch_is_resolved_by_one_hub_request(tmp_path, monkeypatch):
     from huggingface_hub import HfApi
 
@@ -85,6 +93,7 @@ def test_an_uncached_branch_is_resolved_by_one_hub_request(tmp_path, monkeypatch
     monkeypatch.setattr(HfApi, "model_info", model_info)
     assert resolve_revision("org/model", "main", cache_dir=tmp_path) == COMMIT
     assert calls == [("org/model", "main", 10.0)]
+    assert locate_model("org/model", "main", cache_dir=tmp_path) == ("org/model", COMMIT, False)
 
 
 def test_hub_failures_are_one_line(tmp_path, monkeypatch):
