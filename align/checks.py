@@ -6,9 +6,11 @@ Flag codes (stable; the TSV, HTML page and index count them):
                 English of the French word before it (check its place)
   term-failed   a glossary term's target is missing
   length-ratio  target/source length ratio far outside the article's norm
-  untranslated  the output is identical to the source
+  untranslated  the output is identical to the source (never a metadata line,
+                nor a line of numbers and codes, which stay the same in English)
   repetition    an n-gram repeats in a loop (opus-mt's failure on noisy input)
   split         the sentence exceeded the model's input limit and was split
+  truncated     the output stopped at the length bound, not at the model's own end
 """
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ import statistics
 
 from .document import METADATA, TERM_FAILED, TERM_FORCED, Document, SentencePair
 
-FLAG_CODES = ("term-forced", "term-late", "term-failed", "length-ratio", "untranslated", "repetition", "split")
+FLAG_CODES = ("term-forced", "term-late", "term-failed", "length-ratio", "untranslated", "repetition", "split",
+              "truncated")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -36,7 +39,16 @@ def _ratio(pair: SentencePair) -> float:
     return (len(pair.target) + 1) / (len(pair.source) + 1)
 
 
+def _copied(pair: SentencePair) -> bool:
+    """The output repeats a source of more than two words (numbers aside: a line
+    of dates, amounts or codes is rightly the same in English)."""
+    words = [w for w in WORD_RE.findall(pair.source) if not w.isdigit()]
+    return bool(pair.target) and pair.target.strip() == pair.source.strip() and len(words) > 2
+
+
 def check_pair(pair: SentencePair) -> None:
+    if pair.origin == METADATA:  # copied on purpose, never translated: nothing to flag
+        return
     for term in pair.terms:
         if term.status == TERM_FORCED:
             pair.add_flag("term-forced", term.target)
@@ -46,8 +58,9 @@ def check_pair(pair: SentencePair) -> None:
             pair.add_flag("term-failed", term.target)
     if pair.pieces > 1:
         pair.add_flag("split", f"{pair.pieces} pieces")
-    if pair.target and pair.target.strip() == pair.source.strip() and WORD_RE.search(pair.source) \
-            and len(WORD_RE.findall(pair.source)) > 2:
+    if pair.truncated:
+        pair.add_flag("truncated")
+    if _copied(pair):
         pair.add_flag("untranslated")
     loop = repeated_ngram(pair.target) if pair.target else None
     if loop:

@@ -10,9 +10,12 @@ a stored sentence is a hash of three parts:
 * the source, normalised: NFC, whitespace runs collapsed to one space and
   trimmed, typographic apostrophes as ``'`` (so re-saving an article from a word
   processor does not invalidate it);
-* the engine (`memory_key`): engine, model, revision, beams, the max-new-tokens
-  rule, the input limit and the compute type (ctranslate2 and its version) —
-  everything that changes the output, but not the batch size or the device;
+* the engine (`memory_key`): engine, model, revision (a commit, never a branch
+  name), beams, the max-new-tokens rule, the input limit and the compute type
+  (ctranslate2 and its version) — everything that changes the output, but not
+  the batch size or the device — and align's own `POLICY_VERSION` (segmentation
+  and term policy), so upgrading align never serves a sentence it would now
+  translate differently: `stale_count` counts those, `prune` removes them;
 * the glossary entries found in that sentence: sorted (entry, target) of its
   terms, so editing an unrelated glossary entry keeps the memory valid.
 
@@ -39,6 +42,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import POLICY_VERSION
 from .document import Document, SentencePair
 from .errors import UsageError
 from .sources import plain_apostrophes
@@ -97,6 +101,7 @@ def engine_identity(engine_signature: dict[str, Any]) -> dict[str, Any]:
     """The fields of an engine signature that change its output."""
     identity = {name: engine_signature.get(name) for name in ENGINE_FIELDS
                 if engine_signature.get(name) is not None}
+    identity["policy"] = POLICY_VERSION
     revision = str(identity.get("revision") or "")
     if _LOCAL_REVISION_RE.fullmatch(revision):
         # A local model's revision is the sha256 of its files: that alone names
@@ -242,11 +247,12 @@ class TranslationMemory:
                  glossary_key(p), now, now) for p in pairs]
         with self._db:
             if engine_key not in self._engines_seen:
-                signature = json.dumps(engine_identity(engine_signature) if engine_signature else {},
-                                       sort_keys=True, default=str)
+                # Without a signature only the policy version is known (it is in every key).
+                signature = json.dumps(engine_identity(engine_signature or {}), sort_keys=True, default=str)
+                bare = json.dumps(engine_identity({}), sort_keys=True)
                 self._db.execute("INSERT INTO engines (key, signature) VALUES (?, ?) ON CONFLICT(key)"
-                                 " DO UPDATE SET signature = excluded.signature WHERE excluded.signature != '{}'",
-                                 (engine_key, signature))
+                                 " DO UPDATE SET signature = excluded.signature WHERE excluded.signature != ?",
+                                 (engine_key, signature, bare))
                 self._engines_seen.add(engine_key)
             self._db.executemany(
                 "INSERT INTO translations (key, source, target, terms, pieces, engine, glossary, created, used)"
@@ -268,7 +274,48 @@ class TranslationMemory:
         with_terms = self._db.execute("SELECT COUNT(*) FROM translations WHERE glossary != ''").fetchone()[0]
         size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
         return {"path": str(self.path), "entries": entries, "with_terms": with_terms, "hits": hits,
-                "engines": engines, "first": first, "last_used": last, "bytes": size}
+                "engines": engines, "first": first, "last_used": last, "bytes": size,
+                "policy": POLICY_VERSION, "stale": self.stale_count()}
+
+    # --------------------------------------------------------------- stale
+    def _stale_engines(self) -> list[str]:
+        """Engine keys written under another POLICY_VERSION than this align's (or
+        before align recorded one, or with no record at all): no run of this
+        version can look their sentences up again."""
+        stale = []
+        for (key,) in self._db.execute("SELECT DISTINCT engine FROM translations"):
+            row = self._db.execute("SELECT signature FROM engines WHERE key = ?", (key,)).fetchone()
+            try:
+                policy = json.loads(row[0]).get("policy") if row else None
+            except ValueError:
+                policy = None
+            if policy != POLICY_VERSION:
+                stale.append(key)
+        return stale
+
+    def stale_count(self) -> int:
+        """How many stored sentences a newer align (policy version) made stale."""
+        keys = self._stale_engines()
+        total = 0
+        for i in range(0, len(keys), _CHUNK):
+            chunk = keys[i:i + _CHUNK]
+            total += self._db.execute(f"SELECT COUNT(*) FROM translations WHERE engine IN "
+                                      f"({','.join('?' * len(chunk))})", chunk).fetchone()[0]
+        return total
+
+    def prune(self) -> int:
+        """Delete the stale sentences (see `stale_count`); returns how many."""
+        keys = self._stale_engines()
+        removed = 0
+        with self._db:
+            for i in range(0, len(keys), _CHUNK):
+                chunk = keys[i:i + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                removed += self._db.execute(f"DELETE FROM translations WHERE engine IN ({marks})", chunk).rowcount
+                self._db.execute(f"DELETE FROM engines WHERE key IN ({marks})", chunk)
+        if removed:
+            self._db.execute("VACUUM")  # give the space back
+        return removed
 
     def entries(self) -> Iterable[tuple[str, str, str]]:
         """(source, target, engine key) of every stored sentence, oldest first."""

@@ -139,20 +139,32 @@ def article_name(path: Path) -> str:
     return name
 
 
-def folder_articles(folder: Path) -> dict[str, Path]:
+def folder_articles(folder: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                    skip: tuple[Path, ...] = (), errors: list[str] | None = None) -> dict[str, Path]:
+    """Articles anywhere under `folder`, by name: the path relative to the folder
+    without its suffix (``2024/intro``). Problems (link loops, unreadable
+    folders) are appended to `errors` when given."""
+    from .sources import walk_articles
+
+    found, problems = walk_articles(folder, include=include, exclude=exclude, skip=skip)
+    if errors is not None:
+        errors.extend(problems)
     articles: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() == ".txt" and path.name.lower() != "readme.txt":
-            name = article_name(path)
-            # Prefer X.en.txt over X.txt for the same article (translate's output).
-            if name not in articles or path.name.lower().endswith(".en.txt"):
-                articles[name] = path
+    for path in found:
+        relative = path.relative_to(folder)
+        name = (relative.parent / article_name(relative)).as_posix()
+        # Prefer X.en.txt over X.txt for the same article (translate's output).
+        if name not in articles or path.name.lower().endswith(".en.txt"):
+            articles[name] = path
     return articles
 
 
-def match_folders(first: Path, second: Path) -> list[tuple[str, Path, Path]]:
-    """(name, path in first, path in second) for articles present in both folders."""
-    a, b = folder_articles(first), folder_articles(second)
+def match_folders(first: Path, second: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                  skip: tuple[Path, ...] = (), errors: list[str] | None = None) -> list[tuple[str, Path, Path]]:
+    """(name, path in first, path in second) for articles present in both folders
+    (matched by their paths relative to each folder)."""
+    a = folder_articles(first, include, exclude, skip, errors)
+    b = folder_articles(second, include, exclude, skip, errors)
     common = [name for name in a if name in b]
     if not common:
         raise InputError(f"{first} and {second}: no article names in common (X.txt pairs with X.txt or X.en.txt)")

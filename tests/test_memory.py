@@ -196,7 +196,7 @@ def test_tm_cli_stats_and_export(tmp_path):
 # -------------------------------------------------------------------- lock
 def test_lock_is_exclusive_and_names_the_holder(tmp_path):
     with OutputLock(tmp_path) as lock:
-        assert lock.locked and (tmp_path / ".align" / "lock").read_text().strip() == str(os.getpid())
+        assert lock.locked and (tmp_path / ".align" / "lock.pid").read_text().strip() == str(os.getpid())
         with pytest.raises(UsageError) as error:
             OutputLock(tmp_path).acquire()
         assert str(error.value) == (f"{tmp_path}: another align run is writing here (pid {os.getpid()}); "

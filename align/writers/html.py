@@ -34,6 +34,7 @@ FLAG_LABELS = {
     "untranslated": "untranslated",
     "repetition": "repetition",
     "split": "split",
+    "truncated": "truncated",
 }
 FLAG_HELP = {
     "term-forced": "a glossary term's target was placed by the term policy (the model's output lacked it)",
@@ -43,6 +44,7 @@ FLAG_HELP = {
     "untranslated": "the English is identical to the French",
     "repetition": "a word or phrase repeats in a loop",
     "split": "the sentence was too long for the model and was translated in pieces",
+    "truncated": "the translation stopped at the length limit: its end may be missing",
 }
 STATUS_HELP = {
     TERM_MODEL: "produced by the model",
@@ -156,6 +158,8 @@ def article_context(document: Document, run: dict[str, Any] | None = None) -> di
     term_counts = document.term_counts()
     return {
         "name": document.name,
+        # An article in a sub-folder (name "2024/intro") links back up to the run's index.
+        "index_href": "../" * document.name.count("/") + INDEX,
         "paragraphs": paragraphs,
         "sentence_count": len(rows),
         "flagged_count": sum(1 for r in rows if r["flags"]),
@@ -184,13 +188,17 @@ def index_context(manifest: dict[str, Any]) -> dict[str, Any]:
     articles = []
     for article in manifest.get("articles", []):
         name = article.get("name", "")
+        # The page's path relative to the output folder: an article in a sub-folder
+        # (name "2024/intro") has its page there.
+        depth = name.count("/") + 1
         page = f"{name}{HtmlWriter.suffix}"
         for output in article.get("outputs", []):
             if str(output).endswith(HtmlWriter.suffix):
-                page = Path(output).name
+                page = "/".join(Path(output).parts[-depth:])
         flags = article.get("flags") or {}
+        folder, _, short = name.rpartition("/")
         articles.append({
-            "name": name, "page": page, "sentences": article.get("sentences", 0),
+            "name": name, "page": page, "folder": folder, "short": short, "sentences": article.get("sentences", 0),
             "paragraphs": article.get("paragraphs"),
             "term_accuracy": article.get("term_accuracy"), "terms": article.get("terms") or {},
             "flags": flags, "flag_total": sum(flags.values()), "seconds": article.get("seconds"),
@@ -199,8 +207,13 @@ def index_context(manifest: dict[str, Any]) -> dict[str, Any]:
     flag_codes = list(FLAG_CODES) + sorted({c for a in articles for c in a["flags"]} - set(FLAG_CODES))
     totals = {code: sum(a["flags"].get(code, 0) for a in articles) for code in flag_codes}
     counts = manifest.get("counts") or {}
+    # One group per folder, the top level first, then folders by name.
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for article in articles:
+        groups.setdefault(article["folder"], []).append(article)
     return {
         "articles": articles, "flag_codes": flag_codes, "flag_totals": totals,
+        "groups": [{"folder": folder, "articles": groups[folder]} for folder in sorted(groups)],
         "sentences": sum(a["sentences"] for a in articles),
         "term_accuracy": counts.get("term_accuracy"), "terms": counts.get("terms") or {},
         "failed": manifest.get("failed") or [],
