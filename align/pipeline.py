@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any, Callable
 
 from . import __version__
 from .checks import check_document
-from .document import Document
+from .document import ORIGIN_REVIEWED, Document
 from .engines.base import Engine
 from .errors import InputError, UsageError
 from .segment import segment_document
@@ -179,8 +180,9 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
                 remembered = memory.fill(document, memory_key)
                 if bar is not None and remembered:
                     bar.update(remembered)
-            translate_document(document, engine, progress=bar.update if bar else None,
-                               use_constraints=glossary is not None)
+            with reviewed_kept(document):
+                translate_document(document, engine, progress=bar.update if bar else None,
+                                   use_constraints=glossary is not None)
             if memory is not None:
                 memory.store(document, memory_key, engine_signature)
             check_document(document)
@@ -207,7 +209,7 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
             paragraphs=len(document.paragraphs), seconds=round(time.perf_counter() - article_start, 3),
             terms=document.term_counts(), term_accuracy=document.term_accuracy(),
             flags=document.flag_counts(), outputs=outputs, warnings=document.warnings,
-            from_memory=sum(1 for p in document.pairs() if p.origin == "memory")))
+            from_memory=sum(1 for p in document.pairs() if p.origin in ("memory", ORIGIN_REVIEWED))))
         del document
     if bar is not None:
         bar.close()
@@ -219,6 +221,20 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
         if finish:  # e.g. the HTML index, written once all articles are done
             finish(out_dir, report.manifest)
     return report
+
+
+@contextmanager
+def reviewed_kept(document: Document):
+    """Reviewers' corrections pass through the engine untouched: it skips pairs
+    from memory, so they are shown to it as such for the call."""
+    kept = [p for p in document.translatable_pairs() if p.origin == ORIGIN_REVIEWED]
+    for pair in kept:
+        pair.origin = "memory"
+    try:
+        yield
+    finally:
+        for pair in kept:
+            pair.origin = ORIGIN_REVIEWED
 
 
 def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any],

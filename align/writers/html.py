@@ -33,6 +33,8 @@ FLAG_LABELS = {
     "untranslated": "untranslated",
     "repetition": "repetition",
     "split": "split",
+    "low-confidence": "low confidence",
+    "source-changed": "source changed",
 }
 FLAG_HELP = {
     "term-forced": "a glossary term had to be forced into the translation",
@@ -41,6 +43,8 @@ FLAG_HELP = {
     "untranslated": "the English is identical to the French",
     "repetition": "a word or phrase repeats in a loop",
     "split": "the sentence was too long for the model and was translated in pieces",
+    "low-confidence": "among the article's lowest model scores (mean log-probability per token)",
+    "source-changed": "the French changed since a reviewer corrected this sentence; the old correction is shown",
 }
 STATUS_HELP = {
     TERM_MODEL: "produced by the model",
