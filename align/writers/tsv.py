@@ -53,15 +53,25 @@ def unescape(text: str) -> str:
 def terms_to_json(terms: list[Term]) -> str:
     if not terms:
         return ""
-    return json.dumps([{"source": t.source, "start": t.start, "end": t.end, "target": t.target,
-                        "entry": t.entry, "status": t.status} for t in terms], ensure_ascii=False)
+    items = []
+    for t in terms:
+        item = {"source": t.source, "start": t.start, "end": t.end, "target": t.target,
+                "entry": t.entry, "status": t.status}
+        if t.target_start >= 0:  # where the target was found: the page marks it
+            item["target_start"], item["target_end"] = t.target_start, t.target_end
+        if t.note:
+            item["note"] = t.note
+        items.append(item)
+    return json.dumps(items, ensure_ascii=False)
 
 
 def terms_from_json(text: str) -> list[Term]:
     if not text:
         return []
     return [Term(source=t["source"], start=t["start"], end=t["end"], target=t["target"],
-                 entry=t.get("entry", ""), status=t.get("status", "")) for t in json.loads(text)]
+                 entry=t.get("entry", ""), status=t.get("status", ""), note=t.get("note", ""),
+                 target_start=t.get("target_start", -1), target_end=t.get("target_end", -1))
+            for t in json.loads(text)]
 
 
 def flags_to_text(flags: list[Flag]) -> str:
