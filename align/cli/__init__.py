@@ -22,11 +22,12 @@ def _register_commands() -> None:
     from .glossary import glossary
     from .pair import pair, score
     from .review import review
+    from .xliff import xliff
     from .segment import segment
     from .tm import tm
     from .translate import translate
 
-    for command in (translate, segment, glossary, pair, score, tm, review):
+    for command in (translate, segment, glossary, pair, score, tm, review, xliff):
         main.add_command(command)
 
 
