@@ -286,3 +286,11 @@ def test_killed_server_loses_no_saved_edit(folder):
     with TranslationMemory(default_path(folder)) as memory:
         assert memory.review_for("La pluie tombe sur la ville.")["target"] == "Three."
     assert not list(folder.glob(".*.part"))
+
+
+def test_allowed_hosts():
+    assert allowed_hosts("127.0.0.1", 8000) == {"127.0.0.1:8000", "localhost:8000", "[::1]:8000"}
+    assert "[fe80::1]:8000" in allowed_hosts("fe80::1", 8000)
+    import socket
+    assert f"{socket.gethostname()}:8000" in allowed_hosts("0.0.0.0", 8000)
+    assert "evil.example:8000" not in allowed_hosts("0.0.0.0", 8000)

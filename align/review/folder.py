@@ -96,6 +96,7 @@ class ReviewFolder:
         if not self.out_dir.is_dir():
             raise InputError(f"{self.out_dir}: no such folder (give the -o folder of align translate)")
         self._lock = threading.Lock()
+        self._progress: dict[str, tuple[tuple[int, int, int], dict[str, int]]] = {}
 
     # ---------------------------------------------------------------- reading
     def articles(self) -> list[str]:
@@ -133,7 +134,16 @@ class ReviewFolder:
         return manifest
 
     def progress(self) -> dict[str, dict[str, int]]:
-        return {name: progress(self.load(name).pairs()) for name in self.articles()}
+        """Review counts per article; a TSV is read again only when it changed."""
+        counts = {}
+        for name in self.articles():
+            stat = (self.out_dir / f"{name}.tsv").stat()
+            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+            cached = self._progress.get(name)
+            if cached is None or cached[0] != key:
+                cached = self._progress[name] = (key, progress(self.load(name).pairs()))
+            counts[name] = cached[1]
+        return counts
 
     def find(self, document: Document, sentence_id: str) -> SentencePair:
         for pair in document.pairs():
@@ -191,8 +201,9 @@ class ReviewFolder:
             pair.target, pair.score = target, None
             pair.flags = [f for f in pair.flags if f.code in ("length-ratio", "split")]
             check_pair(pair)
-        # A saved sentence has been looked at: a former correction is no longer news.
-        pair.flags = [f for f in pair.flags if f.code != "source-changed"]
+        # A saved sentence has been looked at: a former correction is no longer
+        # news, and "look here first" has been done.
+        pair.flags = [f for f in pair.flags if f.code not in ("source-changed", "low-confidence")]
         pair.suggestion = ""
         pair.status, pair.comment = status, comment
         pair.origin = ORIGIN_REVIEWED

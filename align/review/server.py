@@ -62,11 +62,20 @@ def row_json(pair: SentencePair) -> dict[str, Any]:
 
 
 def allowed_hosts(host: str, port: int) -> set[str]:
-    """Host header values that name this server."""
-    names = set(LOCAL_HOSTS) if host in ("127.0.0.1", "localhost", "::1") else {host}
-    if ":" in host and not host.startswith("["):
-        names.add(f"[{host}]")
-    return {f"{name}:{port}" for name in names} | ({name for name in names} if port == 80 else set())
+    """Host header values that name this server: the local names, the address
+    given, and for a wildcard address (0.0.0.0, ::) this machine's name and
+    addresses. Anything else is a rebinding attempt."""
+    names = set(LOCAL_HOSTS) | {host}
+    if host in ("0.0.0.0", "::"):
+        import socket
+        hostname = socket.gethostname()
+        names |= {hostname, socket.getfqdn()}
+        try:
+            names |= {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+        except OSError:
+            pass
+    names = {f"[{name}]" if ":" in name and not name.startswith("[") else name for name in names}
+    return {f"{name}:{port}" for name in names} | (names if port == 80 else set())
 
 
 def create_app(out_dir: str | Path, token: str, hosts: set[str]):
