@@ -7,8 +7,6 @@ what is tested.
 from __future__ import annotations
 
 import signal
-import subprocess
-import sys
 
 import pytest
 from selenium.webdriver.common.by import By

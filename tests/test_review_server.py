@@ -12,7 +12,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -193,7 +192,7 @@ def test_foreign_host_or_origin_is_403(client, folder, headers, message):
         assert response.json()["error"].startswith(message)
     assert (folder / "alpha.tsv").read_bytes() == before
     # the server's own origin is fine
-    assert save(client, version=0, target="x", ).status_code == 200
+    assert save(client, version=0, target="x").status_code == 200
     assert client.get("/api/articles", headers={"origin": BASE}).status_code == 200
 
 
@@ -294,3 +293,30 @@ def test_allowed_hosts():
     import socket
     assert f"{socket.gethostname()}:8000" in allowed_hosts("0.0.0.0", 8000)
     assert "evil.example:8000" not in allowed_hosts("0.0.0.0", 8000)
+
+
+def test_a_save_during_a_translate_run_is_refused_not_interleaved(client, folder, monkeypatch):
+    from align.lock import OutputLock
+    from align.review import folder as folder_module
+
+    monkeypatch.setattr(folder_module, "LOCK_WAIT_SECONDS", 0.2)
+    before = (folder / "alpha.tsv").read_bytes()
+    with OutputLock(folder):  # what align translate holds for its whole run
+        response = save(client, version=0, target="x")
+    assert response.status_code == 503
+    assert response.json()["error"].startswith(f"{folder}: another align run is writing here (pid ")
+    assert (folder / "alpha.tsv").read_bytes() == before
+    assert save(client, version=0, target="x").status_code == 200  # once the run is over
+
+
+def test_listening_beyond_this_machine_warns(folder):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen([sys.executable, "-m", "align.cli", "review", str(folder), "--no-browser",
+                                "--host", "0.0.0.0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=env)
+    assert process.stdout.readline().startswith("http://0.0.0.0:")
+    process.send_signal(signal.SIGINT)
+    _, log = process.communicate(timeout=30)
+    assert log.splitlines()[0] == ("align: warning: listening on 0.0.0.0: other machines can reach this "
+                                   "server (the token still guards it)")
+    assert log.splitlines()[-1] == "review server stopped; every saved edit is on disk"

@@ -110,7 +110,7 @@ def test_round_trip_changing_one_target_and_one_state(folder, tmp_path, version)
     target = tree.find(f"x{prefix[1:]}:file[@original='beta two']//{prefix}:{unit}[@id='p2s2']//{prefix}:target", NS)
     target.text = "The dog is barking."
     if version == "1.2":
-        approved = tree.find(f"x12:file[@original='beta two']//x12:trans-unit[@id='p3s1']/x12:target", NS)
+        approved = tree.find("x12:file[@original='beta two']//x12:trans-unit[@id='p3s1']/x12:target", NS)
         approved.set("state", "signed-off")
         del approved.attrib["state-qualifier"]
     else:
