@@ -180,6 +180,8 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
                 remembered = memory.fill(document, memory_key)
                 if bar is not None and remembered:
                     bar.update(remembered)
+            else:
+                keep_corrections(document, out_dir)
             with reviewed_kept(document):
                 translate_document(document, engine, progress=bar.update if bar else None,
                                    use_constraints=glossary is not None)
@@ -221,6 +223,21 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
         if finish:  # e.g. the HTML index, written once all articles are done
             finish(out_dir, report.manifest)
     return report
+
+
+def keep_corrections(document: Document, out_dir: Path) -> None:
+    """Without a memory (--no-memory), reviewers' corrections kept in the
+    folder's memory file still apply: a run never overwrites them."""
+    from .memory import TranslationMemory, default_path
+
+    if not default_path(out_dir).is_file():
+        return
+    try:
+        corrections = TranslationMemory(default_path(out_dir))
+    except UsageError:  # unreadable: --no-memory is the way past a broken memory file
+        return
+    with corrections:
+        corrections.fill_reviewed(document)
 
 
 @contextmanager

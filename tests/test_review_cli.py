@@ -61,6 +61,11 @@ def test_corrections_survive_translate_xliff_and_changed_french(tiny_model, tmp_
         (first["p2s1"]["en"], "needs-work", "rain, not fall")
     assert again["p1s1"]["origin"] == again["p2s2"]["origin"] == "model"
     assert "The dog barks in the street." in (out / "news.en.txt").read_text(encoding="utf-8")
+    # even without the memory, corrections are not overwritten
+    result = CliRunner().invoke(main, ["translate", str(sources), "--model", str(tiny_model), "-o", str(out),
+                                       "--no-glossary", "--beams", "1", "--quiet", "--no-memory"])
+    assert result.exit_code == 0, result.output
+    assert rows(out)["p1s2"]["en"] == "The dog barks in the street." and rows(out)["p1s2"]["status"] == "approved"
 
     # the French of the approved sentence changes: re-translated, flagged, old correction offered
     (sources / "news.txt").write_text(ARTICLE.replace("aboie dans la rue", "dort dans la rue") + "\n",
