@@ -54,6 +54,25 @@ def spearman(x: list[float], y: list[float]) -> float:
     return cov / math.sqrt(sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry))
 
 
+def permutation_p(low: list[float], rest: list[float], rounds: int = 10000, seed: int = 2013) -> float | None:
+    """One-sided permutation test: how often a random set of len(low) sentences
+    has a mean chrF as far below the rest as the flagged ones."""
+    import random
+
+    if not low or not rest:
+        return None
+    pooled, k = low + rest, len(low)
+    observed = statistics.fmean(rest) - statistics.fmean(low)
+    total = sum(pooled)
+    rng = random.Random(seed)
+    hits = 0
+    for _ in range(rounds):
+        sample = sum(rng.sample(pooled, k))
+        if (total - sample) / (len(pooled) - k) - sample / k >= observed:
+            hits += 1
+    return round((hits + 1) / (rounds + 1), 4)
+
+
 def rescore(engine, sources: list[str], targets: list[str], batch: int = 32) -> list[float]:
     """Mean log-probability per target token (EOS included) under the engine's model."""
     import torch
@@ -124,6 +143,7 @@ def main() -> int:
         rest = [c for p, c in zip(pairs, chrf) if id(p) not in flagged]
         bottom = sorted(chrf)[len(chrf) // 4]
         return {"share": share, "confident": confident, "flagged": len(low),
+                "p_value": permutation_p(low, rest),
                 "chrf_flagged": round(statistics.fmean(low), 2) if low else None,
                 "chrf_rest": round(statistics.fmean(rest), 2) if rest else None,
                 "flagged_in_worst_quarter": round(sum(c <= bottom for c in low) / len(low), 3) if low else None}
