@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 
+
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -181,3 +182,18 @@ def test_sort_by_confidence_puts_the_lowest_scores_first(server, driver):
     body.send_keys("s")
     assert driver.execute_script(order) == document_order
     assert_no_console_errors(driver)
+
+
+def test_two_servers_side_by_side_keep_their_own_tokens(server, driver, tmp_path):
+    out, base, token = server
+    from test_review_server import make_folder
+    other_process, other_url = start(make_folder(tmp_path / "other", names=("gamma",)))
+    try:
+        other_base, other_token = other_url.split("/?token=")
+        open_page(driver, base, token)
+        open_page(driver, other_base, other_token, name="gamma")
+        driver.get(f"{base}/alpha.html")   # the first server's cookie survived the second's
+        assert driver.find_elements(By.CSS_SELECTOR, "tr.pair")
+    finally:
+        other_process.send_signal(signal.SIGINT)
+        other_process.communicate(timeout=30)

@@ -28,9 +28,9 @@ from ..document import METADATA, ORIGIN_REVIEWED, STATUS_REVIEWED, STATUS_TRANSL
 from ..errors import AlignError, InputError
 from ..lock import OutputLock
 from ..writers import TsvWriter, TxtWriter, atomic_write
+from ..writers.html import MAX_COMMENT_CHARS, MAX_TARGET_CHARS  # one definition, shared with the page's checks
 from ..writers.tsv import read_tsv
 
-from ..writers.html import MAX_COMMENT_CHARS, MAX_TARGET_CHARS  # noqa: E402  (one definition, shared with the page)
 LOCK_WAIT_SECONDS = 5.0    # a save waits this long for a running translate before giving up
 
 # XML 1.0 cannot carry these even escaped (XLIFF), and they have no place in a sentence.

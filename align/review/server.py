@@ -9,7 +9,8 @@ shutdown, where the mistakes of a security boundary hide.
 Security (a local server is reachable by every web page the user opens):
 * it listens on 127.0.0.1 unless told otherwise (`--host`, with a warning);
 * every request carries the random token of the printed URL (query string
-  once, then an HttpOnly SameSite=Strict cookie; or the X-Align-Token header);
+  once, then an HttpOnly SameSite=Strict cookie named after the port; or the
+  X-Align-Token header);
   the token is compared in constant time;
 * the Host header must name this server (DNS rebinding: a foreign name that
   resolves to 127.0.0.1 is refused), and an Origin header, when sent, must be
@@ -78,8 +79,9 @@ def allowed_hosts(host: str, port: int) -> set[str]:
     return {f"{name}:{port}" for name in names} | (names if port == 80 else set())
 
 
-def create_app(out_dir: str | Path, token: str, hosts: set[str]):
-    """The Starlette application for one output folder."""
+def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = COOKIE):
+    """The Starlette application for one output folder. `cookie` names the
+    token's cookie: cookies ignore ports, so two servers need two names."""
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
@@ -180,14 +182,14 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str]):
         Route("/{page:str}", guarded(article_page)),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
-    return Guard(app, token, hosts)
+    return Guard(app, token, hosts, cookie)
 
 
 class Guard:
     """ASGI middleware: host, origin and token checks before anything else runs."""
 
-    def __init__(self, app, token: str, hosts: set[str]) -> None:
-        self.app, self.token, self.hosts = app, token, hosts
+    def __init__(self, app, token: str, hosts: set[str], cookie: str = COOKIE) -> None:
+        self.app, self.token, self.hosts, self.cookie = app, token, hosts, cookie
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -222,9 +224,9 @@ class Guard:
             from urllib.parse import urlencode
             query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
             response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=303)
-            response.set_cookie(COOKIE, self.token, httponly=True, samesite="strict", path="/")
+            response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
             return await response(scope, receive, send)
-        if not (self._valid(request.cookies.get(COOKIE)) or self._valid(request.headers.get(TOKEN_HEADER))):
+        if not (self._valid(request.cookies.get(self.cookie)) or self._valid(request.headers.get(TOKEN_HEADER))):
             return await refuse(403, "missing or wrong token: open the URL that align review printed"
                                 )(scope, receive, send)
         return await self.app(scope, receive, send)
@@ -259,7 +261,7 @@ def serve(out_dir: str | Path, host: str = "127.0.0.1", port: int = 0, token: st
     sock.listen(128)  # listening before the URL is printed: a client may connect at once
     port = sock.getsockname()[1]
     url_host = f"[{host}]" if ":" in host else host
-    app = create_app(out_dir, token, allowed_hosts(host, port))
+    app = create_app(out_dir, token, allowed_hosts(host, port), cookie=f"{COOKIE}_{port}")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=10, log_config=None)
     server = uvicorn.Server(config)
