@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import signal
 
-
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
