@@ -11,16 +11,28 @@ Flag codes (stable; the TSV, HTML page and index count them):
   repetition    an n-gram repeats in a loop (opus-mt's failure on noisy input)
   split         the sentence exceeded the model's input limit and was split
   truncated     the output stopped at the length bound, not at the model's own end
+  low-confidence  among the article's lowest model scores (see `low_confidence`)
+  source-changed  the French changed since a reviewer corrected this sentence
+                  (set by the translation memory; the old correction is the
+                  pair's `suggestion`)
+
+The low-confidence threshold is relative to the article: the lowest
+`LOW_CONFIDENCE_SHARE` of its scored sentences, except those the model is
+sure of anyway (score ≥ `CONFIDENT_SCORE`). docs/review.md says why.
 """
 from __future__ import annotations
 
+import math
 import re
 import statistics
 
-from .document import METADATA, TERM_FAILED, TERM_FORCED, Document, SentencePair
+from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, Document, SentencePair
 
 FLAG_CODES = ("term-forced", "term-late", "term-failed", "length-ratio", "untranslated", "repetition", "split",
-              "truncated")
+              "truncated", "low-confidence", "source-changed")
+LOW_CONFIDENCE_SHARE = 0.1   # the lowest tenth of an article's sentences...
+CONFIDENT_SCORE = -0.3       # ...unless the model's mean token probability is above e^-0.3 ≈ 0.74
+MIN_SCORED = 5               # below this many scored sentences an article has no "lowest tenth"
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -67,6 +79,19 @@ def check_pair(pair: SentencePair) -> None:
         pair.add_flag("repetition", loop)
 
 
+def low_confidence(pairs: list[SentencePair], share: float = LOW_CONFIDENCE_SHARE,
+                   confident: float = CONFIDENT_SCORE, min_scored: int = MIN_SCORED) -> list[SentencePair]:
+    """The pairs to flag: the ceil(share × n) lowest scores of the n scored
+    pairs (ties at the cut included), less those scoring ≥ `confident`. Pairs
+    without a score (None: not translated by a model, or an engine that gives
+    none) are never flagged, nor are reviewers' corrections."""
+    scored = [p for p in pairs if p.score is not None and p.origin != ORIGIN_REVIEWED]
+    if len(scored) < min_scored:
+        return []
+    cut = sorted(p.score for p in scored)[math.ceil(share * len(scored)) - 1]
+    return [p for p in scored if p.score <= cut and p.score < confident]
+
+
 def check_document(document: Document, spread: float = 3.0) -> Document:
     """Flag pairs; the length-ratio norm is the article's own median ratio, and a
     pair is an outlier beyond `spread` times (or below 1/`spread` times) it."""
@@ -78,4 +103,6 @@ def check_document(document: Document, spread: float = 3.0) -> Document:
         check_pair(pair)
         if len(pair.source) >= 20 and (ratio > median * spread or ratio < median / spread):
             pair.add_flag("length-ratio", f"{ratio / median:.1f}x")
+    for pair in low_confidence(pairs):
+        pair.add_flag("low-confidence", f"{pair.score:.2f}")
     return document

@@ -23,6 +23,14 @@ Term statuses (and where each target was found) are stored with the
 translation, so a pair from memory keeps its line in the report, and so is the
 number of pieces (the "split" flag).
 
+Reviewers' corrections (`align review`, `align xliff import`) live in a table
+of their own, `reviewed`, keyed by the normalised source alone: a correction
+applies whatever the engine, model or glossary, and `fill` gives it precedence
+over machine translations (origin "reviewed"). A sentence whose French changed
+since its correction (same article and sentence id, other French) is
+re-translated, flagged `source-changed`, and carries the old correction as its
+`suggestion`.
+
 Usage::
 
     with TranslationMemory(out_dir / ".align" / "memory.sqlite") as memory:
@@ -43,7 +51,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import POLICY_VERSION
-from .document import Document, SentencePair
+from .document import ORIGIN_REVIEWED, Document, SentencePair
 from .errors import UsageError
 from .sources import plain_apostrophes
 
@@ -72,6 +80,7 @@ CREATE TABLE IF NOT EXISTS translations (
     target    TEXT NOT NULL,
     terms     TEXT NOT NULL,      -- JSON list: entry, target, status, target_start, target_end
     pieces    INTEGER NOT NULL DEFAULT 1,
+    score     REAL,               -- the model's mean log-probability per token (NULL: none given)
     engine    TEXT NOT NULL,      -- engine key (memory_key)
     glossary  TEXT NOT NULL,      -- glossary key of the sentence's terms ('' when none)
     created   TEXT NOT NULL,
@@ -83,6 +92,21 @@ CREATE TABLE IF NOT EXISTS engines (
     key        TEXT PRIMARY KEY,
     signature  TEXT NOT NULL      -- JSON of the identity fields, for `align tm stats`
 );
+"""
+
+_REVIEWED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS reviewed (
+    key       TEXT PRIMARY KEY,   -- sha256 of the normalised source (no engine, no glossary)
+    source    TEXT NOT NULL,
+    target    TEXT NOT NULL,
+    status    TEXT NOT NULL,      -- translated, reviewed, approved, needs-work
+    comment   TEXT NOT NULL DEFAULT '',
+    article   TEXT NOT NULL,      -- where it was last saved: for the source-changed check
+    sentence  TEXT NOT NULL,      -- sentence id (p3s2)
+    created   TEXT NOT NULL,
+    updated   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reviewed_place ON reviewed (article, sentence);
 """
 
 
@@ -131,6 +155,11 @@ def pair_key(pair: SentencePair, engine_key: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def review_key(source: str) -> str:
+    """Key of a reviewer's correction: the normalised source alone."""
+    return hashlib.sha256(normalize_source(source).encode("utf-8")).hexdigest()
+
+
 def _terms_json(pair: SentencePair) -> str:
     return json.dumps([{"entry": t.entry or t.source, "target": t.target, "status": t.status,
                         "target_start": t.target_start, "target_end": t.target_end, "late": t.late}
@@ -156,6 +185,10 @@ class TranslationMemory:
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
             with self._db:
                 self._db.executescript(_SCHEMA)
+                self._db.executescript(_REVIEWED_SCHEMA)
+                if "score" not in {row[1] for row in self._db.execute("PRAGMA table_info(translations)")}:
+                    # memories made before the model's score was kept
+                    self._db.execute("ALTER TABLE translations ADD COLUMN score REAL")
                 self._db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)",
                                  (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
@@ -182,15 +215,15 @@ class TranslationMemory:
     # -------------------------------------------------------------- helpers
     memory_key = staticmethod(memory_key)
 
-    def _lookup(self, keys: list[str]) -> dict[str, tuple[str, str, int]]:
-        found: dict[str, tuple[str, str, int]] = {}
+    def _lookup(self, keys: list[str]) -> dict[str, tuple[str, str, int, float | None]]:
+        found: dict[str, tuple[str, str, int, float | None]] = {}
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), _CHUNK):
             chunk = unique[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for key, target, terms, pieces in self._db.execute(
-                    f"SELECT key, target, terms, pieces FROM translations WHERE key IN ({marks})", chunk):
-                found[key] = (target, terms, pieces)
+            for key, target, terms, pieces, score in self._db.execute(
+                    f"SELECT key, target, terms, pieces, score FROM translations WHERE key IN ({marks})", chunk):
+                found[key] = (target, terms, pieces, score)
         return found
 
     # ---------------------------------------------------------------- fill
@@ -200,16 +233,17 @@ class TranslationMemory:
         Filled pairs get their target, origin "memory", their pieces count and
         their terms' statuses and target offsets as stored.
         """
-        pairs = [p for p in document.translatable_pairs() if p.origin != ORIGIN_MEMORY]
+        reviewed = self.fill_reviewed(document)
+        pairs = [p for p in document.translatable_pairs() if p.origin not in (ORIGIN_MEMORY, ORIGIN_REVIEWED)]
         if not pairs:
-            return 0
+            return reviewed
         keys = [pair_key(p, engine_key) for p in pairs]
         found = self._lookup(keys)
         used: list[str] = []
         for pair, key in zip(pairs, keys):
             if key not in found:
                 continue
-            target, terms_json, pieces = found[key]
+            target, terms_json, pieces, score = found[key]
             stored = json.loads(terms_json)
             # Terms are found again on the current source; they must be the same
             # entries in the same order for the stored statuses to apply.
@@ -224,13 +258,14 @@ class TranslationMemory:
             pair.target = target
             pair.origin = ORIGIN_MEMORY
             pair.pieces = pieces
+            pair.score = score
             used.append(key)
         if used:
             now = _now()
             with self._db:
                 self._db.executemany("UPDATE translations SET hits = hits + 1, used = ? WHERE key = ?",
                                      [(now, key) for key in used])
-        return len(used)
+        return reviewed + len(used)
 
     # --------------------------------------------------------------- store
     def store(self, document: Document, engine_key: str,
@@ -244,7 +279,7 @@ class TranslationMemory:
             return 0
         now = _now()
         rows = [(pair_key(p, engine_key), p.source, p.target, _terms_json(p), p.pieces, engine_key,
-                 glossary_key(p), now, now) for p in pairs]
+                 glossary_key(p), now, now, p.score) for p in pairs]
         with self._db:
             if engine_key not in self._engines_seen:
                 # Without a signature only the policy version is known (it is in every key).
@@ -255,11 +290,74 @@ class TranslationMemory:
                                  (engine_key, signature, bare))
                 self._engines_seen.add(engine_key)
             self._db.executemany(
-                "INSERT INTO translations (key, source, target, terms, pieces, engine, glossary, created, used)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO translations (key, source, target, terms, pieces, engine, glossary, created, used, score)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET target = excluded.target, terms = excluded.terms,"
-                " pieces = excluded.pieces, used = excluded.used", rows)
+                " pieces = excluded.pieces, used = excluded.used, score = excluded.score", rows)
         return len(rows)
+
+    # ------------------------------------------------------------ reviewed
+    def store_review(self, article: str, pair: SentencePair) -> None:
+        """Keep a reviewer's correction of `pair` (its target, status, comment)."""
+        now = _now()
+        with self._db:
+            self._db.execute(
+                "INSERT INTO reviewed (key, source, target, status, comment, article, sentence, created, updated)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET target = excluded.target,"
+                " status = excluded.status, comment = excluded.comment, article = excluded.article,"
+                " sentence = excluded.sentence, updated = excluded.updated",
+                (review_key(pair.source), pair.source, pair.target, pair.review_status, pair.comment,
+                 article, pair.id, now, now))
+
+    def review_for(self, source: str) -> dict[str, str] | None:
+        """The stored correction of a sentence, or None."""
+        row = self._db.execute("SELECT source, target, status, comment, article, sentence FROM reviewed"
+                               " WHERE key = ?", (review_key(source),)).fetchone()
+        return None if row is None else dict(zip(("source", "target", "status", "comment", "article",
+                                                  "sentence"), row))
+
+    def fill_reviewed(self, document: Document) -> int:
+        """Apply stored corrections to `document` (origin "reviewed"); flag the
+        sentences whose French changed since their correction. Returns how many
+        were applied."""
+        from .terms.presence import locate
+
+        pairs = list(document.translatable_pairs())
+        found: dict[str, tuple] = {}
+        keys = [review_key(p.source) for p in pairs]
+        unique = list(dict.fromkeys(keys))
+        for i in range(0, len(unique), _CHUNK):
+            chunk = unique[i:i + _CHUNK]
+            for row in self._db.execute(f"SELECT key, target, status, comment FROM reviewed WHERE key IN"
+                                        f" ({','.join('?' * len(chunk))})", chunk):
+                found[row[0]] = row[1:]
+        applied = 0
+        for pair, key in zip(pairs, keys):
+            if key in found:
+                pair.target, pair.status, pair.comment = found[key]
+                pair.origin = ORIGIN_REVIEWED
+                pair.suggestion = ""
+                # Where each term's target sits in the corrected English.
+                for term, span in zip(pair.terms, locate(pair.target, pair.terms)):
+                    term.target_start, term.target_end = span if span else (-1, -1)
+                    term.status = "model" if span else "failed"
+                applied += 1
+        present = {normalize_source(p.source) for p in pairs}
+        for pair, key in zip(pairs, keys):
+            if key in found:
+                continue
+            row = self._db.execute("SELECT source, target FROM reviewed WHERE article = ? AND sentence = ?"
+                                   " ORDER BY updated DESC LIMIT 1", (document.name, pair.id)).fetchone()
+            # A correction whose French is still elsewhere in the article moved
+            # (sentences inserted before it): it is not this sentence's.
+            if row is not None and normalize_source(row[0]) not in present:
+                pair.add_flag("source-changed")
+                pair.suggestion = row[1]
+        return applied
+
+    def reviewed_entries(self) -> Iterable[tuple[str, str, str]]:
+        """(source, target, status) of every stored correction, oldest first."""
+        yield from self._db.execute("SELECT source, target, status FROM reviewed ORDER BY created, rowid")
 
     # --------------------------------------------------------------- stats
     def stats(self) -> dict[str, Any]:
@@ -328,9 +426,31 @@ class TranslationMemory:
 
         store = tmxfile(sourcelanguage="fr", targetlanguage="en")
         count = 0
-        for source, target, _engine in self.entries():
+        corrected = set()
+        # Reviewers' corrections first, marked so that CAT tools can prefer them
+        # (x- props are TMX 1.4's user-defined properties).
+        for source, target, status in self.reviewed_entries():
             store.addtranslation(source, "fr", target, "en")
+            unit = store.units[-1]
+            _add_prop(unit, "x-origin", ORIGIN_REVIEWED)
+            _add_prop(unit, "x-status", status)
+            corrected.add(normalize_source(source))
+            count += 1
+        for source, target, _engine in self.entries():
+            if normalize_source(source) in corrected:
+                continue
+            store.addtranslation(source, "fr", target, "en")
+            _add_prop(store.units[-1], "x-origin", ORIGIN_MODEL)
             count += 1
         from .writers.base import atomic_write
         atomic_write(path, bytes(store))
         return count
+
+
+def _add_prop(unit, kind: str, value: str) -> None:
+    """A TMX <prop type="kind">value</prop> on a translation unit (before its <tuv>s, as the DTD wants)."""
+    from lxml import etree
+
+    prop = etree.Element("prop", type=kind)
+    prop.text = value
+    unit.xmlelement.insert(len(unit.xmlelement.findall("prop")), prop)

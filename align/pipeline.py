@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from . import POLICY_VERSION, __version__
 from .checks import check_document
-from .document import Document
+from .document import ORIGIN_REVIEWED, Document
 from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
 from .segment import segment_document
@@ -220,6 +220,8 @@ def _translate_article(article: Article, engine, out_dir, glossary, writers, mem
                 remembered = memory.fill(document, memory_key)
             if bar is not None and remembered:
                 bar.update(remembered)
+        else:
+            keep_corrections(document, out_dir)
         translate_document(document, engine, progress=bar.update if bar else None,
                            enforce_terms=glossary is not None)
         if memory is not None:
@@ -251,7 +253,7 @@ def _translate_article(article: Article, engine, out_dir, glossary, writers, mem
         paragraphs=len(document.paragraphs), seconds=round(time.perf_counter() - article_start, 3),
         terms=document.term_counts(), term_accuracy=document.term_accuracy(),
         flags=document.flag_counts(), outputs=outputs, warnings=document.warnings,
-        from_memory=sum(1 for p in document.pairs() if p.origin == "memory")))
+        from_memory=sum(1 for p in document.pairs() if p.origin in ("memory", ORIGIN_REVIEWED))))
 
 
 @contextmanager
@@ -263,6 +265,21 @@ def _memory_writes(memory):
         yield
     except sqlite3.OperationalError as exc:
         raise OutputError(memory.path, str(exc)) from None
+
+
+def keep_corrections(document: Document, out_dir: Path) -> None:
+    """Without a memory (--no-memory), reviewers' corrections kept in the
+    folder's memory file still apply: a run never overwrites them."""
+    from .memory import TranslationMemory, default_path
+
+    if not default_path(out_dir).is_file():
+        return
+    try:
+        corrections = TranslationMemory(default_path(out_dir))
+    except UsageError:  # unreadable: --no-memory is the way past a broken memory file
+        return
+    with corrections:
+        corrections.fill_reviewed(document)
 
 
 def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any],

@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 from dataclasses import replace
 
-from .document import METADATA, TERM_FAILED, Document, SentencePair
+from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, Document, SentencePair
 from .engines.base import Engine, Hypothesis, ProgressCallback
 from .terms.placement import Placement, align_words, place_terms, word_alignment
 from .terms.presence import locate
@@ -73,7 +73,7 @@ def translate_document(document: Document, engine: Engine, progress: ProgressCal
             if paragraph.kind == METADATA:
                 pair.target, pair.origin = pair.source, METADATA
                 continue
-            if pair.origin == "memory":  # filled from the translation memory
+            if pair.origin in ("memory", ORIGIN_REVIEWED):  # from the memory, or a reviewer's correction
                 continue
             pairs.append(pair)
     limit = engine.max_input_tokens

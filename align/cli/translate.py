@@ -41,7 +41,8 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 @click.option("--no-glossary", is_flag=True, help="Translate without enforcing any glossary.")
 @click.option("--shard", default=None, metavar="K/N", help="Translate only share K of N (for job arrays).")
 @click.option("--no-memory", is_flag=True,
-              help="Translate everything again instead of reusing OUTPUT/.align/memory.sqlite.")
+              help="Translate everything again instead of reusing OUTPUT/.align/memory.sqlite "
+                   "(reviewers' corrections are still kept).")
 @click.option("--wait", type=click.FloatRange(0), default=0, show_default=True,
               help="Seconds to wait when another run is writing to OUTPUT.")
 @click.option("--include", "include", multiple=True, metavar="GLOB",
