@@ -10,11 +10,11 @@ from lxml import etree
 from align.checks import check_document, low_confidence
 from align.document import ORIGIN_REVIEWED, SentencePair, Term
 from align.memory import TranslationMemory, memory_key
+from align.segment import segment_document
+from align.sources import read_text
 from align.translate import translate_document
 
 from scripted_engine import ScriptedEngine
-from align.segment import segment_document
-from align.sources import read_text
 
 SIGNATURE = {"engine": "transformers", "model": "m", "revision": "r1", "beams": 4}
 OTHER_ENGINE = {"engine": "ctranslate2", "model": "other", "revision": "r2", "beams": 1}
