@@ -231,3 +231,20 @@ def test_select_shard_checks_its_arguments():
         select_shard(corpus(3), 0, 2)
     with pytest.raises(UsageError):
         select_shard(corpus(3), 3, 2)
+
+
+@pytest.mark.parametrize("name", ENGINE_NAMES)
+def test_both_engines_split_an_over_long_sentence_at_the_same_input_limit(engines, name):
+    from align.document import Document, Paragraph, SentencePair
+    from align.translate import translate_document
+
+    engine = engines(name, batch_size=8, length_ratio=0.0, length_slack=3)  # short outputs: this is about inputs
+    assert engine.max_input_tokens == engines("transformers").max_input_tokens
+    source = ", ".join(f"le président numéro {i} a parlé hier" for i in range(150)) + "."
+    assert engine.count_tokens([source])[0] > engine.max_input_tokens
+    pair = SentencePair(source, paragraph=1, number=1)
+    translate_document(Document("long", [Paragraph(source, 1, sentences=[pair])]), engine)
+    assert pair.pieces > 1 and pair.target
+    # Each piece fits: the engine itself also cuts anything longer at the limit.
+    [hypothesis] = engine.translate([source])
+    assert len(hypothesis.source_pieces) == engine.max_input_tokens

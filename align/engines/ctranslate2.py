@@ -22,7 +22,8 @@ from typing import Any
 
 from ..errors import ModelLoadError, UsageError
 from .base import Engine, GenerationSettings, Hypothesis, ProgressCallback, detokenize, length_sorted_batches
-from .transformers import DEFAULT_MODEL, _hub_reachable, directory_hash, load_failure_message
+from ..hub import is_hub_id, locate_model
+from .transformers import DEFAULT_MODEL, directory_hash, load_failure_message
 
 MISSING_EXTRA = "the ctranslate2 engine needs the fast extra: pip install 'align[fast]'"
 COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
@@ -169,33 +170,21 @@ class CTranslate2Engine(Engine):
             if missing:
                 raise ModelLoadError(load_failure_message(self.model_id, f"{local} lacks {', '.join(missing)}"))
             return local, directory_hash(local)
-        if self.model_id.startswith((".", "~", "/")) or self.model_id.count("/") > 1:
+        if not is_hub_id(self.model_id):
             raise ModelLoadError(load_failure_message(self.model_id, "no such directory"))
+        # A cached snapshot is used with no network call; otherwise the one hub
+        # request resolves the revision and exactly that commit is downloaded.
+        source, commit, cached = locate_model(self.model_id, self.requested_revision)
+        if cached:
+            return Path(source), commit or Path(source).name
         try:
             from huggingface_hub import snapshot_download
-        except ImportError:  # pragma: no cover - comes with transformers
-            raise ModelLoadError(load_failure_message(self.model_id, "huggingface_hub is not installed")) from None
-        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
-        try:
-            try:
-                path = snapshot_download(self.model_id, revision=self.requested_revision,
-                                         local_files_only=True, allow_patterns=HUB_FILES)
-            except Exception:
-                if offline:
-                    raise ModelLoadError(load_failure_message(
-                        self.model_id, "HF_HUB_OFFLINE is set and it is not in the cache")) from None
-                if not _hub_reachable():
-                    raise ModelLoadError(load_failure_message(
-                        self.model_id, "it is not in the local cache and the Hugging Face hub cannot be reached")) from None
-                path = snapshot_download(self.model_id, revision=self.requested_revision,
-                                         allow_patterns=HUB_FILES)
-        except ModelLoadError:
-            raise
+
+            path = Path(snapshot_download(self.model_id, revision=commit, allow_patterns=HUB_FILES))
         except Exception as exc:
             reason = " ".join(str(exc).split())[:300] or type(exc).__name__
             raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
-        path = Path(path)
-        return path, path.name  # snapshot folders are named after the commit
+        return path, commit or path.name  # snapshot folders are named after the commit
 
     def _load_tokenizer(self, local: Path):
         try:

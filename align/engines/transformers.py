@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
-import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 from ..errors import ModelLoadError
+from ..hub import is_hub_id, is_offline, locate_model
 from .base import Engine, GenerationSettings, Hypothesis, ProgressCallback, detokenize, length_sorted_batches
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
@@ -26,23 +24,6 @@ def load_failure_message(model: str, reason: str) -> str:
     return (f"cannot load model '{model}': {reason}. Fix: download it once with network access "
             f"(it is then cached), or set HF_HUB_OFFLINE=1 with a filled cache, "
             f"or pass --model DIR with a local copy of the model")
-
-
-def _hub_reachable(timeout: float = 3.0) -> bool:
-    """Name lookup of the hub: fails at once here, where the hub's own retries
-    would spend half a minute before giving up."""
-    from huggingface_hub import constants
-
-    host = urlparse(constants.ENDPOINT).hostname or "huggingface.co"
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(timeout)
-    try:
-        socket.getaddrinfo(host, 443)
-        return True
-    except OSError:
-        return False
-    finally:
-        socket.setdefaulttimeout(previous)
 
 
 def directory_hash(directory: Path) -> str:
@@ -124,26 +105,22 @@ class TransformersEngine(Engine):
         hf_logging.disable_progress_bar()
         local = Path(self.model_id).expanduser()
         is_local = local.is_dir()
-        looks_like_path = self.model_id.startswith((".", "~", "/")) or self.model_id.count("/") > 1
-        if not is_local and looks_like_path:
+        if not is_local and not is_hub_id(self.model_id):
             raise ModelLoadError(load_failure_message(self.model_id, "no such directory"))
-        kwargs: dict[str, Any] = {}
-        if self.requested_revision:
-            kwargs["revision"] = self.requested_revision
-        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
-        source = str(local) if is_local else self.model_id
+        # A cached hub model loads from its snapshot with no network call at all;
+        # otherwise the one hub request resolves the revision to its commit.
+        source, commit, cached = locate_model(self.model_id, self.requested_revision)
         try:
             try:
-                tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=True, **kwargs)
-                model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=True, **kwargs)
+                pinned = {} if cached else {"revision": commit}  # download exactly the resolved commit
+                tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=cached, **pinned)
+                model = AutoModelForSeq2SeqLM.from_pretrained(source, local_files_only=cached, **pinned)
             except OSError:
-                if is_local or offline:
+                if is_local or not cached or is_offline():
                     raise
-                if not _hub_reachable():
-                    raise ModelLoadError(load_failure_message(
-                        self.model_id, "it is not in the local cache and the Hugging Face hub cannot be reached"))
-                tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-                model = AutoModelForSeq2SeqLM.from_pretrained(source, **kwargs)
+                # A partial snapshot in the cache: fetch the rest of that very commit.
+                tokenizer = AutoTokenizer.from_pretrained(self.model_id, revision=commit)
+                model = AutoModelForSeq2SeqLM.from_pretrained(self.model_id, revision=commit)
         except ModelLoadError:
             raise
         except Exception as exc:  # every loading failure becomes one line
@@ -153,7 +130,7 @@ class TransformersEngine(Engine):
                            if not (local / f).exists()]
                 if missing:
                     reason = f"{local} lacks {', '.join(missing)}"
-            elif offline:
+            elif is_offline():
                 reason = f"HF_HUB_OFFLINE is set and it is not in the cache ({reason})"
             raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
 
@@ -165,8 +142,8 @@ class TransformersEngine(Engine):
         self.device = device
         self.tokenizer = tokenizer
         self.model = model.to(device).eval()
-        self.revision = (self.requested_revision if not is_local else None) or \
-            getattr(model.config, "_commit_hash", None) or (directory_hash(local) if is_local else "unknown")
+        self.revision = commit or (directory_hash(local) if is_local else None) or \
+            getattr(model.config, "_commit_hash", None) or "unknown"
         self.model_path = str(local.resolve()) if is_local else self.model_id
         generation = model.generation_config
         self.num_beams = self.settings.beams or generation.num_beams or 1
