@@ -25,6 +25,13 @@ HUB_TIMEOUT = 10.0  # seconds for the single hub request of a model that is not 
 _TRUE = ("1", "true", "yes", "on")
 
 
+def load_failure_message(model: str, reason: str) -> str:
+    """The one line every model-loading failure ends in."""
+    return (f"cannot load model '{model}': {reason}. Fix: download it once with network access "
+            f"(it is then cached), or set HF_HUB_OFFLINE=1 with a filled cache, "
+            f"or pass --model DIR with a local copy of the model")
+
+
 def is_offline() -> bool:
     """HF_HUB_OFFLINE as huggingface_hub sees it, or as set since it was imported."""
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE:
@@ -65,20 +72,19 @@ def resolve_revision(model: str, revision: str | None = None, cache_dir: str | P
     snapshot = cached_snapshot(model, revision, cache_dir)
     if snapshot is not None:
         return snapshot.name
-    shown = f"'{model}'" + (f" at revision '{revision}'" if revision else "")
+    shown = model + (f"' at revision '{revision}" if revision else "")
     if is_offline():
-        raise ModelLoadError(f"cannot resolve {shown}: HF_HUB_OFFLINE is set and it is not in the cache. "
-                             f"Fix: download it once with network access, or pass --model DIR")
+        raise ModelLoadError(load_failure_message(shown, "HF_HUB_OFFLINE is set and it is not in the local cache"))
     from huggingface_hub import HfApi
 
     try:
         info = HfApi().model_info(model, revision=revision, timeout=timeout)
     except Exception as exc:  # network, unknown model or revision: one line
         reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-        raise ModelLoadError(f"cannot resolve {shown} on the Hugging Face hub ({reason}). Fix: check the "
-                             f"name and revision, download it once with network access, or pass --model DIR") from None
+        raise ModelLoadError(load_failure_message(shown, f"the Hugging Face hub cannot resolve it ({reason}); "
+                                                         f"check the name and revision")) from None
     if not info.sha:
-        raise ModelLoadError(f"cannot resolve {shown}: the hub returned no commit")
+        raise ModelLoadError(load_failure_message(shown, "the hub returned no commit for it"))
     return info.sha
 
 

@@ -102,8 +102,10 @@ def test_hub_failures_are_one_line(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelLoadError) as error:
         resolve_revision("org/model", "main", cache_dir=tmp_path)
-    assert str(error.value) == ("cannot resolve 'org/model' at revision 'main': HF_HUB_OFFLINE is set and it is "
-                                "not in the cache. Fix: download it once with network access, or pass --model DIR")
+    assert str(error.value) == (
+        "cannot load model 'org/model' at revision 'main': HF_HUB_OFFLINE is set and it is not in the local cache. "
+        "Fix: download it once with network access (it is then cached), or set HF_HUB_OFFLINE=1 with a filled "
+        "cache, or pass --model DIR with a local copy of the model")
     monkeypatch.delenv("HF_HUB_OFFLINE")
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)
 
@@ -114,7 +116,7 @@ def test_hub_failures_are_one_line(tmp_path, monkeypatch):
     with pytest.raises(ModelLoadError) as error:
         resolve_revision("org/model", "nope", cache_dir=tmp_path)
     assert "\n" not in str(error.value) and str(error.value).startswith(
-        "cannot resolve 'org/model' at revision 'nope' on the Hugging Face hub (Revision Not Found")
+        "cannot load model 'org/model' at revision 'nope': the Hugging Face hub cannot resolve it (Revision Not Found")
 
 
 def test_translate_records_the_commit_a_branch_resolved_to(tmp_path, tiny_model):

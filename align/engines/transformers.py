@@ -14,16 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelLoadError
-from ..hub import is_hub_id, is_offline, locate_model
+from ..hub import is_hub_id, is_offline, load_failure_message, locate_model
 from .base import Engine, GenerationSettings, Hypothesis, ProgressCallback, detokenize, length_sorted_batches
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
-
-
-def load_failure_message(model: str, reason: str) -> str:
-    return (f"cannot load model '{model}': {reason}. Fix: download it once with network access "
-            f"(it is then cached), or set HF_HUB_OFFLINE=1 with a filled cache, "
-            f"or pass --model DIR with a local copy of the model")
 
 
 def directory_hash(directory: Path) -> str:

@@ -104,6 +104,9 @@ def align_words(source: str, hypothesis: Hypothesis) -> list[AlignedWord]:
     if text != hypothesis.text:  # no pieces to go by (text from elsewhere): words without alignment
         return [AlignedWord(m.start(), m.end(), None, None) for m in WORD_RE.finditer(hypothesis.text)]
     source_spans = source_piece_spans(source, hypothesis.source_pieces) if hypothesis.attention else []
+    # Only pieces inside words: attention parked on punctuation aligns nothing.
+    source_words = [m.span() for m in WORD_RE.finditer(source)]
+    source_spans = [span if span is not None and _overlaps(span, source_words) else None for span in source_spans]
     words: list[AlignedWord] = []
     for match in WORD_RE.finditer(text):
         rows = [i for i, (start, end) in enumerate(piece_spans)
