@@ -81,6 +81,7 @@ CREATE TABLE IF NOT EXISTS translations (
     terms     TEXT NOT NULL,      -- JSON list: entry, target, status, target_start, target_end
     pieces    INTEGER NOT NULL DEFAULT 1,
     score     REAL,               -- the model's mean log-probability per token (NULL: none given)
+    details   TEXT,               -- JSON: truncated, word alignment (NULL: none kept)
     engine    TEXT NOT NULL,      -- engine key (memory_key)
     glossary  TEXT NOT NULL,      -- glossary key of the sentence's terms ('' when none)
     created   TEXT NOT NULL,
@@ -166,6 +167,12 @@ def _terms_json(pair: SentencePair) -> str:
                        for t in pair.terms], ensure_ascii=False)
 
 
+def _details_json(pair: SentencePair) -> str:
+    """What a sentence from memory needs besides its text: its truncation flag and
+    word alignment (inline markup of Markdown/HTML/DOCX articles is placed by it)."""
+    return json.dumps({"truncated": pair.truncated, "alignment": [list(link) for link in pair.alignment]})
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
@@ -186,9 +193,11 @@ class TranslationMemory:
             with self._db:
                 self._db.executescript(_SCHEMA)
                 self._db.executescript(_REVIEWED_SCHEMA)
-                if "score" not in {row[1] for row in self._db.execute("PRAGMA table_info(translations)")}:
-                    # memories made before the model's score was kept
+                columns = {row[1] for row in self._db.execute("PRAGMA table_info(translations)")}
+                if "score" not in columns:  # memories made before the model's score was kept
                     self._db.execute("ALTER TABLE translations ADD COLUMN score REAL")
+                if "details" not in columns:  # ... or its alignment and truncation
+                    self._db.execute("ALTER TABLE translations ADD COLUMN details TEXT")
                 self._db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)",
                                  (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
@@ -215,15 +224,16 @@ class TranslationMemory:
     # -------------------------------------------------------------- helpers
     memory_key = staticmethod(memory_key)
 
-    def _lookup(self, keys: list[str]) -> dict[str, tuple[str, str, int, float | None]]:
-        found: dict[str, tuple[str, str, int, float | None]] = {}
+    def _lookup(self, keys: list[str]) -> dict[str, tuple[str, str, int, float | None, str | None]]:
+        found: dict[str, tuple[str, str, int, float | None, str | None]] = {}
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), _CHUNK):
             chunk = unique[i:i + _CHUNK]
             marks = ",".join("?" * len(chunk))
-            for key, target, terms, pieces, score in self._db.execute(
-                    f"SELECT key, target, terms, pieces, score FROM translations WHERE key IN ({marks})", chunk):
-                found[key] = (target, terms, pieces, score)
+            for key, target, terms, pieces, score, details in self._db.execute(
+                    f"SELECT key, target, terms, pieces, score, details FROM translations WHERE key IN ({marks})",
+                    chunk):
+                found[key] = (target, terms, pieces, score, details)
         return found
 
     # ---------------------------------------------------------------- fill
@@ -243,7 +253,7 @@ class TranslationMemory:
         for pair, key in zip(pairs, keys):
             if key not in found:
                 continue
-            target, terms_json, pieces, score = found[key]
+            target, terms_json, pieces, score, details = found[key]
             stored = json.loads(terms_json)
             # Terms are found again on the current source; they must be the same
             # entries in the same order for the stored statuses to apply.
@@ -259,6 +269,9 @@ class TranslationMemory:
             pair.origin = ORIGIN_MEMORY
             pair.pieces = pieces
             pair.score = score
+            extra = json.loads(details) if details else {}
+            pair.truncated = bool(extra.get("truncated", False))
+            pair.alignment = [tuple(link) for link in extra.get("alignment", [])]
             used.append(key)
         if used:
             now = _now()
@@ -279,7 +292,7 @@ class TranslationMemory:
             return 0
         now = _now()
         rows = [(pair_key(p, engine_key), p.source, p.target, _terms_json(p), p.pieces, engine_key,
-                 glossary_key(p), now, now, p.score) for p in pairs]
+                 glossary_key(p), now, now, p.score, _details_json(p)) for p in pairs]
         with self._db:
             if engine_key not in self._engines_seen:
                 # Without a signature only the policy version is known (it is in every key).
@@ -290,10 +303,11 @@ class TranslationMemory:
                                  (engine_key, signature, bare))
                 self._engines_seen.add(engine_key)
             self._db.executemany(
-                "INSERT INTO translations (key, source, target, terms, pieces, engine, glossary, created, used, score)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                "INSERT INTO translations (key, source, target, terms, pieces, engine, glossary, created, used, score,"
+                " details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET target = excluded.target, terms = excluded.terms,"
-                " pieces = excluded.pieces, used = excluded.used, score = excluded.score", rows)
+                " pieces = excluded.pieces, used = excluded.used, score = excluded.score,"
+                " details = excluded.details", rows)
         return len(rows)
 
     # ------------------------------------------------------------ reviewed
