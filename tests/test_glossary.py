@@ -504,3 +504,9 @@ def test_shipped_glossary_on_real_sentences():
     articles = "\n".join(p.read_text(encoding="utf-8") for p in sorted((ROOT / "sources_fr").glob("*.txt")))
     found = {t.entry for t in g.find(articles)}
     assert found == {e.source for e in g}
+
+
+def test_nothing_inside_a_url_or_an_email_address_is_a_term():
+    glossary = Glossary.loads("source\ttarget\ncancer\tcancer\nIA\tAI\n")
+    text = "Le cancer : voir http://ca.movember.com/fr/prostate-cancer-screening ou www.ia.fr et ia@cancer.org."
+    assert [(t.source, t.start) for t in glossary.find(text)] == [("cancer", 3)]

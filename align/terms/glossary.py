@@ -73,6 +73,8 @@ IMPORT_FORMATS = ("csv", "tbx")
 
 # Whitespace that is "stray" inside a cell: anything but a single ASCII space.
 _SPACES_RE = re.compile(r"\s+")
+# URLs and e-mail addresses: never searched for terms.
+_ADDRESS_RE = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.)[^\s<>\"]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
 _IRREGULAR_SPACES_RE = re.compile(r"\s{2,}|[^\S ]")   # what _SPACES_RE.sub(" ", ...) would change
 # A line of cells (tab-separated) with a cell that _clean would change: whitespace
 # at a cell's start or end, a run of it, or whitespace other than spaces.
@@ -469,10 +471,16 @@ class Glossary:
         return self._matcher
 
     def find(self, text: str) -> list[Term]:
-        """Glossary terms in `text`, sorted by start, longest match first, no overlaps."""
+        """Glossary terms in `text`, sorted by start, longest match first, no overlaps.
+        Nothing inside a URL or an e-mail address is a term (`cancer` in
+        `…/prostate-cancer-screening`): they are not translated."""
         matcher = self.matcher()
         terms = []
+        addresses = [m.span() for m in _ADDRESS_RE.finditer(text)] if ("/" in text or "@" in text
+                                                                        or "www." in text) else []
         for start, end, index in matcher.find(text):
+            if any(a < end and start < b for a, b in addresses):
+                continue
             entry, target = self._forms[index]
             rules = self._rules.get(index)
             if rules is None:   # worked out once per form, when first found
