@@ -8,12 +8,11 @@ reference (sacrebleu's sentence chrF) between flagged and unflagged sentences.
 Also the Spearman rank correlation between score and chrF over all sentences.
 
     python benchmarks/confidence.py [--model DIR] [--data DIR] [--sentences 300] [--article 30]
-                                    [--beams N] [--json FILE]
+                                    [--beams N] [--engine transformers|ctranslate2] [--json FILE]
 
 Scores come from the engine (`Hypothesis.score`: mean log-probability per output
-token). When the engine gives none (engines before the scores landed), each output
-is re-scored by the same model with teacher forcing: the mean log-probability of
-its tokens, EOS included; the report says which was used.
+token, EOS included; `--engine transformers|ctranslate2`), as `align translate`
+stores them.
 """
 from __future__ import annotations
 
@@ -73,38 +72,18 @@ def permutation_p(low: list[float], rest: list[float], rounds: int = 10000, seed
     return round((hits + 1) / (rounds + 1), 4)
 
 
-def rescore(engine, sources: list[str], targets: list[str], batch: int = 32) -> list[float]:
-    """Mean log-probability per target token (EOS included) under the engine's model."""
-    import torch
-
-    scores: list[float] = []
-    for start in range(0, len(sources), batch):
-        inputs = engine.tokenizer(sources[start:start + batch], text_target=targets[start:start + batch],
-                                  return_tensors="pt", padding=True, truncation=True)
-        labels = inputs["labels"]
-        labels[labels == engine.tokenizer.pad_token_id] = -100
-        with torch.no_grad():
-            logits = engine.model(**{k: v.to(engine.model.device) for k, v in inputs.items()}).logits
-        logprobs = torch.log_softmax(logits.float(), dim=-1).cpu()
-        mask = labels != -100
-        picked = logprobs.gather(-1, labels.clamp(min=0).unsqueeze(-1)).squeeze(-1) * mask
-        scores.extend((picked.sum(1) / mask.sum(1)).tolist())
-    return scores
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default=str(ROOT / "tests" / "models" / "small-fr-en"))
-    parser.add_argument("--data", default=None, help="folder with newstest2013.fr/.en [default: "
-                                                     "/work/shared/data, else the repository's data/]")
+    parser.add_argument("--data", default=str(ROOT / "data"), help="folder with newstest2013.fr/.en")
+    parser.add_argument("--engine", default="transformers", choices=("transformers", "ctranslate2"))
     parser.add_argument("--sentences", type=int, default=300)
     parser.add_argument("--article", type=int, default=30, help="sentences per article")
     parser.add_argument("--beams", type=int, default=None)
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
 
-    data = Path(args.data) if args.data else next(
-        (p for p in (Path("/work/shared/data"), ROOT / "data") if (p / "newstest2013.fr").is_file()), ROOT / "data")
+    data = Path(args.data)
     try:
         french = (data / "newstest2013.fr").read_text(encoding="utf-8").splitlines()[:args.sentences]
         english = (data / "newstest2013.en").read_text(encoding="utf-8").splitlines()[:args.sentences]
@@ -115,20 +94,17 @@ def main() -> int:
     import sacrebleu
     import torch
 
+    from align.engines import load_engine
     from align.engines.base import GenerationSettings
-    from align.engines.transformers import TransformersEngine
 
     torch.set_num_threads(2)
-    engine = TransformersEngine(args.model, GenerationSettings(beams=args.beams, batch_size=16, device="cpu"))
+    engine = load_engine(args.engine, args.model, GenerationSettings(beams=args.beams, batch_size=16, device="cpu"))
     started = time.perf_counter()
-    hypotheses = engine.translate(french, [[] for _ in french])
+    hypotheses = engine.translate(french, with_attention=False)
     seconds = time.perf_counter() - started
     outputs = [h.text.strip() for h in hypotheses]
     scores = [h.score for h in hypotheses]
-    source = "engine"
-    if any(s is None for s in scores):
-        scores = rescore(engine, french, outputs)
-        source = "re-scored (teacher forcing)"
+    source = f"engine ({args.engine})"
     chrf = [sacrebleu.sentence_chrf(o, [r]).score for o, r in zip(outputs, english)]
 
     pairs = [SentencePair(f, o, 1 + i // args.article, 1 + i % args.article, origin="model", score=s)
