@@ -233,3 +233,15 @@ def test_an_insertion_never_splits_a_token():
     assert _token_boundary("205% of", 3) == 4
     assert _token_boundary("205% of", 4) == 4
     assert _token_boundary("ends here.", 9) == 9  # before the full stop
+
+
+def test_a_dropped_term_is_not_tacked_on_at_the_end_when_its_french_is_not_there():
+    source = "Le risque de mourir d'un cancer chute de moitié."
+    words = [("The", "Le"), ("risk", "risque"), ("halves", "moitié."), ("for", "de"), ("death.", "mourir")]
+    pair = translate(source, words, [term(source, "cancer", "cancer")])
+    assert pair.target == "The risk cancer halves for death."
+    assert pair.terms[0].late
+    # A term whose French ends the sentence may end the English too.
+    source = "Il parle du cancer."
+    pair = translate(source, [("He", "Il"), ("speaks", "parle"), ("about.", "du")], [term(source, "cancer", "cancer")])
+    assert pair.target == "He speaks about cancer."

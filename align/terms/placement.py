@@ -258,20 +258,25 @@ def _insertion_point(text: str, words: Sequence[AlignedWord], term: Term, source
                      taken: Sequence[Span]) -> int:
     """Where a term the model dropped goes: after the English of the nearest
     French word before it, else before the English of the nearest after it,
-    else at the proportional place of the sentence."""
+    else at the proportional place of the sentence. Never tacked on at the end
+    of the sentence unless its French ends the sentence too."""
     before = [w for w in words if w.word is not None and w.word[1] <= term.start]
+    after = [w for w in words if w.word is not None and w.word[0] >= term.end]
+    position = None
     if before:
         nearest = max(w.word[1] for w in before)
         position = max(w.end for w in before if w.word[1] == nearest)
-    else:
-        after = [w for w in words if w.word is not None and w.word[0] >= term.end]
-        if after:
-            nearest = min(w.word[0] for w in after)
-            position = min(w.start for w in after if w.word[0] == nearest)
-        else:
-            share = term.start / max(1, len(source))
-            ends = [0] + [m.end() for m in WORD_RE.finditer(text)]
-            position = min(ends, key=lambda e: abs(e - share * len(text)))
+        ends_english = not text[position:].strip(_CLOSING + " ")
+        ends_french = not WORD_RE.search(source, term.end)
+        if ends_english and not ends_french and after:
+            position = None  # the English of the words after it comes earlier: go there
+    if position is None and after:
+        nearest = min(w.word[0] for w in after)
+        position = min(w.start for w in after if w.word[0] == nearest)
+    if position is None:
+        share = term.start / max(1, len(source))
+        ends = [0] + [m.end() for m in WORD_RE.finditer(text)]
+        position = min(ends, key=lambda e: abs(e - share * len(text)))
     for start, end in taken:  # never inside another term's target
         if start < position < end:
             position = end
@@ -285,7 +290,7 @@ def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> 
     found = locate(text, terms)
     groups: dict[tuple, list[int]] = {}
     for index, term in enumerate(terms):
-        groups.setdefault((accepted_forms(term), exact_case(term)), []).append(index)
+        groups.setdefault((accepted_forms(term), exact_case(term), term.keep_case), []).append(index)
     covered: list[Span | None] = [None] * len(terms)
     for indices in groups.values():
         spans = [found[i] for i in indices if found[i] is not None]
