@@ -1,0 +1,204 @@
+"""The article formats: a reader that yields a Document (plain text for the model,
+markup aside) and a writer that rebuilds the same kind of file from it.
+
+Text formats (Markdown, HTML) keep a *skeleton*: the file as a list of literal
+source strings (everything not translated, byte for byte) and paragraph numbers
+(the slots where translated paragraphs go). DOCX keeps its zip and rebuilds the
+paragraphs in place. Every reader checks that its skeleton gives the input back
+before translation, and keeps a block verbatim (with a warning) when it cannot.
+"""
+from __future__ import annotations
+
+import unicodedata
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..document import PROSE, Document, Inline, Paragraph
+from ..errors import InputError
+from ..sources import CONTROL_RE, decode, read_bytes
+from .inline import EscapeChar, render_paragraph, tokens_to_text
+
+# Articles larger than this are refused before parsing: the model would need days
+# for them anyway, and parsers must never exhaust the machine.
+MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+
+
+class Format(ABC):
+    """One file format: `read` a file into a Document, `write` it back as bytes."""
+
+    name: str = ""
+    suffixes: tuple[str, ...] = ()
+    output_suffix: str = ""
+
+    def read(self, path: str | Path) -> Document:
+        path = Path(path)
+        data = read_bytes(path)
+        if len(data) > MAX_ARTICLE_BYTES:
+            raise InputError(f"{path}: file too large ({len(data) // 2**20} MiB; at most "
+                             f"{MAX_ARTICLE_BYTES // 2**20} MiB per article)")
+        document = self.parse(data, str(path))
+        document.path = path
+        document.name = article_name(path)
+        document.format = self.name
+        for number, paragraph in enumerate(document.paragraphs, 1):
+            paragraph.number = number
+        return document
+
+    @abstractmethod
+    def parse(self, data: bytes, name: str) -> Document:
+        """A Document from the file's bytes; `name` is for messages."""
+
+    @abstractmethod
+    def write(self, document: Document) -> bytes:
+        """The file rebuilt with each paragraph's translation and markup."""
+
+
+def article_name(path: Path) -> str:
+    """The file name without its format suffix ("a.fr.md" -> "a.fr")."""
+    suffix = path.suffix
+    return path.name[:-len(suffix)] if suffix else path.name
+
+
+# ---------------------------------------------------------------- text formats
+@dataclass
+class Skeleton:
+    """A text file as literal source strings and paragraph slots (indexes into
+    Document.paragraphs); `escapes` names each slot's escaper (see TextFormat)."""
+
+    parts: list[str | int] = field(default_factory=list)
+    newline_bom: str = ""
+
+    def literal(self, text: str) -> None:
+        if not text:
+            return
+        if self.parts and isinstance(self.parts[-1], str):
+            self.parts[-1] += text
+        else:
+            self.parts.append(text)
+
+    def slot(self, index: int) -> None:
+        self.parts.append(index)
+
+
+class TextFormat(Format):
+    """Formats whose files are text: decode, build a skeleton, re-encode the same way."""
+
+    def escaper(self, paragraph: Paragraph) -> EscapeChar:
+        raise NotImplementedError
+
+    def render_slot(self, paragraph: Paragraph) -> str:
+        return tokens_to_text(render_paragraph(paragraph, self.escaper(paragraph)))
+
+    def parse(self, data: bytes, name: str) -> Document:
+        text, encoding, warnings = decode(data, name)
+        document = Document(name=name, encoding=encoding, warnings=list(warnings))
+        skeleton = Skeleton()
+        self.build(text, document, skeleton, name)
+        document.layout = skeleton
+        return document
+
+    @abstractmethod
+    def build(self, text: str, document: Document, skeleton: Skeleton, name: str) -> None:
+        """Fill the document's paragraphs and the skeleton from the decoded text."""
+
+    def render(self, document: Document) -> str:
+        out = []
+        for part in document.layout.parts:
+            out.append(part if isinstance(part, str) else self.render_slot(document.paragraphs[part]))
+        return "".join(out)
+
+    def write(self, document: Document) -> bytes:
+        return encode(self.render(document), document.encoding, self.name == "html")
+
+
+def encode(text: str, encoding: str, html: bool) -> bytes:
+    """Bytes in the article's own encoding (a BOM if it had one). Characters the
+    translation brings that a legacy encoding lacks become character references in
+    HTML; a Markdown file is then written as UTF-8."""
+    if encoding == "utf-8-sig":
+        return text.encode("utf-8-sig")
+    if encoding in ("utf-8", "utf-16"):
+        return text.encode(encoding)
+    try:
+        return text.encode(encoding, errors="xmlcharrefreplace" if html else "strict")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+# --------------------------------------------------------- building paragraphs
+class ParagraphBuilder:
+    """Accumulates one block's plain text, the source spelling of its characters
+    and its inline markup, in source order."""
+
+    def __init__(self, escape_char: EscapeChar, role: str = ""):
+        self.escape_char = escape_char
+        self.role = role
+        self.chars: list[str] = []
+        self.spellings: dict[int, str] = {}
+        self.inlines: list[Inline] = []
+        self.sequence = 0
+
+    @property
+    def length(self) -> int:
+        return len(self.chars)
+
+    def _next(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+    def text(self, decoded: str, raw: str | None = None) -> None:
+        """Characters read from the source: `raw` is how they were written there
+        when that is not simply `decoded` (an entity, an escape, a line break)."""
+        plain = CONTROL_RE.sub(" ", unicodedata.normalize("NFC", decoded.replace("\t", " ")))
+        raw = decoded if raw is None else raw
+        if plain != raw:  # spelled differently: the first character carries the source spelling
+            if not plain:
+                self.point("space", raw)
+                return
+            start = self.length
+            self.chars.extend(plain)
+            self.spellings[start] = raw
+            for k in range(start + 1, self.length):
+                self.spellings[k] = ""
+            return
+        for char in plain:
+            position = self.length
+            if self.escape_char(char, position == 0) != char:
+                self.spellings[position] = char
+            self.chars.append(char)
+
+    def silent(self, char: str) -> None:
+        """A character the model needs (a space for a line break) that the source
+        did not have: written only in translations."""
+        self.spellings[self.length] = ""
+        self.chars.append(char)
+
+    def open(self, kind: str, raw: object, url: str = "") -> Inline:
+        inline = Inline(start=self.length, end=-1, kind=kind, open=raw, order=self._next(), url=url)
+        self.inlines.append(inline)
+        return inline
+
+    def close(self, inline: Inline, raw: object) -> None:
+        inline.end = self.length
+        inline.close = raw
+        inline.close_order = self._next()
+
+    def point(self, kind: str, raw: object) -> Inline:
+        inline = Inline(start=self.length, end=self.length, kind=kind, open=raw, paired=False,
+                        order=self._next())
+        self.inlines.append(inline)
+        return inline
+
+    def has_letters(self) -> bool:
+        return any(c.isalpha() for c in self.chars)
+
+    def paragraph(self) -> Paragraph:
+        """The block as a Paragraph; spans left empty become placeholders."""
+        for number, inline in enumerate(self.inlines, 1):
+            inline.id = number
+            if inline.paired and inline.start == inline.end and isinstance(inline.open, str):
+                inline.paired = False
+                inline.open, inline.close = inline.open + inline.close, ""
+        return Paragraph(text="".join(self.chars), kind=PROSE, role=self.role,
+                         inlines=self.inlines, spellings=self.spellings)

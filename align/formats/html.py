@@ -1,0 +1,269 @@
+"""HTML articles: text blocks translated, everything else kept byte for byte.
+
+Parser choice: the standard library's `html.parser` tokenizer. A byte-exact
+rebuild needs the source offset of every tag, entity and text run, which it gives
+(lxml and html5lib build trees and keep only line numbers); it never builds a tree,
+so broken nesting costs nothing, and it reads a 10 MB single-line page in linear
+time (benchmarks/formats_overhead.py measures all three). Nothing is ever executed
+or fetched: scripts, styles and event attributes are copied as they were.
+
+Blocks: text between block-level tags (p, li, h1-h6, td, title, div...) is one
+paragraph. Inline tags (b, em, a, span...) become Inline spans; br, img, inline
+code and unmatched tags become placeholders. Untranslated: script, style, pre,
+code, textarea, svg, math, template and any element with translate="no"; all
+attributes except alt and title, which are their own paragraphs.
+"""
+from __future__ import annotations
+
+import html as html_lib
+import re
+from bisect import bisect_right
+from html.parser import HTMLParser
+
+from ..document import Document, Paragraph
+from .base import ParagraphBuilder, Skeleton, TextFormat
+
+INLINE_TAGS = frozenset("""a abbr b bdi bdo big cite data del dfn em font i ins label mark nobr q s small
+    span strike strong sub sup time tt u""".split())
+PLACEHOLDER_TAGS = frozenset("br img wbr input embed source track area".split())
+# Elements whose content is not prose: kept whole (a placeholder inside a block).
+KEEP_INLINE = frozenset("code kbd samp var script style noscript svg math object canvas iframe select button".split())
+KEEP_BLOCK = frozenset("pre textarea template".split())
+VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+TRANSLATED_ATTRIBUTES = ("alt", "title")
+HTML_SPACE = " \t\n\r\f"
+WS_RE = re.compile(r"[ \t\n\r\f]+|[^ \t\n\r\f]+")
+ATTRIBUTE_RE = re.compile(r"""(?<=[\s"'])(alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+REFERENCE_RE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
+TRANSLATE_NO_RE = re.compile(r"""\btranslate\s*=\s*["']?no\b""", re.IGNORECASE)
+
+
+def escape_text(char: str, at_start: bool) -> str:
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;"}.get(char, char)
+
+
+def escape_double_quoted(char: str, at_start: bool) -> str:
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}.get(char, char)
+
+
+def escape_single_quoted(char: str, at_start: bool) -> str:
+    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;"}.get(char, char)
+
+
+class _Tokenizer(HTMLParser):
+    """Records (kind, start offset, tag or None) for every token, in order."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=False)
+        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.tokens: list[tuple[str, int, str | None]] = []
+
+    def _at(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def handle_starttag(self, tag, attrs):
+        self.tokens.append(("start", self._at(), tag))
+
+    def handle_startendtag(self, tag, attrs):
+        self.tokens.append(("startend", self._at(), tag))
+
+    def handle_endtag(self, tag):
+        self.tokens.append(("end", self._at(), tag))
+
+    def handle_data(self, data):
+        self.tokens.append(("data", self._at(), None))
+
+    def handle_entityref(self, name):
+        self.tokens.append(("ref", self._at(), None))
+
+    def handle_charref(self, name):
+        self.tokens.append(("ref", self._at(), None))
+
+    def handle_comment(self, data):
+        self.tokens.append(("other", self._at(), None))
+
+    handle_decl = handle_pi = unknown_decl = handle_comment
+
+
+def tokenize(text: str) -> list[tuple[str, str, str | None]]:
+    """(kind, raw source, tag) for every token; the raws add up to `text`."""
+    parser = _Tokenizer(text)
+    parser.feed(text)
+    parser.close()
+    tokens = parser.tokens
+    out = []
+    if tokens and tokens[0][1] > 0:
+        out.append(("other", text[:tokens[0][1]], None))
+    for n, (kind, start, tag) in enumerate(tokens):
+        end = tokens[n + 1][1] if n + 1 < len(tokens) else len(text)
+        if end > start:
+            out.append((kind, text[start:end], tag))
+    if not tokens:
+        out.append(("other", text, None))
+    return out
+
+
+class HtmlFormat(TextFormat):
+    name = "html"
+    suffixes = (".html", ".htm")
+    output_suffix = ".en.html"
+
+    def escaper(self, paragraph: Paragraph):
+        return {'attr"': escape_double_quoted, "attr'": escape_single_quoted}.get(
+            paragraph.role.split(":")[0], escape_text)
+
+    def build(self, text: str, document: Document, skeleton: Skeleton, name: str) -> None:
+        _Builder(document, skeleton).run(tokenize(text))
+
+
+class _Builder:
+    def __init__(self, document: Document, skeleton: Skeleton):
+        self.document, self.skeleton = document, skeleton
+        self.items: list[tuple[str, str, str | None]] = []  # the current block's tokens
+        self.role = "body"
+
+    # --------------------------------------------------------------- skeleton
+    def literal(self, raw: str, kind: str = "other", tag: str | None = None) -> None:
+        """Raw source outside any block; a start tag's alt/title become paragraphs."""
+        if kind in ("start", "startend") and ("alt" in raw.lower() or "title" in raw.lower()):
+            cursor = 0
+            for match in ATTRIBUTE_RE.finditer(raw):
+                group = 2 if match.group(2) is not None else 3
+                value_start, value_end = match.span(group)
+                paragraph = self.attribute_paragraph(raw[value_start:value_end], match.group(1).lower(),
+                                                     '"' if group == 2 else "'")
+                if paragraph is None:
+                    continue
+                self.skeleton.literal(raw[cursor:value_start])
+                self.skeleton.slot(len(self.document.paragraphs))
+                self.document.paragraphs.append(paragraph)
+                cursor = value_end
+            self.skeleton.literal(raw[cursor:])
+            return
+        self.skeleton.literal(raw)
+
+    def attribute_paragraph(self, raw_value: str, attribute: str, quote: str) -> Paragraph | None:
+        builder = ParagraphBuilder(escape_double_quoted if quote == '"' else escape_single_quoted,
+                                   role=f"attr{quote}:{attribute}")
+        cursor = 0
+        for match in REFERENCE_RE.finditer(raw_value):
+            self.add_data(builder, raw_value[cursor:match.start()])
+            builder.text(html_lib.unescape(match.group()), match.group())
+            cursor = match.end()
+        self.add_data(builder, raw_value[cursor:])
+        if not builder.has_letters() or raw_value != raw_value.strip(HTML_SPACE):
+            return None
+        return builder.paragraph()
+
+    @staticmethod
+    def add_data(builder: ParagraphBuilder, raw: str) -> None:
+        for match in WS_RE.finditer(raw):
+            piece = match.group()
+            if piece[0] in HTML_SPACE:
+                if builder.length and builder.chars[-1] == " ":
+                    builder.point("space", piece)  # collapses into the space before
+                else:
+                    builder.text(" ", piece)
+            else:
+                builder.text(piece)
+
+    # ------------------------------------------------------------------ blocks
+    def flush(self) -> None:
+        items, self.items = self.items, []
+        if not items:
+            return
+        # Whitespace at the block's edges stays in the skeleton.
+        first, last = 0, len(items)
+        while first < last and items[first][0] == "data" and not items[first][1].strip(HTML_SPACE):
+            first += 1
+        while last > first and items[last - 1][0] == "data" and not items[last - 1][1].strip(HTML_SPACE):
+            last -= 1
+        paragraph = self.block_paragraph(items[first:last]) if first < last else None
+        if paragraph is None:
+            for kind, raw, tag in items:
+                self.literal(raw, kind, tag)
+            return
+        for kind, raw, tag in items[:first]:
+            self.literal(raw, kind, tag)
+        self.skeleton.slot(len(self.document.paragraphs))
+        self.document.paragraphs.append(paragraph)
+        for kind, raw, tag in items[last:]:
+            self.literal(raw, kind, tag)
+
+    def block_paragraph(self, items) -> Paragraph | None:
+        # Match inline tags first: an end tag closes only the innermost open one.
+        partner: dict[int, int] = {}
+        stack: list[int] = []
+        for n, (kind, raw, tag) in enumerate(items):
+            if kind == "start" and tag in INLINE_TAGS:
+                stack.append(n)
+            elif kind == "end" and tag in INLINE_TAGS and stack and items[stack[-1]][2] == tag:
+                partner[stack.pop()] = n
+        builder = ParagraphBuilder(escape_text, role=self.role)
+        opened = {}
+        for n, (kind, raw, tag) in enumerate(items):
+            if kind == "data":
+                self.add_data(builder, raw)
+            elif kind == "ref":
+                builder.text(html_lib.unescape(raw), raw)
+            elif kind == "start" and n in partner:
+                opened[partner[n]] = builder.open(tag, raw, url=_href(raw) if tag == "a" else "")
+            elif kind == "end" and n in opened:
+                builder.close(opened.pop(n), raw)
+            else:
+                builder.point(tag or kind, raw)
+        if not builder.has_letters():
+            return None
+        return builder.paragraph()
+
+    # -------------------------------------------------------------------- run
+    def run(self, tokens) -> None:
+        n = 0
+        while n < len(tokens):
+            kind, raw, tag = tokens[n]
+            keep = kind == "start" and tag not in VOID_TAGS and (
+                tag in KEEP_INLINE or tag in KEEP_BLOCK or TRANSLATE_NO_RE.search(raw))
+            if keep:
+                end = _element_end(tokens, n)
+                whole = "".join(t[1] for t in tokens[n:end])
+                if tag in KEEP_BLOCK or not self.items:
+                    self.flush()
+                    self.skeleton.literal(whole)
+                else:
+                    self.items.append(("keep", whole, tag))
+                n = end
+                continue
+            if kind in ("start", "end", "startend") and tag not in INLINE_TAGS and tag not in PLACEHOLDER_TAGS:
+                self.flush()
+                self.literal(raw, kind, tag)
+                if kind == "start":
+                    self.role = tag
+                n += 1
+                continue
+            self.items.append((kind, raw, tag))
+            n += 1
+        self.flush()
+
+
+def _element_end(tokens, start: int) -> int:
+    """Index after the end tag that closes tokens[start] (or the end of the file)."""
+    tag = tokens[start][2]
+    depth = 0
+    for n in range(start, len(tokens)):
+        kind, _, other = tokens[n]
+        if other == tag:
+            if kind == "start":
+                depth += 1
+            elif kind == "end":
+                depth -= 1
+                if depth == 0:
+                    return n + 1
+    return len(tokens)
+
+
+def _href(raw: str) -> str:
+    match = re.search(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", raw, re.IGNORECASE)
+    if not match:
+        return ""
+    return html_lib.unescape(next(g for g in match.groups() if g is not None))

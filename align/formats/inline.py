@@ -1,0 +1,433 @@
+"""Inline markup as placeholders: split over sentences, placed in translations.
+
+The model only ever sees plain text. A paragraph's markup is a list of `Inline`
+spans over its text (see align.document). After segmentation each sentence pair
+gets its own pieces (`split_inlines`); after translation each piece is put back
+around the English words aligned to the French it covered (`place_pair`), the
+way bergamot-translator re-inserts HTML tags through the word alignment:
+
+1. characters the translation copied unchanged (same text at aligned positions,
+   e.g. names, numbers, or everything under an identity engine) map exactly;
+2. else the hull of the English words aligned (`SentencePair.alignment`) to
+   French words inside the span;
+3. else the span's text found once, verbatim, in the translation;
+4. else the sentence's edges, and the pair is flagged `markup-moved`.
+
+Placed spans are then made properly nested (clipping, flagged too), so every
+writer emits well-formed markup. Rendering yields tokens: ("text", str),
+("open", Inline), ("close", Inline), ("point", Inline); text is already spelled
+for the format (escaped, or copied with its source spelling).
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import replace
+from typing import Callable, Iterator
+
+from ..document import Inline, Paragraph, SentencePair
+
+TEXT, OPEN, CLOSE, POINT = "text", "open", "close", "point"
+MARKUP_MOVED = "markup-moved"
+# Placeholders that only carry layout (collapsed whitespace): dropped, never flagged.
+SPACE_KINDS = {"space"}
+
+Token = tuple[str, object]
+EscapeChar = Callable[[str, bool], str]  # (character, at start of the block) -> spelling
+
+
+def plain_escape(char: str, at_start: bool) -> str:
+    return char
+
+
+# ----------------------------------------------------------------- splitting
+def _events(paragraph: Paragraph) -> list[tuple[int, int, str, Inline]]:
+    """(position, source order, OPEN/CLOSE/POINT, inline) for every markup event."""
+    events = []
+    for inline in paragraph.inlines:
+        if inline.paired:
+            events.append((inline.start, inline.order, OPEN, inline))
+            events.append((inline.end, inline.close_order, CLOSE, inline))
+        else:
+            events.append((inline.start, inline.order, POINT, inline))
+    events.sort(key=lambda e: (e[0], e[1]))
+    return events
+
+
+def assign_events(paragraph: Paragraph) -> tuple[list[list[tuple]], list[tuple]]:
+    """Which sentence (or the whitespace between sentences) each event belongs to.
+
+    At a position shared by a sentence's end and the next one's start, events are
+    split so that emitting them region by region keeps their source order: closes
+    and placeholders before the first opening go with the sentence that ends there.
+    """
+    spans = [(p.start, p.start + len(p.source)) for p in paragraph.sentences]
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    per_sentence: list[list[tuple]] = [[] for _ in spans]
+    gap: list[tuple] = []
+    events = _events(paragraph)
+    i = 0
+    while i < len(events):
+        j = i
+        while j < len(events) and events[j][0] == events[i][0]:
+            j += 1
+        group, position = events[i:j], events[i][0]
+        i = j
+        k = bisect_right(starts, position) - 1
+        if k >= 0 and starts[k] < position < ends[k]:
+            per_sentence[k].extend(group)
+            continue
+        left = bisect_left(ends, position)
+        left = left if left < len(ends) and ends[left] == position else None
+        right = bisect_left(starts, position)
+        right = right if right < len(starts) and starts[right] == position else None
+        first_open = next((n for n, e in enumerate(group) if e[2] == OPEN), len(group))
+        before, after = group[:first_open], group[first_open:]
+        (per_sentence[left] if left is not None else gap).extend(before)
+        (per_sentence[right] if right is not None else gap).extend(after)
+    return per_sentence, gap
+
+
+def split_inlines(paragraph: Paragraph) -> None:
+    """Give each sentence pair its pieces of the paragraph's markup, with offsets
+    into the sentence; a span running over several sentences opens in one and
+    closes in another (`opens`/`closes`)."""
+    per_sentence, _ = assign_events(paragraph)
+    for pair, events in zip(paragraph.sentences, per_sentence):
+        start, end = pair.start, pair.start + len(pair.source)
+        pieces: dict[int, Inline] = {}
+        for _, _, what, inline in events:
+            if what == POINT:
+                pieces[id(inline)] = replace(inline, start=inline.start - start, end=inline.start - start)
+                continue
+            piece = pieces.get(id(inline))
+            if piece is None:
+                piece = pieces[id(inline)] = replace(
+                    inline, start=max(inline.start, start) - start, end=min(inline.end, end) - start,
+                    opens=False, closes=False)
+            if what == OPEN:
+                piece.opens = True
+            else:
+                piece.closes = True
+        pair.inlines = list(pieces.values())
+
+
+# ------------------------------------------------------------------ placement
+def _valid_alignment(pair: SentencePair) -> list[tuple[int, int, int, int]]:
+    n, m = len(pair.source), len(pair.target)
+    return [a for a in pair.alignment
+            if len(a) == 4 and 0 <= a[0] < a[1] <= n and 0 <= a[2] < a[3] <= m]
+
+
+def copy_map(source: str, target: str, alignment: list[tuple[int, int, int, int]]) -> list[int]:
+    """For each target character, the source character it copies unchanged, or -1.
+
+    Aligned words with the same text are copies, and so are the characters between
+    two such words (or before the first, after the last) when they match too.
+    """
+    mapping = [-1] * len(target)
+    if not alignment:
+        if source == target:
+            return list(range(len(target)))
+        return mapping
+    words = sorted((a for a in alignment if source[a[0]:a[1]] == target[a[2]:a[3]]), key=lambda a: a[2])
+    if not words:
+        return mapping
+
+    def link(ss: int, ts: int, length: int) -> None:
+        for k in range(length):
+            mapping[ts + k] = ss + k
+
+    previous = None
+    for ss, se, ts, te in words:
+        if previous is None:
+            if ts <= ss and target[:ts] == source[ss - ts:ss]:
+                link(ss - ts, 0, ts)
+        else:
+            pse, pte = previous
+            if pse <= ss and pte <= ts and target[pte:ts] == source[pse:ss]:
+                link(pse, pte, ts - pte)
+        link(ss, ts, te - ts)
+        previous = (se, te)
+    se, te = previous
+    rest = len(target) - te
+    if source[se:se + rest] == target[te:]:
+        link(se, te, rest)
+    return mapping
+
+
+class _Placer:
+    def __init__(self, pair: SentencePair):
+        self.source, self.target = pair.source, pair.target
+        self.alignment = _valid_alignment(pair)
+        self.mapping = copy_map(self.source, self.target, self.alignment)
+        self.inverse = {s: t for t, s in enumerate(self.mapping) if s >= 0}
+
+    def _trim(self, x: int, y: int) -> tuple[int, int]:
+        while x < y and self.target[x].isspace():
+            x += 1
+        while y > x and self.target[y - 1].isspace():
+            y -= 1
+        return x, y
+
+    def span(self, a: int, b: int) -> tuple[int, int] | None:
+        """Target span for the source span [a, b), or None when it cannot be placed."""
+        inverse = self.inverse
+        if all(s in inverse for s in range(a, b)):
+            x = inverse[a]
+            if all(inverse[a + k] == x + k for k in range(b - a)):
+                return x, x + (b - a)
+        inside = [w for w in self.alignment if a <= (w[0] + w[1]) / 2 < b]
+        if inside:
+            return self._trim(min(w[2] for w in inside), max(w[3] for w in inside))
+        fragment = self.source[a:b].strip()
+        if fragment and self.target.count(fragment) == 1:
+            x = self.target.index(fragment)
+            return x, x + len(fragment)
+        return None
+
+    def point(self, p: int) -> int | None:
+        inverse = self.inverse
+        if p - 1 in inverse:
+            return inverse[p - 1] + 1
+        if p in inverse:
+            return inverse[p]
+        before = [w for w in self.alignment if w[1] <= p]
+        if before:
+            end = max(w[1] for w in before)
+            return max(w[3] for w in before if w[1] == end)
+        after = [w for w in self.alignment if w[0] >= p]
+        if after:
+            start = min(w[0] for w in after)
+            return min(w[2] for w in after if w[0] == start)
+        return None
+
+
+class Placed:
+    """A pair-level Inline with its span in the translation."""
+
+    __slots__ = ("inline", "x", "y")
+
+    def __init__(self, inline: Inline, x: int, y: int):
+        self.inline, self.x, self.y = inline, x, y
+
+
+def place_pair(pair: SentencePair) -> tuple[list[Placed], list[str]]:
+    """Spans of the pair's markup in its translation, properly nested; and the kinds
+    that could not be placed where their French was (for the `markup-moved` flag)."""
+    placer = _Placer(pair)
+    length = len(pair.target)
+    moved: list[str] = []
+    placed: list[Placed] = []
+    for inline in pair.inlines:
+        if not inline.paired:
+            x = placer.point(inline.start)
+            if x is None:
+                if inline.kind in SPACE_KINDS:
+                    continue
+                moved.append(inline.kind)
+                x = 0 if inline.start < len(pair.source) / 2 else length
+            placed.append(Placed(inline, x, x))
+            continue
+        span = placer.span(inline.start, inline.end)
+        if span is None:
+            moved.append(inline.kind)
+            span = (0, length)
+        x, y = span
+        if not inline.opens:
+            x = 0
+        if not inline.closes:
+            y = length
+        placed.append(Placed(inline, x, y))
+    _keep_continued_nesting(placed)
+    moved.extend(_make_laminar([p for p in placed if p.inline.paired]))
+    return placed, moved
+
+
+def _keep_continued_nesting(placed: list[Placed]) -> None:
+    """Spans running into the next sentence must stay nested as in the source:
+    an outer one opens no later than the inner ones (and symmetrically for spans
+    coming from the previous sentence), or the tags would cross between sentences."""
+    running = sorted((p for p in placed if p.inline.paired and p.inline.opens and not p.inline.closes),
+                     key=lambda p: p.inline.order)
+    for outer, inner in zip(reversed(running[:-1]), reversed(running[1:])):
+        outer.x = min(outer.x, inner.x)
+    coming = sorted((p for p in placed if p.inline.paired and p.inline.closes and not p.inline.opens),
+                    key=lambda p: p.inline.close_order)
+    for inner, outer in zip(coming[:-1], coming[1:]):
+        outer.y = max(outer.y, inner.y)
+
+
+def _make_laminar(spans: list[Placed]) -> list[str]:
+    """Clip spans so that any two are nested or disjoint; returns the clipped kinds."""
+    clipped: list[str] = []
+    spans.sort(key=lambda p: (p.x, -p.y, p.inline.order))
+    stack: list[Placed] = []
+    for span in spans:
+        while stack and stack[-1].y <= span.x:
+            stack.pop()
+        for outer in reversed(stack):
+            if outer.y >= span.y:
+                break
+            if span.inline.closes:
+                span.y = outer.y
+                clipped.append(span.inline.kind)
+                break
+            outer.y = span.x  # cannot clip a span that closes later: end the outer one here
+            clipped.append(outer.inline.kind)
+        stack = [s for s in stack if s.y > span.x]
+        if span.y > span.x:
+            stack.append(span)
+    return clipped
+
+
+def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) -> list[tuple[str, Inline]]:
+    """Events at one position: in source order when that nests properly, else
+    closes (innermost first), then placeholders, then opens."""
+    def key(event):
+        what, inline = event
+        return inline.close_order if what == CLOSE else inline.order
+
+    ordered = sorted(events, key=key)
+    stack = list(open_stack)
+    for what, inline in ordered:
+        if what == OPEN:
+            stack.append(inline)
+        elif what == CLOSE:
+            if not stack or stack[-1] is not inline:
+                break
+            stack.pop()
+    else:
+        return ordered
+    closes = [e for e in events if e[0] == CLOSE]
+    position = {id(inline): n for n, inline in enumerate(open_stack)}
+    closes.sort(key=lambda e: -position.get(id(e[1]), -1))
+    points = sorted((e for e in events if e[0] == POINT), key=key)
+    opens = [e for e in events if e[0] == OPEN]  # already in nesting order
+    return closes + points + opens
+
+
+def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar,
+                placed: list[Placed] | None = None) -> list[Token]:
+    """The translation with its markup, as tokens."""
+    if placed is None:
+        placed, _ = place_pair(pair)
+    target = pair.target
+    at: dict[int, list[tuple[str, Inline]]] = {}
+    empty_paired = []
+    for p in sorted(placed, key=lambda p: (p.x, -p.y, p.inline.order)):
+        inline = p.inline
+        if not inline.paired:
+            at.setdefault(p.x, []).append((POINT, inline))
+            continue
+        if p.x == p.y and inline.opens and inline.closes:
+            empty_paired.append(p)  # nothing left to wrap: written as a placeholder of both tags
+            at.setdefault(p.x, []).append((POINT, replace(inline, paired=False)))
+            continue
+        if inline.opens:
+            at.setdefault(p.x, []).append((OPEN, inline))
+        if inline.closes:
+            at.setdefault(p.y, []).append((CLOSE, inline))
+    mapping = copy_map(pair.source, target, _valid_alignment(pair))
+    tokens: list[Token] = []
+    open_stack: list[Inline] = []
+    buffer: list[str] = []
+    base = pair.start
+
+    def flush() -> None:
+        if buffer:
+            tokens.append((TEXT, "".join(buffer)))
+            buffer.clear()
+
+    for i in range(len(target) + 1):
+        events = at.get(i)
+        if events:
+            flush()
+            for what, inline in _order_events(events, open_stack):
+                tokens.append((what, inline))
+                if what == OPEN:
+                    open_stack.append(inline)
+                elif what == CLOSE:
+                    for k in range(len(open_stack) - 1, -1, -1):
+                        if open_stack[k] is inline:
+                            del open_stack[k]
+                            break
+        if i == len(target):
+            break
+        s = mapping[i]
+        if s >= 0:
+            spelled = spellings.get(base + s)
+            buffer.append(spelled if spelled is not None else escape_char(target[i], base + s == 0))
+        else:
+            buffer.append(escape_char(target[i], base == 0 and i == 0))
+    flush()
+    return tokens
+
+
+def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escape) -> list[Token]:
+    """The paragraph in the target language: each sentence's translation with its
+    markup, and what lies between sentences (whitespace, markup) as in the source."""
+    text, spellings = paragraph.text, paragraph.spellings
+    _, gap_events = assign_events(paragraph)
+    gap_at: dict[int, list[tuple[str, Inline]]] = {}
+    for position, _, what, inline in gap_events:
+        gap_at.setdefault(position, []).append((what, inline))
+    tokens: list[Token] = []
+
+    def copy(a: int, b: int, include_end: bool) -> None:
+        buffer: list[str] = []
+        for i in range(a, b + 1):
+            events = gap_at.get(i)
+            if events and (i < b or include_end):
+                if buffer:
+                    tokens.append((TEXT, "".join(buffer)))
+                    buffer = []
+                tokens.extend(events)
+            if i < b:
+                spelled = spellings.get(i)
+                buffer.append(spelled if spelled is not None else escape_char(text[i], i == 0))
+        if buffer:
+            tokens.append((TEXT, "".join(buffer)))
+
+    cursor = 0
+    for pair in paragraph.sentences:
+        copy(cursor, pair.start, include_end=True)
+        tokens.extend(render_pair(pair, spellings, escape_char))
+        cursor = pair.start + len(pair.source)
+        gap_at.setdefault(cursor, [])
+        # events at the sentence's end that belong to the gap come after the sentence
+        pending = gap_at.pop(cursor)
+        if pending:
+            tokens.extend(pending)
+    copy(cursor, len(text), include_end=True)
+    return tokens
+
+
+def mark_moved(paragraph: Paragraph) -> None:
+    """Flag pairs whose markup could not all be put where its French was."""
+    for pair in paragraph.sentences:
+        if pair.inlines and pair.target:
+            _, moved = place_pair(pair)
+            for kind in dict.fromkeys(moved):
+                pair.add_flag(MARKUP_MOVED, kind)
+
+
+def target_inlines(pair: SentencePair) -> list[Inline]:
+    """The pair's markup with offsets into its translation (for XLIFF's target side)."""
+    placed, _ = place_pair(pair)
+    return [replace(p.inline, start=p.x, end=p.y) for p in placed]
+
+
+def tokens_to_text(tokens: Iterator[Token] | list[Token]) -> str:
+    """Markup as strings (Markdown, HTML): concatenate text and the tags' source."""
+    out: list[str] = []
+    for what, value in tokens:
+        if what == TEXT:
+            out.append(value)
+        elif what == CLOSE:
+            out.append(value.close)
+        elif what == OPEN:
+            out.append(value.open)
+        else:  # a placeholder, or a span left empty: both tags
+            out.append(value.open + value.close)
+    return "".join(out)
