@@ -7,6 +7,8 @@ Flag codes (stable; the TSV, HTML page and index count them):
   untranslated  the output is identical to the source
   repetition    an n-gram repeats in a loop (opus-mt's failure on noisy input)
   split         the sentence exceeded the model's input limit and was split
+  markup-moved  inline markup (bold, a link...) could not be placed on the words
+                aligned to it and was put at the sentence's edge (align.formats)
 """
 from __future__ import annotations
 
@@ -15,7 +17,8 @@ import statistics
 
 from .document import METADATA, TERM_FAILED, TERM_FORCED, Document, SentencePair
 
-FLAG_CODES = ("term-forced", "term-failed", "length-ratio", "untranslated", "repetition", "split")
+FLAG_CODES = ("term-forced", "term-failed", "length-ratio", "untranslated", "repetition", "split",
+              "markup-moved")
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -48,6 +51,10 @@ def check_pair(pair: SentencePair) -> None:
     loop = repeated_ngram(pair.target) if pair.target else None
     if loop:
         pair.add_flag("repetition", loop)
+    if pair.inlines and pair.target:
+        from .formats.inline import MARKUP_MOVED, place_pair
+        for kind in dict.fromkeys(place_pair(pair)[1]):
+            pair.add_flag(MARKUP_MOVED, kind)
 
 
 def check_document(document: Document, spread: float = 3.0) -> Document:

@@ -168,10 +168,14 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
     bar = progress_factory(total) if progress_factory else None
     run = run_header(engine, glossary, glossary_path, settings or {}, shard)
 
+    names: dict[str, Path] = {}  # article name -> its source, since outputs are named after it
     for path in articles:
         article_start = time.perf_counter()
         try:
             document = prepare_document(path, glossary)
+            if names.setdefault(document.name, path) != path:
+                raise InputError(f"{path}: skipped: {names[document.name]} has the same name "
+                                 f"{document.name!r} and the outputs would overwrite each other; rename one")
             for warning in document.warnings:
                 if on_warning:
                     on_warning(warning)
@@ -184,7 +188,8 @@ def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, 
             if memory is not None:
                 memory.store(document, memory_key, engine_signature)
             check_document(document)
-            outputs = [str(w.write(document, out_dir, run)) for w in writers]
+            outputs = [str(written) for w in writers
+                       if (written := w.write(document, out_dir, run)) is not None]
         except InputError as exc:
             report.failed.append((str(path), str(exc)))
             if on_error:

@@ -105,6 +105,14 @@ def read_document(path: str | Path, allow_empty: bool = False) -> Document:
     """Read one article. Raises InputError with a one-line message on bad input;
     an article with no text is one, unless `allow_empty`."""
     path = Path(path)
+    from .formats import format_for  # Markdown, HTML, DOCX: by suffix
+
+    article_format = format_for(path)
+    if article_format is not None:
+        document = article_format.read(path)
+        if not allow_empty and not any(p.translatable for p in document.paragraphs):
+            raise InputError(f"{path}: empty article (no text to translate)")
+        return document
     text, encoding, warnings = decode(read_bytes(path), str(path))
     name = path.name[:-4] if path.name.lower().endswith(".txt") else path.name
     document = read_text(text, name)
@@ -116,8 +124,12 @@ def read_document(path: str | Path, allow_empty: bool = False) -> Document:
     return document
 
 
+# Suffixes of articles in a folder: plain text and the formats of align.formats.
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
+
+
 def find_articles(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
-    """Expand files and folders (their *.txt, sorted) into article paths.
+    """Expand files and folders (their articles, ARTICLE_SUFFIXES, sorted) into article paths.
 
     Returns (articles, errors); a missing path or a folder with no .txt is an error
     line, and the other paths are still used.
@@ -127,7 +139,7 @@ def find_articles(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() == ".txt"
+            found = sorted(p for p in path.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES
                            and p.name.lower() != "readme.txt" and not p.is_dir())
             for candidate in found:
                 if candidate.is_file():

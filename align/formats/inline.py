@@ -173,6 +173,9 @@ class _Placer:
     def span(self, a: int, b: int) -> tuple[int, int] | None:
         """Target span for the source span [a, b), or None when it cannot be placed."""
         inverse = self.inverse
+        if a >= b:
+            x = self.point(a)
+            return None if x is None else (x, x)
         if all(s in inverse for s in range(a, b)):
             x = inverse[a]
             if all(inverse[a + k] == x + k for k in range(b - a)):

@@ -33,6 +33,7 @@ FLAG_LABELS = {
     "untranslated": "untranslated",
     "repetition": "repetition",
     "split": "split",
+    "markup-moved": "markup moved",
 }
 FLAG_HELP = {
     "term-forced": "a glossary term had to be forced into the translation",
@@ -41,6 +42,7 @@ FLAG_HELP = {
     "untranslated": "the English is identical to the French",
     "repetition": "a word or phrase repeats in a loop",
     "split": "the sentence was too long for the model and was translated in pieces",
+    "markup-moved": "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
 }
 STATUS_HELP = {
     TERM_MODEL: "produced by the model",
