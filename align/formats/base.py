@@ -150,6 +150,13 @@ class ParagraphBuilder:
     def text(self, decoded: str, raw: str | None = None) -> None:
         """Characters read from the source: `raw` is how they were written there
         when that is not simply `decoded` (an entity, an escape, a line break)."""
+        if raw is None and decoded[:1] == " " and self.chars and self.chars[-1] == " ":
+            # a space after a space (around a placeholder): layout only, the model sees one
+            rest = decoded.lstrip(" ")
+            self.point("space", decoded[:len(decoded) - len(rest)])
+            if not rest:
+                return
+            decoded = rest
         plain = CONTROL_RE.sub(" ", unicodedata.normalize("NFC", decoded.replace("\t", " ")))
         raw = decoded if raw is None else raw
         if plain != raw:  # spelled differently: the first character carries the source spelling
@@ -195,10 +202,18 @@ class ParagraphBuilder:
 
     def paragraph(self) -> Paragraph:
         """The block as a Paragraph; spans left empty become placeholders."""
-        for number, inline in enumerate(self.inlines, 1):
-            inline.id = number
+        inlines: list[Inline] = []
+        for inline in self.inlines:
             if inline.paired and inline.start == inline.end and isinstance(inline.open, str):
-                inline.paired = False
-                inline.open, inline.close = inline.open + inline.close, ""
+                # An empty element (<a name="x"></a>, <b><br></b>): its tags are two placeholders.
+                inlines.append(Inline(inline.start, inline.start, inline.kind, inline.open, paired=False,
+                                      order=inline.order))
+                inlines.append(Inline(inline.start, inline.start, inline.kind, inline.close, paired=False,
+                                      order=inline.close_order))
+            else:
+                inlines.append(inline)
+        inlines.sort(key=lambda i: i.order)
+        for number, inline in enumerate(inlines, 1):
+            inline.id = number
         return Paragraph(text="".join(self.chars), kind=PROSE, role=self.role,
-                         inlines=self.inlines, spellings=self.spellings)
+                         inlines=inlines, spellings=self.spellings)

@@ -406,15 +406,6 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
     return tokens
 
 
-def mark_moved(paragraph: Paragraph) -> None:
-    """Flag pairs whose markup could not all be put where its French was."""
-    for pair in paragraph.sentences:
-        if pair.inlines and pair.target:
-            _, moved = place_pair(pair)
-            for kind in dict.fromkeys(moved):
-                pair.add_flag(MARKUP_MOVED, kind)
-
-
 def target_inlines(pair: SentencePair) -> list[Inline]:
     """The pair's markup with offsets into its translation (for XLIFF's target side)."""
     placed, _ = place_pair(pair)

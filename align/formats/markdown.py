@@ -23,6 +23,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
 from ..document import Document, Paragraph
 from .base import ParagraphBuilder, Skeleton, TextFormat
+from .inline import POINT, render_paragraph, tokens_to_text
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
@@ -72,7 +73,9 @@ class MarkdownFormat(TextFormat):
             kind, escape_markdown)
 
     def render_slot(self, paragraph: Paragraph) -> str:
-        text = super().render_slot(paragraph)
+        tokens = render_paragraph(paragraph, self.escaper(paragraph))
+        # Emphasis left with no words would read as literal "****": drop it.
+        text = tokens_to_text(t for t in tokens if not (t[0] == POINT and t[1].kind in EMPHASIS and t[1].close))
         if paragraph.role.startswith("yaml:") and text != paragraph.text and YAML_PLAIN_UNSAFE.search(text):
             return json.dumps(text, ensure_ascii=False)  # a plain YAML scalar that must now be quoted
         return text
