@@ -169,6 +169,11 @@ class ParagraphBuilder:
             for k in range(start + 1, self.length):
                 self.spellings[k] = ""
             return
+        special = getattr(self.escape_char, "special", None)
+        if special is not None and special.isdisjoint(plain) and (
+                self.chars or plain[:1] not in getattr(self.escape_char, "special_at_start", ())):
+            self.chars.extend(plain)  # nothing the escaper would change
+            return
         for char in plain:
             position = self.length
             if self.escape_char(char, position == 0) != char:

@@ -32,22 +32,34 @@ KEEP_BLOCK = frozenset("pre textarea template".split())
 VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 TRANSLATED_ATTRIBUTES = ("alt", "title")
 HTML_SPACE = " \t\n\r\f"
+ODD_SPACE_RE = re.compile(r"[\t\n\r\f]|  ")
 WS_RE = re.compile(r"[ \t\n\r\f]+|[^ \t\n\r\f]+")
 ATTRIBUTE_RE = re.compile(r"""(?<=[\s"'])(alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 REFERENCE_RE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 TRANSLATE_NO_RE = re.compile(r"""\btranslate\s*=\s*["']?no\b""", re.IGNORECASE)
 
 
+TEXT_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+DOUBLE_QUOTED_ESCAPES = {**TEXT_ESCAPES, '"': "&quot;"}
+SINGLE_QUOTED_ESCAPES = {**TEXT_ESCAPES, "'": "&#39;"}
+
+
 def escape_text(char: str, at_start: bool) -> str:
-    return {"&": "&amp;", "<": "&lt;", ">": "&gt;"}.get(char, char)
+    return TEXT_ESCAPES.get(char, char)
 
 
 def escape_double_quoted(char: str, at_start: bool) -> str:
-    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}.get(char, char)
+    return DOUBLE_QUOTED_ESCAPES.get(char, char)
 
 
 def escape_single_quoted(char: str, at_start: bool) -> str:
-    return {"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;"}.get(char, char)
+    return SINGLE_QUOTED_ESCAPES.get(char, char)
+
+
+# The characters each escaper changes (ParagraphBuilder's fast path).
+escape_text.special = frozenset(TEXT_ESCAPES)
+escape_double_quoted.special = frozenset(DOUBLE_QUOTED_ESCAPES)
+escape_single_quoted.special = frozenset(SINGLE_QUOTED_ESCAPES)
 
 
 class _Tokenizer(HTMLParser):
@@ -158,6 +170,9 @@ class _Builder:
 
     @staticmethod
     def add_data(builder: ParagraphBuilder, raw: str) -> None:
+        if not ODD_SPACE_RE.search(raw) and not (raw[:1] == " " and builder.chars and builder.chars[-1] == " "):
+            builder.text(raw)  # single spaces only: nothing to collapse
+            return
         for match in WS_RE.finditer(raw):
             piece = match.group()
             if piece[0] in HTML_SPACE:

@@ -39,6 +39,9 @@ def plain_escape(char: str, at_start: bool) -> str:
     return char
 
 
+plain_escape.special = frozenset()
+
+
 # ----------------------------------------------------------------- splitting
 def _events(paragraph: Paragraph) -> list[tuple[int, int, str, Inline]]:
     """(position, source order, OPEN/CLOSE/POINT, inline) for every markup event."""
@@ -215,10 +218,10 @@ class Placed:
         self.inline, self.x, self.y = inline, x, y
 
 
-def place_pair(pair: SentencePair) -> tuple[list[Placed], list[str]]:
+def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[list[Placed], list[str]]:
     """Spans of the pair's markup in its translation, properly nested; and the kinds
     that could not be placed where their French was (for the `markup-moved` flag)."""
-    placer = _Placer(pair)
+    placer = placer or _Placer(pair)
     length = len(pair.target)
     moved: list[str] = []
     placed: list[Placed] = []
@@ -313,8 +316,9 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
 def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar,
                 placed: list[Placed] | None = None) -> list[Token]:
     """The translation with its markup, as tokens."""
+    placer = _Placer(pair)
     if placed is None:
-        placed, _ = place_pair(pair)
+        placed, _ = place_pair(pair, placer) if pair.inlines else ([], [])
     target = pair.target
     at: dict[int, list[tuple[str, Inline]]] = {}
     empty_paired = []
@@ -331,7 +335,7 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             at.setdefault(p.x, []).append((OPEN, inline))
         if inline.closes:
             at.setdefault(p.y, []).append((CLOSE, inline))
-    mapping = copy_map(pair.source, target, _valid_alignment(pair))
+    mapping = placer.mapping
     tokens: list[Token] = []
     open_stack: list[Inline] = []
     buffer: list[str] = []
@@ -342,6 +346,10 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             tokens.append((TEXT, "".join(buffer)))
             buffer.clear()
 
+    end = base + len(pair.source)
+    if not at and not any(base <= k < end for k in spellings) and mapping == list(range(len(target))) and escape_char.__dict__.get("special") is not None \
+            and escape_char.special.isdisjoint(target) and not (base == 0 and getattr(escape_char, "special_at_start", None)):
+        return [(TEXT, target)] if target else []  # copied as is, nothing to escape or place
     for i in range(len(target) + 1):
         events = at.get(i)
         if events:

@@ -44,6 +44,10 @@ def _verbatim(char: str, at_start: bool) -> str:
     return char
 
 
+escape_markdown.special = frozenset(ALWAYS_ESCAPED)
+escape_markdown.special_at_start = frozenset(ESCAPED_AT_START)
+
+
 def escape_yaml_double(char: str, at_start: bool) -> str:
     return {"\\": "\\\\", '"': '\\"'}.get(char, char)
 
