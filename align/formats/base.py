@@ -67,7 +67,10 @@ class Skeleton:
     Document.paragraphs); `escapes` names each slot's escaper (see TextFormat)."""
 
     parts: list[str | int] = field(default_factory=list)
-    newline_bom: str = ""
+    # Translatable attributes inside a paragraph's markup (alt, title, image text):
+    # (paragraph index, Inline.order) -> [(start, end, paragraph index)]: the
+    # characters start:end of the Inline's `open` are that paragraph's source.
+    attributes: dict[tuple[int, int], list[tuple[int, int, int]]] = field(default_factory=dict)
 
     def literal(self, text: str) -> None:
         if not text:
@@ -87,8 +90,27 @@ class TextFormat(Format):
     def escaper(self, paragraph: Paragraph) -> EscapeChar:
         raise NotImplementedError
 
-    def render_slot(self, paragraph: Paragraph) -> str:
-        return tokens_to_text(render_paragraph(paragraph, self.escaper(paragraph)))
+    def slot_tokens(self, paragraph: Paragraph) -> list:
+        return render_paragraph(paragraph, self.escaper(paragraph))
+
+    def finish_slot(self, paragraph: Paragraph, text: str) -> str:
+        return text
+
+    def render_slot(self, document: Document, index: int) -> str:
+        paragraph = document.paragraphs[index]
+        attributes = document.layout.attributes
+
+        def opening(inline: Inline) -> str:
+            spliced = attributes.get((index, inline.order))
+            if not spliced:
+                return inline.open
+            out, cursor = [], 0
+            for start, end, number in spliced:
+                out += [inline.open[cursor:start], self.render_slot(document, number)]
+                cursor = end
+            return "".join(out) + inline.open[cursor:]
+
+        return self.finish_slot(paragraph, tokens_to_text(self.slot_tokens(paragraph), opening))
 
     def parse(self, data: bytes, name: str) -> Document:
         text, encoding, warnings = decode(data, name)
@@ -105,7 +127,7 @@ class TextFormat(Format):
     def render(self, document: Document) -> str:
         out = []
         for part in document.layout.parts:
-            out.append(part if isinstance(part, str) else self.render_slot(document.paragraphs[part]))
+            out.append(part if isinstance(part, str) else self.render_slot(document, part))
         return "".join(out)
 
     def write(self, document: Document) -> bytes:
@@ -126,6 +148,21 @@ def encode(text: str, encoding: str, html: bool) -> bytes:
         return text.encode("utf-8")
 
 
+def add_paragraph(document: Document, skeleton: Skeleton, paragraph: Paragraph,
+                  attributes: list[tuple[int, int, int, Paragraph]] = ()) -> None:
+    """A slot for `paragraph`, after the paragraphs of its translatable attributes
+    ((Inline.order, start, end, paragraph) each)."""
+    spliced: dict[int, list[tuple[int, int, int]]] = {}
+    for order, start, end, attribute in attributes:
+        spliced.setdefault(order, []).append((start, end, len(document.paragraphs)))
+        document.paragraphs.append(attribute)
+    index = len(document.paragraphs)
+    for order, values in spliced.items():
+        skeleton.attributes[(index, order)] = sorted(values)
+    skeleton.slot(index)
+    document.paragraphs.append(paragraph)
+
+
 # --------------------------------------------------------- building paragraphs
 class ParagraphBuilder:
     """Accumulates one block's plain text, the source spelling of its characters
@@ -138,6 +175,9 @@ class ParagraphBuilder:
         self.spellings: dict[int, str] = {}
         self.inlines: list[Inline] = []
         self.sequence = 0
+        # Translatable text inside a placeholder (an image's description):
+        # (Inline.order, start, end in its `open`, paragraph), see add_paragraph.
+        self.attributes: list[tuple[int, int, int, Paragraph]] = []
 
     @property
     def length(self) -> int:

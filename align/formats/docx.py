@@ -211,9 +211,13 @@ def _read_paragraph(element) -> tuple[Paragraph | None, object]:
                 formatted = (builder.open("run", rpr), key)
             if kind == "text":
                 builder.text(payload)
-            else:
-                builder.point("break", payload)
-                builder.silent(" ")
+                continue
+            builder.point("break", payload)
+            inner = etree.QName(payload[-1]).localname
+            if inner == "noBreakHyphen":
+                builder.silent("-")
+            elif inner in ("tab", "br", "cr") and builder.chars and builder.chars[-1] != " ":
+                builder.silent(" ")  # words on both sides stay apart for the model
             continue
         if kind in ("open", "close") and formatted is not None:
             builder.close(formatted[0], None)

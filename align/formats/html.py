@@ -21,14 +21,14 @@ from bisect import bisect_right
 from html.parser import HTMLParser
 
 from ..document import Document, Paragraph
-from .base import ParagraphBuilder, Skeleton, TextFormat
+from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 
 INLINE_TAGS = frozenset("""a abbr b bdi bdo big cite data del dfn em font i ins label mark nobr q s small
     span strike strong sub sup time tt u""".split())
 PLACEHOLDER_TAGS = frozenset("br img wbr input embed source track area".split())
 # Elements whose content is not prose: kept whole (a placeholder inside a block).
 KEEP_INLINE = frozenset("code kbd samp var script style noscript svg math object canvas iframe select button".split())
-KEEP_BLOCK = frozenset("pre textarea template".split())
+KEEP_BLOCK = frozenset("pre textarea template xmp listing plaintext".split())
 VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 TRANSLATED_ATTRIBUTES = ("alt", "title")
 HTML_SPACE = " \t\n\r\f"
@@ -194,15 +194,14 @@ class _Builder:
             first += 1
         while last > first and items[last - 1][0] == "data" and not items[last - 1][1].strip(HTML_SPACE):
             last -= 1
-        paragraph = self.block_paragraph(items[first:last]) if first < last else None
+        paragraph, attributes = self.block_paragraph(items[first:last]) if first < last else (None, [])
         if paragraph is None:
             for kind, raw, tag in items:
                 self.literal(raw, kind, tag)
             return
         for kind, raw, tag in items[:first]:
             self.literal(raw, kind, tag)
-        self.skeleton.slot(len(self.document.paragraphs))
-        self.document.paragraphs.append(paragraph)
+        add_paragraph(self.document, self.skeleton, paragraph, attributes)
         for kind, raw, tag in items[last:]:
             self.literal(raw, kind, tag)
 
@@ -217,20 +216,39 @@ class _Builder:
                 partner[stack.pop()] = n
         builder = ParagraphBuilder(escape_text, role=self.role)
         opened = {}
+        attributes = []
         for n, (kind, raw, tag) in enumerate(items):
             if kind == "data":
                 self.add_data(builder, raw)
             elif kind == "ref":
                 builder.text(html_lib.unescape(raw), raw)
             elif kind == "start" and n in partner:
-                opened[partner[n]] = builder.open(tag, raw, url=_href(raw) if tag == "a" else "")
+                opened[partner[n]] = inline = builder.open(tag, raw, url=_href(raw) if tag == "a" else "")
+                attributes += [(inline.order, *found) for found in self.attribute_values(raw)]
             elif kind == "end" and n in opened:
                 builder.close(opened.pop(n), raw)
             else:
-                builder.point(tag or kind, raw)
+                inline = builder.point(tag or kind, raw)
+                if kind in ("start", "startend"):
+                    attributes += [(inline.order, *found) for found in self.attribute_values(raw)]
+                if tag == "br" and builder.chars and builder.chars[-1] != " ":
+                    builder.silent(" ")  # "un<br>deux" is two words to the model
         if not builder.has_letters():
-            return None
-        return builder.paragraph()
+            return None, []
+        return builder.paragraph(), attributes
+
+    def attribute_values(self, raw: str) -> list[tuple[int, int, Paragraph]]:
+        """(start, end, paragraph) for each translatable attribute value of a tag."""
+        if "alt" not in raw.lower() and "title" not in raw.lower():
+            return []
+        found = []
+        for match in ATTRIBUTE_RE.finditer(raw):
+            group = 2 if match.group(2) is not None else 3
+            start, end = match.span(group)
+            paragraph = self.attribute_paragraph(raw[start:end], match.group(1).lower(), '"' if group == 2 else "'")
+            if paragraph is not None:
+                found.append((start, end, paragraph))
+        return found
 
     # -------------------------------------------------------------------- run
     def run(self, tokens) -> None:

@@ -225,6 +225,7 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
     length = len(pair.target)
     moved: list[str] = []
     placed: list[Placed] = []
+    fallbacks: list[Inline] = []
     for inline in pair.inlines:
         if not inline.paired:
             x = placer.point(inline.start)
@@ -238,13 +239,25 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
         span = placer.span(inline.start, inline.end)
         if span is None:
             moved.append(inline.kind)
-            span = (0, length)
+            fallbacks.append(inline)
+            continue
         x, y = span
         if not inline.opens:
             x = 0
         if not inline.closes:
             y = length
         placed.append(Placed(inline, x, y))
+    for inline in fallbacks:
+        # The sentence, less what spans of the same kind hold (a link inside a link
+        # is no link): the longest stretch left.
+        taken = sorted((p.x, p.y) for p in placed if p.inline.kind == inline.kind and p.inline.paired)
+        stretches, cursor = [], 0
+        for x, y in taken:
+            stretches.append((cursor, max(cursor, x)))
+            cursor = max(cursor, y)
+        stretches.append((cursor, length))
+        x, y = placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
+        placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
     _keep_continued_nesting(placed)
     moved.extend(_make_laminar([p for p in placed if p.inline.paired]))
     return placed, moved
@@ -420,8 +433,10 @@ def target_inlines(pair: SentencePair) -> list[Inline]:
     return [replace(p.inline, start=p.x, end=p.y) for p in placed]
 
 
-def tokens_to_text(tokens: Iterator[Token] | list[Token]) -> str:
-    """Markup as strings (Markdown, HTML): concatenate text and the tags' source."""
+def tokens_to_text(tokens: Iterator[Token] | list[Token],
+                   opening: Callable[[Inline], str] | None = None) -> str:
+    """Markup as strings (Markdown, HTML): concatenate text and the tags' source;
+    `opening` may rewrite an opening tag (to put translated attributes in)."""
     out: list[str] = []
     for what, value in tokens:
         if what == TEXT:
@@ -429,7 +444,7 @@ def tokens_to_text(tokens: Iterator[Token] | list[Token]) -> str:
         elif what == CLOSE:
             out.append(value.close)
         elif what == OPEN:
-            out.append(value.open)
+            out.append(opening(value) if opening else value.open)
         else:  # a placeholder, or a span left empty: both tags
-            out.append(value.open + value.close)
+            out.append((opening(value) if opening else value.open) + value.close)
     return "".join(out)

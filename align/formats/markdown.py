@@ -9,8 +9,9 @@ to its source exactly is kept as it was, with a warning: the rebuild is always
 byte for byte.
 
 Translated: paragraphs, headings, list items, table cells, block quotes, link
-text, and the front matter keys in FRONT_MATTER_KEYS. Kept: code blocks and
-spans, raw HTML, images, autolinks, URLs, the rest of the front matter.
+text, image descriptions, and the front matter keys in FRONT_MATTER_KEYS. Kept:
+code blocks and spans, raw HTML, autolinks, URLs, link titles, the rest of the
+front matter.
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
 from ..document import Document, Paragraph
-from .base import ParagraphBuilder, Skeleton, TextFormat
+from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 from .inline import POINT, render_paragraph, tokens_to_text
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -76,10 +77,12 @@ class MarkdownFormat(TextFormat):
         return {"yaml\"": escape_yaml_double, "yaml'": escape_yaml_single, "yaml": _verbatim}.get(
             kind, escape_markdown)
 
-    def render_slot(self, paragraph: Paragraph) -> str:
+    def slot_tokens(self, paragraph: Paragraph) -> list:
         tokens = render_paragraph(paragraph, self.escaper(paragraph))
         # Emphasis left with no words would read as literal "****": drop it.
-        text = tokens_to_text(t for t in tokens if not (t[0] == POINT and t[1].kind in EMPHASIS and t[1].close))
+        return [t for t in tokens if not (t[0] == POINT and t[1].kind in EMPHASIS and t[1].close)]
+
+    def finish_slot(self, paragraph: Paragraph, text: str) -> str:
         if paragraph.role.startswith("yaml:") and text != paragraph.text and YAML_PLAIN_UNSAFE.search(text):
             return json.dumps(text, ensure_ascii=False)  # a plain YAML scalar that must now be quoted
         return text
@@ -118,7 +121,7 @@ class MarkdownFormat(TextFormat):
                 start, end = _to_file(offsets, 0), _to_file(offsets, len(token.content))
                 if start < cursor:
                     raise _Mismatch
-                paragraph = _paragraph(token, body, offsets, role)
+                paragraph, attributes = _paragraph(token, body, offsets, role)
             except (_Mismatch, ValueError, IndexError):
                 document.warnings.append(f"{name}:{token.map[0] + 1}: markup not understood here; "
                                          "block kept untranslated")
@@ -126,8 +129,7 @@ class MarkdownFormat(TextFormat):
             if paragraph is None:
                 continue
             skeleton.literal(body[cursor:start])
-            skeleton.slot(len(document.paragraphs))
-            document.paragraphs.append(paragraph)
+            add_paragraph(document, skeleton, paragraph, attributes)
             cursor = end
         skeleton.literal(body[cursor:])
 
@@ -206,8 +208,8 @@ def _paragraph(token, body: str, offsets, role: str) -> Paragraph | None:
     if position != len(content):
         raise _Mismatch
     if not builder.has_letters():
-        return None
-    return builder.paragraph()
+        return None, []
+    return builder.paragraph(), builder.attributes
 
 
 def _expect(content: str, position: int, text: str) -> int:
@@ -314,11 +316,15 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             if builder:
                 builder.point("html", raw(start, position))
         elif kind == "image":
-            position = _expect(content, position, "![")
-            position = _consume(child.children or [], content, position, None, raw)
+            alt_start = position = _expect(content, position, "![")
+            alt = ParagraphBuilder(escape_markdown, role="alt") if builder else None
+            position = alt_end = _consume(child.children or [], content, position, alt, raw)
             position = _link_tail(content, position)
             if builder:
-                builder.point("image", raw(start, position))
+                image = builder.point("image", raw(start, position))
+                if alt.has_letters() and "\n" not in content[alt_start:alt_end]:  # its text is translated
+                    builder.attributes.append((image.order, len(raw(start, alt_start)), len(raw(start, alt_end)),
+                                               alt.paragraph()))
         else:
             raise _Mismatch
         n += 1
