@@ -479,3 +479,43 @@ def test_pair_markup_is_unused_by_plain_paragraphs():
     paragraph.sentences = [SentencePair("Texte simple.", "Plain text.", 1, 1)]
     assert tokens_to_text(render_paragraph(paragraph)) == "Plain text."
     assert Inline(0, 0, "br").paired is True
+
+
+def test_docx_headers_tabs_and_fields_round_trip():
+    import docx
+    from docx.oxml import parse_xml
+
+    word = docx.Document()
+    word.sections[0].header.paragraphs[0].text = "En-tête du rapport"
+    paragraph = word.add_paragraph("Avant")
+    paragraph.add_run().add_tab()
+    paragraph.add_run("  après la tabulation, page ")
+    paragraph._p.append(parse_xml(
+        '<w:fldSimple xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+        'w:instr="PAGE"><w:r><w:t>1</w:t></w:r></w:fldSimple>'))
+    paragraph.add_run(" fin.").bold = True
+    buffer = io.BytesIO()
+    word.save(buffer)
+    data = buffer.getvalue()
+    document = DocxFormat().parse(data, "h.docx")
+    assert [(p.role, p.text) for p in document.paragraphs] == [
+        ("p", "Avant après la tabulation, page fin."), ("Header", "En-tête du rapport")]
+    assert docx_structure(round_trip(DocxFormat(), data)) == docx_structure(data)
+    segment_document(document)
+    for pair in document.pairs():
+        pair.target = pair.source.upper()
+    english = docx.Document(io.BytesIO(DocxFormat().write(document)))
+    assert english.sections[0].header.paragraphs[0].text == "EN-TÊTE DU RAPPORT"
+    assert english.paragraphs[0]._p.xpath("count(.//w:fldSimple[@w:instr='PAGE'])") == 1
+    assert "\t" in english.paragraphs[0].text
+
+
+def test_two_articles_with_one_name_are_not_both_written(tmp_path, small_engine):
+    from align.pipeline import translate_paths
+
+    (tmp_path / "a.txt").write_text("Bonjour.\n", encoding="utf-8")
+    (tmp_path / "a.md").write_text("# Bonjour\n", encoding="utf-8")
+    report = translate_paths([tmp_path], small_engine, tmp_path / "out")
+    assert [a.source for a in report.articles] == [str(tmp_path / "a.md")]
+    assert report.failed == [(str(tmp_path / "a.txt"), f"{tmp_path / 'a.txt'}: skipped: {tmp_path / 'a.md'} has the "
+                              "same name 'a' and the outputs would overwrite each other; rename one")]

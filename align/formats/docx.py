@@ -7,8 +7,10 @@ are spans, and hyperlinks are spans around their runs. Tabs, breaks, drawings,
 fields (simple and complex, e.g. page numbers, tables of contents), bookmarks,
 tracked changes and content controls are placeholders, copied untouched.
 
-The writer re-opens the original file and rebuilds only those paragraphs, so
-styles, numbering, headers, footers and images stay as they were. The round trip
+Paragraphs of the body (tables included), headers, footers, footnotes and
+endnotes are translated; text boxes are not. The writer re-opens the original
+file and rebuilds only those paragraphs, so styles, numbering and images stay as
+they were. The round trip
 is structural: the same paragraphs, styles, text and formatting per character.
 
 Hostile files: the zip's entries are checked before anything is inflated (count,
@@ -18,6 +20,7 @@ DTD are refused, and python-docx's parser never resolves entities (no XXE).
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from copy import deepcopy
 from dataclasses import dataclass, field
@@ -95,11 +98,19 @@ def open_docx(data: bytes, name: str):
                          f"{str(exc).splitlines()[0] if str(exc) else 'invalid'})") from None
 
 
-def body_paragraphs(word_document) -> list:
-    """The body's w:p elements in order, tables included, text boxes (a w:p
-    inside another) left out: they travel inside their drawing."""
-    body = word_document.element.body
-    return [p for p in body.iter(w("p")) if not any(a.tag == w("p") for a in p.iterancestors())]
+PARTS_WITH_TEXT = re.compile(r"/word/(?:header\d*|footer\d*|footnotes|endnotes)\.xml")
+
+
+def text_paragraphs(word_document) -> list:
+    """The w:p elements to translate, in order: the body's (tables included), then
+    those of headers, footers, footnotes and endnotes. Text boxes (a w:p inside
+    another) are left out: they travel inside their drawing."""
+    roots = [word_document.element.body]
+    parts = [part for part in word_document.part.package.iter_parts()
+             if PARTS_WITH_TEXT.fullmatch(str(part.partname)) and getattr(part, "element", None) is not None]
+    roots += [part.element for part in sorted(parts, key=lambda part: str(part.partname))]
+    return [p for root in roots for p in root.iter(w("p"))
+            if not any(a.tag == w("p") for a in p.iterancestors())]
 
 
 def _run_key(run) -> tuple[str, object]:
@@ -118,7 +129,7 @@ class DocxFormat(Format):
         word_document = open_docx(data, name)
         document = Document(name=name, encoding="docx")
         layout = DocxLayout(data=data)
-        for index, element in enumerate(body_paragraphs(word_document)):
+        for index, element in enumerate(text_paragraphs(word_document)):
             paragraph, base = _read_paragraph(element)
             if paragraph is None:
                 continue
@@ -131,7 +142,7 @@ class DocxFormat(Format):
     def write(self, document: Document) -> bytes:
         layout: DocxLayout = document.layout
         word_document = open_docx(layout.data, document.name)
-        for index, element in enumerate(body_paragraphs(word_document)):
+        for index, element in enumerate(text_paragraphs(word_document)):
             if index in layout.slots:
                 number = layout.slots[index]
                 _write_paragraph(element, document.paragraphs[number], layout.base[number])
@@ -248,18 +259,13 @@ def _write_paragraph(element, paragraph: Paragraph, base) -> None:
     formats = [base]
     for what, value in tokens:
         if what == TEXT:
-            if not value:
-                continue
-            run = etree.SubElement(containers[-1], w("r"))
-            if formats[-1] is not None:
-                run.append(deepcopy(formats[-1]))
-            text = etree.SubElement(run, w("t"))
-            text.text = value
-            if value != value.strip():
-                text.set(XML_SPACE, "preserve")
+            _add_text(containers[-1], formats[-1], value)
         elif what == POINT:
             if value.kind in ("run", "hyperlink"):
                 continue  # a span left with no text
+            if isinstance(value.open, str):  # collapsed spaces
+                _add_text(containers[-1], formats[-1], value.open)
+                continue
             containers[-1].append(deepcopy(value.open))
         elif what == OPEN:
             if value.kind == "hyperlink":
@@ -274,3 +280,15 @@ def _write_paragraph(element, paragraph: Paragraph, base) -> None:
                     containers.pop()
             elif len(formats) > 1:
                 formats.pop()
+
+
+def _add_text(container, properties, value: str) -> None:
+    if not value:
+        return
+    run = etree.SubElement(container, w("r"))
+    if properties is not None:
+        run.append(deepcopy(properties))
+    text = etree.SubElement(run, w("t"))
+    text.text = value
+    if value != value.strip():
+        text.set(XML_SPACE, "preserve")
