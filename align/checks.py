@@ -17,8 +17,9 @@ import statistics
 
 from .document import METADATA, TERM_FAILED, TERM_FORCED, Document, SentencePair
 
-FLAG_CODES = ("term-forced", "term-failed", "length-ratio", "untranslated", "repetition", "split",
-              "markup-moved")
+FLAG_CODES = ("term-forced", "term-failed", "length-ratio", "untranslated", "repetition", "split")
+# Only articles with markup (align.formats) can have it: pages show it when it occurs.
+MARKUP_FLAG_CODES = ("markup-moved",)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 

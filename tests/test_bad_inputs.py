@@ -153,7 +153,7 @@ def test_broken_link_inside_a_folder_is_reported(tmp_path, tiny_model):
 def test_folder_without_txt_files(tmp_path, tiny_model):
     empty = tmp_path / "nothing"
     empty.mkdir()
-    (empty / "notes.md").write_text("# pas un article\n", encoding="utf-8")
+    (empty / "notes.odt").write_text("# pas un article\n", encoding="utf-8")
     (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
     out = tmp_path / "out"
     result = run(str(empty), str(tmp_path / "good.txt"), "-o", str(out), model=tiny_model)

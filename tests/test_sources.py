@@ -72,7 +72,7 @@ def test_empty_articles(tmp_path, content, message):
 def test_find_articles_expands_folders_and_reports_problems(tmp_path):
     (tmp_path / "b.txt").write_text("B.")
     (tmp_path / "a.txt").write_text("A.")
-    (tmp_path / "notes.md").write_text("no")
+    (tmp_path / "notes.odt").write_text("no")
     empty = tmp_path / "empty"
     empty.mkdir()
     articles, errors = find_articles([tmp_path, empty, tmp_path / "missing.txt", tmp_path / "a.txt"])
