@@ -519,3 +519,26 @@ def test_two_articles_with_one_name_are_not_both_written(tmp_path, small_engine)
     assert [a.source for a in report.articles] == [str(tmp_path / "a.md")]
     assert report.failed == [(str(tmp_path / "a.txt"), f"{tmp_path / 'a.txt'}: skipped: {tmp_path / 'a.md'} has the "
                               "same name 'a' and the outputs would overwrite each other; rename one")]
+
+
+def test_docx_tracked_insertions_are_translated_and_kept_as_insertions():
+    import docx
+    from docx.oxml import parse_xml
+
+    word = docx.Document()
+    paragraph = word.add_paragraph("Le texte ")
+    paragraph._p.append(parse_xml(
+        '<w:ins xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" w:id="1" w:author="A">'
+        '<w:r><w:t>ajouté</w:t></w:r></w:ins>'))
+    paragraph.add_run(" ici.")
+    buffer = io.BytesIO()
+    word.save(buffer)
+    document = DocxFormat().parse(buffer.getvalue(), "ins.docx")
+    assert document.paragraphs[0].text == "Le texte ajouté ici."
+    segment_document(document)
+    (pair,) = document.pairs()
+    pair.target, pair.alignment = "The added text here.", [(0, 2, 0, 3), (3, 8, 10, 14), (9, 15, 4, 9), (16, 19, 15, 19)]
+    english = docx.Document(io.BytesIO(DocxFormat().write(document)))
+    inserted = english.paragraphs[0]._p.xpath("./w:ins//w:t/text()")
+    assert inserted == ["added"]
+    assert "".join(english.paragraphs[0]._p.xpath(".//w:t/text()")) == "The added text here."

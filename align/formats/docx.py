@@ -3,7 +3,8 @@
 Each body paragraph (tables included) with words is one Paragraph; its runs'
 formatting becomes Inline spans: the formatting that covers most of the text is
 the paragraph's base, runs formatted otherwise (bold, italic, a character style...)
-are spans, and hyperlinks are spans around their runs. Tabs, breaks, drawings,
+are spans, and hyperlinks (and tracked insertions, smart tags) are spans around
+their runs. Tabs, breaks, drawings,
 fields (simple and complex, e.g. page numbers, tables of contents), bookmarks,
 tracked changes and content controls are placeholders, copied untouched.
 
@@ -33,6 +34,10 @@ from .base import Format, ParagraphBuilder
 from .inline import CLOSE, OPEN, POINT, TEXT, plain_escape, render_paragraph
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Elements that hold runs and are spans around them: links, tracked insertions, smart tags.
+CONTAINER_KINDS = ("hyperlink", "ins", "smartTag", "customXml", "moveTo")
+CONTAINERS = {f"{{{W}}}{kind}" for kind in CONTAINER_KINDS}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED = 256 * 2**20
@@ -102,14 +107,14 @@ PARTS_WITH_TEXT = re.compile(r"/word/(?:header\d*|footer\d*|footnotes|endnotes)\
 
 
 def text_paragraphs(word_document) -> list:
-    """The w:p elements to translate, in order: the body's (tables included), then
+    """(w:p, its part) to translate, in order: the body's (tables included), then
     those of headers, footers, footnotes and endnotes. Text boxes (a w:p inside
     another) are left out: they travel inside their drawing."""
-    roots = [word_document.element.body]
+    roots = [(word_document.element.body, word_document.part)]
     parts = [part for part in word_document.part.package.iter_parts()
              if PARTS_WITH_TEXT.fullmatch(str(part.partname)) and getattr(part, "element", None) is not None]
-    roots += [part.element for part in sorted(parts, key=lambda part: str(part.partname))]
-    return [p for root in roots for p in root.iter(w("p"))
+    roots += [(part.element, part) for part in sorted(parts, key=lambda part: str(part.partname))]
+    return [(p, part) for root, part in roots for p in root.iter(w("p"))
             if not any(a.tag == w("p") for a in p.iterancestors())]
 
 
@@ -129,8 +134,8 @@ class DocxFormat(Format):
         word_document = open_docx(data, name)
         document = Document(name=name, encoding="docx")
         layout = DocxLayout(data=data)
-        for index, element in enumerate(text_paragraphs(word_document)):
-            paragraph, base = _read_paragraph(element)
+        for index, (element, part) in enumerate(text_paragraphs(word_document)):
+            paragraph, base = _read_paragraph(element, part)
             if paragraph is None:
                 continue
             layout.slots[index] = len(document.paragraphs)
@@ -142,7 +147,7 @@ class DocxFormat(Format):
     def write(self, document: Document) -> bytes:
         layout: DocxLayout = document.layout
         word_document = open_docx(layout.data, document.name)
-        for index, element in enumerate(text_paragraphs(word_document)):
+        for index, (element, _) in enumerate(text_paragraphs(word_document)):
             if index in layout.slots:
                 number = layout.slots[index]
                 _write_paragraph(element, document.paragraphs[number], layout.base[number])
@@ -158,7 +163,7 @@ def _pieces(element, in_field: list[int]):
         tag = child.tag
         if tag == w("pPr"):
             continue
-        if tag == w("hyperlink"):
+        if tag in CONTAINERS:
             has_text = any(t.text for t in child.iter(w("t")))
             if not has_text or in_field[0]:
                 yield "point", child, None
@@ -194,7 +199,7 @@ def _pieces(element, in_field: list[int]):
                 yield "break", alone, child
 
 
-def _read_paragraph(element) -> tuple[Paragraph | None, object]:
+def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
     pieces = list(_pieces(element, [0]))
     weight: dict[bytes, int] = {}
     properties: dict[bytes, object] = {}
@@ -239,8 +244,9 @@ def _read_paragraph(element) -> tuple[Paragraph | None, object]:
             shell = deepcopy(payload)
             for child in list(shell):
                 shell.remove(child)
-            links.append(builder.open("hyperlink", shell, url=payload.get(
-                "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id") or ""))
+            relation = payload.get(f"{{{R}}}id")
+            url = part.rels[relation].target_ref if relation and relation in part.rels else ""
+            links.append(builder.open(etree.QName(payload).localname, shell, url=url))
         else:
             builder.close(links.pop(), None)
     if formatted is not None:
@@ -261,21 +267,21 @@ def _write_paragraph(element, paragraph: Paragraph, base) -> None:
         if what == TEXT:
             _add_text(containers[-1], formats[-1], value)
         elif what == POINT:
-            if value.kind in ("run", "hyperlink"):
+            if value.kind == "run" or value.kind in CONTAINER_KINDS:
                 continue  # a span left with no text
             if isinstance(value.open, str):  # collapsed spaces
                 _add_text(containers[-1], formats[-1], value.open)
                 continue
             containers[-1].append(deepcopy(value.open))
         elif what == OPEN:
-            if value.kind == "hyperlink":
+            if value.kind in CONTAINER_KINDS:
                 shell = deepcopy(value.open)
                 containers[-1].append(shell)
                 containers.append(shell)
             else:
                 formats.append(value.open)
         elif what == CLOSE:
-            if value.kind == "hyperlink":
+            if value.kind in CONTAINER_KINDS:
                 if len(containers) > 1:
                     containers.pop()
             elif len(formats) > 1:
