@@ -120,3 +120,27 @@ def test_tsv_and_review_page_show_text_without_markup(mixed_run):
         assert not any(re.search(r"\*\*|<b>|</a>|\]\(", row["fr"]) for row in rows)
         page = (out / f"{stem}.html").read_text(encoding="utf-8")
         assert "<b>ChatGPT</b>" not in page  # the review page shows escaped text, never the article's tags
+
+
+def test_review_page_shows_markup_as_styles_never_as_the_articles_tags(mixed_run):
+    _, _, out = mixed_run
+    for stem in ("altman-md", "altman-html", "altman-docx"):
+        page = (out / f"{stem}.html").read_text(encoding="utf-8")
+        assert '<span class="mk mk-strong">ChatGPT</span>' in page
+        assert re.search(r'class="mk mk-link( mk-u)?" title="https://www.microsoft.com/fr-fr/\?ref=align&amp;lang=fr">'
+                         r'Microsoft</span>', page), stem
+        assert 'href="https://www.microsoft' not in page
+
+
+def test_review_page_markup_is_escaped():
+    from align.formats.html import HtmlFormat
+    from align.segment import segment_document
+    from align.writers.html import render_article
+
+    document = HtmlFormat().parse(b'<p>Un <a href="javascript:alert(1)&quot;&gt;&lt;script&gt;">lien</a>.</p>', "t")
+    segment_document(document)
+    (pair,) = document.pairs()
+    pair.target = "A link."
+    page = render_article(document)
+    assert 'class="mk mk-link" title="javascript:alert(1)&#34;&gt;&lt;script&gt;">lien</span>' in page
+    assert "<script>" not in page.split("<body", 1)[1].split("<script", 1)[0]

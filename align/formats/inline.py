@@ -448,3 +448,22 @@ def tokens_to_text(tokens: Iterator[Token] | list[Token],
         else:  # a placeholder, or a span left empty: both tags
             out.append((opening(value) if opening else value.open) + value.close)
     return "".join(out)
+
+
+# Review-page styles (class names mk-*) by markup kind; DOCX runs by their properties.
+REVIEW_STYLES = {"b": "strong", "strong": "strong", "em": "em", "i": "em", "u": "u", "ins": "u", "s": "s",
+                 "del": "s", "strike": "s", "a": "link", "hyperlink": "link", "code": "code", "kbd": "code",
+                 "mark": "mark", "sub": "sub", "sup": "sup"}
+DOCX_STYLES = {"b": "strong", "i": "em", "u": "u", "strike": "s", "dstrike": "s"}
+
+
+def review_style(inline: Inline) -> list[str]:
+    """How the review page shows a span: a few fixed style names."""
+    if inline.kind == "run" and hasattr(inline.open, "iterchildren"):
+        names = {getattr(child, "tag", "").rsplit("}", 1)[-1]: child for child in inline.open.iterchildren()}
+        styles = [style for tag, style in DOCX_STYLES.items() if tag in names
+                  and str(names[tag].get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", "1"))
+                  not in ("0", "false", "none")]
+        return styles or ["fmt"]
+    style = REVIEW_STYLES.get(inline.kind)
+    return [style] if style else []

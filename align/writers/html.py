@@ -82,10 +82,13 @@ def term_colour(index: int) -> str:
     return f"hsl({hue:.0f} 80% 86%)"
 
 
-def _segments(text: str, spans: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
+def _segments(text: str, spans: list[tuple[int, int, int]],
+              styles: list[tuple[int, int, str, str]] = ()) -> list[dict[str, Any]]:
     """`text` cut into plain pieces and term pieces; spans that are out of range
     or overlap an earlier one are left unmarked (the term still has its tooltip
-    on the other side and in the row's term list)."""
+    on the other side and in the row's term list). `styles` (start, end, style,
+    url) are the article's inline markup (align.formats): a piece lists the styles
+    over it (plain pieces are cut where a style starts or ends; terms stay whole)."""
     pieces: list[dict[str, Any]] = []
     cursor = 0
     for start, end, index in sorted(spans):
@@ -97,7 +100,43 @@ def _segments(text: str, spans: list[tuple[int, int, int]]) -> list[dict[str, An
         cursor = end
     if cursor < len(text) or not pieces:
         pieces.append({"text": text[cursor:], "term": None})
-    return pieces
+    if not styles:
+        for piece in pieces:
+            piece["marks"], piece["url"] = [], ""
+        return pieces
+    cuts = sorted({b for s, e, _, _ in styles for b in (s, e)})
+    styled: list[dict[str, Any]] = []
+    offset = 0
+    for piece in pieces:
+        start, end = offset, offset + len(piece["text"])
+        offset = end
+        bounds = [start] + ([c for c in cuts if start < c < end] if piece["term"] is None else []) + [end]
+        for a, b in zip(bounds, bounds[1:]):
+            over = [(style, url) for s, e, style, url in styles if s <= a < e]
+            styled.append({"text": text[a:b], "term": piece["term"], "marks": sorted({m for m, _ in over}),
+                           "url": next((u for _, u in over if u), "")})
+    return styled
+
+
+def _styles(inlines) -> list[tuple[int, int, str, str]]:
+    """Inline markup as review-page styles: a fixed set of class names, never the
+    article's own tags, so the page shows emphasis and links without running them."""
+    from ..formats.inline import review_style
+
+    out = []
+    for inline in inlines:
+        if inline.paired and inline.end > inline.start:
+            for style in review_style(inline):
+                out.append((inline.start, inline.end, style, inline.url))
+    return out
+
+
+def _target_styles(pair: SentencePair) -> list[tuple[int, int, str, str]]:
+    if not pair.inlines or not pair.target:
+        return []
+    from ..formats.inline import target_inlines
+
+    return _styles(target_inlines(pair))
 
 
 def _term_title(term: Term) -> str:
@@ -123,8 +162,8 @@ def _pair_context(pair: SentencePair, colours: dict[str, int]) -> dict[str, Any]
     codes = list(dict.fromkeys(f.code for f in pair.flags))
     return {
         "id": pair.id, "paragraph": pair.paragraph, "number": pair.number, "origin": pair.origin,
-        "source": _segments(pair.source, source_spans),
-        "target": _segments(pair.target, target_spans),
+        "source": _segments(pair.source, source_spans, _styles(pair.inlines)),
+        "target": _segments(pair.target, target_spans, _target_styles(pair)),
         "terms": terms,
         "flags": [{"code": f.code, "detail": f.detail, "label": FLAG_LABELS.get(f.code, f.code),
                    "help": FLAG_HELP.get(f.code, "")} for f in pair.flags],
