@@ -42,6 +42,7 @@ XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED = 256 * 2**20
 MAX_RATIO = 200          # uncompressed / compressed, for entries over 1 MiB
+MAX_XML_PART = 48 * 2**20  # an XML part is parsed into a tree several times its size
 DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype")
 TEXT_CHILDREN = {f"{{{W}}}t", f"{{{W}}}rPr"}
 BREAK_CHILDREN = {f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr", f"{{{W}}}noBreakHyphen",
@@ -76,6 +77,10 @@ def check_package(data: bytes, name: str) -> None:
         if entry.file_size > 2**20 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
             raise InputError(f"{name}: refused: {entry.filename} is compressed {entry.file_size // max(entry.compress_size, 1)}"
                              f" to 1 (a zip bomb?)")
+    for entry in entries:
+        if entry.filename.endswith((".xml", ".rels")) and entry.file_size > MAX_XML_PART:
+            raise InputError(f"{name}: refused: {entry.filename} unpacks to {entry.file_size // 2**20} MiB of XML "
+                             f"(at most {MAX_XML_PART // 2**20} MiB)")
     names = {e.filename for e in entries}
     if "word/document.xml" not in names:
         raise InputError(f"{name}: not a Word document (no word/document.xml)")
