@@ -542,3 +542,12 @@ def test_docx_tracked_insertions_are_translated_and_kept_as_insertions():
     inserted = english.paragraphs[0]._p.xpath("./w:ins//w:t/text()")
     assert inserted == ["added"]
     assert "".join(english.paragraphs[0]._p.xpath(".//w:t/text()")) == "The added text here."
+
+
+def test_urls_and_addresses_in_text_are_placeholders():
+    source = "Voir https://exemple.fr/page?x=1 ou écrire à moi@exemple.fr pour tout.\n"
+    document = MarkdownFormat().parse(source.encode(), "t.md")
+    assert document.paragraphs[0].text == "Voir ou écrire à pour tout."
+    assert [i.open for i in document.paragraphs[0].inlines if i.kind == "url"] == [
+        "https://exemple.fr/page?x=1", "moi@exemple.fr"]
+    assert round_trip(MarkdownFormat(), source.encode()).decode() == source

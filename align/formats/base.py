@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..document import PROSE, Document, Inline, Paragraph
 from ..errors import InputError
+from ..segment import _PROTECTED as PROTECTED_RE  # the segmenter's URL and e-mail pattern
 from ..sources import CONTROL_RE, decode, read_bytes
 from .inline import EscapeChar, render_paragraph, tokens_to_text
 
@@ -187,9 +188,20 @@ class ParagraphBuilder:
         self.sequence += 1
         return self.sequence
 
-    def text(self, decoded: str, raw: str | None = None) -> None:
+    def text(self, decoded: str, raw: str | None = None, urls: bool = True) -> None:
         """Characters read from the source: `raw` is how they were written there
-        when that is not simply `decoded` (an entity, an escape, a line break)."""
+        when that is not simply `decoded` (an entity, an escape, a line break).
+        URLs and e-mail addresses in plain text become placeholders: never translated."""
+        if urls and raw is None and ("://" in decoded or "www." in decoded or "@" in decoded):
+            cursor = 0
+            for match in PROTECTED_RE.finditer(decoded):
+                if match.start() > cursor:
+                    self.text(decoded[cursor:match.start()], urls=False)
+                self.point("url", match.group())
+                cursor = match.end()
+            if cursor < len(decoded):
+                self.text(decoded[cursor:], urls=False)
+            return
         if raw is None and decoded[:1] == " " and self.chars and self.chars[-1] == " ":
             # a space after a space (around a placeholder): layout only, the model sees one
             rest = decoded.lstrip(" ")
