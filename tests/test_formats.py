@@ -62,7 +62,7 @@ def round_trip(fmt, data: bytes, name: str = "t") -> bytes:
 
 
 # ------------------------------------------------------------------ identity
-@pytest.mark.parametrize("name", ["altman-md.md", "altman-html.html"])
+@pytest.mark.parametrize("name", ["altman-md.md", "altman-html.html", "messy.md", "messy.html"])
 def test_identity_round_trip_is_byte_for_byte(name):
     path = DATA / name
     fmt = format_for(path)
@@ -228,6 +228,23 @@ def test_pair_level_spans_for_xliff():
     assert first.source[5:8] == "ici"
     assert [(i.kind, i.start, i.end, i.opens, i.closes, i.close) for i in second.inlines] == [
         ("b", 4, 8, True, True, "</b>")]
+
+
+def test_messy_pages_keep_their_markup_when_words_move():
+    """tests/data/messy.*: unclosed and misnested tags, unquoted attributes, CDATA in a
+    script, conditional comments, forms; setext headings, lazy quotes, nested lists,
+    reference links, raw HTML, tabs."""
+    html = (DATA / "messy.html").read_text(encoding="utf-8")
+    document = reverse(HtmlFormat().parse(html.encode(), "messy.html"))
+    assert tag_counts(HtmlFormat().write(document).decode()) == tag_counts(html)
+    assert [p.text for p in document.paragraphs][:3] == ["Page «test»", "Accueil | À propos",
+                                                         "Premier paragraphe non fermé avec gras et italique mal "
+                                                         "imbriqués. "]
+    text = (DATA / "messy.md").read_text(encoding="utf-8")
+    english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "messy.md"))).decode()
+    assert markdown_counts(english) == markdown_counts(text)
+    assert english.endswith('\n[ref]: https://ref.example "Titre de référence"\n')
+    assert "    bloc de code indenté\n\n<div align=\"center\">\n  <b>HTML brut</b>\n</div>\n" in english
 
 
 # ----------------------------------------------------------- markdown details

@@ -165,6 +165,22 @@ def add_paragraph(document: Document, skeleton: Skeleton, paragraph: Paragraph,
 
 
 # --------------------------------------------------------- building paragraphs
+def _plain(text: str) -> str:
+    """What the model sees of source text: NFC, tabs and control characters as spaces."""
+    return CONTROL_RE.sub(" ", unicodedata.normalize("NFC", text.replace("\t", " ")))
+
+
+def _clusters(text: str) -> list[str]:
+    """A character with the combining marks that follow it, one string each."""
+    clusters: list[str] = []
+    for char in text:
+        if clusters and unicodedata.combining(char):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
 class ParagraphBuilder:
     """Accumulates one block's plain text, the source spelling of its characters
     and its inline markup, in source order."""
@@ -209,7 +225,13 @@ class ParagraphBuilder:
             if not rest:
                 return
             decoded = rest
-        plain = CONTROL_RE.sub(" ", unicodedata.normalize("NFC", decoded.replace("\t", " ")))
+        plain = _plain(decoded)
+        if raw is None and plain != decoded:
+            # Tabs, control characters, decomposed accents: each character (with its
+            # combining marks) keeps its own source spelling.
+            for cluster in _clusters(decoded):
+                self.text(cluster, cluster, urls=False)
+            return
         raw = decoded if raw is None else raw
         if plain != raw:  # spelled differently: the first character carries the source spelling
             if not plain:

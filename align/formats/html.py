@@ -23,11 +23,11 @@ from html.parser import HTMLParser
 from ..document import Document, Paragraph
 from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 
-INLINE_TAGS = frozenset("""a abbr b bdi bdo big cite data del dfn em font i ins label mark nobr q s small
-    span strike strong sub sup time tt u""".split())
+INLINE_TAGS = frozenset("""a abbr b bdi bdo big button cite data del dfn em font i ins label mark nobr q s
+    small span strike strong sub sup time tt u""".split())
 PLACEHOLDER_TAGS = frozenset("br img wbr input embed source track area".split())
 # Elements whose content is not prose: kept whole (a placeholder inside a block).
-KEEP_INLINE = frozenset("code kbd samp var script style noscript svg math object canvas iframe select button".split())
+KEEP_INLINE = frozenset("code kbd samp var script style noscript svg math object canvas iframe".split())
 KEEP_BLOCK = frozenset("pre textarea template xmp listing plaintext".split())
 VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 TRANSLATED_ATTRIBUTES = ("alt", "title")
