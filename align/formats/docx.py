@@ -123,11 +123,16 @@ def text_paragraphs(word_document) -> list:
             if not any(a.tag == w("p") for a in p.iterancestors())]
 
 
-def _run_key(run) -> tuple[str, object]:
+# Run properties that do not show: runs differing only in these are one span.
+INVISIBLE_PROPERTIES = {w("lang"), w("noProof")}
+
+
+def _run_key(run) -> tuple[bytes, object]:
     properties = run.find(w("rPr"))
     if properties is None:
-        return "", None
-    return etree.tostring(properties), properties
+        return b"", None
+    visible = [etree.tostring(child) for child in properties if child.tag not in INVISIBLE_PROPERTIES]
+    return b"".join(visible), properties
 
 
 class DocxFormat(Format):
