@@ -140,7 +140,7 @@ def find_articles(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
         path = Path(raw)
         if path.is_dir():
             found = sorted(p for p in path.iterdir() if p.suffix.lower() in ARTICLE_SUFFIXES
-                           and p.name.lower() != "readme.txt" and not p.is_dir())
+                           and p.stem.lower() != "readme" and not p.is_dir())
             for candidate in found:
                 if candidate.is_file():
                     articles.append(candidate)

@@ -470,7 +470,7 @@ def test_a_big_zip_bomb_is_refused_before_inflating(tmp_path):
 
 # --------------------------------------------------------------- discovery
 def test_folders_yield_every_article_format(tmp_path):
-    for name in ("a.txt", "b.md", "c.html", "d.htm", "e.docx", "f.pdf", "g.markdown"):
+    for name in ("a.txt", "b.md", "c.html", "d.htm", "e.docx", "f.pdf", "g.markdown", "README.md"):
         (tmp_path / name).write_text("x")
     articles, errors = find_articles([tmp_path])
     assert [p.name for p in articles] == ["a.txt", "b.md", "c.html", "d.htm", "e.docx", "g.markdown"]
