@@ -568,3 +568,19 @@ def test_urls_and_addresses_in_text_are_placeholders():
     assert [i.open for i in document.paragraphs[0].inlines if i.kind == "url"] == [
         "https://exemple.fr/page?x=1", "moi@exemple.fr"]
     assert round_trip(MarkdownFormat(), source.encode()).decode() == source
+
+
+def test_html_translatable_attributes():
+    page = ('<head><meta name="description" content="Une page sur l&#39;IA"><meta property="og:image" '
+            'content="x.png"></head><p title="Un titre">Texte <img src="i.png" alt=\'Une "image"\'></p>')
+    fmt = HtmlFormat()
+    document = fmt.parse(page.encode(), "t.html")
+    assert [(p.role, p.text) for p in document.paragraphs] == [
+        ('attr":content', "Une page sur l'IA"), ('attr":title', "Un titre"), ("attr':alt", 'Une "image"'),
+        ("p", "Texte ")]
+    segment_document(document)
+    for pair, english in zip(document.pairs(), ['A page on "AI"', "A title", "An 'image'", "Text"]):
+        pair.target = english
+    assert fmt.write(document).decode() == (
+        '<head><meta name="description" content="A page on &quot;AI&quot;"><meta property="og:image" '
+        'content="x.png"></head><p title="A title">Text <img src="i.png" alt=\'An &#39;image&#39;\'></p>')

@@ -11,7 +11,8 @@ Blocks: text between block-level tags (p, li, h1-h6, td, title, div...) is one
 paragraph. Inline tags (b, em, a, span...) become Inline spans; br, img, inline
 code and unmatched tags become placeholders. Untranslated: script, style, pre,
 code, textarea, svg, math, template and any element with translate="no"; all
-attributes except alt and title, which are their own paragraphs.
+attributes except alt and title (and the content of a description meta tag),
+which are their own paragraphs.
 """
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ HTML_SPACE = " \t\n\r\f"
 ODD_SPACE_RE = re.compile(r"[\t\n\r\f]|  ")
 WS_RE = re.compile(r"[ \t\n\r\f]+|[^ \t\n\r\f]+")
 ATTRIBUTE_RE = re.compile(r"""(?<=[\s"'])(alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# <meta name="description" content="...">, and its Open Graph and Twitter cousins.
+DESCRIPTION_META_RE = re.compile(r"""(?:name|property)\s*=\s*["']?(?:description|og:title|og:description|"""
+                                 r"""twitter:title|twitter:description)["'\s/>]""", re.IGNORECASE)
+CONTENT_RE = re.compile(r"""(?<=[\s"'])(content)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 REFERENCE_RE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
 TRANSLATE_NO_RE = re.compile(r"""\btranslate\s*=\s*["']?no\b""", re.IGNORECASE)
 
@@ -137,20 +142,15 @@ class _Builder:
 
     # --------------------------------------------------------------- skeleton
     def literal(self, raw: str, kind: str = "other", tag: str | None = None) -> None:
-        """Raw source outside any block; a start tag's alt/title become paragraphs."""
-        if kind in ("start", "startend") and ("alt" in raw.lower() or "title" in raw.lower()):
+        """Raw source outside any block; a start tag's alt/title (and a page
+        description's content) become paragraphs."""
+        if kind in ("start", "startend"):
             cursor = 0
-            for match in ATTRIBUTE_RE.finditer(raw):
-                group = 2 if match.group(2) is not None else 3
-                value_start, value_end = match.span(group)
-                paragraph = self.attribute_paragraph(raw[value_start:value_end], match.group(1).lower(),
-                                                     '"' if group == 2 else "'")
-                if paragraph is None:
-                    continue
-                self.skeleton.literal(raw[cursor:value_start])
+            for start, end, paragraph in self.attribute_values(raw, tag):
+                self.skeleton.literal(raw[cursor:start])
                 self.skeleton.slot(len(self.document.paragraphs))
                 self.document.paragraphs.append(paragraph)
-                cursor = value_end
+                cursor = end
             self.skeleton.literal(raw[cursor:])
             return
         self.skeleton.literal(raw)
@@ -224,25 +224,30 @@ class _Builder:
                 builder.text(html_lib.unescape(raw), raw)
             elif kind == "start" and n in partner:
                 opened[partner[n]] = inline = builder.open(tag, raw, url=_href(raw) if tag == "a" else "")
-                attributes += [(inline.order, *found) for found in self.attribute_values(raw)]
+                attributes += [(inline.order, *found) for found in self.attribute_values(raw, tag)]
             elif kind == "end" and n in opened:
                 builder.close(opened.pop(n), raw)
             else:
                 inline = builder.point(tag or kind, raw)
                 if kind in ("start", "startend"):
-                    attributes += [(inline.order, *found) for found in self.attribute_values(raw)]
+                    attributes += [(inline.order, *found) for found in self.attribute_values(raw, tag)]
                 if tag == "br" and builder.chars and builder.chars[-1] != " ":
                     builder.silent(" ")  # "un<br>deux" is two words to the model
         if not builder.has_letters():
             return None, []
         return builder.paragraph(), attributes
 
-    def attribute_values(self, raw: str) -> list[tuple[int, int, Paragraph]]:
+    def attribute_values(self, raw: str, tag: str | None = None) -> list[tuple[int, int, Paragraph]]:
         """(start, end, paragraph) for each translatable attribute value of a tag."""
-        if "alt" not in raw.lower() and "title" not in raw.lower():
+        lower = raw.lower()
+        if tag == "meta" and DESCRIPTION_META_RE.search(raw):
+            pattern = CONTENT_RE
+        elif "alt" in lower or "title" in lower:
+            pattern = ATTRIBUTE_RE
+        else:
             return []
         found = []
-        for match in ATTRIBUTE_RE.finditer(raw):
+        for match in pattern.finditer(raw):
             group = 2 if match.group(2) is not None else 3
             start, end = match.span(group)
             paragraph = self.attribute_paragraph(raw[start:end], match.group(1).lower(), '"' if group == 2 else "'")
