@@ -160,8 +160,17 @@ def test_a_link_keeps_its_url_around_the_aligned_words():
 
 def test_markup_without_aligned_words_goes_to_the_sentence_edges_and_is_flagged():
     html, flags = html_translate("<p>Il a <b>vraiment</b> dit cela.</p>", "He said that.", [])
-    assert html == "<p><b>He said that.</b></p>"
+    assert html == "<p><b></b>He said that.</p>"  # bold over the whole sentence would be false
     assert [str(f) for f in flags] == [f"{MARKUP_MOVED}:b"]
+    html, flags = html_translate('<p>Il a dit <a href="u">cela</a>.</p>', "He said that.", [])
+    assert html == '<p><a href="u">He said that.</a></p>'  # a link stays usable
+    assert [str(f) for f in flags] == [f"{MARKUP_MOVED}:a"]
+    fmt = MarkdownFormat()
+    document = fmt.parse("Il a **vraiment** dit [cela](u).\n".encode(), "t.md")
+    segment_document(document)
+    (pair,) = document.pairs()
+    pair.target = "He said that."
+    assert fmt.write(document).decode() == "[He said that.](u)\n"
 
 
 def test_names_copied_by_the_model_keep_their_markup_without_alignment():

@@ -11,7 +11,9 @@ way bergamot-translator re-inserts HTML tags through the word alignment:
 2. else the hull of the English words aligned (`SentencePair.alignment`) to
    French words inside the span;
 3. else the span's text found once, verbatim, in the translation;
-4. else the sentence's edges, and the pair is flagged `markup-moved`.
+4. else the sentence's edges, and the pair is flagged `markup-moved`: a link
+   wraps the sentence (it stays usable), formatting (bold, italics...) is left
+   empty at the nearer edge.
 
 Placed spans are then made properly nested (clipping, flagged too), so every
 writer emits well-formed markup. Rendering yields tokens: ("text", str),
@@ -28,6 +30,10 @@ from ..document import Inline, Paragraph, SentencePair
 
 TEXT, OPEN, CLOSE, POINT = "text", "open", "close", "point"
 MARKUP_MOVED = "markup-moved"
+# Spans that only format their words; when their words cannot be found they are
+# dropped (flagged) rather than spread over the whole sentence.
+FORMATTING_KINDS = {"em", "strong", "s", "b", "i", "u", "mark", "small", "big", "sub", "sup", "tt", "font",
+                    "strike", "run"}
 # Placeholders that only carry layout (collapsed whitespace): dropped, never flagged.
 SPACE_KINDS = {"space"}
 
@@ -248,8 +254,14 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
             y = length
         placed.append(Placed(inline, x, y))
     for inline in fallbacks:
-        # The sentence, less what spans of the same kind hold (a link inside a link
-        # is no link): the longest stretch left.
+        if inline.kind in FORMATTING_KINDS and inline.opens and inline.closes:
+            # Bold on the whole sentence would say something false: the tags sit,
+            # empty, at the edge nearest to where they were (Markdown and DOCX drop them).
+            edge = 0 if inline.start < len(pair.source) - inline.end else length
+            placed.append(Placed(inline, edge, edge))
+            continue
+        # A link keeps its words: the sentence, less what spans of the same kind hold
+        # (a link inside a link is no link), the longest stretch left.
         taken = sorted((p.x, p.y) for p in placed if p.inline.kind == inline.kind and p.inline.paired)
         stretches, cursor = [], 0
         for x, y in taken:
