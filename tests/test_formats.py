@@ -593,3 +593,25 @@ def test_html_translatable_attributes():
     assert fmt.write(document).decode() == (
         '<head><meta name="description" content="A page on &quot;AI&quot;"><meta property="og:image" '
         'content="x.png"></head><p title="A title">Text <img src="i.png" alt=\'An &#39;image&#39;\'></p>')
+
+
+def test_xliff_inline_markup_for_source_and_target():
+    from xml.dom.minidom import parseString
+
+    from align.formats.inline import target_inlines, xliff_inline
+
+    document = HtmlFormat().parse('<p>Le <b>chat &amp; <i>le</i> chien</b>.<br>Puis <a href="u">un. Deux</a>.</p>'
+                                  .encode(), "t.html")
+    segment_document(document)
+    first, second, third = document.pairs()
+    assert xliff_inline(first.source, first.inlines) == (
+        'Le <g id="1" ctype="bold">chat &amp; <g id="2" ctype="italic">le</g> chien</g>.<x id="3" ctype="lb"/>')
+    assert xliff_inline(second.source, second.inlines) == 'Puis <bx id="4" ctype="link"/>un.'
+    assert xliff_inline(third.source, third.inlines) == 'Deux<ex id="4"/>.'
+    first.target = "The cat & the dog."
+    first.alignment = spans(first.source, first.target, [("Le", "The"), ("chat", "cat"), ("le", "the"),
+                                                         ("chien", "dog")])
+    target = xliff_inline(first.target, target_inlines(first))
+    assert target == ('The <g id="1" ctype="bold">cat &amp; <g id="2" ctype="italic">the</g> dog</g>.'
+                      '<x id="3" ctype="lb"/>')
+    parseString(f"<source>{target}</source>")  # well-formed XML

@@ -191,7 +191,15 @@ class _Placer:
                 return x, x + (b - a)
         inside = [w for w in self.alignment if a <= (w[0] + w[1]) / 2 < b]
         if inside:
-            return self._trim(min(w[2] for w in inside), max(w[3] for w in inside))
+            x, y = min(w[2] for w in inside), max(w[3] for w in inside)
+            # Punctuation at the span's edges comes along when the translation has it too.
+            before = self.source[a:min(w[0] for w in inside)]
+            after = self.source[max(w[1] for w in inside):b]
+            if before and self.target[max(0, x - len(before)):x] == before:
+                x -= len(before)
+            if after and self.target.startswith(after, y):
+                y += len(after)
+            return self._trim(x, y)
         fragment = self.source[a:b].strip()
         if fragment and self.target.count(fragment) == 1:
             x = self.target.index(fragment)
@@ -207,11 +215,15 @@ class _Placer:
         before = [w for w in self.alignment if w[1] <= p]
         if before:
             end = max(w[1] for w in before)
-            return max(w[3] for w in before if w[1] == end)
+            x = max(w[3] for w in before if w[1] == end)
+            gap = self.source[end:p]  # e.g. the final period before a line break
+            return x + len(gap) if gap and self.target.startswith(gap, x) else x
         after = [w for w in self.alignment if w[0] >= p]
         if after:
             start = min(w[0] for w in after)
-            return min(w[2] for w in after if w[0] == start)
+            x = min(w[2] for w in after if w[0] == start)
+            gap = self.source[p:start]
+            return x - len(gap) if gap and self.target[max(0, x - len(gap)):x] == gap else x
         return None
 
 
@@ -479,3 +491,38 @@ def review_style(inline: Inline) -> list[str]:
         return styles or ["fmt"]
     style = REVIEW_STYLES.get(inline.kind)
     return [style] if style else []
+
+
+# XLIFF 1.2 ctype values for the kinds of markup (others: "x-<kind>").
+XLIFF_CTYPES = {"b": "bold", "strong": "bold", "em": "italic", "i": "italic", "u": "underlined",
+                "a": "link", "hyperlink": "link", "br": "lb", "image": "image", "img": "image"}
+
+
+def xliff_inline(text: str, inlines: list[Inline]) -> str:
+    """XLIFF 1.2 content for a sentence with its markup: spans as <g>, a span that
+    opens or closes in another sentence as <bx/> or <ex/>, placeholders as <x/>
+    (ids are the Inline ids, shared by a span's pieces). Text is XML-escaped; the
+    markup's own source stays out (the skeleton keeps it)."""
+    from xml.sax.saxutils import escape
+
+    def ctype(inline: Inline) -> str:
+        return XLIFF_CTYPES.get(inline.kind, "x-" + "".join(c for c in inline.kind if c.isalnum()))
+
+    events: list[tuple[int, int, str]] = []
+    for inline in inlines:
+        kind = ctype(inline)
+        if not inline.paired:
+            events.append((inline.start, inline.order, f'<x id="{inline.id}" ctype="{kind}"/>'))
+        elif inline.opens and inline.closes:
+            events.append((inline.start, inline.order, f'<g id="{inline.id}" ctype="{kind}">'))
+            events.append((inline.end, inline.close_order, "</g>"))
+        elif inline.opens:
+            events.append((inline.start, inline.order, f'<bx id="{inline.id}" ctype="{kind}"/>'))
+        else:
+            events.append((inline.end, inline.close_order, f'<ex id="{inline.id}"/>'))
+    events.sort()
+    out, cursor = [], 0
+    for position, _, markup in events:
+        out += [escape(text[cursor:position]), markup]
+        cursor = position
+    return "".join(out) + escape(text[cursor:])
