@@ -615,3 +615,17 @@ def test_xliff_inline_markup_for_source_and_target():
     assert target == ('The <g id="1" ctype="bold">cat &amp; <g id="2" ctype="italic">the</g> dog</g>.'
                       '<x id="3" ctype="lb"/>')
     parseString(f"<source>{target}</source>")  # well-formed XML
+
+
+@pytest.mark.parametrize("text", [
+    'w [wle](https://e.example/2 "t")[wlel\'IA](https://e.example/6 "t")\n',  # one word over two links
+    "w [wle](https://e.example/2 \"t\")[w,](https://e.example/2 \"t\")\n",     # an unplaceable second link
+])
+def test_reordering_never_puts_a_link_inside_a_link(text):
+    english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "t.md"))).decode()
+    assert markdown_counts(english) == markdown_counts(text)
+
+
+def test_a_span_closing_after_a_sentence_break_keeps_its_place_among_placeholders():
+    page = "<p>w <b>. 42</b><b><br></b>le</p>"
+    assert round_trip(HtmlFormat(), page.encode()).decode() == page

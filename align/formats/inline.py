@@ -34,6 +34,8 @@ MARKUP_MOVED = "markup-moved"
 # dropped (flagged) rather than spread over the whole sentence.
 FORMATTING_KINDS = {"em", "strong", "s", "b", "i", "u", "mark", "small", "big", "sub", "sup", "tt", "font",
                     "strike", "run"}
+# Spans that may not contain another of their kind (a link in a link is no link).
+SINGLE_LEVEL_KINDS = {"a", "hyperlink"}
 # Placeholders that only carry layout (collapsed whitespace): dropped, never flagged.
 SPACE_KINDS = {"space"}
 
@@ -283,8 +285,40 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
         x, y = placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
         placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
     _keep_continued_nesting(placed)
-    moved.extend(_make_laminar([p for p in placed if p.inline.paired]))
+    paired = [p for p in placed if p.inline.paired]
+    moved.extend(_make_laminar(paired))
+    for _ in range(len(paired)):
+        unnested = _unnest_links(paired)
+        if not unnested:
+            break
+        moved.extend(unnested)
+        moved.extend(_make_laminar(paired))
     return placed, moved
+
+
+def _unnest_links(spans: list[Placed]) -> list[str]:
+    """A link inside a link is no link: the outer one gives up the part around the
+    inner one (the larger side stays). Returns the kinds moved."""
+    for outer in spans:
+        if outer.inline.kind not in SINGLE_LEVEL_KINDS:
+            continue
+        for inner in spans:
+            if inner is outer or inner.inline.kind != outer.inline.kind or inner.y <= inner.x:
+                continue
+            if outer.inline.start <= inner.inline.start and inner.inline.end <= outer.inline.end \
+                    and outer.inline.order < inner.inline.order:
+                continue  # nested so in the source already: kept as it was
+            if outer.x <= inner.x and inner.y <= outer.y and (outer.x, -outer.y) < (inner.x, -inner.y) \
+                    or (outer.x, outer.y) == (inner.x, inner.y) and outer.inline.order < inner.inline.order:
+                left, right = inner.x - outer.x, outer.y - inner.y
+                if outer.inline.closes and (left >= right or not outer.inline.opens):
+                    outer.y = inner.x
+                elif outer.inline.opens:
+                    outer.x = inner.y
+                else:
+                    continue
+                return [outer.inline.kind]
+    return []
 
 
 def _keep_continued_nesting(placed: list[Placed]) -> None:
@@ -374,7 +408,9 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             at.setdefault(p.y, []).append((CLOSE, inline))
     mapping = placer.mapping
     tokens: list[Token] = []
-    open_stack: list[Inline] = []
+    # Spans opened in an earlier sentence are open already, outermost first.
+    open_stack: list[Inline] = sorted((p.inline for p in placed if p.inline.paired and not p.inline.opens),
+                                      key=lambda inline: inline.order)
     buffer: list[str] = []
     base = pair.start
 
