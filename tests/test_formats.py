@@ -629,3 +629,17 @@ def test_reordering_never_puts_a_link_inside_a_link(text):
 def test_a_span_closing_after_a_sentence_break_keeps_its_place_among_placeholders():
     page = "<p>w <b>. 42</b><b><br></b>le</p>"
     assert round_trip(HtmlFormat(), page.encode()).decode() == page
+
+
+STALLING = {"open tags": "<a " * 300000, "end tags": "</" * 500000, "ampersands": "&" * 1000000,
+            "less-than": "<" * 500000, "instructions": "<?" * 300000, "declarations": "<![" * 300000,
+            "open quotes": '<a href="' * 200000, "open comment": "<!--" + "x" * 1000000,
+            "unclosed bold": "<p>" + "<b>" * 300000, "open script": "<script>" + "</scrip" * 100000}
+
+
+@pytest.mark.parametrize("page", list(STALLING.values()), ids=list(STALLING))
+def test_html_that_stalls_quadratic_tokenizers_reads_back_unchanged(page):
+    # Python 3.11's html.parser needs minutes for the first two (a megabyte each).
+    fmt = HtmlFormat()
+    document = fmt.parse(page.encode(), "evil.html")
+    assert fmt.render(document) == page

@@ -74,12 +74,8 @@ class Skeleton:
     attributes: dict[tuple[int, int], list[tuple[int, int, int]]] = field(default_factory=dict)
 
     def literal(self, text: str) -> None:
-        if not text:
-            return
-        if self.parts and isinstance(self.parts[-1], str):
-            self.parts[-1] += text
-        else:
-            self.parts.append(text)
+        if text:
+            self.parts.append(text)  # neighbouring strings are simply written one after the other
 
     def slot(self, index: int) -> None:
         self.parts.append(index)

@@ -1,11 +1,16 @@
 """HTML articles: text blocks translated, everything else kept byte for byte.
 
-Parser choice: the standard library's `html.parser` tokenizer. A byte-exact
-rebuild needs the source offset of every tag, entity and text run, which it gives
-(lxml and html5lib build trees and keep only line numbers); it never builds a tree,
-so broken nesting costs nothing, and it reads a 10 MB single-line page in linear
-time (benchmarks/formats_overhead.py measures all three). Nothing is ever executed
-or fetched: scripts, styles and event attributes are copied as they were.
+Tokenizer: align's own, a few regular expressions for the HTML tokenizer's main
+states (tags with quoted attributes, comments, declarations, raw-text and RCDATA
+elements, character references). A byte-exact rebuild needs each token's source
+offsets, which lxml and html5lib do not give (they build trees, keep line numbers
+only and re-serialise attributes and entities their own way); the standard
+library's html.parser gives them but takes quadratic time on hostile input in
+Python 3.11 ("<a " or "</" repeated: over a minute for 1 MB). These expressions
+never backtrack, so any page is read in linear time; it never builds a tree, so
+broken nesting costs nothing. benchmarks/formats_overhead.py measures all four.
+Nothing is ever executed or fetched: scripts, styles and event attributes are
+copied as they were.
 
 Blocks: text between block-level tags (p, li, h1-h6, td, title, div...) is one
 paragraph. Inline tags (b, em, a, span...) become Inline spans; br, img, inline
@@ -18,8 +23,6 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from bisect import bisect_right
-from html.parser import HTMLParser
 
 from ..document import Document, Paragraph
 from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
@@ -67,58 +70,67 @@ escape_double_quoted.special = frozenset(DOUBLE_QUOTED_ESCAPES)
 escape_single_quoted.special = frozenset(SINGLE_QUOTED_ESCAPES)
 
 
-class _Tokenizer(HTMLParser):
-    """Records (kind, start offset, tag or None) for every token, in order."""
-
-    def __init__(self, text: str):
-        super().__init__(convert_charrefs=False)
-        self.line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
-        self.tokens: list[tuple[str, int, str | None]] = []
-
-    def _at(self) -> int:
-        line, column = self.getpos()
-        return self.line_starts[line - 1] + column
-
-    def handle_starttag(self, tag, attrs):
-        self.tokens.append(("start", self._at(), tag))
-
-    def handle_startendtag(self, tag, attrs):
-        self.tokens.append(("startend", self._at(), tag))
-
-    def handle_endtag(self, tag):
-        self.tokens.append(("end", self._at(), tag))
-
-    def handle_data(self, data):
-        self.tokens.append(("data", self._at(), None))
-
-    def handle_entityref(self, name):
-        self.tokens.append(("ref", self._at(), None))
-
-    def handle_charref(self, name):
-        self.tokens.append(("ref", self._at(), None))
-
-    def handle_comment(self, data):
-        self.tokens.append(("other", self._at(), None))
-
-    handle_decl = handle_pi = unknown_decl = handle_comment
+# The HTML tokenizer's main states as regular expressions, each match anchored
+# where the previous ended, with possessive quantifiers: no backtracking, so any
+# input is read in linear time (see the module docstring).
+TOKEN_RE = re.compile(r"""
+    (?P<comment> <!--.*?(?:-->|\Z) )
+  | (?P<cdata> <!\[CDATA\[.*?(?:\]\]>|\Z) )
+  | (?P<decl> <![^>]*+>? )
+  | (?P<pi> <\?[^>]*+>? )
+  | (?P<end> </(?P<end_name>[A-Za-z][^\s/>]*+)[^>]*+>? )
+  | (?P<start> <(?P<start_name>[A-Za-z][^\s/>]*+)
+        (?:[^>"']++|"[^"]*+"|'[^']*+'|["'])*+ >? )
+  | (?P<ref> &(?:\#[0-9]++;?|\#[xX][0-9a-fA-F]++;?|[A-Za-z][A-Za-z0-9]*+;?) )
+  | (?P<data> [^<&]++|[<&] )
+""", re.DOTALL | re.VERBOSE)
+# Elements whose content is text up to their end tag: no tags inside (raw text),
+# or only character references (RCDATA).
+RAW_TEXT = frozenset("script style xmp iframe noembed noframes".split())
+RCDATA = frozenset("title textarea".split())
+REF_OR_TEXT_RE = re.compile(r"&(?:#[0-9]++;?|#[xX][0-9a-fA-F]++;?|[A-Za-z][A-Za-z0-9]*+;?)|[^&]++|&")
 
 
 def tokenize(text: str) -> list[tuple[str, str, str | None]]:
-    """(kind, raw source, tag) for every token; the raws add up to `text`."""
-    parser = _Tokenizer(text)
-    parser.feed(text)
-    parser.close()
-    tokens = parser.tokens
-    out = []
-    if tokens and tokens[0][1] > 0:
-        out.append(("other", text[:tokens[0][1]], None))
-    for n, (kind, start, tag) in enumerate(tokens):
-        end = tokens[n + 1][1] if n + 1 < len(tokens) else len(text)
-        if end > start:
-            out.append((kind, text[start:end], tag))
-    if not tokens:
-        out.append(("other", text, None))
-    return out
+    """(kind, raw source, tag) for every token, in order; the raws add up to `text`.
+    Kinds: start, startend, end, data, ref, other (comments, declarations)."""
+    spans: list[list] = []  # [kind, start, end, tag]; neighbouring text is one data token
+    position, length = 0, len(text)
+
+    def data(start: int, end: int) -> None:
+        if spans and spans[-1][0] == "data" and spans[-1][2] == start:
+            spans[-1][2] = end  # a lone "<" or "&" is text
+        elif end > start:
+            spans.append(["data", start, end, None])
+
+    while position < length:
+        match = TOKEN_RE.match(text, position)
+        kind, start, position = match.lastgroup, match.start(), match.end()
+        if kind == "start":
+            tag = match.group("start_name").lower()
+            spans.append(["startend" if text.endswith("/>", start, position) else "start", start, position, tag])
+            if tag in RAW_TEXT or tag in RCDATA or tag == "plaintext":
+                close = re.compile(r"</%s(?=[\s/>])" % re.escape(tag), re.IGNORECASE).search(text, position) \
+                    if tag != "plaintext" else None
+                stop = close.start() if close else length
+                if tag in RCDATA:
+                    for piece in REF_OR_TEXT_RE.finditer(text, position, stop):
+                        if piece.group()[0] == "&" and piece.end() - piece.start() > 1:
+                            spans.append(["ref", piece.start(), piece.end(), None])
+                        else:
+                            data(piece.start(), piece.end())
+                else:
+                    data(position, stop)
+                position = stop
+        elif kind == "end":
+            spans.append(["end", start, position, match.group("end_name").lower()])
+        elif kind == "ref":
+            spans.append(["ref", start, position, None])
+        elif kind == "data":
+            data(start, position)
+        else:
+            spans.append(["other", start, position, None])
+    return [(kind, text[start:end], tag) for kind, start, end, tag in spans]
 
 
 class HtmlFormat(TextFormat):
