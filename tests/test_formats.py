@@ -10,7 +10,6 @@ import io
 import re
 import zipfile
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -620,6 +619,7 @@ def test_xliff_inline_markup_for_source_and_target():
 @pytest.mark.parametrize("text", [
     'w [wle](https://e.example/2 "t")[wlel\'IA](https://e.example/6 "t")\n',  # one word over two links
     "w [wle](https://e.example/2 \"t\")[w,](https://e.example/2 \"t\")\n",     # an unplaceable second link
+    'w le*w[wl\'IA](https://e.example/4 "t")*le*w[w,](https://e.example/2 "t")*\n',  # words across spans
 ])
 def test_reordering_never_puts_a_link_inside_a_link(text):
     english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "t.md"))).decode()
@@ -643,3 +643,9 @@ def test_html_that_stalls_quadratic_tokenizers_reads_back_unchanged(page):
     fmt = HtmlFormat()
     document = fmt.parse(page.encode(), "evil.html")
     assert fmt.render(document) == page
+
+
+def test_code_spans_brought_together_stay_apart():
+    text = "w `code`\\*`code`\n"
+    english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "t.md"))).decode()
+    assert english == "w`code` `code`\n" and markdown_counts(english) == markdown_counts(text)

@@ -4,7 +4,6 @@ structure (headings, list items, links and their URLs, code) intact. Its English
 is poor; only structure is checked."""
 from __future__ import annotations
 
-import io
 import re
 import shutil
 from html.parser import HTMLParser

@@ -298,26 +298,31 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
 
 def _unnest_links(spans: list[Placed]) -> list[str]:
     """A link inside a link is no link: the outer one gives up the part around the
-    inner one (the larger side stays). Returns the kinds moved."""
+    inner one (the larger side stays), or an empty inner one moves out after it.
+    Returns the kinds moved."""
     for outer in spans:
         if outer.inline.kind not in SINGLE_LEVEL_KINDS:
             continue
         for inner in spans:
-            if inner is outer or inner.inline.kind != outer.inline.kind or inner.y <= inner.x:
+            if inner is outer or inner.inline.kind != outer.inline.kind:
                 continue
             if outer.inline.start <= inner.inline.start and inner.inline.end <= outer.inline.end \
                     and outer.inline.order < inner.inline.order:
                 continue  # nested so in the source already: kept as it was
-            if outer.x <= inner.x and inner.y <= outer.y and (outer.x, -outer.y) < (inner.x, -inner.y) \
-                    or (outer.x, outer.y) == (inner.x, inner.y) and outer.inline.order < inner.inline.order:
-                left, right = inner.x - outer.x, outer.y - inner.y
-                if outer.inline.closes and (left >= right or not outer.inline.opens):
-                    outer.y = inner.x
-                elif outer.inline.opens:
-                    outer.x = inner.y
-                else:
-                    continue
-                return [outer.inline.kind]
+            inside = outer.x <= inner.x and inner.y <= outer.y and outer.y > outer.x and (
+                (outer.x, -outer.y, outer.inline.order) < (inner.x, -inner.y, inner.inline.order))
+            if not inside:
+                continue
+            left, right = inner.x - outer.x, outer.y - inner.y
+            if inner.y > inner.x and outer.inline.closes and left > 0 and (left >= right or not outer.inline.opens):
+                outer.y = inner.x
+            elif inner.y > inner.x and outer.inline.opens and right > 0:
+                outer.x = inner.y
+            elif inner.inline.opens and inner.inline.closes:
+                inner.x = inner.y = outer.y  # out, just after the outer link
+            else:
+                continue
+            return [outer.inline.kind]
     return []
 
 

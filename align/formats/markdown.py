@@ -24,7 +24,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
 from ..document import Document, Paragraph
 from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
-from .inline import POINT, render_paragraph, tokens_to_text
+from .inline import CLOSE, POINT, TEXT, render_paragraph
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
@@ -79,8 +79,18 @@ class MarkdownFormat(TextFormat):
 
     def slot_tokens(self, paragraph: Paragraph) -> list:
         tokens = render_paragraph(paragraph, self.escaper(paragraph))
-        # Emphasis left with no words would read as literal "****": drop it.
-        return [t for t in tokens if not (t[0] == POINT and t[1].kind in EMPHASIS and t[1].close)]
+        out: list = []
+        for token in tokens:
+            what, value = token
+            if what == POINT and value.kind in EMPHASIS and value.close:
+                continue  # emphasis left with no words would read as literal "****"
+            if what == TEXT and not value:
+                continue
+            if out and out[-1][0] == POINT and out[-1][1].open.endswith("`") and what != TEXT \
+                    and (value.close if what == CLOSE else value.open).startswith("`"):
+                out.append((TEXT, " "))  # two code spans brought together would read as one
+            out.append(token)
+        return out
 
     def finish_slot(self, paragraph: Paragraph, text: str) -> str:
         if paragraph.role.startswith("yaml:") and text != paragraph.text and YAML_PLAIN_UNSAFE.search(text):
