@@ -649,3 +649,24 @@ def test_code_spans_brought_together_stay_apart():
     text = "w `code`\\*`code`\n"
     english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "t.md"))).decode()
     assert english == "w`code` `code`\n" and markdown_counts(english) == markdown_counts(text)
+
+
+@pytest.mark.parametrize("fmt, data", [
+    (MarkdownFormat(), "\ufeff# Titre\r\n\r\nUn *texte*\r\nsur deux lignes.\r\n".encode("utf-8")),
+    (HtmlFormat(), "\ufeff<p>Un <b>texte</b>\r\nsur deux lignes.</p>\r\n".encode("utf-8")),
+    (HtmlFormat(), "<p>Un <b>été</b> chaud.</p>\n".encode("cp1252")),
+    (MarkdownFormat(), "Un *été*\n".encode("utf-16")),
+])
+def test_bom_crlf_and_encodings_round_trip(fmt, data):
+    assert round_trip(fmt, data) == data
+
+
+def test_legacy_encoded_html_gets_references_for_what_it_cannot_encode():
+    fmt = HtmlFormat()
+    document = fmt.parse("<p>Un été.</p>".encode("cp1252"), "t.html")
+    segment_document(document)
+    (pair,) = document.pairs()
+    pair.target = "A summer – “hot”."
+    assert fmt.write(document) == "<p>A summer – “hot”.</p>".encode("cp1252")
+    pair.target = "A summer → ok."
+    assert fmt.write(document) == b"<p>A summer &#8594; ok.</p>"
