@@ -187,6 +187,8 @@ class _Placer:
         if a >= b:
             x = self.point(a)
             return None if x is None else (x, x)
+        if a == 0 and b == len(self.source):
+            return 0, len(self.target)  # the whole sentence
         if all(s in inverse for s in range(a, b)):
             x = inverse[a]
             if all(inverse[a + k] == x + k for k in range(b - a)):
@@ -209,6 +211,11 @@ class _Placer:
         return None
 
     def point(self, p: int) -> int | None:
+        # At a sentence's edge (an image before it, a bookmark, a break after it): same edge.
+        if p == 0:
+            return 0
+        if p == len(self.source):
+            return len(self.target)
         inverse = self.inverse
         if p - 1 in inverse:
             return inverse[p - 1] + 1
