@@ -143,3 +143,27 @@ def test_review_page_markup_is_escaped():
     page = render_article(document)
     assert 'class="mk mk-link" title="javascript:alert(1)&#34;&gt;&lt;script&gt;">lien</span>' in page
     assert "<script>" not in page.split("<body", 1)[1].split("<script", 1)[0]
+
+
+def test_a_hostile_file_is_one_error_line_and_the_others_are_written(tmp_path):
+    import zipfile
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "bon.md").write_text("# Un titre\n\nUn *court* texte.\n", encoding="utf-8")
+    with zipfile.ZipFile(folder / "bombe.docx", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"\0" * (8 * 2**20))
+    (folder / "xxe.html").write_text('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><p>&e; Texte.</p>',
+                                     encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["translate", str(folder), "--model", str(SMALL_MODEL), "-o", str(out),
+                                       "--beams", "1", "--no-memory", "--no-glossary", "--quiet"])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("align: error:")]
+    assert errors == [f"align: error: {folder / 'bombe.docx'}: refused: word/document.xml is compressed "
+                      f"{8 * 2**20 // zipfile.ZipFile(folder / 'bombe.docx').infolist()[0].compress_size} to 1 "
+                      "(a zip bomb?)"]
+    assert (out / "bon.en.md").read_text(encoding="utf-8").startswith("# ")
+    english = (out / "xxe.en.html").read_text(encoding="utf-8")
+    assert english.startswith('<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><p>')  # copied, never resolved
+    assert "root:" not in english
