@@ -670,3 +670,18 @@ def test_legacy_encoded_html_gets_references_for_what_it_cannot_encode():
     assert fmt.write(document) == "<p>A summer – “hot”.</p>".encode("cp1252")
     pair.target = "A summer → ok."
     assert fmt.write(document) == b"<p>A summer &#8594; ok.</p>"
+
+
+def test_docx_reordered_translation_keeps_links_and_formatting():
+    import docx
+
+    data = (DATA / "altman-docx.docx").read_bytes()
+    english = docx.Document(io.BytesIO(DocxFormat().write(reverse(DocxFormat().parse(data, "a.docx")))))
+    source = docx.Document(io.BytesIO(data))
+
+    def shape(word):
+        return [(p.style.name, [link.address for link in p.hyperlinks], [r.text for r in p.runs if r.bold],
+                 sum(1 for r in p.runs if r.italic)) for p in word.paragraphs]
+
+    for (style, links, bold, italic), (style_en, links_en, bold_en, italic_en) in zip(shape(source), shape(english)):
+        assert (style_en, links_en, bold_en, italic_en) == (style, links, bold, italic)  # "ChatGPT" is copied
