@@ -1,1 +1,7 @@
 __version__ = "0.1.0"
+
+# The version of what in align itself shapes a translation (segmentation, term
+# placement policy). It is part of every translation memory key: bump it when a
+# change to align would translate a sentence differently, so no stale sentence
+# is served (`align tm stats` counts them, `align tm prune` removes them).
+POLICY_VERSION = 1

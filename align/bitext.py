@@ -190,7 +190,9 @@ class _Features:
 
     @staticmethod
     def _add_glossary(glossary, fr, en, fr_anchors, en_anchors) -> None:
-        targets: set[str] = set()
+        from .terms.presence import is_present
+
+        targets: dict[str, Any] = {}  # anchor key → a term with that target
         for index, text in enumerate(fr):
             try:
                 terms = glossary.find(text)
@@ -200,13 +202,11 @@ class _Features:
                 target = (getattr(term, "target", "") or "").strip().lower()
                 if target:
                     fr_anchors[index]["G:" + target] = "gloss"
-                    targets.add(target)
-        if targets:
-            for index, text in enumerate(en):
-                lowered = text.lower()
-                for target in targets:
-                    if target in lowered:
-                        en_anchors[index]["G:" + target] = "gloss"
+                    targets.setdefault(target, term)
+        for index, text in enumerate(en):
+            for target, term in targets.items():
+                if is_present(text, term):  # the project's one definition: whole words, accepted forms
+                    en_anchors[index]["G:" + target] = "gloss"
 
     def overlap(self, a: int, start: int, width: int, kind: str = "") -> np.ndarray:
         """Weighted anchors that French segment `a` shares with English segments

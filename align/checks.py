@@ -1,23 +1,42 @@
 """Checks that flag sentence pairs for the reviewer.
 
 Flag codes (stable; the TSV, HTML page and index count them):
-  term-forced   a glossary term had to be forced into the translation
+  term-forced   a glossary term's target was placed by the term policy (the model's output lacked it)
+  term-late     ... and no English was aligned to its source: placed by the fallback, after the
+                English of the French word before it (check its place)
   term-failed   a glossary term's target is missing
   length-ratio  target/source length ratio far outside the article's norm
-  untranslated  the output is identical to the source
+  untranslated  the output is identical to the source (never a metadata line,
+                nor a line of numbers and codes, which stay the same in English)
   repetition    an n-gram repeats in a loop (opus-mt's failure on noisy input)
   split         the sentence exceeded the model's input limit and was split
+  truncated     the output stopped at the length bound, not at the model's own end
+  low-confidence  among the article's lowest model scores (see `low_confidence`)
+  source-changed  the French changed since a reviewer corrected this sentence
+                  (set by the translation memory; the old correction is the
+                  pair's `suggestion`)
+
+The low-confidence threshold is relative to the article: the lowest
+`LOW_CONFIDENCE_SHARE` of its scored sentences, except those the model is
+sure of anyway (score ≥ `CONFIDENT_SCORE`). docs/review.md says why.
+
+Articles with markup (align.formats) also have:
   markup-moved  inline markup (bold, a link...) could not be placed on the words
-                aligned to it and was put at the sentence's edge (align.formats)
+                aligned to it and was put at the sentence's edge
 """
 from __future__ import annotations
 
+import math
 import re
 import statistics
 
-from .document import METADATA, TERM_FAILED, TERM_FORCED, Document, SentencePair
+from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, Document, SentencePair
 
-FLAG_CODES = ("term-forced", "term-failed", "length-ratio", "untranslated", "repetition", "split")
+FLAG_CODES = ("term-forced", "term-late", "term-failed", "length-ratio", "untranslated", "repetition", "split",
+              "truncated", "low-confidence", "source-changed")
+LOW_CONFIDENCE_SHARE = 0.1   # the lowest tenth of an article's sentences...
+CONFIDENT_SCORE = -0.3       # ...unless the model's mean token probability is above e^-0.3 ≈ 0.74
+MIN_SCORED = 5               # below this many scored sentences an article has no "lowest tenth"
 # Only articles with markup (align.formats) can have it: pages show it when it occurs.
 MARKUP_FLAG_CODES = ("markup-moved",)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
@@ -38,16 +57,28 @@ def _ratio(pair: SentencePair) -> float:
     return (len(pair.target) + 1) / (len(pair.source) + 1)
 
 
+def _copied(pair: SentencePair) -> bool:
+    """The output repeats a source of more than two words (numbers aside: a line
+    of dates, amounts or codes is rightly the same in English)."""
+    words = [w for w in WORD_RE.findall(pair.source) if not w.isdigit()]
+    return bool(pair.target) and pair.target.strip() == pair.source.strip() and len(words) > 2
+
+
 def check_pair(pair: SentencePair) -> None:
+    if pair.origin == METADATA:  # copied on purpose, never translated: nothing to flag
+        return
     for term in pair.terms:
         if term.status == TERM_FORCED:
             pair.add_flag("term-forced", term.target)
+            if term.late:
+                pair.add_flag("term-late", term.target)
         elif term.status == TERM_FAILED:
             pair.add_flag("term-failed", term.target)
     if pair.pieces > 1:
         pair.add_flag("split", f"{pair.pieces} pieces")
-    if pair.target and pair.target.strip() == pair.source.strip() and WORD_RE.search(pair.source) \
-            and len(WORD_RE.findall(pair.source)) > 2:
+    if pair.truncated:
+        pair.add_flag("truncated")
+    if _copied(pair):
         pair.add_flag("untranslated")
     loop = repeated_ngram(pair.target) if pair.target else None
     if loop:
@@ -56,6 +87,19 @@ def check_pair(pair: SentencePair) -> None:
         from .formats.inline import MARKUP_MOVED, place_pair
         for kind in dict.fromkeys(place_pair(pair)[1]):
             pair.add_flag(MARKUP_MOVED, kind)
+
+
+def low_confidence(pairs: list[SentencePair], share: float = LOW_CONFIDENCE_SHARE,
+                   confident: float = CONFIDENT_SCORE, min_scored: int = MIN_SCORED) -> list[SentencePair]:
+    """The pairs to flag: the ceil(share × n) lowest scores of the n scored
+    pairs (ties at the cut included), less those scoring ≥ `confident`. Pairs
+    without a score (None: not translated by a model, or an engine that gives
+    none) are never flagged, nor are reviewers' corrections."""
+    scored = [p for p in pairs if p.score is not None and p.origin != ORIGIN_REVIEWED]
+    if len(scored) < min_scored:
+        return []
+    cut = sorted(p.score for p in scored)[math.ceil(share * len(scored)) - 1]
+    return [p for p in scored if p.score <= cut and p.score < confident]
 
 
 def check_document(document: Document, spread: float = 3.0) -> Document:
@@ -69,4 +113,6 @@ def check_document(document: Document, spread: float = 3.0) -> Document:
         check_pair(pair)
         if len(pair.source) >= 20 and (ratio > median * spread or ratio < median / spread):
             pair.add_flag("length-ratio", f"{ratio / median:.1f}x")
+    for pair in low_confidence(pairs):
+        pair.add_flag("low-confidence", f"{pair.score:.2f}")
     return document

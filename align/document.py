@@ -17,6 +17,18 @@ TERM_FORCED = "forced"  # placed by the term policy (the model's output lacked i
 TERM_FAILED = "failed"  # the target is missing from the translation
 TERM_STATUSES = (TERM_MODEL, TERM_FORCED, TERM_FAILED)
 
+# Review statuses, in workflow order (CAT tools' translated → reviewed → approved;
+# "needs-work" sends a sentence back). A model's output is "translated".
+STATUS_TRANSLATED = "translated"
+STATUS_REVIEWED = "reviewed"
+STATUS_APPROVED = "approved"
+STATUS_NEEDS_WORK = "needs-work"
+STATUSES = (STATUS_TRANSLATED, STATUS_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_WORK)
+
+# Pair origins besides the engine's "model" and the memory's "memory": a
+# reviewer's saved correction. Such a pair is never translated again.
+ORIGIN_REVIEWED = "reviewed"
+
 # Paragraph kinds: only prose is translated.
 PROSE = "prose"
 METADATA = "metadata"
@@ -86,7 +98,7 @@ class SentencePair:
     number: int = 0        # 1-based sentence number within the paragraph
     terms: list[Term] = field(default_factory=list)
     flags: list[Flag] = field(default_factory=list)
-    origin: str = ""       # "model", "memory", or "" for pairs read from files
+    origin: str = ""       # "model", "memory", "reviewed", or "" for pairs read from files
     pieces: int = 1        # >1 when the sentence was split to fit the model
     score: float | None = None  # the model's confidence (log-probability per token), when translated
     truncated: bool = False     # the model stopped at the length bound, not at its own end of sentence
@@ -95,6 +107,18 @@ class SentencePair:
     alignment: list[tuple[int, int, int, int]] = field(default_factory=list)
     start: int = 0              # character offset of `source` in its paragraph's text
     inlines: list[Inline] = field(default_factory=list)  # markup inside the sentence
+    # Review (align review, XLIFF import): status, the reviewer's comment, the row's
+    # edit count (a save must name the version it edited: no silent overwrite), and
+    # a former correction shown beside a sentence whose French changed since.
+    status: str = ""
+    comment: str = ""
+    version: int = 0
+    suggestion: str = ""
+
+    @property
+    def review_status(self) -> str:
+        """The status, "translated" when none was set."""
+        return self.status or STATUS_TRANSLATED
 
     @property
     def id(self) -> str:

@@ -15,3 +15,16 @@ class ModelLoadError(AlignError):
 
 class UsageError(AlignError):
     """Options that cannot work together."""
+
+
+class OutputError(AlignError, OSError):
+    """An output that cannot be written (a folder without write permission, a
+    full disk): the message names the path. Also an OSError, so code that
+    handles OSError keeps working."""
+
+    def __init__(self, path, reason: str, errno: int | None = None, note: str = "") -> None:
+        OSError.__init__(self, errno, reason, str(path))
+        self.note = note
+
+    def __str__(self) -> str:
+        return f"{self.filename}: cannot write ({self.strerror})" + (f"; {self.note}" if self.note else "")

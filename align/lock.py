@@ -1,22 +1,30 @@
 """One `align translate` at a time per output folder.
 
-`OutputLock(out_dir)` takes an exclusive `fcntl.flock` on ``OUT/.align/lock``.
-flock locks belong to the open file, so the kernel releases them when the
-process ends in any way (kill -9 included): a stale lock cannot outlive its run.
-The holder's pid is written into the file for the error message only.
+`OutputLock(out_dir)` holds ``OUT/.align/lock`` through `filelock` (flock on
+Unix, msvcrt locking on Windows: chosen over a hand-written fcntl lock so the
+lock works on every platform). Either lock belongs to the open file, so the
+system releases it when the process ends in any way (kill -9 included): a stale
+lock cannot outlive its run. The holder's pid is written beside it, in
+``OUT/.align/lock.pid``, for the error message only.
 """
 from __future__ import annotations
 
-import errno
-import fcntl
 import os
-import time
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from .errors import UsageError
 
 LOCK_DIR = ".align"
 LOCK_FILE = "lock"
+PID_FILE = "lock.pid"
+TEMPORARY_SUFFIX = ".part"
+
+# Locks held by this process: a lock stays held until release() or the end of
+# the process, even when its OutputLock is dropped (FileLock releases on garbage
+# collection, which would free the folder while the run still writes to it).
+_HELD: set[FileLock] = set()
 
 
 class OutputLock:
@@ -28,82 +36,78 @@ class OutputLock:
     def __init__(self, out_dir: str | Path, timeout: float = 0.0, poll: float = 0.1) -> None:
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / LOCK_DIR / LOCK_FILE
+        self.pid_path = self.out_dir / LOCK_DIR / PID_FILE
         self.timeout = timeout
         self.poll = poll
-        self._fd: int | None = None
+        self._lock: FileLock | None = None
 
     @property
     def locked(self) -> bool:
-        return self._fd is not None
+        return self._lock is not None
 
     def holder(self) -> str:
         """The pid written by the run that holds the lock ('?' if unknown)."""
         try:
-            return self.path.read_text(encoding="ascii").strip() or "?"
+            return self.pid_path.read_text(encoding="ascii").strip() or "?"
         except (OSError, UnicodeDecodeError):
             return "?"
 
     def acquire(self) -> "OutputLock":
-        if self._fd is not None:
+        if self._lock is not None:
             return self
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
         except OSError as exc:
             raise UsageError(f"{self.out_dir}: cannot create lock file {self.path} ({exc.strerror or exc})") from None
-        deadline = time.monotonic() + max(self.timeout, 0.0)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except OSError as exc:
-                if exc.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                    os.close(fd)
-                    raise UsageError(f"{self.out_dir}: cannot lock output folder ({exc.strerror or exc})") from None
-                if time.monotonic() >= deadline:
-                    os.close(fd)
-                    raise UsageError(f"{self.out_dir}: another align run is writing here (pid {self.holder()}); "
-                                     f"wait for it or use another -o DIR") from None
-                time.sleep(self.poll)
+        lock = FileLock(self.path, timeout=max(self.timeout, 0.0), thread_local=False,
+                        poll_interval=self.poll)
         try:
-            os.ftruncate(fd, 0)
-            os.pwrite(fd, f"{os.getpid()}\n".encode("ascii"), 0)
+            lock.acquire()
+        except Timeout:
+            raise UsageError(f"{self.out_dir}: another align run is writing here (pid {self.holder()}); "
+                             f"wait for it or use another -o DIR") from None
+        except OSError as exc:
+            raise UsageError(f"{self.out_dir}: cannot lock output folder ({exc.strerror or exc})") from None
+        try:
+            self.pid_path.write_text(f"{os.getpid()}\n", encoding="ascii")
         except OSError:
             pass  # the pid is informative only
-        self._fd = fd
+        self._lock = lock
+        _HELD.add(lock)
         return self
 
     def release(self) -> None:
-        if self._fd is None:
+        if self._lock is None:
             return
-        fd, self._fd = self._fd, None
+        lock, self._lock = self._lock, None
         try:
-            os.ftruncate(fd, 0)
+            self.pid_path.unlink()
         except OSError:
             pass
         try:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            lock.release()
         finally:
-            os.close(fd)
+            _HELD.discard(lock)
 
     def remove_stale_temporaries(self) -> int:
-        """Delete the ``.NAME.XXXX.part`` files that killed runs left in the folder
-        (atomic_write's temporaries); returns how many. Only call it while holding
-        the lock: then no other run can be writing them."""
-        if self._fd is None:
+        """Delete the ``.NAME.XXXX.part`` files that killed runs left anywhere in
+        the output tree (atomic_write's temporaries); returns how many. Only call
+        it while holding the lock: then no other run can be writing them."""
+        if self._lock is None:
             raise RuntimeError("remove_stale_temporaries() needs the lock held")
         removed = 0
-        try:
-            candidates = [p for p in self.out_dir.iterdir() if p.name.startswith(".") and p.name.endswith(".part")]
-        except OSError:
-            return 0
-        for path in candidates:
-            try:
-                if path.is_file() and not path.is_symlink():
-                    path.unlink()
-                    removed += 1
-            except OSError:
-                continue
+        for folder, subfolders, files in os.walk(self.out_dir):  # does not follow links
+            subfolders[:] = [name for name in subfolders if name != LOCK_DIR]
+            for name in files:
+                if not (name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)):
+                    continue
+                path = Path(folder) / name
+                try:
+                    if path.is_file() and not path.is_symlink():
+                        path.unlink()
+                        removed += 1
+                except OSError:
+                    continue
         return removed
 
     def __enter__(self) -> "OutputLock":

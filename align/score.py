@@ -7,13 +7,12 @@ first aligned with `align.bitext.align_segments` and the beads are scored as pai
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import InputError
-from .sources import decode, normalize_text, plain_apostrophes, read_bytes
+from .sources import decode, normalize_text, read_bytes
 
 
 @dataclass
@@ -66,27 +65,17 @@ class ScoreResult:
         return data
 
 
-def _contains(text: str, target: str) -> bool:
-    """Case-insensitive `target` in `text` on word boundaries (apostrophes unified)."""
-    target = plain_apostrophes(target).strip()
-    if not target:
-        return False
-    pattern = re.escape(target)
-    if target[0].isalnum():
-        pattern = r"(?<!\w)" + pattern
-    if target[-1].isalnum():
-        pattern += r"(?!\w)"
-    return re.search(pattern, plain_apostrophes(text), re.IGNORECASE) is not None
-
-
 def term_accuracy(hypotheses: Sequence[str], sources: Sequence[str], glossary: Any) -> TermScore:
-    """Share of glossary terms found in French sources whose target appears in the
-    hypothesis of the same line."""
+    """Share of glossary term occurrences found in French sources whose target
+    appears in the hypothesis of the same line, by the project's one definition
+    of presence (align.terms.presence: whole words, accepted forms, counting)."""
+    from .terms.presence import locate
+
     correct = total = 0
     for hypothesis, source in zip(hypotheses, sources):
-        for term in glossary.find(source):
-            total += 1
-            correct += _contains(hypothesis, term.target)
+        terms = glossary.find(source)
+        total += len(terms)
+        correct += sum(span is not None for span in locate(hypothesis, terms))
     return TermScore(correct, total)
 
 
@@ -150,20 +139,32 @@ def article_name(path: Path) -> str:
     return name
 
 
-def folder_articles(folder: Path) -> dict[str, Path]:
+def folder_articles(folder: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                    skip: tuple[Path, ...] = (), errors: list[str] | None = None) -> dict[str, Path]:
+    """Articles anywhere under `folder`, by name: the path relative to the folder
+    without its suffix (``2024/intro``). Problems (link loops, unreadable
+    folders) are appended to `errors` when given."""
+    from .sources import walk_articles
+
+    found, problems = walk_articles(folder, include=include, exclude=exclude, skip=skip)
+    if errors is not None:
+        errors.extend(problems)
     articles: dict[str, Path] = {}
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() == ".txt" and path.name.lower() != "readme.txt":
-            name = article_name(path)
-            # Prefer X.en.txt over X.txt for the same article (translate's output).
-            if name not in articles or path.name.lower().endswith(".en.txt"):
-                articles[name] = path
+    for path in found:
+        relative = path.relative_to(folder)
+        name = (relative.parent / article_name(relative)).as_posix()
+        # Prefer X.en.txt over X.txt for the same article (translate's output).
+        if name not in articles or path.name.lower().endswith(".en.txt"):
+            articles[name] = path
     return articles
 
 
-def match_folders(first: Path, second: Path) -> list[tuple[str, Path, Path]]:
-    """(name, path in first, path in second) for articles present in both folders."""
-    a, b = folder_articles(first), folder_articles(second)
+def match_folders(first: Path, second: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
+                  skip: tuple[Path, ...] = (), errors: list[str] | None = None) -> list[tuple[str, Path, Path]]:
+    """(name, path in first, path in second) for articles present in both folders
+    (matched by their paths relative to each folder)."""
+    a = folder_articles(first, include, exclude, skip, errors)
+    b = folder_articles(second, include, exclude, skip, errors)
     common = [name for name in a if name in b]
     if not common:
         raise InputError(f"{first} and {second}: no article names in common (X.txt pairs with X.txt or X.en.txt)")

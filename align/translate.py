@@ -2,16 +2,21 @@
 
 Sentences longer than the model's input limit are split at clause boundaries
 (then at spaces), translated piece by piece and rejoined, so nothing is
-silently truncated. Glossary terms travel with their piece as constraints.
+silently truncated. Glossary terms are placed piece by piece by the term policy.
 """
 from __future__ import annotations
 
 import re
-from typing import Callable
+from typing import Callable, Optional
 
-from .document import METADATA, Document, SentencePair
-from .engines.base import Constraint, Engine, ProgressCallback
-from .terms.enforce import constraint_for, set_term_statuses
+from dataclasses import replace
+
+from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, Document, SentencePair
+from .engines.base import Engine, Hypothesis, ProgressCallback
+from .terms.placement import Placement, align_words, place_terms, word_alignment
+from .terms.presence import locate
+
+Piece = tuple[int, int, Hypothesis, Optional[Placement]]  # source start, end, translation, term placement
 
 # Clause boundaries, strongest first: after ; or :, after a comma, then any space.
 CLAUSE_BREAKS = (re.compile(r"(?<=[;:])\s+"), re.compile(r"(?<=,)\s+"), re.compile(r"(?<=[–—-])\s+"),
@@ -57,8 +62,10 @@ def split_long(text: str, limit: int, count: Callable[[list[str]], list[int]]) -
 
 
 def translate_document(document: Document, engine: Engine, progress: ProgressCallback | None = None,
-                       use_constraints: bool = True) -> Document:
-    """Fill `target` of every prose sentence pair (metadata is copied as is)."""
+                       enforce_terms: bool = True) -> Document:
+    """Fill `target` of every prose sentence pair (metadata is copied as is),
+    with its confidence, word alignment and, when `enforce_terms`, every glossary
+    term's target placed by the term policy (align.terms.placement)."""
     jobs: list[tuple[SentencePair, int, int]] = []  # (pair, piece start, piece end)
     pairs = []
     for paragraph in document.paragraphs:
@@ -66,7 +73,7 @@ def translate_document(document: Document, engine: Engine, progress: ProgressCal
             if paragraph.kind == METADATA:
                 pair.target, pair.origin = pair.source, METADATA
                 continue
-            if pair.origin == "memory":  # filled from the translation memory
+            if pair.origin in ("memory", ORIGIN_REVIEWED):  # from the memory, or a reviewer's correction
                 continue
             pairs.append(pair)
     limit = engine.max_input_tokens
@@ -77,21 +84,69 @@ def translate_document(document: Document, engine: Engine, progress: ProgressCal
         jobs.extend((pair, start, end) for start, end in spans)
 
     sources = [pair.source[start:end] for pair, start, end in jobs]
-    constraints: list[list[Constraint]] = []
-    for pair, start, end in jobs:
-        inside = [t for t in pair.terms if start <= t.start and t.end <= end] if use_constraints else []
-        constraints.append([constraint_for(t, start) for t in inside])
-
-    hypotheses = engine.translate(sources, constraints, progress=progress) if sources else []
-    outputs: dict[int, list[str]] = {}
-    forced: dict[int, list[bool]] = {}
-    for (pair, start, end), hypothesis, piece_constraints in zip(jobs, hypotheses, constraints):
-        outputs.setdefault(id(pair), []).append(hypothesis.text.strip())
-        forced.setdefault(id(pair), []).extend(hypothesis.forced or [False] * len(piece_constraints))
+    hypotheses = engine.translate(sources, progress=progress) if sources else []
+    pieces: dict[int, list[Piece]] = {}
+    for (pair, start, end), hypothesis in zip(jobs, hypotheses):
+        placement = None
+        if enforce_terms:
+            inside = [replace(t, start=t.start - start, end=t.end - start) for t in pair.terms
+                      if start <= t.start and t.end <= end]
+            placement = place_terms(pair.source[start:end], hypothesis, inside)
+        pieces.setdefault(id(pair), []).append((start, end, hypothesis, placement))
     for pair in pairs:
-        pair.target = " ".join(t for t in outputs.get(id(pair), []) if t)
-        pair.origin = "model"
-        if use_constraints:
-            # Terms sit in piece order, matching the order of `forced`.
-            set_term_statuses(pair, forced.get(id(pair), []))
+        _join(pair, pieces.get(id(pair), []), enforce_terms)
     return document
+
+
+def _join(pair: SentencePair, pieces: list[Piece], enforce_terms: bool) -> None:
+    """A sentence from its translated pieces: text, alignment, confidence, terms."""
+    texts: list[str] = []
+    alignment: list[tuple[int, int, int, int]] = []
+    offset = 0
+    for start, end, hypothesis, placement in pieces:
+        text = placement.text if placement else hypothesis.text
+        if placement is None:
+            piece_alignment = word_alignment(align_words(pair.source[start:end], hypothesis))
+        else:
+            piece_alignment = placement.alignment
+        lead = len(text) - len(text.lstrip())
+        text = text.strip()
+        if not text:
+            continue
+        if texts:
+            offset += 1  # the space joining pieces
+        alignment.extend((s + start, e + start, ts - lead + offset, te - lead + offset)
+                         for s, e, ts, te in piece_alignment)
+        texts.append(text)
+        offset += len(text)
+    pair.target = " ".join(texts)
+    pair.alignment = alignment
+    pair.origin = "model"
+    tokens = sum(h.tokens + 1 for _, _, h, _ in pieces)  # + EOS, which the score counts
+    scores = [(h.score, h.tokens + 1) for _, _, h, _ in pieces if h.score is not None]
+    pair.score = sum(s * n for s, n in scores) / tokens if scores and tokens else None
+    pair.truncated = any(h.truncated for _, _, h, _ in pieces)
+    if enforce_terms:
+        _set_term_statuses(pair, pieces)
+
+
+def _set_term_statuses(pair: SentencePair, pieces: list[Piece]) -> None:
+    """Each term's status from the placement of its piece; a term cut in two by a
+    split falls back to the sentence-level insertion (late)."""
+    outcome: dict[int, tuple[str, bool]] = {}
+    for start, end, _, placement in pieces:
+        inside = [i for i, t in enumerate(pair.terms) if start <= t.start and t.end <= end]
+        if placement is not None:
+            outcome.update(zip(inside, zip(placement.statuses, placement.late)))
+    straddling = [i for i in range(len(pair.terms)) if i not in outcome]
+    if straddling:
+        # No piece holds the whole term: placed in the joined sentence, by position.
+        placement = place_terms(pair.source, Hypothesis(text=pair.target), pair.terms)
+        pair.target = placement.text
+        outcome.update((i, (placement.statuses[i], placement.late[i])) for i in straddling)
+    found = locate(pair.target, pair.terms)
+    for index, (term, span) in enumerate(zip(pair.terms, found)):
+        status, late = outcome.get(index, (TERM_FAILED, False))
+        term.status = status if span is not None else TERM_FAILED
+        term.late = late and span is not None
+        term.target_start, term.target_end = span if span is not None else (-1, -1)

@@ -57,7 +57,7 @@ def article_rows(engine, out: Path) -> list[dict]:
     for fmt, path in ARTICLES.items():
         read_s, document = best(lambda: prepare_document(path))
         started = time.perf_counter()
-        translate_document(document, engine, use_constraints=False)
+        translate_document(document, engine, enforce_terms=False)
         translate_s = time.perf_counter() - started
         check_document(document)
         write_s, _ = best(lambda: [w.write(document, out) for w in writers])

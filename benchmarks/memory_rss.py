@@ -80,7 +80,7 @@ def child(folder: str, out: str, glossary_path: str | None) -> None:
         def count_tokens(self, texts):
             return [len(text.split()) + 1 for text in texts]
 
-        def translate(self, sources, constraints=None, progress=None):
+        def translate(self, sources, progress=None, with_attention=True):
             if progress:
                 progress(len(sources))
             return [Hypothesis(text.upper()) for text in sources]

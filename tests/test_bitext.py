@@ -84,13 +84,11 @@ def test_anchors():
 
 
 def test_glossary_anchor_is_used():
-    class Term:
-        def __init__(self, target):
-            self.target = target
+    from align.document import Term
 
     class Glossary:
         def find(self, text):
-            return [Term("widget")] if "machin" in text else []
+            return [Term("machin", 0, 6, "widget")] if "machin" in text else []
 
     fr = ["Il a un machin.", "Il pleut beaucoup aujourd'hui."]
     en = ["He has a widget.", "It rains a lot today."]

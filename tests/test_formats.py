@@ -535,15 +535,15 @@ def test_docx_headers_tabs_and_fields_round_trip():
     assert "\t" in english.paragraphs[0].text
 
 
-def test_two_articles_with_one_name_are_not_both_written(tmp_path, small_engine):
+def test_two_articles_with_one_name_stop_the_run_before_any_work(tmp_path, small_engine):
+    from align.errors import UsageError
     from align.pipeline import translate_paths
 
     (tmp_path / "a.txt").write_text("Bonjour.\n", encoding="utf-8")
     (tmp_path / "a.md").write_text("# Bonjour\n", encoding="utf-8")
-    report = translate_paths([tmp_path], small_engine, tmp_path / "out")
-    assert [a.source for a in report.articles] == [str(tmp_path / "a.md")]
-    assert report.failed == [(str(tmp_path / "a.txt"), f"{tmp_path / 'a.txt'}: skipped: {tmp_path / 'a.md'} has the "
-                              "same name 'a' and the outputs would overwrite each other; rename one")]
+    with pytest.raises(UsageError, match=r"a\.(md|txt) and .*a\.(md|txt) would both be written as a\.\*"):
+        translate_paths([tmp_path], small_engine, tmp_path / "out")
+    assert not (tmp_path / "out" / "a.tsv").exists()
 
 
 def test_docx_tracked_insertions_are_translated_and_kept_as_insertions():

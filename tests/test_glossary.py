@@ -1,15 +1,18 @@
 """Tests of align.glossary and `align glossary check|export|import`."""
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from align.cli.glossary import glossary as glossary_cli
 from align.document import Document, Paragraph, SentencePair, METADATA
 from align.errors import InputError
-from align.terms.glossary import Entry, Glossary, check, find_terms
+from align.terms.glossary import COLUMNS, Entry, Glossary, check, find_terms, parse_tsv
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = ROOT / "glossary.tsv"
@@ -119,6 +122,77 @@ def test_line_breaks_and_double_spaces_inside_terms(small):
     assert [t.source for t in small.find("intelligence\u00a0 artificielle")] == ["intelligence\u00a0 artificielle"]
 
 
+RULES = HEADER + (
+    "conseil d'administration\tboard of directors\t\t\tconseils d'administration=boards of directors\n"
+    "cofondateur\tcofounder\t\t\tcofondateurs=cofounders|cofondatrice|cofondatrices=cofounders\n"
+    "IA\tAI\t\t\t\n"
+    "ONU\tUnited Nations\t\t\t\n"
+    "xAI\txAI\t\t\t\n"
+    "iPhone\tiPhone\t\t\t\n"
+    "intelligence artificielle\tartificial intelligence\t\t\t\n"
+    "alignement\talignment\t\tsensitive\t\n"
+    "PDG\tCEO\t\tinsensitive\t\n"
+    "eBay\teBay\t\tkeep-case\t\n"
+)
+
+
+def test_terms_carry_the_other_targets_of_their_entry():
+    g = Glossary.loads(RULES)
+    [one, many] = g.find("Le conseil d'administration et les conseils d'administration.")
+    assert (one.target, one.forms) == ("board of directors", ("boards of directors",))
+    assert (many.target, many.forms) == ("boards of directors", ("board of directors",))
+    [she, they] = g.find("La cofondatrice et les cofondatrices.")
+    assert (she.target, she.forms) == ("cofounder", ("cofounders",))
+    assert (they.target, they.forms) == ("cofounders", ("cofounder",))
+    [ai] = g.find("l'IA")
+    assert ai.forms == ()
+
+
+def test_target_case_rules():
+    g = Glossary.loads(RULES)
+    text = "IA, ONU, xai, iPhone, intelligence artificielle, Alignement, pdg, eBay."
+    rules = {t.entry: (t.source, t.case_sensitive, t.keep_case) for t in g.find(text)}
+    assert rules == {
+        "IA": ("IA", True, False),                          # AI: an acronym target keeps its case
+        "ONU": ("ONU", False, False),                       # acronym source, plain target
+        "xAI": ("xai", True, False),                        # source any case, target exactly xAI
+        "iPhone": ("iPhone", True, False),
+        "intelligence artificielle": ("intelligence artificielle", False, False),
+        "alignement": ("Alignement", True, False),          # case=sensitive: both sides
+        "PDG": ("pdg", False, False),                       # case=insensitive: both sides
+        "eBay": ("eBay", True, True),                       # keep-case
+    }
+
+
+def test_keep_case_matches_the_source_exactly():
+    g = Glossary.loads(RULES)
+    assert [t.source for t in g.find("EBay, ebay, eBay, EBAY")] == ["eBay"]
+    lower = Glossary.loads(HEADER + "chat\tcat\t\tkeep-case\t\n")
+    assert [t.source for t in lower.find("Chat, chat")] == ["chat"]
+    assert [t.source for t in Glossary.loads(HEADER + "chat\tcat\t\tsensitive\t\n").find("Chat, chat")] == [
+        "Chat", "chat"]
+
+
+def test_entry_target_case_sensitive():
+    assert [Entry("x", target).target_case_sensitive(target) for target in
+            ("AI", "GPT-4", "OpenAI", "DeepMind", "eBay", "Sam Altman", "Île-de-France", "X", "cat")] == [
+        True, True, True, True, True, False, False, False, False]
+    assert Entry("x", "cat", case="sensitive").target_case_sensitive("cat")
+    assert Entry("x", "cat", case="keep-case").target_case_sensitive("cat")
+    assert not Entry("x", "AI", case="insensitive").target_case_sensitive("AI")
+
+
+@pytest.mark.parametrize("fmt", ["tbx", "csv"])
+def test_keep_case_checks_clean_and_round_trips(tmp_path, fmt):
+    path = write(tmp_path, RULES)
+    assert check(path) == []
+    g = Glossary.load(path)
+    assert g.get("eBay").case == "keep-case" and g.get("eBay").keep_case
+    out = tmp_path / f"out.{fmt}"
+    g.write(out, fmt)
+    assert Glossary.import_file(out, fmt).entries == g.entries
+
+
 def test_find_terms_fills_translatable_pairs_only(small):
     prose = Paragraph("l'IA", 1, sentences=[SentencePair("l'IA", paragraph=1, number=1)])
     meta = Paragraph("IA", 2, kind=METADATA, sentences=[SentencePair("IA", paragraph=2, number=1)])
@@ -202,7 +276,7 @@ def test_check_variant_conflicts_and_bad_case(tmp_path):
     assert [str(p) for p in check(path)] == [
         f"{path}:2: warning: duplicate variant 'conseil' (already on line 2)",
         f"{path}:3: error: conflicting targets for 'conseils': 'councils' here, 'boards' on line 2",
-        f"{path}:4: error: unknown case 'maybe' (use sensitive, insensitive or auto)",
+        f"{path}:4: error: unknown case 'maybe' (use auto, sensitive, insensitive or keep-case)",
         f"{path}:5: error: empty target for variant 'a'",
         f"{path}:5: error: empty variant form in 'a=|'",
     ]
@@ -219,6 +293,24 @@ def test_load_errors(tmp_path, text, message):
     with pytest.raises(InputError) as info:
         Glossary.load(path)
     assert str(info.value) == f"{path}:{message}"
+
+
+cell = st.lists(st.sampled_from(["a", "é", "e\u0301", " ", "  ", "\u00a0", "\u2009", "\x0b", "x y"]),
+                max_size=5).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(cell, min_size=5, max_size=5))
+def test_stray_whitespace_warnings_match_a_cell_by_cell_check(cells):
+    cells[0], cells[1] = "s" + cells[0] + "s", "t" + cells[1] + "t"   # never empty
+    cells[3] = ""                                                    # a valid case
+    entries, problems = parse_tsv((HEADER + "\t".join(cells) + "\n").encode("utf-8"), "w.tsv")
+    stray = [f"stray whitespace in {column} {value!r}" for column, value in zip(COLUMNS, cells)
+             if value != " ".join(value.split())]
+    assert [p.message for p in problems if p.message.startswith("stray")] == stray
+    [entry] = entries
+    assert entry.source == unicodedata.normalize("NFC", " ".join(cells[0].split()))
+    assert entry.note == unicodedata.normalize("NFC", " ".join(cells[2].split()))
 
 
 def test_load_not_utf8_and_missing(tmp_path):

@@ -196,7 +196,7 @@ def test_tm_cli_stats_and_export(tmp_path):
 # -------------------------------------------------------------------- lock
 def test_lock_is_exclusive_and_names_the_holder(tmp_path):
     with OutputLock(tmp_path) as lock:
-        assert lock.locked and (tmp_path / ".align" / "lock").read_text().strip() == str(os.getpid())
+        assert lock.locked and (tmp_path / ".align" / "lock.pid").read_text().strip() == str(os.getpid())
         with pytest.raises(UsageError) as error:
             OutputLock(tmp_path).acquire()
         assert str(error.value) == (f"{tmp_path}: another align run is writing here (pid {os.getpid()}); "
@@ -393,3 +393,24 @@ def test_a_killed_run_leaves_only_whole_outputs_and_the_next_run_reuses_its_work
     assert counts["from_memory"] >= done_rows
     assert len(list(out.glob("*.tsv"))) == 8
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]  # stale temporaries cleaned
+
+
+def test_a_sentence_from_memory_keeps_its_alignment_truncation_and_score(tmp_path):
+    from align.document import Document, Paragraph, SentencePair
+    from align.memory import TranslationMemory, memory_key
+
+    signature = {"engine": "scripted", "model": "m", "revision": "1"}
+
+    def document():
+        pair = SentencePair("Le chat dort.", paragraph=1, number=1)
+        return Document("d", [Paragraph(pair.source, 1, sentences=[pair])]), pair
+
+    first, pair = document()
+    pair.target, pair.origin, pair.score, pair.truncated = "The cat sleeps.", "model", -0.25, True
+    pair.alignment = [(0, 2, 0, 3), (3, 7, 4, 7), (8, 12, 8, 14)]
+    with TranslationMemory(tmp_path / "m.sqlite") as memory:
+        assert memory.store(first, memory_key(signature), signature) == 1
+        again, same = document()
+        assert memory.fill(again, memory_key(signature)) == 1
+    assert (same.target, same.origin, same.score, same.truncated) == ("The cat sleeps.", "memory", -0.25, True)
+    assert same.alignment == pair.alignment

@@ -13,16 +13,14 @@ EN = (ROOT / "data" / "newstest2013.en").read_text(encoding="utf-8").splitlines(
 FR = (ROOT / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()[:20]
 
 
-class _Term:
-    def __init__(self, target):
-        self.target = target
-
-
 class _Glossary:
     """Stands in for align.glossary.Glossary: `.find(text)` returns terms."""
 
     def find(self, text):
-        return [_Term("electoral fraud")] if "fraude électorale" in text else []
+        from align.document import Term
+
+        start = text.find("fraude électorale")
+        return [Term("fraude électorale", start, start + 17, "electoral fraud")] if start >= 0 else []
 
 
 def test_identical_files_score_100_with_signatures():

@@ -1,15 +1,15 @@
-"""The translate, enforce and check stages, with small fakes where a model adds nothing."""
+"""The translate and check stages, with small fakes where a model adds nothing."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.checks import check_document, repeated_ngram
-from align.document import Document, Paragraph, SentencePair, Term
-from align.engines.base import Engine, Hypothesis
-from align.terms.enforce import find_target, set_term_statuses
+from align.document import Document, Paragraph, SentencePair
 from align.segment import segment_document
 from align.sources import read_text
 from align.translate import split_long, translate_document
+
+from scripted_engine import ScriptedEngine
 
 
 def word_count(texts):
@@ -37,34 +37,12 @@ def test_split_long_prefers_clause_boundaries():
         ["un deux trois quatre,", "cinq six sept huit;", "neuf dix onze douze"]
 
 
-class EchoEngine(Engine):
-    """Upper-cases its input: enough to test the stage's bookkeeping."""
-
-    name = "echo"
+class EchoEngine(ScriptedEngine):
+    """Upper-cases its input, each word aligned to itself: enough to test the
+    stage's bookkeeping."""
 
     def __init__(self, limit=512):
-        self.limit = limit
-        self.calls = []
-
-    @property
-    def max_input_tokens(self):
-        return self.limit
-
-    def count_tokens(self, texts):
-        return word_count(texts)
-
-    def translate(self, sources, constraints=None, progress=None):
-        self.calls.append(list(sources))
-        out = []
-        for source, cons in zip(sources, constraints or [[]] * len(sources)):
-            text = source.upper() + "".join(" " + c.variants[0] for c in cons)
-            out.append(Hypothesis(text=text, tokens=len(text.split()), forced=[True] * len(cons)))
-        if progress:
-            progress(len(sources))
-        return out
-
-    def signature(self):
-        return {"engine": self.name}
+        super().__init__({}, limit=limit)
 
 
 def test_long_sentences_are_split_translated_and_rejoined():
@@ -79,31 +57,6 @@ def test_long_sentences_are_split_translated_and_rejoined():
     assert long_pair.target == ("Et " + long_sentence).upper()
     check_document(document)
     assert [str(f) for f in long_pair.flags] == [f"split:{long_pair.pieces} pieces"]
-
-
-def test_terms_travel_with_their_piece_and_get_a_status():
-    text = "Le PDG arrive, " + ", ".join(["mot mot mot"] * 6) + ", et l'IAG aussi."
-    document = segment_document(read_text(text, "a"))
-    pair = next(document.pairs())
-    pair.terms = [Term("PDG", 3, 6, "CEO"), Term("IAG", text.index("IAG"), text.index("IAG") + 3, "AGI")]
-    translate_document(document, EchoEngine(limit=8))
-    assert pair.pieces > 1
-    assert [t.status for t in pair.terms] == ["forced", "forced"]
-    assert pair.target[pair.terms[1].target_start:pair.terms[1].target_end] == "AGI"
-
-
-def test_set_term_statuses_model_forced_failed():
-    pair = SentencePair("l'IAG et le PDG et l'IA", "The AGI and the boss", terms=[
-        Term("IAG", 2, 5, "AGI"), Term("PDG", 12, 15, "CEO"), Term("IA", 21, 23, "AI")])
-    set_term_statuses(pair, [False, True, False])
-    assert [t.status for t in pair.terms] == ["model", "failed", "failed"]
-    assert (pair.terms[0].target_start, pair.terms[0].target_end) == (4, 7)
-
-
-def test_find_target_ignores_apostrophe_style_and_initial_case():
-    assert find_target("Board of directors’ vote", "board of directors") == 0
-    assert find_target("the board of directors' vote", "board of directors’") == 4
-    assert find_target("nothing here", "AGI") == -1
 
 
 def test_metadata_is_copied_and_prose_translated():

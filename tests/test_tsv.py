@@ -3,7 +3,7 @@ from hypothesis import strategies as st
 
 from align.document import Document, Flag, Paragraph, SentencePair, Term
 from align.errors import InputError
-from align.writers.tsv import HEADER, TsvWriter, escape, read_rows, read_tsv, unescape
+from align.writers.tsv import COLUMNS, HEADER, LEGACY_HEADER, TsvWriter, escape, read_rows, read_tsv, unescape
 
 import pytest
 
@@ -26,7 +26,7 @@ def test_write_then_read_returns_the_same_pairs(tmp_path):
     lines = path.read_text(encoding="utf-8").split("\n")
     assert lines[0] == HEADER
     assert len(lines) == 1 + 3 + 1  # header, 3 rows, final newline
-    assert all(line.count("\t") == 8 for line in lines[:-1])
+    assert all(line.count("\t") == len(COLUMNS) - 1 for line in lines[:-1])
     [back] = read_tsv(path)
     assert back.name == "article 1"
     assert [(p.paragraph, p.number, p.source, p.target, p.terms, p.flags, p.origin) for p in back.pairs()] == \
@@ -55,5 +55,39 @@ def test_reader_rejects_other_files_with_line_numbers(tmp_path):
     with pytest.raises(InputError, match=r"x.tsv:1: not an align TSV"):
         list(read_rows(path))
     path.write_text(HEADER + "\nonly\tthree\tfields\n")
+    with pytest.raises(InputError, match=r"x.tsv:2: expected 14 tab-separated fields, found 3"):
+        list(read_rows(path))
+    path.write_text(LEGACY_HEADER + "\nonly\tthree\tfields\n")
     with pytest.raises(InputError, match=r"x.tsv:2: expected 9 tab-separated fields, found 3"):
         list(read_rows(path))
+
+
+def test_review_columns_round_trip(tmp_path):
+    document = sample_document()
+    first = next(document.pairs())
+    first.status, first.comment, first.version, first.score = "approved", "ok\tfine\nreally", 3, -0.81234
+    first.suggestion = "Old <b>correction</b>"
+    path = TsvWriter().write(document, tmp_path)
+    row = path.read_text(encoding="utf-8").split("\n")[1].split("\t")
+    assert row[9:] == ["approved", "ok\\tfine\\nreally", "3", "-0.8123", "Old <b>correction</b>"]
+    [back] = read_tsv(path)
+    pairs = list(back.pairs())
+    assert (pairs[0].status, pairs[0].comment, pairs[0].version, pairs[0].score, pairs[0].suggestion) == \
+        ("approved", "ok\tfine\nreally", 3, -0.8123, "Old <b>correction</b>")
+    # pairs without review data: empty columns, defaults back
+    assert row_fields(path, 2)[9:] == ["", "", "", "", ""]
+    assert (pairs[1].status, pairs[1].version, pairs[1].score, pairs[1].review_status) == ("", 0, None, "translated")
+
+
+def row_fields(path, number):
+    return path.read_text(encoding="utf-8").split("\n")[number].split("\t")
+
+
+def test_tsv_written_before_the_review_columns_still_reads(tmp_path):
+    path = tmp_path / "old.tsv"
+    path.write_text(LEGACY_HEADER + "\nold\t1\t1\tp1s1\tBonjour.\tHello.\t\t\tmodel\n", encoding="utf-8")
+    [row] = read_rows(path)
+    assert row["en"] == "Hello." and row["status"] == row["comment"] == row["score"] == row["version"] == ""
+    [document] = read_tsv(path)
+    [pair] = document.pairs()
+    assert (pair.target, pair.origin, pair.status, pair.score, pair.version) == ("Hello.", "model", "", None, 0)

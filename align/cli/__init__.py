@@ -1,5 +1,5 @@
 """The `align` command line: small click commands over the library, one module
-per command family (translate, segment, glossary, pair/score, tm).
+per command family (translate, segment, glossary, pair/score, tm, review, xliff).
 
 Exit codes: 0 all went well, 1 some inputs failed (the others were processed),
 2 usage errors (bad options, a model or glossary that cannot be loaded).
@@ -21,11 +21,13 @@ def main() -> None:
 def _register_commands() -> None:
     from .glossary import glossary
     from .pair import pair, score
+    from .review import review
+    from .xliff import xliff
     from .segment import segment
     from .tm import tm
     from .translate import translate
 
-    for command in (translate, segment, glossary, pair, score, tm):
+    for command in (translate, segment, glossary, pair, score, tm, review, xliff):
         main.add_command(command)
 
 

@@ -18,18 +18,20 @@ from .common import warning_line
 from ..errors import InputError, UsageError
 
 
-def _load_document(path: Path):
-    """An article as a Document; unlike sources.read_document an empty file is
-    allowed (everything on the other side is then unaligned)."""
-    from ..score import article_name
+def _load_document(path: Path, name: str):
+    """An article as a Document named `name`; unlike sources.read_document an
+    empty file is allowed (everything on the other side is then unaligned)."""
     from ..sources import read_document
 
     document = read_document(path, allow_empty=True)
-    document.name = article_name(path)
+    document.name = name
     return document
 
 
-def _pairs_of(fr_path: Path, en_path: Path) -> list[tuple[str, Path, Path]]:
+def _pairs_of(fr_path: Path, en_path: Path, include: tuple[str, ...], exclude: tuple[str, ...],
+              skip: tuple[Path, ...], errors: list[str]) -> list[tuple[str, Path, Path]]:
+    """(output name, French file, English file): for two folders, every article
+    found in both, sub-folders included, named by its relative path."""
     from ..score import article_name, match_folders
 
     for path in (fr_path, en_path):
@@ -37,9 +39,16 @@ def _pairs_of(fr_path: Path, en_path: Path) -> list[tuple[str, Path, Path]]:
             raise UsageError(f"{path}: no such file or folder")
     if fr_path.is_dir() != en_path.is_dir():
         raise UsageError(f"{fr_path} and {en_path}: give two files or two folders")
-    if fr_path.is_dir():
-        return match_folders(fr_path, en_path)
-    return [(article_name(fr_path), fr_path, en_path)]
+    if not fr_path.is_dir():
+        return [(article_name(fr_path), fr_path, en_path)]
+    matched = match_folders(fr_path, en_path, include, exclude, skip, errors)
+    owners: dict[str, Path] = {}
+    for name, fr_file, _ in matched:  # x.txt and X.txt: one output on case-insensitive disks
+        if name.casefold() in owners:
+            raise UsageError(f"{owners[name.casefold()]} and {fr_file} would both be written as {name}.* "
+                             f"in the output folder; rename one")
+        owners[name.casefold()] = fr_file
+    return matched
 
 
 def _load_glossary(path: str | None):
@@ -66,14 +75,24 @@ def _load_glossary(path: str | None):
               help="Translate the French with this model and use chrF with the English (Bleualign-style).")
 @click.option("--glossary", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="Glossary TSV whose term pairs anchor the alignment.")
+@click.option("--include", "include", multiple=True, metavar="GLOB",
+              help="In folders, pair only articles whose relative path matches (repeatable).")
+@click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
+              help="In folders, skip articles whose relative path matches (repeatable).")
 @_one_line_errors
 def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, tmx: Path | None,
-         model: str | None, glossary: str | None) -> None:
+         model: str | None, glossary: str | None, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
     """Align FR_FILE with its English translation EN_FILE (or two folders: X.txt in
-    the French folder pairs with X.txt or X.en.txt in the English one)."""
+    the French folder pairs with X.txt or X.en.txt in the English one, sub-folders
+    included: fr/2024/x.txt with en/2024/x.txt, written as OUTPUT/2024/x.tsv)."""
     from ..bitext import align_documents, ladder_lines
 
-    articles = _pairs_of(fr_path, en_path)
+    problems: list[str] = []
+    articles = _pairs_of(fr_path, en_path, include, exclude, (output,) if fmt == "tsv" else (), problems)
+    failed = 0
+    for problem in problems:  # a link loop, an unreadable sub-folder: the rest goes on
+        _error(problem)
+        failed += 1
     terms = _load_glossary(glossary)
     engine = None
     if model:
@@ -88,10 +107,9 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
         writers = [TsvWriter(), HtmlWriter()]
         prepare_output_dir(output)
     all_pairs: list[tuple[str, str]] = []
-    failed = 0
     for name, fr_file, en_file in articles:
         try:
-            fr_doc, en_doc = _load_document(fr_file), _load_document(en_file)
+            fr_doc, en_doc = _load_document(fr_file, name), _load_document(en_file, name)
             beads: list = []
             document = align_documents(fr_doc, en_doc, segmented=segmented, glossary=terms,
                                        engine=engine, beads_out=beads)

@@ -1,10 +1,11 @@
-"""`align tm stats|export`: the translation memory kept in OUT/.align/memory.sqlite.
+"""`align tm stats|prune|export`: the translation memory kept in OUT/.align/memory.sqlite.
 
 Register with ``main.add_command(tm)``.
 """
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -63,10 +64,31 @@ def stats_command(memory: Path | None, output: Path | None, as_json: bool) -> No
                f"{stats['hits']} reuses, {stats['bytes'] / 1e6:.1f} MB")
     if stats["first"]:
         click.echo(f"first stored {stats['first']}, last used {stats['last_used']}")
+    if stats["stale"]:
+        click.echo(f"{stats['stale']} stale sentences: stored by another version of align's segmentation and "
+                   f"term policy (now {stats['policy']}), never reused; align tm prune removes them")
+    else:
+        click.echo(f"no stale sentences (policy version {stats['policy']})")
     for engine in stats["engines"]:
         described = ", ".join(f"{k}={str(v)[:12] if k == 'revision' else v}" for k, v in engine.items()
                               if k not in ("key", "entries")) or "(engine details not recorded)"
         click.echo(f"  {engine['entries']:>8} sentences  engine {engine['key']}  {described}")
+
+
+@tm.command("prune")
+@memory_options
+def prune_command(memory: Path | None, output: Path | None) -> None:
+    """Remove the stale sentences: those an older align stored under another
+    segmentation and term policy, which no run of this version reuses."""
+    path = _memory_path(memory, output)
+    with _open(path) as store:
+        try:
+            removed = store.prune()
+        except sqlite3.Error as exc:
+            click.echo(f"align: error: {path}: cannot prune ({exc})", err=True)
+            sys.exit(2)
+        left = store.stats()["entries"]
+    click.echo(f"{removed} stale sentences removed from {path}; {left} kept")
 
 
 @tm.command("export")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..errors import UsageError
 from .common import error_line, one_line_errors, warning_line
 
 DEFAULT_GLOSSARY = Path("glossary.tsv")
@@ -40,14 +41,23 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 @click.option("--no-glossary", is_flag=True, help="Translate without enforcing any glossary.")
 @click.option("--shard", default=None, metavar="K/N", help="Translate only share K of N (for job arrays).")
 @click.option("--no-memory", is_flag=True,
-              help="Translate everything again instead of reusing OUTPUT/.align/memory.sqlite.")
+              help="Translate everything again instead of reusing OUTPUT/.align/memory.sqlite "
+                   "(reviewers' corrections are still kept).")
 @click.option("--wait", type=click.FloatRange(0), default=0, show_default=True,
               help="Seconds to wait when another run is writing to OUTPUT.")
+@click.option("--include", "include", multiple=True, metavar="GLOB",
+              help="In folders, read only articles whose relative path matches (repeatable; "
+                   "a GLOB without / matches any file or folder name, e.g. '2024' or 'intro*').")
+@click.option("--exclude", "exclude", multiple=True, metavar="GLOB",
+              help="In folders, skip articles whose relative path matches (repeatable; e.g. 'drafts').")
+@click.option("--name", "stdin_name", default=None, metavar="NAME",
+              help="Output name of the article read from standard input (-) [default: stdin].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
 def translate(paths, output, model, revision, engine, compute_type, batch_size, beams, device,
-              glossary, no_glossary, shard, no_memory, wait, quiet) -> None:
-    """Translate French articles (files, or folders of *.txt) into OUTPUT."""
+              glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, quiet) -> None:
+    """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
+    included; the outputs mirror their relative paths) or - for standard input."""
     from ..engines import load_engine
     from ..engines.base import GenerationSettings
     from ..engines.transformers import DEFAULT_MODEL
@@ -60,12 +70,26 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
     from ..lock import OutputLock
     from ..pipeline import prepare_output_dir
 
+    from ..sources import collect_articles
+
+    if stdin_name is not None and "-" not in paths:
+        raise UsageError("--name names the article read from standard input: give - among the paths")
+    # Read the inputs first: two files that would write the same outputs stop the
+    # run here, before the model is loaded or anything is written.
+    inputs = collect_articles(list(paths), include=tuple(include), exclude=tuple(exclude),
+                              skip=(output,), stdin_name=stdin_name)
     prepare_output_dir(output)
     if not wait:  # another run writing here: say so before spending time loading the model
         OutputLock(output).acquire().release()
     glossary_obj, glossary_path = load_glossary(glossary, no_glossary)
     settings = GenerationSettings(beams=beams, batch_size=batch_size, device=device)
-    loaded = load_engine(engine, model or DEFAULT_MODEL, settings, revision=revision, compute_type=compute_type)
+    model_id = model or DEFAULT_MODEL
+    if revision:  # a branch or tag moves: load, record and key the memory by its commit
+        from ..hub import resolve_revision
+        revision_requested, revision = revision, resolve_revision(model_id, revision) or revision
+    else:
+        revision_requested = None
+    loaded = load_engine(engine, model_id, settings, revision=revision, compute_type=compute_type)
 
     def progress_factory(total: int):
         from tqdm import tqdm
@@ -78,13 +102,13 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
         memory = TranslationMemory(default_path(output))
     try:
         report = translate_paths(
-            list(paths), loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
+            inputs, loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
             memory=memory, lock_timeout=wait,
             progress_factory=progress_factory, on_error=error_line,
             on_warning=warning_line,
             settings={"batch_size": batch_size, "beams": loaded.signature().get("beams"), "device": device,
                       "engine": engine, "glossary": str(glossary_path) if glossary_path else None,
-                      "memory": not no_memory},
+                      "memory": not no_memory, "revision_requested": revision_requested},
         )
     finally:
         if memory is not None:

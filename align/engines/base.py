@@ -1,4 +1,11 @@
-"""What every translation engine offers the pipeline."""
+"""What every translation engine offers the pipeline.
+
+An engine translates freely (beam search as the model wants it) and returns, with
+each translation, what the term policy (align.terms.placement) needs to decide
+where glossary targets go: the source and target pieces and the decoder's
+cross-attention between them. Engines never enforce terms themselves, so both
+engines give the same guarantees through the same policy.
+"""
 from __future__ import annotations
 
 import math
@@ -6,28 +13,22 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-
-@dataclass
-class Constraint:
-    """A target string the translation must contain (a glossary term).
-
-    `variants` are acceptable spellings, preferred first; `source_start` and
-    `source_end` locate the term in the source sentence (characters), which lets
-    an engine place the target where the model attends to the source term.
-    """
-
-    variants: list[str]
-    source_start: int = 0
-    source_end: int = 0
+WORD_BOUNDARY = "\u2581"  # SentencePiece's mark of a piece that starts a word
+UNKNOWN_PIECE = "<unk>"
+UNKNOWN_TEXT = "\u2047"   # what SentencePiece decodes <unk> to: ⁇
 
 
 @dataclass
 class Hypothesis:
     text: str
     tokens: int = 0                      # output tokens (without EOS)
-    forced: list[bool] = field(default_factory=list)  # per constraint: decoding had to force it
     score: float | None = None           # the model's confidence: log-probability per output token
     truncated: bool = False              # stopped at the length bound instead of emitting EOS
+    source_pieces: list[str] = field(default_factory=list)  # as the encoder read them (EOS included)
+    target_pieces: list[str] = field(default_factory=list)  # as generated (EOS excluded); `text` decodes them
+    # attention[t][s]: cross-attention of the step that generated target piece t on
+    # source piece s (last decoder layer, mean over heads); empty when not asked for.
+    attention: list[list[float]] = field(default_factory=list)
 
 
 @dataclass
@@ -60,38 +61,37 @@ class Engine(ABC):
         """Source token counts, EOS included."""
 
     @abstractmethod
-    def translate(self, sources: list[str], constraints: list[list[Constraint]] | None = None,
-                  progress: ProgressCallback | None = None) -> list[Hypothesis]:
-        """Translate sentences, in order; every constraint's first variant (or
-        another variant) appears in its hypothesis. `progress(n)` is called as
-        sentences complete."""
+    def translate(self, sources: list[str], progress: ProgressCallback | None = None,
+                  with_attention: bool = True) -> list[Hypothesis]:
+        """Translate sentences, in order. With `with_attention`, each hypothesis
+        carries its pieces and cross-attention (what term placement and word
+        alignment read). `progress(n)` is called as sentences complete."""
 
     @abstractmethod
     def signature(self) -> dict[str, Any]:
         """What reproduces this engine's output: model id, revision, settings."""
 
 
-def encode_constraints(source: str, constraints: list[Constraint], encode_target: Callable[[str], list],
-                       count_source: Callable[[str], int]) -> list[dict]:
-    """What engines force, per constraint: `variants`, the target token sequences
-    (index 1 is the capitalised form that opens a sentence), their `texts`, and
-    `span`, the source term's token positions (where attention should point)."""
-    encoded = []
-    for constraint in constraints:
-        preferred = constraint.variants[0] if constraint.variants else ""
-        capitalised = preferred[:1].upper() + preferred[1:]
-        texts = [t for t in [preferred, capitalised, *constraint.variants[1:]] if t.strip()]
-        variants: list[list] = []
-        for text in texts:
-            tokens = encode_target(text)
-            if tokens and tokens not in variants:
-                variants.append(tokens)
-        if len(variants) == 1:  # keep index 1 = the capitalised form
-            variants.append(variants[0])
-        before = count_source(source[:constraint.source_start]) if constraint.source_start else 0
-        upto = count_source(source[:constraint.source_end])
-        encoded.append({"variants": variants, "texts": texts, "span": (before, max(upto, before + 1))})
-    return encoded
+def detokenize(pieces: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """SentencePiece pieces → text, with each piece's character span in it.
+
+    The same rule for every engine (SentencePiece's own decoding: ▁ starts a word,
+    <unk> reads ⁇), so offsets computed from pieces hold in the text.
+    """
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = 0
+    for piece in pieces:
+        body = UNKNOWN_TEXT if piece == UNKNOWN_PIECE else piece
+        starts_word = body.startswith(WORD_BOUNDARY)
+        body = body.lstrip(WORD_BOUNDARY)
+        if starts_word and length and body:
+            text.append(" ")
+            length += 1
+        text.append(body)
+        spans.append((length, length + len(body)))
+        length += len(body)
+    return "".join(text), spans
 
 
 def length_sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:

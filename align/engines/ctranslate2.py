@@ -1,23 +1,14 @@
-"""MarianMT through CTranslate2 (int8 on CPU by default), with term constraints.
+"""MarianMT through CTranslate2 (int8 on CPU by default).
 
 The Hugging Face model is converted once with `ctranslate2.converters.TransformersConverter`
 (which works with transformers 5: its Marian conversion scores exactly like the
 transformers model) and cached under `$ALIGN_CACHE/ct2/<key>` (default
 `~/.cache/align/ct2/<key>`), key = hash of model path or id, revision and compute type.
 
-CTranslate2 has no logits processor, so the glossary guarantee is kept by
-re-decoding with a forced target prefix:
-
-1. translate the batch (with the decoder's cross-attention when it has terms);
-2. for each sentence missing a term, find the first output position whose
-   attention falls on the term's source span (else the end of the sentence,
-   before its final punctuation) and set `target_prefix` = the output up to that
-   point + the term's tokens (its capitalised form when it opens the sentence);
-3. re-translate those sentences together, and repeat until no term is missing.
-
-Terms in a prefix stay in every later output, and each pass adds one, so there
-are at most (number of terms + 1) passes. `Hypothesis.forced[i]` is True when
-term i had to be put in a prefix, False when the model produced it.
+CTranslate2 has no logits processors; it needs none: like the transformers engine
+it translates freely and returns scores and the last decoder layer's attention
+(averaged over heads by the converter below), from which the shared term policy
+(align.terms.placement) places glossary targets.
 """
 from __future__ import annotations
 
@@ -30,16 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelLoadError, UsageError
-from .base import (Constraint, Engine, GenerationSettings, Hypothesis, ProgressCallback, encode_constraints,
-                   length_sorted_batches)
-from .transformers import DEFAULT_MODEL, _hub_reachable, directory_hash, load_failure_message
+from .base import Engine, GenerationSettings, Hypothesis, ProgressCallback, detokenize, length_sorted_batches
+from ..hub import is_hub_id, locate_model
+from .transformers import DEFAULT_MODEL, directory_hash, load_failure_message
 
 MISSING_EXTRA = "the ctranslate2 engine needs the fast extra: pip install 'align[fast]'"
 COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                  "float16", "bfloat16", "float32", "auto", "default")
 # What a model download needs (not the TF/Flax/Rust weights of opus-mt repositories).
 HUB_FILES = ["*.json", "*.spm", "*.txt", "*.model", "*.safetensors", "pytorch_model.bin"]
-_FINAL_PUNCTUATION = set(".!?;:…\"»”’)]")
 
 
 def cache_root(cache_dir: str | Path | None = None) -> Path:
@@ -78,44 +68,6 @@ def physical_cores() -> int:
     return max(1, min(physical, allowed))
 
 
-def _contains(seq: list, pattern: list) -> bool:
-    n = len(pattern)
-    return any(seq[i:i + n] == pattern for i in range(len(seq) - n + 1))
-
-
-def choose_insertion(output: list[str], attention: list[list[float]] | None, start: int,
-                     missing: list[tuple[int, tuple[int, int]]]) -> tuple[int, int]:
-    """Where to force the next term: (constraint index, output position).
-
-    `missing` holds (constraint index, source token span) of the absent terms;
-    positions before `start` (the current forced prefix) are off limits. The term
-    whose source span is attended earliest wins (moved back to the start of a word
-    it would split); with no such position, the first missing term goes at the end
-    of the output, before its final punctuation.
-    """
-    best: tuple[int, int] | None = None
-    if attention:
-        for t in range(start, min(len(output), len(attention))):
-            row = attention[t]
-            if not row:
-                continue
-            focus = max(range(len(row)), key=row.__getitem__)
-            for index, (s, e) in missing:
-                if s <= focus < e:
-                    best = (index, t)
-                    break
-            if best is not None:
-                # Not inside a word: back to the start of the word it would split.
-                while t > start and output[t][:1].isalnum():
-                    t -= 1
-                return best[0], t
-    position = len(output)
-    while position > start and output[position - 1].lstrip("▁") and \
-            all(ch in _FINAL_PUNCTUATION for ch in output[position - 1].lstrip("▁")):
-        position -= 1
-    return missing[0][0], position
-
-
 def _converter(model_dir: str):
     """TransformersConverter whose model returns the attention averaged over all
     heads of the last decoder layer (CTranslate2 keeps only the first head by
@@ -135,6 +87,14 @@ def _converter(model_dir: str):
             return spec
 
     return Converter(model_dir)
+
+
+def _normalised(row) -> list[float]:
+    """A distribution over the sentence's own source pieces. (CTranslate2 4.x
+    returns the first step of a padded sentence with part of its mass on the
+    padding; the rows after it sum to one.)"""
+    total = float(sum(row))
+    return [float(x) / total for x in row] if total > 0 else [float(x) for x in row]
 
 
 class CTranslate2Engine(Engine):
@@ -210,33 +170,21 @@ class CTranslate2Engine(Engine):
             if missing:
                 raise ModelLoadError(load_failure_message(self.model_id, f"{local} lacks {', '.join(missing)}"))
             return local, directory_hash(local)
-        if self.model_id.startswith((".", "~", "/")) or self.model_id.count("/") > 1:
+        if not is_hub_id(self.model_id):
             raise ModelLoadError(load_failure_message(self.model_id, "no such directory"))
+        # A cached snapshot is used with no network call; otherwise the one hub
+        # request resolves the revision and exactly that commit is downloaded.
+        source, commit, cached = locate_model(self.model_id, self.requested_revision)
+        if cached:
+            return Path(source), commit or Path(source).name
         try:
             from huggingface_hub import snapshot_download
-        except ImportError:  # pragma: no cover - comes with transformers
-            raise ModelLoadError(load_failure_message(self.model_id, "huggingface_hub is not installed")) from None
-        offline = os.environ.get("HF_HUB_OFFLINE", "").lower() in ("1", "true", "yes")
-        try:
-            try:
-                path = snapshot_download(self.model_id, revision=self.requested_revision,
-                                         local_files_only=True, allow_patterns=HUB_FILES)
-            except Exception:
-                if offline:
-                    raise ModelLoadError(load_failure_message(
-                        self.model_id, "HF_HUB_OFFLINE is set and it is not in the cache")) from None
-                if not _hub_reachable():
-                    raise ModelLoadError(load_failure_message(
-                        self.model_id, "it is not in the local cache and the Hugging Face hub cannot be reached")) from None
-                path = snapshot_download(self.model_id, revision=self.requested_revision,
-                                         allow_patterns=HUB_FILES)
-        except ModelLoadError:
-            raise
+
+            path = Path(snapshot_download(self.model_id, revision=commit, allow_patterns=HUB_FILES))
         except Exception as exc:
             reason = " ".join(str(exc).split())[:300] or type(exc).__name__
             raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
-        path = Path(path)
-        return path, path.name  # snapshot folders are named after the commit
+        return path, commit or path.name  # snapshot folders are named after the commit
 
     def _load_tokenizer(self, local: Path):
         try:
@@ -305,85 +253,37 @@ class CTranslate2Engine(Engine):
         ids = self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
         return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
 
-    def _target_tokens(self, text: str) -> list[str]:
-        ids = self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
-        eos = self.tokenizer.eos_token_id
-        return self.tokenizer.convert_ids_to_tokens([i for i in ids if i != eos])
-
-    def _source_length(self, text: str) -> int:
-        return len(self.tokenizer(text, add_special_tokens=False)["input_ids"])
-
-    def _encode_constraints(self, source: str, constraints: list[Constraint]) -> list[dict]:
-        return encode_constraints(source, constraints, self._target_tokens, self._source_length)
-
-    def _decode(self, tokens: list[str]) -> str:
-        ids = self.tokenizer.convert_tokens_to_ids(tokens)
-        return self.tokenizer.decode(ids, skip_special_tokens=True)
-
-    def translate(self, sources: list[str], constraints: list[list[Constraint]] | None = None,
-                  progress: ProgressCallback | None = None) -> list[Hypothesis]:
+    def translate(self, sources: list[str], progress: ProgressCallback | None = None,
+                  with_attention: bool = True) -> list[Hypothesis]:
         results: list[Hypothesis | None] = [None] * len(sources)
         tokens = self.source_tokens(sources)
         lengths = [len(t) for t in tokens]
         for batch in length_sorted_batches(lengths, self.settings.batch_size):
-            encoded = [self._encode_constraints(sources[i], constraints[i]) if constraints and constraints[i] else []
-                       for i in batch]
-            outputs = self._translate_batch([tokens[i] for i in batch], encoded)
-            for index, (out, forced) in zip(batch, outputs):
-                results[index] = Hypothesis(text=self._decode(out), tokens=len(out), forced=forced)
+            if self.fixed_output_tokens is not None:
+                limits = [self.fixed_output_tokens] * len(batch)
+            else:
+                limits = [self.settings.max_new_tokens(lengths[i]) for i in batch]
+            options: dict[str, Any] = dict(beam_size=self.num_beams, max_decoding_length=max(limits),
+                                           return_attention=with_attention, return_scores=True)
+            if self.fixed_output_tokens is not None:
+                options["min_decoding_length"] = self.fixed_output_tokens
+            outputs = self.translator.translate_batch([tokens[i] for i in batch], **options)
+            for index, limit, result in zip(batch, limits, outputs):
+                # The call's length limit is the batch's longest; this sentence's own applies here.
+                pieces = list(result.hypotheses[0])
+                truncated = len(pieces) >= limit
+                pieces = pieces[:limit]
+                hypothesis = Hypothesis(text=detokenize(pieces)[0], tokens=len(pieces),
+                                        score=float(result.scores[0]), truncated=truncated,
+                                        target_pieces=pieces)
+                if with_attention:
+                    hypothesis.source_pieces = tokens[index]
+                    hypothesis.attention = [_normalised(row[:len(tokens[index])])
+                                            for row in result.attention[0][:len(pieces)]]
+                results[index] = hypothesis
             if progress:
                 progress(len(batch))
         return [r for r in results if r is not None]
-
-    def _translate_batch(self, sources: list[list[str]], encoded: list[list[dict]]
-                         ) -> list[tuple[list[str], list[bool]]]:
-        size = len(sources)
-        if self.fixed_output_tokens is not None:
-            limits = [self.fixed_output_tokens] * size
-        else:
-            limits = [self.settings.max_new_tokens(len(s)) for s in sources]
-        prefixes: list[list[str] | None] = [None] * size
-        forced = [[False] * len(enc) for enc in encoded]
-        done: list[list[str] | None] = [None] * size
-        pending = list(range(size))
-        passes = 0
-        while pending:
-            passes += 1
-            if passes > 2 + max((len(e) for e in encoded), default=0):  # pragma: no cover - cannot happen
-                raise RuntimeError("term forcing did not converge")
-            with_prefix = any(prefixes[i] for i in pending)
-            attention = any(encoded[i] for i in pending)
-            longest = max(max(limits[i], len(prefixes[i] or ())) for i in pending)
-            options: dict[str, Any] = dict(
-                beam_size=self.num_beams, max_decoding_length=max(1, longest),
-                return_attention=attention, return_scores=False)
-            if self.fixed_output_tokens is not None:
-                options["min_decoding_length"] = self.fixed_output_tokens
-            if with_prefix:
-                options["target_prefix"] = [prefixes[i] for i in pending]
-            results = self.translator.translate_batch([sources[i] for i in pending], **options)
-            still = []
-            for i, result in zip(pending, results):
-                # The call's length limit is the batch's longest; this sentence's own is enforced here.
-                out = list(result.hypotheses[0])[:limits[i]]
-                text = self._decode(out) if encoded[i] else ""
-                # Present: its tokens, or its text however the model spelled it in pieces.
-                missing = [(j, c["span"]) for j, c in enumerate(encoded[i])
-                           if c["variants"] and not any(_contains(out, v) for v in c["variants"])
-                           and not any(t in text for t in c["texts"])]
-                if not missing:
-                    done[i] = out
-                    continue
-                start = len(prefixes[i] or ())
-                j, position = choose_insertion(out, result.attention[0] if attention else None, start, missing)
-                variants = encoded[i][j]["variants"]
-                term = variants[1] if position == 0 else variants[0]
-                prefixes[i] = out[:position] + term
-                forced[i][j] = True
-                limits[i] += len(term)
-                still.append(i)
-            pending = still
-        return [(done[i] or [], forced[i]) for i in range(size)]
 
     def signature(self) -> dict[str, Any]:
         return {

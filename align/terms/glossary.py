@@ -2,8 +2,8 @@
 
 The glossary is a UTF-8 tab-separated file (see docs/glossary.md) whose first two
 columns, ``source`` and ``target``, can be imported as they are by DeepL and
-OmegaT. Optional columns: ``note``, ``case`` (sensitive/insensitive/auto) and
-``variants`` (``form=target|form|...``).
+OmegaT. Optional columns: ``note``, ``case`` (auto/sensitive/insensitive/keep-case)
+and ``variants`` (``form=target|form|...``).
 
 Usage without the CLI::
 
@@ -13,12 +13,19 @@ Usage without the CLI::
         print(term.start, term.end, term.source, "->", term.target)
     open("deepl.tsv", "w").write(glossary.export("deepl"))
 
-Matching (`Glossary.find`): whole words only (Unicode letters and digits),
-typographic and ASCII apostrophes alike, an elided article before a term is left
-out of the match (``l'IAG`` matches ``IAG``), case-insensitive unless the entry
-says otherwise (short all-caps sources such as ``IA`` are case-sensitive by
-default), and where matches overlap the longest wins. Offsets index the text as
-given.
+Matching (`Glossary.find`, through the token trie of `align.terms.matcher`):
+whole words only (Unicode letters and digits), typographic and ASCII apostrophes
+alike, an elided article before a term is left out of the match (``l'IAG``
+matches ``IAG``), case-insensitive unless the entry says otherwise (short
+all-caps sources such as ``IA`` are case-sensitive by default), and where
+matches overlap the longest wins. Offsets index the text as given.
+
+Each `Term` found carries its entry's rules for the English side: ``forms``
+(the entry's other targets), ``case_sensitive`` (the target must appear in its
+own case: entries marked sensitive or keep-case, and under ``auto`` targets with
+an upper-case letter right after a letter, such as ``AI``, ``GPT-4``, ``xAI``,
+``iPhone``, ``OpenAI``) and ``keep_case`` (``case=keep-case``: never re-cased,
+not even at the start of a sentence).
 """
 from __future__ import annotations
 
@@ -36,6 +43,7 @@ from typing import Iterable, Iterator
 from ..document import Document, Term
 from ..errors import InputError
 from ..sources import plain_apostrophes, read_bytes
+from .matcher import Matcher
 
 SOURCE_LANG = "fr"
 TARGET_LANG = "en"
@@ -47,7 +55,10 @@ REQUIRED = ("source", "target")
 CASE_AUTO = "auto"
 CASE_SENSITIVE = "sensitive"
 CASE_INSENSITIVE = "insensitive"
-CASES = (CASE_AUTO, CASE_SENSITIVE, CASE_INSENSITIVE)
+# Written exactly as given on both sides: the source matches in this case only
+# (not even capitalised at a sentence start), the target is never re-cased.
+CASE_KEEP = "keep-case"
+CASES = (CASE_AUTO, CASE_SENSITIVE, CASE_INSENSITIVE, CASE_KEEP)
 
 # An acronym: at most 6 characters, no space, at least 2 letters, every letter
 # uppercase (digits and hyphens allowed), e.g. IA, IAG, PDG, GPT-4. Such sources
@@ -62,7 +73,10 @@ IMPORT_FORMATS = ("csv", "tbx")
 
 # Whitespace that is "stray" inside a cell: anything but a single ASCII space.
 _SPACES_RE = re.compile(r"\s+")
-_WORD = r"[^\W_]"
+_IRREGULAR_SPACES_RE = re.compile(r"\s{2,}|[^\S ]")   # what _SPACES_RE.sub(" ", ...) would change
+# A line of cells (tab-separated) with a cell that _clean would change: whitespace
+# at a cell's start or end, a run of it, or whitespace other than spaces.
+_STRAY_IN_LINE_RE = re.compile(r"(?:^|\t)[^\S\t]|[^\S\t](?:\t|$)|[^\S\t]{2,}|[^\S \t]")
 
 
 def _is_acronym(text: str) -> bool:
@@ -74,9 +88,25 @@ def _is_acronym(text: str) -> bool:
     )
 
 
+def _has_inner_capital(text: str) -> bool:
+    """An upper-case letter right after a letter: AI, GPT-4, xAI, iPhone, OpenAI."""
+    return any(c.isupper() and p.isalpha() for p, c in zip(text, text[1:]))
+
+
 def _clean(text: str) -> str:
     """NFC, single spaces, no surrounding whitespace."""
-    return _SPACES_RE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    if not text:
+        return text
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _IRREGULAR_SPACES_RE.search(text):   # a search is cheaper than a sub that changes nothing
+        text = _SPACES_RE.sub(" ", text)
+    return text.strip()
+
+
+def _stray_whitespace(text: str) -> bool:
+    """Whitespace that _clean would change (around the text, runs, tabs...)."""
+    return bool(text) and (text[0].isspace() or text[-1].isspace() or bool(_IRREGULAR_SPACES_RE.search(text)))
 
 
 @dataclass(frozen=True)
@@ -92,9 +122,24 @@ class Entry:
 
     @property
     def case_sensitive(self) -> bool:
+        """Whether the source forms match in their own case only."""
         if self.case == CASE_AUTO:
             return _is_acronym(self.source)
-        return self.case == CASE_SENSITIVE
+        return self.case in (CASE_SENSITIVE, CASE_KEEP)
+
+    @property
+    def keep_case(self) -> bool:
+        return self.case == CASE_KEEP
+
+    def target_case_sensitive(self, target: str) -> bool:
+        """Whether `target` (one of this entry's) must appear in its own case."""
+        if self.case == CASE_AUTO:
+            return _has_inner_capital(target)
+        return self.case in (CASE_SENSITIVE, CASE_KEEP)
+
+    def targets(self) -> tuple[str, ...]:
+        """Every target the entry accepts, the main one first, each once."""
+        return tuple(dict.fromkeys(target for _, target in self.forms()))
 
     @property
     def dnt(self) -> bool:
@@ -166,7 +211,8 @@ class Problem:
 
 
 def _form_key(form: str, sensitive: bool) -> str:
-    key = plain_apostrophes(_clean(form))
+    """What duplicates share; `form` is already cleaned."""
+    key = plain_apostrophes(form)
     return key if sensitive else key.casefold()
 
 
@@ -226,18 +272,22 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
             continue
         row = {column: cell for column, cell in zip(header, cells)}
         ok = True
-        for column in header[:len(cells)]:
-            value = row[column]
-            if column in COLUMNS and value and _SPACES_RE.sub(" ", value).strip() != value:
-                report(number, "warning", f"stray whitespace in {column} {value!r}")
-        values = {column: _clean(row.get(column, "")) for column in COLUMNS}
+        if _STRAY_IN_LINE_RE.search(text) or not unicodedata.is_normalized("NFC", text):
+            for column in header[:len(cells)]:
+                value = row[column]
+                if column in COLUMNS and _stray_whitespace(value):
+                    report(number, "warning", f"stray whitespace in {column} {value!r}")
+            values = {column: _clean(row.get(column, "")) for column in COLUMNS}
+        else:   # the usual line: every cell is clean already
+            values = {column: row.get(column, "") for column in COLUMNS}
         for column in REQUIRED:
             if not values[column]:
                 report(number, "error", f"empty {column}")
                 ok = False
         case = values["case"].lower() or CASE_AUTO
         if case not in CASES:
-            report(number, "error", f"unknown case {values['case']!r} (use sensitive, insensitive or auto)")
+            report(number, "error",
+                   f"unknown case {values['case']!r} (use auto, sensitive, insensitive or {CASE_KEEP})")
             ok = False
         variants, variant_errors = parse_variants(values["variants"], values["target"])
         for message in variant_errors:
@@ -247,10 +297,11 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
             continue
         entry = Entry(values["source"], values["target"], values["note"], case, variants, number)
 
-        kept: list[tuple[str, str]] = []
+        kept: list[tuple[str, str, str]] = []   # (form, target, key)
         own: dict[str, tuple[int, str, str]] = {}
+        sensitive = entry.case_sensitive
         for position, (form, target) in enumerate(entry.forms()):
-            key = _form_key(form, entry.case_sensitive)
+            key = _form_key(form, sensitive)
             if key in seen or key in own:
                 line, other_target, other_form = seen.get(key) or own[key]
                 what = "source" if position == 0 else "variant"
@@ -264,32 +315,16 @@ def parse_tsv(data: bytes, name: str) -> tuple[list[Entry], list[Problem]]:
                     break
                 continue
             own[key] = (number, target, form)
-            kept.append((form, target))
+            kept.append((form, target, key))
         if not ok or not kept or kept[0][0] != entry.source:
             continue
-        for form, target in kept:
-            seen[_form_key(form, entry.case_sensitive)] = (number, target, form)
-        entries.append(Entry(entry.source, entry.target, entry.note, entry.case, tuple(kept[1:]), number))
+        for form, target, key in kept:
+            seen[key] = (number, target, form)
+        if len(kept) <= len(entry.variants):   # a duplicate variant was left out
+            entry = Entry(entry.source, entry.target, entry.note, entry.case,
+                          tuple((form, target) for form, target, _ in kept[1:]), number)
+        entries.append(entry)
     return entries, problems
-
-
-def _form_pattern(form: str, sensitive: bool) -> str:
-    """Regex for one form, to be matched against plain_apostrophes(text)."""
-    form = plain_apostrophes(form)
-    words = form.split(" ")
-    body = r"\s+".join(re.escape(word) for word in words)
-    if sensitive:
-        first = form[0]
-        if first.islower() and first.upper() != first and len(first.upper()) == 1:
-            # A lowercase term may start a sentence: accept its capital.
-            body = f"[{re.escape(first)}{re.escape(first.upper())}]" + body[len(re.escape(first)):]
-    else:
-        body = f"(?i:{body})"
-    if re.match(_WORD, form[0]):
-        body = rf"(?<!{_WORD}){body}"
-    if re.match(_WORD, form[-1]):
-        body = rf"{body}(?!{_WORD})"
-    return body
 
 
 class Glossary:
@@ -300,8 +335,9 @@ class Glossary:
         self.entries: list[Entry] = list(entries)
         self.path = Path(path) if path is not None else None
         self.warnings: list[str] = list(warnings)
-        self._regex: re.Pattern[str] | None = None
-        self._forms: list[tuple[Entry, str]] = []
+        self._matcher: Matcher | None = None
+        self._forms: list[tuple[Entry, str]] = []   # by matcher index: (entry, target)
+        self._rules: dict[int, tuple[tuple[str, ...], bool, bool]] = {}   # by matcher index
 
     # ------------------------------------------------------------------ reading
     @classmethod
@@ -419,50 +455,33 @@ class Glossary:
         return hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()
 
     # ----------------------------------------------------------------- matching
-    def _compile(self) -> re.Pattern[str]:
-        if self._regex is None:
-            forms: list[tuple[str, Entry, str, str]] = []
+    def matcher(self) -> Matcher:
+        """The token trie of every form, built on first use (`find` calls it)."""
+        if self._matcher is None:
+            forms: list[tuple[str, bool, bool]] = []
+            self._forms = []
             for entry in self.entries:
+                sensitive, capital_start = entry.case_sensitive, not entry.keep_case
                 for form, target in entry.forms():
-                    forms.append((form, entry, target, _form_pattern(form, entry.case_sensitive)))
-            # Longest first, so that at one position the longest form is tried first.
-            order = sorted(range(len(forms)), key=lambda i: (-len(forms[i][0]), i))
-            self._forms = [(forms[i][1], forms[i][2]) for i in order]
-            alternatives = "|".join(f"(?P<f{n}>{forms[i][3]})" for n, i in enumerate(order))
-            # Prefilter: only positions holding a possible first character.
-            firsts: set[str] = set()
-            for form, entry, _, _ in forms:
-                first = plain_apostrophes(form)[0]
-                firsts.update({first, first.lower(), first.upper(), first.casefold()}
-                              if not entry.case_sensitive or first.islower() else {first})
-            starts = "".join(re.escape(c) for c in sorted(c for c in firsts if len(c) == 1))
-            word_start = rf"(?<!{_WORD})" if all(re.match(_WORD, f[0]) for f, *_ in forms) else ""
-            self._regex = re.compile(f"{word_start}(?=[{starts}])(?=(?:{alternatives}))"
-                                     if alternatives else r"(?!)")
-        return self._regex
+                    forms.append((form, sensitive, capital_start))
+                    self._forms.append((entry, target))
+            self._matcher = Matcher(forms)
+        return self._matcher
 
     def find(self, text: str) -> list[Term]:
         """Glossary terms in `text`, sorted by start, longest match first, no overlaps."""
-        regex = self._compile()
-        plain = plain_apostrophes(text)
-        candidates: list[tuple[int, int, int]] = []   # (start, end, form index)
-        for match in regex.finditer(plain):
-            name = match.lastgroup
-            if name is None:
-                continue
-            candidates.append((match.start(name), match.end(name), int(name[1:])))
-        # Longest wins; among equals the earliest.
-        candidates.sort(key=lambda c: (-(c[1] - c[0]), c[0]))
-        taken: list[tuple[int, int, int]] = []
-        for start, end, index in candidates:
-            if all(end <= s or start >= e for s, e, _ in taken):
-                taken.append((start, end, index))
-        taken.sort()
+        matcher = self.matcher()
         terms = []
-        for start, end, index in taken:
+        for start, end, index in matcher.find(text):
             entry, target = self._forms[index]
+            rules = self._rules.get(index)
+            if rules is None:   # worked out once per form, when first found
+                rules = self._rules[index] = (tuple(t for t in entry.targets() if t != target),
+                                              entry.target_case_sensitive(target), entry.keep_case)
+            forms, case_sensitive, keep_case = rules
             terms.append(Term(source=text[start:end], start=start, end=end, target=target,
-                              entry=entry.source, note=entry.note))
+                              entry=entry.source, note=entry.note, forms=forms,
+                              case_sensitive=case_sensitive, keep_case=keep_case))
         return terms
 
     # ---------------------------------------------------------------- exporting

@@ -53,8 +53,32 @@ def occurrences(text: str, forms: Sequence[str], case_sensitive: bool = False) -
     return [m.span() for m in _pattern(forms, case_sensitive).finditer(plain_apostrophes(text))]
 
 
+def exact_case(term: Term) -> bool:
+    """Must the target match in its own case? (case-sensitive and keep-case entries)"""
+    return term.case_sensitive or term.keep_case
+
+
+_LEADING_MARKS = "\"'“‘«([¿¡ \u00a0"
+
+
+def _spans(text: str, forms: tuple[str, ...], case_sensitive: bool, keep_case: bool) -> list[Span]:
+    """Occurrences of `forms`; a case-sensitive (not keep-case) target also counts
+    with its first letter capitalised at the start of the sentence, as the term
+    policy may write it (`alignment` → `Alignment is ...`), unless it has inner
+    capitals (`iPhone` is never `IPhone`)."""
+    spans = occurrences(text, forms, case_sensitive)
+    if case_sensitive and not keep_case:
+        capitalised = tuple(f[0].upper() + f[1:] for f in forms
+                            if f[:1].islower() and not any(c.isupper() for c in f[1:]))
+        for span in occurrences(text, capitalised, True):
+            if not text[:span[0]].strip(_LEADING_MARKS) and not _overlaps(span, spans):
+                spans.append(span)
+        spans.sort()
+    return spans
+
+
 def term_occurrences(text: str, term: Term) -> list[Span]:
-    return occurrences(text, accepted_forms(term), term.case_sensitive)
+    return _spans(text, accepted_forms(term), exact_case(term), term.keep_case)
 
 
 def is_present(text: str, term: Term) -> bool:
@@ -76,12 +100,12 @@ def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
     """
     groups: dict[tuple, list[int]] = {}
     for index, term in enumerate(terms):
-        groups.setdefault((accepted_forms(term), term.case_sensitive), []).append(index)
+        groups.setdefault((accepted_forms(term), exact_case(term), term.keep_case), []).append(index)
     taken: list[Span] = []
     found: list[Span | None] = [None] * len(terms)
-    for (forms, case_sensitive), indices in sorted(groups.items(), key=lambda item: -max(map(len, item[0][0]),
-                                                                                           default=0)):
-        spans = [s for s in occurrences(text, forms, case_sensitive) if not _overlaps(s, taken)]
+    for (forms, case_sensitive, keep_case), indices in sorted(groups.items(),
+                                                             key=lambda item: -max(map(len, item[0][0]), default=0)):
+        spans = [s for s in _spans(text, forms, case_sensitive, keep_case) if not _overlaps(s, taken)]
         for index, span in zip(indices, spans):
             found[index] = span
             taken.append(span)

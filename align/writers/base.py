@@ -8,25 +8,44 @@ from pathlib import Path
 from typing import Any
 
 from ..document import Document
+from ..errors import OutputError
+
+
+def current_umask() -> int:
+    """The process's umask (reading it means setting it: set it straight back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -> Path:
     """Write to a temporary file beside `path`, then rename it into place, so an
-    interrupted run never leaves a half-written file behind."""
+    interrupted run never leaves a half-written file behind. Missing parent
+    folders are created; file and folders get the modes the umask gives any new
+    file (mkstemp's own 0600 would make outputs unreadable to anyone else)."""
     path = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
     try:
         with os.fdopen(handle, "wb") as stream:
+            if hasattr(os, "fchmod"):  # not on Windows, where modes do not apply
+                os.fchmod(stream.fileno(), 0o666 & ~current_umask())
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(temporary)
         except OSError:
             pass
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            # A full disk, a folder made read-only mid-run: one line naming the file.
+            raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
         raise
     return path
 

@@ -21,27 +21,37 @@ from pathlib import Path
 from typing import Any
 
 from ..checks import FLAG_CODES
-from ..document import METADATA, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document, SentencePair, Term
+from ..document import METADATA, STATUSES, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document, SentencePair, Term
 from .base import Writer, atomic_write
 
 INDEX = "index.html"
+MAX_TARGET_CHARS = 5000    # as align.review.folder (the page checks before sending)
+MAX_COMMENT_CHARS = 2000
 
 FLAG_LABELS = {
     "term-forced": "term forced",
+    "term-late": "term placed late",
     "term-failed": "term failed",
     "length-ratio": "length ratio",
     "untranslated": "untranslated",
     "repetition": "repetition",
     "split": "split",
+    "truncated": "truncated",
+    "low-confidence": "low confidence",
+    "source-changed": "source changed",
     "markup-moved": "markup moved",
 }
 FLAG_HELP = {
-    "term-forced": "a glossary term had to be forced into the translation",
+    "term-forced": "a glossary term's target was placed by the term policy (the model's output lacked it)",
+    "term-late": "the model dropped a term's source; its target was inserted after the English of the word before it: check its place",
     "term-failed": "a glossary term's target is missing from the translation",
     "length-ratio": "English/French length ratio far from the article's norm",
     "untranslated": "the English is identical to the French",
     "repetition": "a word or phrase repeats in a loop",
     "split": "the sentence was too long for the model and was translated in pieces",
+    "truncated": "the translation stopped at the length limit: its end may be missing",
+    "low-confidence": "among the article's lowest model scores (mean log-probability per token)",
+    "source-changed": "the French changed since a reviewer corrected this sentence; the old correction is shown",
     "markup-moved": "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
 }
 STATUS_HELP = {
@@ -162,6 +172,9 @@ def _pair_context(pair: SentencePair, colours: dict[str, int]) -> dict[str, Any]
     codes = list(dict.fromkeys(f.code for f in pair.flags))
     return {
         "id": pair.id, "paragraph": pair.paragraph, "number": pair.number, "origin": pair.origin,
+        "status": pair.review_status if pair.origin != METADATA else "", "comment": pair.comment,
+        "version": pair.version, "score": "" if pair.score is None else f"{pair.score:.4f}",
+        "suggestion": pair.suggestion, "text": pair.target,
         "source": _segments(pair.source, source_spans, _styles(pair.inlines)),
         "target": _segments(pair.target, target_spans, _target_styles(pair)),
         "terms": terms,
@@ -182,7 +195,7 @@ def run_context(run: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def article_context(document: Document, run: dict[str, Any] | None = None) -> dict[str, Any]:
+def article_context(document: Document, run: dict[str, Any] | None = None, editable: bool = False) -> dict[str, Any]:
     colours: dict[str, int] = {}
     paragraphs = []
     for paragraph in document.paragraphs:
@@ -191,10 +204,14 @@ def article_context(document: Document, run: dict[str, Any] | None = None) -> di
                            "metadata": paragraph.kind == METADATA, "rows": rows,
                            "flagged": sum(1 for r in rows if r["flags"])})
     rows = [row for paragraph in paragraphs for row in paragraph["rows"]]
+    from ..review.folder import progress
+    counts = progress(document.pairs())
     flag_counts = document.flag_counts()
     term_counts = document.term_counts()
     return {
         "name": document.name,
+        # An article in a sub-folder (name "2024/intro") links back up to the run's index.
+        "index_href": "../" * document.name.count("/") + INDEX,
         "paragraphs": paragraphs,
         "sentence_count": len(rows),
         "flagged_count": sum(1 for r in rows if r["flags"]),
@@ -208,38 +225,54 @@ def article_context(document: Document, run: dict[str, Any] | None = None) -> di
         "metadata": document.metadata,
         "warnings": document.warnings,
         "run": run_context(run),
+        "progress": counts,
+        "statuses": STATUSES,
+        "editable": editable,
         "data": {"name": document.name, "rows": len(rows), "flagged": sum(1 for r in rows if r["flags"]),
-                 "flag_labels": FLAG_LABELS},
+                 "flag_labels": FLAG_LABELS, "editable": editable, "statuses": list(STATUSES),
+                 "limits": {"target": MAX_TARGET_CHARS, "comment": MAX_COMMENT_CHARS}},
     }
 
 
-def render_article(document: Document, run: dict[str, Any] | None = None) -> str:
-    """The review page of one Document (also what `align pair` writes)."""
+def render_article(document: Document, run: dict[str, Any] | None = None, editable: bool = False) -> str:
+    """The review page of one Document (also what `align pair` writes); with
+    `editable`, the page `align review` serves (saves through its HTTP API)."""
     return environment().get_template("article.html.j2").render(
-        footer_only=False, **article_context(document, run)).lstrip()
+        footer_only=False, **article_context(document, run, editable)).lstrip()
 
 
-def index_context(manifest: dict[str, Any]) -> dict[str, Any]:
+def index_context(manifest: dict[str, Any], progress: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
+    progress = progress or {}
     articles = []
     for article in manifest.get("articles", []):
         name = article.get("name", "")
+        # The page's path relative to the output folder: an article in a sub-folder
+        # (name "2024/intro") has its page there.
+        depth = name.count("/") + 1
         page = f"{name}{HtmlWriter.suffix}"
         for output in article.get("outputs", []):
             if str(output).endswith(HtmlWriter.suffix):
-                page = Path(output).name
+                page = "/".join(Path(output).parts[-depth:])
         flags = article.get("flags") or {}
+        folder, _, short = name.rpartition("/")
         articles.append({
-            "name": name, "page": page, "sentences": article.get("sentences", 0),
+            "name": name, "page": page, "folder": folder, "short": short, "sentences": article.get("sentences", 0),
             "paragraphs": article.get("paragraphs"),
             "term_accuracy": article.get("term_accuracy"), "terms": article.get("terms") or {},
             "flags": flags, "flag_total": sum(flags.values()), "seconds": article.get("seconds"),
             "warnings": article.get("warnings") or [],
+            "progress": progress.get(name),
         })
     flag_codes = list(FLAG_CODES) + sorted({c for a in articles for c in a["flags"]} - set(FLAG_CODES))
     totals = {code: sum(a["flags"].get(code, 0) for a in articles) for code in flag_codes}
     counts = manifest.get("counts") or {}
+    # One group per folder, the top level first, then folders by name.
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for article in articles:
+        groups.setdefault(article["folder"], []).append(article)
     return {
         "articles": articles, "flag_codes": flag_codes, "flag_totals": totals,
+        "groups": [{"folder": folder, "articles": groups[folder]} for folder in sorted(groups)],
         "sentences": sum(a["sentences"] for a in articles),
         "term_accuracy": counts.get("term_accuracy"), "terms": counts.get("terms") or {},
         "failed": manifest.get("failed") or [],
@@ -247,11 +280,28 @@ def index_context(manifest: dict[str, Any]) -> dict[str, Any]:
         "engine": manifest.get("engine") or {}, "settings": manifest.get("settings") or {},
         "glossary": manifest.get("glossary"), "environment": manifest.get("environment") or {},
         "timings": manifest.get("timings") or {},
+        "reviewing": any(progress.values()),
+        "progress_total": {key: sum(p[key] for p in progress.values()) for key in ("total",) + STATUSES}
+        if progress else {},
     }
 
 
-def render_index(manifest: dict[str, Any]) -> str:
-    return environment().get_template("index.html.j2").render(**index_context(manifest)).lstrip()
+def render_index(manifest: dict[str, Any], progress: dict[str, dict[str, int]] | None = None) -> str:
+    """index.html; with `progress` (article → review counts) a review column."""
+    return environment().get_template("index.html.j2").render(**index_context(manifest, progress)).lstrip()
+
+
+def tsv_progress(out_dir: Path, names: list[str]) -> dict[str, dict[str, int]]:
+    """Review counts of the articles' TSVs in `out_dir` (those that exist)."""
+    from ..review.folder import progress
+    from .tsv import read_tsv
+
+    counts = {}
+    for name in names:
+        path = Path(out_dir) / f"{name}.tsv"
+        if path.is_file():
+            counts[name] = progress(p for d in read_tsv(path) for p in d.pairs())
+    return counts
 
 
 class HtmlWriter(Writer):
@@ -264,7 +314,8 @@ class HtmlWriter(Writer):
 
     def finish(self, out_dir: str | Path, manifest: dict[str, Any]) -> Path:
         """Write index.html once every article of the run is done."""
-        return atomic_write(Path(out_dir) / INDEX, render_index(manifest))
+        names = [a.get("name", "") for a in manifest.get("articles", [])]
+        return atomic_write(Path(out_dir) / INDEX, render_index(manifest, tsv_progress(Path(out_dir), names)))
 
 
 def write_article(document: Document, path: str | Path, run: dict[str, Any] | None = None) -> Path:

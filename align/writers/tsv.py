@@ -5,6 +5,12 @@ carriage return), so every row is one line with a fixed number of tab-separated
 fields and any text survives write → read unchanged. Terms are a JSON list (exact
 round trip of offsets and statuses); flags are `code` or `code:detail`, joined by
 "; ".
+
+Review columns (added after the first release; files with only the first nine
+columns still read, with these empty): `status` (translated, reviewed,
+approved, needs-work), the reviewer's `comment`, `version` (edit count of the
+row), `score` (the model's mean log-probability per token, 4 decimals) and
+`suggestion` (a former correction, when the French changed since).
 """
 from __future__ import annotations
 
@@ -16,8 +22,11 @@ from ..document import METADATA, Document, Flag, Paragraph, SentencePair, Term
 from ..errors import InputError
 from .base import Writer
 
-COLUMNS = ["article", "paragraph", "sentence", "id", "fr", "en", "terms", "flags", "origin"]
+LEGACY_COLUMNS = ["article", "paragraph", "sentence", "id", "fr", "en", "terms", "flags", "origin"]
+REVIEW_COLUMNS = ["status", "comment", "version", "score", "suggestion"]
+COLUMNS = LEGACY_COLUMNS + REVIEW_COLUMNS
 HEADER = "\t".join(COLUMNS)
+LEGACY_HEADER = "\t".join(LEGACY_COLUMNS)
 
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
@@ -44,15 +53,27 @@ def unescape(text: str) -> str:
 def terms_to_json(terms: list[Term]) -> str:
     if not terms:
         return ""
-    return json.dumps([{"source": t.source, "start": t.start, "end": t.end, "target": t.target,
-                        "entry": t.entry, "status": t.status} for t in terms], ensure_ascii=False)
+    items = []
+    for t in terms:
+        item = {"source": t.source, "start": t.start, "end": t.end, "target": t.target,
+                "entry": t.entry, "status": t.status}
+        if t.target_start >= 0:  # where the target was found: the page marks it
+            item["target_start"], item["target_end"] = t.target_start, t.target_end
+        if t.late:  # placed by the fallback insertion (flag term-late)
+            item["late"] = True
+        if t.note:
+            item["note"] = t.note
+        items.append(item)
+    return json.dumps(items, ensure_ascii=False)
 
 
 def terms_from_json(text: str) -> list[Term]:
     if not text:
         return []
     return [Term(source=t["source"], start=t["start"], end=t["end"], target=t["target"],
-                 entry=t.get("entry", ""), status=t.get("status", "")) for t in json.loads(text)]
+                 entry=t.get("entry", ""), status=t.get("status", ""), note=t.get("note", ""), late=t.get("late", False),
+                 target_start=t.get("target_start", -1), target_end=t.get("target_end", -1))
+            for t in json.loads(text)]
 
 
 def flags_to_text(flags: list[Flag]) -> str:
@@ -67,9 +88,19 @@ def flags_from_text(text: str) -> list[Flag]:
     return flags
 
 
+def score_to_text(score: float | None) -> str:
+    return "" if score is None else f"{score:.4f}"
+
+
+def score_from_text(text: str) -> float | None:
+    return float(text) if text else None
+
+
 def pair_row(article: str, pair: SentencePair) -> str:
     fields = [article, str(pair.paragraph), str(pair.number), pair.id, pair.source, pair.target,
-              terms_to_json(pair.terms), flags_to_text(pair.flags), pair.origin]
+              terms_to_json(pair.terms), flags_to_text(pair.flags), pair.origin,
+              pair.status, pair.comment, str(pair.version) if pair.version else "",
+              score_to_text(pair.score), pair.suggestion]
     return "\t".join(escape(f) for f in fields)
 
 
@@ -86,13 +117,20 @@ def read_rows(path: str | Path) -> Iterator[dict[str, str]]:
     path = Path(path)
     with path.open(encoding="utf-8", newline="\n") as stream:
         header = stream.readline().rstrip("\n")
-        if header != HEADER:
+        if header == HEADER:
+            columns = COLUMNS
+        elif header == LEGACY_HEADER:  # written before the review columns existed
+            columns = LEGACY_COLUMNS
+        else:
             raise InputError(f"{path}:1: not an align TSV (header must be: {HEADER.replace(chr(9), ' TAB ')})")
+        missing = dict.fromkeys(COLUMNS[len(columns):], "")
         for number, line in enumerate(stream, 2):
             fields = line.rstrip("\n").split("\t")
-            if len(fields) != len(COLUMNS):
-                raise InputError(f"{path}:{number}: expected {len(COLUMNS)} tab-separated fields, found {len(fields)}")
-            yield dict(zip(COLUMNS, (unescape(f) for f in fields)))
+            if len(fields) != len(columns):
+                raise InputError(f"{path}:{number}: expected {len(columns)} tab-separated fields, found {len(fields)}")
+            row = dict(zip(columns, (unescape(f) for f in fields)))
+            row.update(missing)
+            yield row
 
 
 def read_tsv(path: str | Path) -> list[Document]:
@@ -104,9 +142,15 @@ def read_tsv(path: str | Path) -> list[Document]:
         if not document.paragraphs or document.paragraphs[-1].number != number:
             document.paragraphs.append(Paragraph(text="", number=number))
         paragraph = document.paragraphs[-1]
+        try:
+            version, score = int(row["version"] or 0), score_from_text(row["score"])
+        except ValueError:
+            raise InputError(f"{path}: row {row['id']}: version and score must be numbers") from None
         paragraph.sentences.append(SentencePair(
             source=row["fr"], target=row["en"], paragraph=number, number=int(row["sentence"]),
-            terms=terms_from_json(row["terms"]), flags=flags_from_text(row["flags"]), origin=row["origin"]))
+            terms=terms_from_json(row["terms"]), flags=flags_from_text(row["flags"]), origin=row["origin"],
+            status=row["status"], comment=row["comment"], version=version, score=score,
+            suggestion=row["suggestion"]))
     for document in documents.values():
         for paragraph in document.paragraphs:
             paragraph.text = " ".join(p.source for p in paragraph.sentences)

@@ -1,0 +1,270 @@
+"""`align review OUT_DIR`: the review page, editable, served on 127.0.0.1.
+
+Starlette on uvicorn: both maintained, small, typed; Starlette gives routing,
+cookies and a test client (httpx) without a framework's weight, and uvicorn
+handles Ctrl-C and SIGTERM by finishing the requests in flight. The standard
+library's http.server would need hand-written routing, body limits and
+shutdown, where the mistakes of a security boundary hide.
+
+Security (a local server is reachable by every web page the user opens):
+* it listens on 127.0.0.1 unless told otherwise (`--host`, with a warning);
+* every request carries the random token of the printed URL (query string
+  once, then an HttpOnly SameSite=Strict cookie named after the port; or the
+  X-Align-Token header);
+  the token is compared in constant time;
+* the Host header must name this server (DNS rebinding: a foreign name that
+  resolves to 127.0.0.1 is refused), and an Origin header, when sent, must be
+  this server's own (cross-site requests);
+* only the pages of the folder's articles and the API exist: no file is read
+  from a request's path, so no path outside OUT_DIR can be served;
+* request bodies are limited to `MAX_BODY_BYTES`, texts to the limits of
+  `align.review.folder`; text is stored as text and only ever rendered
+  escaped (Jinja2 autoescape, textContent in the page's script);
+* saves name the row version they edit: a stale one gets 409 and the row as
+  it is now.
+Every refusal is one line (JSON `{"error": ...}` for the API, plain text
+otherwise) and nothing is logged with a traceback.
+
+HTTP API (all under the token):
+  GET  /                              index page (review progress per article)
+  GET  /{article}.html                editable review page
+  GET  /api/articles                  [{name, progress}]
+  GET  /api/articles/{article}        {name, progress, rows: [row]}
+  POST /api/articles/{article}/sentences/{id}
+       JSON {version, target?, status?, comment?} → 200 {row, progress}
+       400 bad request · 403 token/host/origin · 404 unknown · 409 conflict
+       {error, row} · 413 too large · 415 not JSON · 503 a translate run holds the folder
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from ..document import SentencePair
+from ..errors import UsageError
+from .folder import Edit, EditConflict, EditRejected, NotFound, ReviewFolder
+
+MAX_BODY_BYTES = 64 * 1024
+COOKIE = "align_review"
+TOKEN_HEADER = "x-align-token"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+
+log = logging.getLogger("align.review")
+
+
+def row_json(pair: SentencePair) -> dict[str, Any]:
+    return {"id": pair.id, "fr": pair.source, "en": pair.target, "origin": pair.origin,
+            "status": pair.review_status, "comment": pair.comment, "version": pair.version,
+            "score": pair.score, "suggestion": pair.suggestion, "flags": [str(f) for f in pair.flags]}
+
+
+def allowed_hosts(host: str, port: int) -> set[str]:
+    """Host header values that name this server: the local names, the address
+    given, and for a wildcard address (0.0.0.0, ::) this machine's name and
+    addresses. Anything else is a rebinding attempt."""
+    names = set(LOCAL_HOSTS) | {host}
+    if host in ("0.0.0.0", "::"):
+        import socket
+        hostname = socket.gethostname()
+        names |= {hostname, socket.getfqdn()}
+        try:
+            names |= {info[4][0] for info in socket.getaddrinfo(hostname, None)}
+        except OSError:
+            pass
+    names = {f"[{name}]" if ":" in name and not name.startswith("[") else name for name in names}
+    return {f"{name}:{port}" for name in names} | (names if port == 80 else set())
+
+
+def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = COOKIE):
+    """The Starlette application for one output folder. `cookie` names the
+    token's cookie: cookies ignore ports, so two servers need two names."""
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+    from starlette.routing import Route
+
+    folder = ReviewFolder(out_dir)
+
+    def refuse(request: Request, status: int, message: str) -> Response:
+        log.warning("refused %s %s: %s", request.method, request.url.path, message)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message}, status_code=status)
+        return PlainTextResponse(message + "\n", status_code=status)
+
+    def page(html: str) -> HTMLResponse:
+        return HTMLResponse(html, headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+                                           "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"})
+
+    def guarded(endpoint):
+        """Every failure ends as one line: 404 for unknown names, 500 otherwise."""
+        import functools
+
+        @functools.wraps(endpoint)
+        async def wrapper(request: Request) -> Response:
+            try:
+                return await endpoint(request)
+            except NotFound as exc:
+                return refuse(request, 404, str(exc))
+            except Exception as exc:  # a bad TSV, a bug: one line, never a traceback page
+                log.error("error on %s %s: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
+                return refuse(request, 500, f"{type(exc).__name__}: {exc}; nothing was saved by this request")
+        return wrapper
+
+    async def index(request: Request) -> Response:
+        from ..writers.html import render_index
+        return page(render_index(folder.manifest(), folder.progress()))
+
+    async def article_page(request: Request) -> Response:
+        from ..writers.html import render_article
+        if not request.path_params["page"].endswith(".html"):
+            raise NotFound("not found")
+        name = request.path_params["page"][:-len(".html")]
+        document = folder.load(name)
+        return page(render_article(document, folder.manifest() or None, editable=True))
+
+    async def list_articles(request: Request) -> Response:
+        return JSONResponse([{"name": name, "progress": counts} for name, counts in folder.progress().items()])
+
+    async def get_article(request: Request) -> Response:
+        from .folder import progress
+        document = folder.load(request.path_params["name"])
+        return JSONResponse({"name": document.name, "progress": progress(document.pairs()),
+                             "rows": [row_json(p) for p in document.pairs()]})
+
+    async def save(request: Request) -> Response:
+        from starlette.concurrency import run_in_threadpool
+        from .folder import progress
+
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return refuse(request, 415, "send the edit as application/json")
+        body = b""
+        async for chunk in request.stream():  # counted as it comes: Content-Length may lie or be absent
+            body += chunk
+            if len(body) > MAX_BODY_BYTES:
+                return refuse(request, 413, f"edit too large (limit {MAX_BODY_BYTES // 1024} KiB)")
+        try:
+            data = json.loads(body.decode("utf-8"))
+            if not isinstance(data, dict) or not isinstance(data.get("version"), int):
+                raise ValueError("an object with an integer version")
+            edit = Edit(version=data["version"], target=data.get("target"), status=data.get("status"),
+                        comment=data.get("comment"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            return refuse(request, 400, f"malformed edit: expected JSON {{version, target?, status?, comment?}} ({exc})")
+        name, sentence = request.path_params["name"], request.path_params["sentence"]
+        try:
+            pair = await run_in_threadpool(folder.apply, name, sentence, edit)
+        except EditConflict as exc:
+            log.warning("conflict on %s %s", name, sentence)
+            return JSONResponse({"error": str(exc), "row": row_json(exc.current)}, status_code=409)
+        except EditRejected as exc:
+            return refuse(request, 413 if exc.too_large else 400, str(exc))
+        except UsageError as exc:  # the folder's lock: a translate run is writing
+            return refuse(request, 503, str(exc))
+        log.info("saved %s %s (%s, version %d)", name, sentence, pair.review_status, pair.version)
+        document = await run_in_threadpool(folder.load, name)
+        return JSONResponse({"row": row_json(pair), "progress": progress(document.pairs())})
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        return refuse(request, 404, "not found")
+
+    async def not_allowed(request: Request, exc: Exception) -> Response:
+        return refuse(request, 405, f"method {request.method} not allowed here")
+
+    routes = [
+        Route("/", guarded(index)), Route("/index.html", guarded(index)),
+        Route("/api/articles", guarded(list_articles)),
+        Route("/api/articles/{name}", guarded(get_article)),
+        Route("/api/articles/{name}/sentences/{sentence}", guarded(save), methods=["POST"]),
+        Route("/{page:str}", guarded(article_page)),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
+    return Guard(app, token, hosts, cookie)
+
+
+class Guard:
+    """ASGI middleware: host, origin and token checks before anything else runs."""
+
+    def __init__(self, app, token: str, hosts: set[str], cookie: str = COOKIE) -> None:
+        self.app, self.token, self.hosts, self.cookie = app, token, hosts, cookie
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        from starlette.requests import Request
+        from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
+
+        request = Request(scope)
+        api = request.url.path.startswith("/api/")
+
+        def refuse(status: int, message: str):
+            log.warning("refused %s %s: %s", request.method, request.url.path, message)
+            return (JSONResponse({"error": message}, status_code=status) if api
+                    else PlainTextResponse(message + "\n", status_code=status))
+
+        host = request.headers.get("host", "")
+        if host not in self.hosts:
+            return await refuse(403, f"foreign Host header {host[:80]!r}: this server answers only to "
+                                     f"{sorted(self.hosts)[0]}")(scope, receive, send)
+        origin = request.headers.get("origin")
+        if origin is not None and origin != f"http://{host}":
+            return await refuse(403, f"cross-site request from {origin[:80]!r} refused")(scope, receive, send)
+        if request.headers.get("sec-fetch-site") == "cross-site":
+            return await refuse(403, "cross-site request refused")(scope, receive, send)
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return await refuse(413, f"request too large (limit {MAX_BODY_BYTES // 1024} KiB)")(scope, receive, send)
+        given = request.query_params.get("token")
+        if given is not None and self._valid(given):
+            # First load from the printed URL: keep the token in a cookie and drop
+            # it from the address bar (and so from history and Referer headers).
+            from urllib.parse import urlencode
+            query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
+            response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=303)
+            response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
+            return await response(scope, receive, send)
+        if not (self._valid(request.cookies.get(self.cookie)) or self._valid(request.headers.get(TOKEN_HEADER))):
+            return await refuse(403, "missing or wrong token: open the URL that align review printed"
+                                )(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+    def _valid(self, candidate: str | None) -> bool:
+        return bool(candidate) and hmac.compare_digest(candidate.encode("utf-8", "replace"),
+                                                       self.token.encode("utf-8"))
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def serve(out_dir: str | Path, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
+          on_ready=None) -> None:
+    """Run the server until Ctrl-C / SIGTERM. `on_ready(url)` is called once it
+    listens (the URL includes the token)."""
+    import socket
+
+    import uvicorn
+
+    ReviewFolder(out_dir)  # a missing folder: say so before listening
+    token = token or new_token()
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    sock.listen(128)  # listening before the URL is printed: a client may connect at once
+    port = sock.getsockname()[1]
+    url_host = f"[{host}]" if ":" in host else host
+    app = create_app(out_dir, token, allowed_hosts(host, port), cookie=f"{COOKIE}_{port}")
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
+                            timeout_graceful_shutdown=10, log_config=None)
+    server = uvicorn.Server(config)
+    if on_ready:
+        on_ready(f"http://{url_host}:{port}/?token={token}")
+    server.run(sockets=[sock])

@@ -1,0 +1,423 @@
+"""The term policy: glossary targets where their source was translated.
+
+Both engines translate freely and return their pieces with the decoder's
+cross-attention (align.engines.base.Hypothesis). This module then, per sentence:
+
+1. aligns every English word to the French word its attention peaks on
+   (the rows of the word's pieces summed, EOS left out) — the same word
+   alignment fills `SentencePair.alignment`;
+2. finds which source term occurrences the model already translated with an
+   accepted target form (align.terms.presence — the project's one definition):
+   those are left alone, so no copy is ever added;
+3. for each missing occurrence, replaces the English words aligned to its source
+   span with the target (translate-then-substitute, as in Hasler et al. 2018's
+   alignment-tied placement and Dinu et al. 2019's "code-switching" runs: the rest
+   of the sentence stays what the model wrote); the words are trimmed of an edge
+   article or possessive, and an `a`/`an` before them is fixed;
+4. when no English word is aligned to the source span (the model dropped it),
+   inserts the target after the English of the nearest preceding French word —
+   the fallback, reported as `late` so the reviewer sees it (flag `term-late`).
+
+Substitution works on text, not on the model's vocabulary, so a target the model
+cannot spell (`Ørsted`, `Škoda`) comes out exactly. A term is `model` when the
+model produced it, `forced` when placed here, `failed` when still missing (which
+the policy never leaves, but memory or a caller's own text can).
+
+Why not constrained beam search (Post & Vilar 2018)? On a trained model it needs
+the model's agreement to place a term, and where the model disagrees (a target it
+cannot spell, a term it rendered otherwise) it places the term where its scores
+allow: filler then term at the length bound. Measured in benchmarks/terms.py.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Optional, Sequence
+
+from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, Term
+from ..engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
+from ..sources import plain_apostrophes
+from .presence import Span, accepted_forms, exact_case, locate
+
+# An English or French word for alignment: letters and digits, hyphenated
+# compounds kept whole; apostrophes split (`l'IAG` → `l`, `IAG`; `OpenAI's` →
+# `OpenAI`, `s`), so an elided article or a possessive is its own word.
+WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+ARTICLES = frozenset({"the", "a", "an"})
+# English words that attention often pins on a noun's French (its article, the
+# auxiliary after a subject, a preposition before it) but that do not translate
+# it: trimmed from the edges of the words a target replaces, so a term never
+# swallows `has` in `Minister has said`.
+FUNCTION_WORDS = ARTICLES | frozenset("""
+    is are was were be been being has have had will would shall should can could may might must do does did
+    of to in on at by for with from into about as than that which who whom whose this these those
+    and or but not no i you he she it we they me him her us them my your his its our their s
+""".split())
+SPECIAL_PIECES = frozenset({"</s>", "<pad>", "<s>"})
+# Opening marks that may precede the first word of a sentence.
+LEADING_MARKS = "\"'“‘«([¿¡ \u00a0"
+
+Alignment = tuple[int, int, int, int]  # source start, source end, target start, target end
+
+
+@dataclass
+class AlignedWord:
+    start: int          # span in the English text
+    end: int
+    piece: Span | None  # the French piece its attention peaks on (None: nothing to align)
+    word: Span | None   # that piece's whole French word
+
+
+def source_piece_spans(source: str, pieces: Sequence[str]) -> list[Span | None]:
+    """Character span of each encoder piece in `source`, found in order.
+
+    SentencePiece normalises some characters (NFKC), so a piece not found near
+    the cursor is left unmapped rather than matched far away.
+    """
+    plain = plain_apostrophes(source)
+    spans: list[Span | None] = []
+    cursor = 0
+    for piece in pieces:
+        body = plain_apostrophes(piece.replace(WORD_BOUNDARY, ""))
+        if piece in SPECIAL_PIECES or piece == UNKNOWN_PIECE or not body.strip():
+            spans.append(None)
+            continue
+        found = plain.find(body, cursor, cursor + len(body) + 12)
+        if found < 0:
+            spans.append(None)
+            continue
+        spans.append((found, found + len(body)))
+        cursor = found + len(body)
+    return spans
+
+
+def _word_around(text: str, span: Span) -> Span:
+    for match in WORD_RE.finditer(text):
+        if match.start() <= span[0] < match.end() or span[0] <= match.start() < span[1]:
+            return match.span()
+    return span
+
+
+def align_words(source: str, hypothesis: Hypothesis) -> list[AlignedWord]:
+    """Each English word of the hypothesis with the French it was translated from."""
+    text, piece_spans = detokenize(hypothesis.target_pieces)
+    if text != hypothesis.text:  # no pieces to go by (text from elsewhere): words without alignment
+        return [AlignedWord(m.start(), m.end(), None, None) for m in WORD_RE.finditer(hypothesis.text)]
+    source_spans = source_piece_spans(source, hypothesis.source_pieces) if hypothesis.attention else []
+    # Only pieces inside words: attention parked on punctuation aligns nothing.
+    source_words = [m.span() for m in WORD_RE.finditer(source)]
+    source_spans = [span if span is not None and _overlaps(span, source_words) else None for span in source_spans]
+    words: list[AlignedWord] = []
+    for match in WORD_RE.finditer(text):
+        rows = [i for i, (start, end) in enumerate(piece_spans)
+                if start < match.end() and match.start() < end and i < len(hypothesis.attention)]
+        best, best_weight = None, 0.0
+        for s, span in enumerate(source_spans):
+            if span is None:
+                continue
+            weight = sum(hypothesis.attention[i][s] for i in rows if s < len(hypothesis.attention[i]))
+            if weight > best_weight:
+                best, best_weight = span, weight
+        words.append(AlignedWord(match.start(), match.end(), best,
+                                 _word_around(source, best) if best else None))
+    return words
+
+
+def word_alignment(words: Sequence[AlignedWord], source_offset: int = 0,
+                   target_offset: int = 0) -> list[Alignment]:
+    return [(w.word[0] + source_offset, w.word[1] + source_offset, w.start + target_offset, w.end + target_offset)
+            for w in words if w.word is not None]
+
+
+# -- English surface rules ----------------------------------------------------
+_AN_LETTERS = set("AEFHILMNORSX")  # acronyms read letter by letter: an AGI, an FBI agent, a CEO
+_AN_EXCEPTIONS = ("hour", "honest", "honor", "honour", "heir")
+_A_EXCEPTIONS = ("uni", "use", "usu", "uti", "eu", "one", "once", "ubiq", "ura", "uro")
+
+
+def indefinite_article(word: str) -> str:
+    """`a` or `an` before `word` (by its sound, as far as spelling tells)."""
+    if not word:
+        return "a"
+    letters = re.sub(r"[^\w]", "", word)
+    if 1 < len(letters) <= 6 and letters.isupper():
+        return "an" if letters[0] in _AN_LETTERS else "a"
+    lower = word.lower()
+    if lower.startswith(_AN_EXCEPTIONS):
+        return "an"
+    if lower.startswith(_A_EXCEPTIONS):
+        return "a"
+    return "an" if lower[0] in "aeiou" else "a"
+
+
+def capitalisable(term: Term) -> bool:
+    """May the target's first letter be upper-cased at a sentence start? Not for a
+    case-sensitive or keep-case entry, nor for `xAI`, `iPhone`, `eBay`."""
+    target = term.target
+    return (not term.case_sensitive and not term.keep_case and target[:1].islower()
+            and not any(c.isupper() for c in target[1:]))
+
+
+def _at_sentence_start(text: str, position: int) -> bool:
+    return not text[:position].strip(LEADING_MARKS)
+
+
+# -- placement ------------------------------------------------------------------
+@dataclass
+class Edit:
+    start: int          # span of the English replaced (start == end: an insertion)
+    end: int
+    term: int           # index of the term placed
+    late: bool
+
+
+def _runs(indices: list[int]) -> list[list[int]]:
+    """Indices grouped into runs; one unaligned word may sit inside a run
+    (`board of directors` where `of` followed `d'`)."""
+    runs: list[list[int]] = []
+    for index in indices:
+        if runs and index - runs[-1][-1] <= 2:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _overlaps(span: Span, spans: Sequence[Span]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in spans)
+
+
+def _inside(piece: Span | None, span: Span) -> bool:
+    return piece is not None and piece[0] < span[1] and span[0] < piece[1]
+
+
+def _substitution(text: str, words: Sequence[AlignedWord], term: Term, taken: Sequence[Span]) -> Span | None:
+    """The English words aligned to the term's source span, as one span to replace."""
+    aligned = [i for i, w in enumerate(words) if _inside(w.piece, (term.start, term.end))
+               and not _overlaps((w.start, w.end), taken)]
+    if not aligned:
+        return None
+    # The run carrying most of the term; the first where runs tie.
+    run = max(_runs(aligned), key=len)
+    keep = {word.lower() for word in WORD_RE.findall(term.target)}
+
+    def trimmable(index: int) -> bool:
+        word = text[words[index].start:words[index].end].lower()
+        return word in FUNCTION_WORDS and word not in keep
+
+    first = words[run[0]].start
+    while run and trimmable(run[0]):
+        run = run[1:]
+    while run and trimmable(run[-1]):
+        run = run[:-1]
+    if not run:  # only function words were aligned: the term itself was dropped; it goes there
+        return first, first
+    start, end = _whole_token(text, words[run[0]].start, words[run[-1]].end)
+    if _overlaps((start, end), taken):  # a word of another term sits inside the run
+        start, end = words[run[0]].start, words[run[0]].end
+    return start, end
+
+
+_CLOSING = ",.;:!?)]}»”\"'"
+_OPENING = "([{«“\"'"
+_TOKEN_RE = re.compile(r"[^\W_](?:[\w.%'-]*[^\W_])?[.%]?")
+
+
+def _whole_token(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span grown to the whole space-delimited token (`U` of `U.S.`, `205` of
+    `205%`), less its edge punctuation and a possessive `'s`; a dot stays where
+    the token has another (`U.S.`) unless it ends the sentence. Tokens with other
+    symbols (a URL, `and/or`) are not grown."""
+    grown_start, grown_end = start, end
+    while grown_start > 0 and not text[grown_start - 1].isspace():
+        grown_start -= 1
+    while grown_end < len(text) and not text[grown_end].isspace():
+        grown_end += 1
+    token = text[grown_start:grown_end]
+    while token and token[0] in _OPENING:
+        token, grown_start = token[1:], grown_start + 1
+    sentence_end = not text[grown_end:].strip()
+    while token and token[-1] in _CLOSING and (token[-1] != "." or "." not in token[:-1] or sentence_end):
+        token, grown_end = token[:-1], grown_end - 1
+    if plain_apostrophes(token).endswith("'s"):
+        token, grown_end = token[:-2], grown_end - 2
+    if not _TOKEN_RE.fullmatch(plain_apostrophes(token)) or not (grown_start <= start and end <= grown_end):
+        return start, end
+    return grown_start, grown_end
+
+
+def _token_boundary(text: str, position: int) -> int:
+    """An insertion point moved out of a token (`205|%` → `205%|`), before its closing punctuation."""
+    if 0 < position < len(text) and not text[position - 1].isspace() and not text[position].isspace():
+        start, end = _whole_token(text, position, position)
+        return max(position, end)
+    return position
+
+
+def _insertion_point(text: str, words: Sequence[AlignedWord], term: Term, source: str,
+                     taken: Sequence[Span]) -> int:
+    """Where a term the model dropped goes: after the English of the nearest
+    French word before it, else before the English of the nearest after it,
+    else at the proportional place of the sentence."""
+    before = [w for w in words if w.word is not None and w.word[1] <= term.start]
+    if before:
+        nearest = max(w.word[1] for w in before)
+        position = max(w.end for w in before if w.word[1] == nearest)
+    else:
+        after = [w for w in words if w.word is not None and w.word[0] >= term.end]
+        if after:
+            nearest = min(w.word[0] for w in after)
+            position = min(w.start for w in after if w.word[0] == nearest)
+        else:
+            share = term.start / max(1, len(source))
+            ends = [0] + [m.end() for m in WORD_RE.finditer(text)]
+            position = min(ends, key=lambda e: abs(e - share * len(text)))
+    for start, end in taken:  # never inside another term's target
+        if start < position < end:
+            position = end
+    return _token_boundary(text, position)
+
+
+def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> list[Span | None]:
+    """For each term occurrence, the span of the model's own output that carries
+    it, pairing present target spans with the occurrences their words were
+    translated from (in order where the alignment does not tell)."""
+    found = locate(text, terms)
+    groups: dict[tuple, list[int]] = {}
+    for index, term in enumerate(terms):
+        groups.setdefault((accepted_forms(term), exact_case(term)), []).append(index)
+    covered: list[Span | None] = [None] * len(terms)
+    for indices in groups.values():
+        spans = [found[i] for i in indices if found[i] is not None]
+        free = list(indices)
+        unassigned = []
+        for span in spans:
+            sources = {i for i in free for w in words
+                       if span[0] <= w.start < span[1] and _inside(w.piece, (terms[i].start, terms[i].end))}
+            if sources:
+                owner = min(sources, key=free.index)
+                covered[owner] = span
+                free.remove(owner)
+            else:
+                unassigned.append(span)
+        for span in unassigned:
+            covered[free.pop(0)] = span
+    return covered
+
+
+Replacement = tuple[int, int, str, Optional[Edit]]  # span of the original English, new text, edit
+
+
+def _replacements(text: str, edits: list[Edit], terms: Sequence[Term]) -> list[Replacement]:
+    """The edits as text replacements, with sentence-start capitals and the
+    `a`/`an` before a placed target made right."""
+    replacements: list[Replacement] = []
+    for edit in edits:
+        term = terms[edit.term]
+        target = term.target
+        replaced = text[edit.start:edit.end]
+        if _at_sentence_start(text, edit.start) and capitalisable(term) and \
+                (replaced[:1].isupper() or (edit.start == edit.end and text[edit.end:].lstrip()[:1].isupper())
+                 or not text.strip()):
+            target = target[0].upper() + target[1:]
+        if edit.start == edit.end:  # an insertion: keep words apart
+            if text[:edit.start] and not text[edit.start - 1].isspace():
+                target = " " + target
+            if text[edit.end:edit.end + 1].isalnum():
+                target += " "
+        replacements.append((edit.start, edit.end, target, edit))
+    spans = [(e.start, e.end) for e in edits]
+    for edit, (_, _, target, _) in zip(edits, list(replacements)):
+        article = re.search(r"(?<!\w)(an?|An?)(\s+)$", text[:edit.start])
+        if article and not _overlaps(article.span(1), spans):
+            wanted = indefinite_article(target.strip())
+            if article.group(1).lower() != wanted:
+                wanted = wanted.capitalize() if article.group(1)[0].isupper() else wanted
+                replacements.append((article.start(1), article.end(1), wanted, None))
+    return sorted(replacements, key=lambda r: (r[0], r[1]))
+
+
+def _apply(text: str, replacements: list[Replacement]) -> tuple[str, list[tuple[Edit, Span]], Callable[[int], int]]:
+    """The English with the replacements made, where each placed target landed,
+    and a function moving an offset of the original English into the new one."""
+    parts: list[str] = []
+    length = cursor = 0
+    placed: list[tuple[Edit, Span]] = []
+    moves: list[tuple[int, int]] = []  # (original end of a replacement, change of length)
+    for start, end, new, edit in replacements:
+        kept = text[cursor:start]
+        parts.append(kept)
+        length += len(kept)
+        if edit is not None:
+            lead = len(new) - len(new.lstrip())
+            placed.append((edit, (length + lead, length + len(new.rstrip()))))
+        parts.append(new)
+        length += len(new)
+        moves.append((end, len(new) - (end - start)))
+        cursor = end
+    parts.append(text[cursor:])
+
+    def move(offset: int) -> int:
+        return offset + sum(change for end, change in moves if end <= offset)
+
+    return "".join(parts), placed, move
+
+
+@dataclass
+class Placement:
+    text: str
+    alignment: list[Alignment]
+    statuses: list[str]
+    late: list[bool]
+
+
+def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term]) -> Placement:
+    """Apply the term policy to one translated piece (see the module docstring).
+
+    `terms` hold offsets into `source`. Returns the English with every term's
+    target in it, the word alignment of that English, and each term's status.
+    """
+    text = hypothesis.text
+    words = align_words(source, hypothesis)
+    covered = _covered(terms, words, text)
+    taken: list[Span] = [span for span in covered if span is not None]
+    edits: list[Edit] = []
+    # Longer source spans first: a multi-word term claims its words before a
+    # shorter term nested in its translation could.
+    order = sorted((i for i, span in enumerate(covered) if span is None),
+                   key=lambda i: (-(terms[i].end - terms[i].start), terms[i].start))
+    for index in order:
+        term = terms[index]
+        span = _substitution(text, words, term, taken)
+        if span is not None:
+            edits.append(Edit(span[0], span[1], index, late=False))
+            taken.append(span)
+        else:
+            position = _insertion_point(text, words, term, source, taken)
+            edits.append(Edit(position, position, index, late=True))
+    replacements = _replacements(text, edits, terms)
+    final, placed, move = _apply(text, replacements)
+
+    # The alignment of the final English: the model's words that were not
+    # replaced, moved by the edits before them, and each placed target aligned
+    # to its term's source.
+    alignment: list[Alignment] = []
+    for word in words:
+        if word.word is None or any(start < word.end and word.start < end
+                                    for start, end, _, _ in replacements if start < end):
+            continue
+        alignment.append((word.word[0], word.word[1], move(word.start), move(word.start) + word.end - word.start))
+    for edit, span in placed:
+        term = terms[edit.term]
+        for match in WORD_RE.finditer(final, span[0], span[1]):
+            alignment.append((term.start, term.end, match.start(), match.end()))
+    alignment.sort(key=lambda a: (a[2], a[0]))
+
+    statuses = [TERM_MODEL if span is not None else TERM_FORCED for span in covered]
+    late = [False] * len(terms)
+    for edit, _ in placed:
+        late[edit.term] = edit.late
+    for index, span in enumerate(locate(final, terms)):
+        if span is None:
+            statuses[index] = TERM_FAILED
+    return Placement(final, alignment, statuses, late)
