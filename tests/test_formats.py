@@ -685,3 +685,55 @@ def test_docx_reordered_translation_keeps_links_and_formatting():
 
     for (style, links, bold, italic), (style_en, links_en, bold_en, italic_en) in zip(shape(source), shape(english)):
         assert (style_en, links_en, bold_en, italic_en) == (style, links, bold, italic)  # "ChatGPT" is copied
+
+
+def random_translation(document, draw_words, draw_links):
+    """Each sentence becomes random English words, aligned at random (many to one,
+    some unaligned): the engine's alignment can be anything."""
+    segment_document(document)
+    for pair in document.pairs():
+        source_words = list(WORD.finditer(pair.source))
+        words = draw_words(len(source_words))
+        pair.target = " ".join(words)
+        position, alignment = 0, []
+        for word, link in zip(words, draw_links(len(words), len(source_words))):
+            if link is not None:
+                match = source_words[link]
+                alignment.append((match.start(), match.end(), position, position + len(word)))
+            position += len(word) + 1
+        pair.alignment = alignment
+    return document
+
+
+def inline_nesting_ok(text: str, tags: str) -> bool:
+    stack = []
+    for close, tag in re.findall(r"<(/?)(%s)\b" % tags, text):
+        if not close:
+            stack.append(tag)
+        elif not stack or stack.pop() != tag:
+            return False
+    return not stack
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.randoms(use_true_random=False), st.sampled_from(["altman-html.html", "messy.html", "altman-md.md",
+                                                           "messy.md"]))
+def test_property_any_alignment_gives_well_formed_markup(rng, name):
+    vocabulary = ["the", "cat", "ChatGPT", "Microsoft", "a", "x", "IA", "code", "GPT-4", "*", "<b>"]
+
+    def words(n):
+        return [rng.choice(vocabulary) for _ in range(rng.randint(1, n + 3))]
+
+    def links(n_target, n_source):
+        return [rng.randrange(n_source) if n_source and rng.random() < 0.8 else None for _ in range(n_target)]
+
+    path = DATA / name
+    fmt = format_for(path)
+    source = path.read_text(encoding="utf-8")
+    english = fmt.write(random_translation(fmt.read(path), words, links)).decode()
+    if name.endswith(".html"):
+        assert tag_counts(english) == tag_counts(source)
+        body = english.split("<body", 1)[1]
+        assert inline_nesting_ok(re.sub(r"<(script|pre|textarea)\b.*?</\1>", "", body, flags=re.S), "b|i|a|em|span")
+    else:
+        assert markdown_counts(english) == markdown_counts(source)

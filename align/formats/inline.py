@@ -371,29 +371,26 @@ def _make_laminar(spans: list[Placed]) -> list[str]:
 
 
 def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) -> list[tuple[str, Inline]]:
-    """Events at one position: in source order when that nests properly, else
-    closes (innermost first), then placeholders, then opens."""
+    """Events at one position: closes first (in source order when that closes the
+    innermost span first, else innermost first), then opens in nesting order
+    (outermost first, as placed); placeholders among them in source order."""
     def key(event):
         what, inline = event
         return inline.close_order if what == CLOSE else inline.order
 
-    ordered = sorted(events, key=key)
+    closes = sorted((e for e in events if e[0] == CLOSE), key=key)
     stack = list(open_stack)
-    for what, inline in ordered:
-        if what == OPEN:
-            stack.append(inline)
-        elif what == CLOSE:
-            if not stack or stack[-1] is not inline:
-                break
-            stack.pop()
-    else:
-        return ordered
-    closes = [e for e in events if e[0] == CLOSE]
-    position = {id(inline): n for n, inline in enumerate(open_stack)}
-    closes.sort(key=lambda e: -position.get(id(e[1]), -1))
-    points = sorted((e for e in events if e[0] == POINT), key=key)
-    opens = [e for e in events if e[0] == OPEN]  # already in nesting order
-    return closes + points + opens
+    for _, inline in closes:
+        if not stack or stack[-1] is not inline:
+            depth = {id(inline): n for n, inline in enumerate(open_stack)}
+            closes.sort(key=lambda e: -depth.get(id(e[1]), -1))
+            break
+        stack.pop()
+    sequence = closes + [e for e in events if e[0] == OPEN]  # opens: already in nesting order
+    for point in sorted((e for e in events if e[0] == POINT), key=key):
+        at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
+        sequence.insert(at, point)
+    return sequence
 
 
 def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar,
