@@ -51,7 +51,7 @@ def test_a_folder_is_read_recursively_and_named_by_relative_path(tmp_path):
     write(tmp_path / "src" / "2024" / "intro.txt", FIRST)
     write(tmp_path / "src" / "2025" / "deep" / "intro.TXT", SECOND)
     write(tmp_path / "src" / "2024" / "README.txt", "not an article")
-    write(tmp_path / "src" / "2024" / "notes.md", "not a .txt")
+    write(tmp_path / "src" / "2024" / "notes.odt", "not an article format")
     write(tmp_path / "src" / ".git" / "x.txt", "hidden folders are not entered")
     inputs = collect_articles([tmp_path / "src"])
     assert inputs.errors == []
