@@ -19,6 +19,10 @@ Flag codes (stable; the TSV, HTML page and index count them):
 The low-confidence threshold is relative to the article: the lowest
 `LOW_CONFIDENCE_SHARE` of its scored sentences, except those the model is
 sure of anyway (score ≥ `CONFIDENT_SCORE`). docs/review.md says why.
+
+Articles with markup (align.formats) also have:
+  markup-moved  inline markup (bold, a link...) could not be placed on the words
+                aligned to it and was put at the sentence's edge
 """
 from __future__ import annotations
 
@@ -33,6 +37,8 @@ FLAG_CODES = ("term-forced", "term-late", "term-failed", "length-ratio", "untran
 LOW_CONFIDENCE_SHARE = 0.1   # the lowest tenth of an article's sentences...
 CONFIDENT_SCORE = -0.3       # ...unless the model's mean token probability is above e^-0.3 ≈ 0.74
 MIN_SCORED = 5               # below this many scored sentences an article has no "lowest tenth"
+# Only articles with markup (align.formats) can have it: pages show it when it occurs.
+MARKUP_FLAG_CODES = ("markup-moved",)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -77,6 +83,10 @@ def check_pair(pair: SentencePair) -> None:
     loop = repeated_ngram(pair.target) if pair.target else None
     if loop:
         pair.add_flag("repetition", loop)
+    if pair.inlines and pair.target:
+        from .formats.inline import MARKUP_MOVED, place_pair
+        for kind in dict.fromkeys(place_pair(pair)[1]):
+            pair.add_flag(MARKUP_MOVED, kind)
 
 
 def low_confidence(pairs: list[SentencePair], share: float = LOW_CONFIDENCE_SHARE,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 # How a glossary term was satisfied in the translation.
 TERM_MODEL = "model"    # the model produced the target on its own
@@ -65,6 +65,32 @@ class Flag:
 
 
 @dataclass
+class Inline:
+    """Markup inside a paragraph, kept out of the text the model sees (as
+    bergamot-translator's HTML mode does): a span of the text with what to write
+    around it, or a standalone placeholder (line break, image, inline code).
+
+    Offsets are into `Paragraph.text` on a paragraph and into `SentencePair.source`
+    on a pair. `open`/`close` hold the markup as it was in the source (strings for
+    Markdown and HTML, XML elements for DOCX), so that an identity translation
+    gives the input back.
+    """
+
+    start: int
+    end: int                # == start for a standalone placeholder
+    kind: str               # what it is: "em", "strong", "a", "b", "code", "br", "run", ...
+    open: Any = ""          # written before the span (all of a standalone placeholder)
+    close: Any = ""         # written after the span
+    paired: bool = True     # False: a standalone placeholder (XLIFF <x/>, <ph>)
+    order: int = 0          # sequence of the opening in the source, to keep ties in order
+    close_order: int = 0    # sequence of the closing
+    id: int = 0             # the same on a paragraph's Inline and its pieces on pairs
+    opens: bool = True      # pair level: the opening is in this sentence (else XLIFF <ex/>)
+    closes: bool = True     # pair level: the closing is in this sentence (else XLIFF <bx/>)
+    url: str = ""           # a link's target, for checks and the review page
+
+
+@dataclass
 class SentencePair:
     source: str
     target: str = ""
@@ -79,6 +105,8 @@ class SentencePair:
     # Word alignment: per English word, (source start, source end, target start, target end)
     # character offsets of the word and of the French it was aligned to.
     alignment: list[tuple[int, int, int, int]] = field(default_factory=list)
+    start: int = 0              # character offset of `source` in its paragraph's text
+    inlines: list[Inline] = field(default_factory=list)  # markup inside the sentence
     # Review (align review, XLIFF import): status, the reviewer's comment, the row's
     # edit count (a save must name the version it edited: no silent overwrite), and
     # a former correction shown beside a sentence whose French changed since.
@@ -108,6 +136,13 @@ class Paragraph:
     number: int = 0
     kind: str = PROSE
     sentences: list[SentencePair] = field(default_factory=list)
+    # Articles read from Markdown, HTML or DOCX (align.formats): the block's role
+    # ("h1", "li", "td", "p", "alt"...), its inline markup, and the source spelling
+    # of characters that an escaper would write otherwise ("&eacute;", "\\*", a
+    # line break inside the paragraph), by offset into `text`.
+    role: str = ""
+    inlines: list[Inline] = field(default_factory=list)
+    spellings: dict[int, str] = field(default_factory=dict)
 
     @property
     def translatable(self) -> bool:
@@ -122,6 +157,8 @@ class Document:
     metadata: dict[str, str] = field(default_factory=dict)
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+    format: str = "txt"                # the reader that made it: "txt", "md", "html", "docx"
+    layout: Any = None                 # what that format's writer needs to rebuild the file
 
     def pairs(self) -> Iterator[SentencePair]:
         for paragraph in self.paragraphs:

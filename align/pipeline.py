@@ -228,7 +228,8 @@ def _translate_article(article: Article, engine, out_dir, glossary, writers, mem
             with _memory_writes(memory):
                 memory.store(document, memory_key, engine_signature)
         check_document(document)
-        outputs = [str(w.write(document, out_dir, run)) for w in writers]
+        outputs = [str(written) for w in writers
+                   if (written := w.write(document, out_dir, run)) is not None]  # None: not for this article
     except InputError as exc:
         report.failed.append((path, str(exc)))
         if on_error:

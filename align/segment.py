@@ -423,9 +423,13 @@ def segment_document(document, lang: str = "fr"):
 
     for paragraph in document.paragraphs:
         if paragraph.kind == METADATA:
-            sentences = [paragraph.text]
+            spans = [(0, len(paragraph.text))]
         else:
-            sentences = split_sentences(paragraph.text, lang)
-        paragraph.sentences = [SentencePair(source=s, paragraph=paragraph.number, number=n)
-                               for n, s in enumerate(sentences, 1)]
+            spans = sentence_spans(paragraph.text, lang)
+        paragraph.sentences = [SentencePair(source=paragraph.text[s:e], paragraph=paragraph.number, number=n,
+                                            start=s)
+                               for n, (s, e) in enumerate(spans, 1)]
+        if paragraph.inlines:
+            from .formats.inline import split_inlines
+            split_inlines(paragraph)
     return document

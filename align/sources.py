@@ -110,6 +110,14 @@ def read_document(path: str | Path, allow_empty: bool = False) -> Document:
     """Read one article. Raises InputError with a one-line message on bad input;
     an article with no text is one, unless `allow_empty`."""
     path = Path(path)
+    from .formats import format_for  # Markdown, HTML, DOCX: by suffix
+
+    article_format = format_for(path)
+    if article_format is not None:
+        document = article_format.read(path)
+        if not allow_empty and not any(p.translatable for p in document.paragraphs):
+            raise InputError(f"{path}: empty article (no text to translate)")
+        return document
     text, encoding, warnings = decode(read_bytes(path), str(path))
     name = path.name[:-4] if path.name.lower().endswith(".txt") else path.name
     document = read_text(text, name)
@@ -123,9 +131,9 @@ def read_document(path: str | Path, allow_empty: bool = False) -> Document:
 
 # The suffixes of article files found in folders (compared in lower case). Readers
 # for other formats add theirs here; `find_articles` and `align pair` use it.
-ARTICLE_SUFFIXES: tuple[str, ...] = (".txt",)
+ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")  # align.formats
 # Files with an article suffix that are not articles.
-NOT_ARTICLES = frozenset({"readme.txt"})
+NOT_ARTICLES = frozenset(f"readme{suffix}" for suffix in ARTICLE_SUFFIXES)
 # The argument that reads one article from standard input.
 STDIN = "-"
 STDIN_NAME = "stdin"
@@ -285,9 +293,9 @@ def collect_articles(paths: list[str | Path], *, include: tuple[str, ...] = (), 
             inputs.errors.extend(errors)
             located.extend((path, PurePosixPath(p.relative_to(path).as_posix())) for p in found)
             if not found and not errors:
-                described = " or ".join(ARTICLE_SUFFIXES)
+                described = ", ".join(ARTICLE_SUFFIXES)
                 filtered = " (after --include/--exclude)" if include or exclude else ""
-                inputs.errors.append(f"{path}: folder has no {described} articles{filtered}")
+                inputs.errors.append(f"{path}: folder has no articles ({described}){filtered}")
         elif path.exists():
             located.append((path.parent, PurePosixPath(path.name)))
         else:

@@ -17,8 +17,10 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.segment import segment_document
-from align.sources import read_document
+from align.sources import ARTICLE_SUFFIXES, read_document
 from align.writers.tsv import COLUMNS, read_rows
+
+KINDS = "(" + ", ".join(ARTICLE_SUFFIXES) + ")"  # as "folder has no articles" lists them
 
 GOOD = "Le chat dort sur la table.\n"
 ACCENTED = "L'été coûte cher : 5 € à Noël, ça suffit."
@@ -134,7 +136,7 @@ def test_folder_named_like_an_article_and_broken_link_given_as_paths(tmp_path, t
     result = run(str(tmp_path / "x.txt"), str(tmp_path / "gone.txt"), str(tmp_path / "good.txt"), "-o", str(out),
                  model=tiny_model)
     assert result.exit_code == 1
-    assert error_lines(result) == [f"align: error: {tmp_path / 'x.txt'}: folder has no .txt articles",
+    assert error_lines(result) == [f"align: error: {tmp_path / 'x.txt'}: folder has no articles {KINDS}",
                                    f"align: error: {tmp_path / 'gone.txt'}: no such file or folder"]
     assert outputs_of(out, "good")
 
@@ -153,12 +155,12 @@ def test_broken_link_inside_a_folder_is_reported(tmp_path, tiny_model):
 def test_folder_without_txt_files(tmp_path, tiny_model):
     empty = tmp_path / "nothing"
     empty.mkdir()
-    (empty / "notes.md").write_text("# pas un article\n", encoding="utf-8")
+    (empty / "notes.odt").write_text("# pas un article\n", encoding="utf-8")
     (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
     out = tmp_path / "out"
     result = run(str(empty), str(tmp_path / "good.txt"), "-o", str(out), model=tiny_model)
     assert result.exit_code == 1
-    assert error_lines(result) == [f"align: error: {empty}: folder has no .txt articles"]
+    assert error_lines(result) == [f"align: error: {empty}: folder has no articles {KINDS}"]
     assert outputs_of(out, "good")
 
 

@@ -327,3 +327,27 @@ def test_narrow_window_does_not_scroll_sideways(pages, driver):
             "return document.documentElement.scrollWidth <= document.documentElement.clientWidth") is True
     finally:
         driver.set_window_size(1400, 1000)
+
+
+@pytest.fixture(scope="module")
+def translated_html(tiny_model, tmp_path_factory) -> Path:
+    """tests/data/altman-html.html translated by `align translate` (tiny model)."""
+    from align.engines.base import GenerationSettings
+    from align.engines.transformers import TransformersEngine
+    from align.pipeline import translate_paths
+
+    out = tmp_path_factory.mktemp("html_article")
+    engine = TransformersEngine(str(tiny_model), GenerationSettings(beams=1, length_ratio=1.0, length_slack=4))
+    report = translate_paths([ROOT / "tests" / "data" / "altman-html.html"], engine, out)
+    assert not report.failed
+    return out / "altman-html.en.html"
+
+
+def test_translated_html_article_loads_without_console_errors(translated_html, driver):
+    load(driver, translated_html)
+    assert driver.execute_script("return document.documentElement.dataset.ready") == "1"  # its own script ran
+    counts = driver.execute_script(
+        "return ['h2', 'li', 'p', 'a', 'pre', 'title'].map(function (t) { return document.getElementsByTagName(t).length; });")
+    assert counts == [11, 5, 11, 3, 1, 1]
+    assert driver.execute_script("return document.querySelector('pre').textContent") == 'print("AGI")'
+    assert driver.execute_script("return window.__pwned") is None

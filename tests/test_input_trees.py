@@ -14,8 +14,10 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.errors import UsageError
-from align.sources import collect_articles, path_matches, walk_articles
+from align.sources import ARTICLE_SUFFIXES, collect_articles, path_matches, walk_articles
 from align.writers.tsv import read_rows
+
+KINDS = "(" + ", ".join(ARTICLE_SUFFIXES) + ")"  # as "folder has no articles" lists them
 
 FIRST = "Le conseil a voté la réforme hier soir.\n"
 SECOND = "Les chercheurs publient un nouveau modèle.\n"
@@ -49,7 +51,7 @@ def test_a_folder_is_read_recursively_and_named_by_relative_path(tmp_path):
     write(tmp_path / "src" / "2024" / "intro.txt", FIRST)
     write(tmp_path / "src" / "2025" / "deep" / "intro.TXT", SECOND)
     write(tmp_path / "src" / "2024" / "README.txt", "not an article")
-    write(tmp_path / "src" / "2024" / "notes.md", "not a .txt")
+    write(tmp_path / "src" / "2024" / "notes.odt", "not an article format")
     write(tmp_path / "src" / ".git" / "x.txt", "hidden folders are not entered")
     inputs = collect_articles([tmp_path / "src"])
     assert inputs.errors == []
@@ -97,7 +99,7 @@ def test_include_and_exclude_globs(tmp_path):
     assert path_matches(PurePosixPath("2024/drafts/old.txt"), "2024/drafts")
     assert not path_matches(PurePosixPath("2024/intro.txt"), "2024/drafts")
     inputs = collect_articles([tmp_path], include=("nothing*",))
-    assert inputs.articles == [] and inputs.errors == [f"{tmp_path}: folder has no .txt articles "
+    assert inputs.articles == [] and inputs.errors == [f"{tmp_path}: folder has no articles {KINDS} "
                                                        f"(after --include/--exclude)"]
 
 

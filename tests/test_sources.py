@@ -4,7 +4,9 @@ import pytest
 
 from align.document import METADATA, PROSE
 from align.errors import InputError
-from align.sources import decode, find_articles, plain_apostrophes, read_document, read_text
+from align.sources import ARTICLE_SUFFIXES, decode, find_articles, plain_apostrophes, read_document, read_text
+
+KINDS = "(" + ", ".join(ARTICLE_SUFFIXES) + ")"  # as "folder has no articles" lists them
 
 TEXT = "Première ligne, l’IAG.\nDeuxième paragraphe.\n"
 
@@ -72,9 +74,9 @@ def test_empty_articles(tmp_path, content, message):
 def test_find_articles_expands_folders_and_reports_problems(tmp_path):
     (tmp_path / "b.txt").write_text("B.")
     (tmp_path / "a.txt").write_text("A.")
-    (tmp_path / "notes.md").write_text("no")
+    (tmp_path / "notes.odt").write_text("no")
     empty = tmp_path / "empty"
     empty.mkdir()
     articles, errors = find_articles([tmp_path, empty, tmp_path / "missing.txt", tmp_path / "a.txt"])
     assert [a.name for a in articles] == ["a.txt", "b.txt"]
-    assert errors == [f"{empty}: folder has no .txt articles", f"{tmp_path / 'missing.txt'}: no such file or folder"]
+    assert errors == [f"{empty}: folder has no articles {KINDS}", f"{tmp_path / 'missing.txt'}: no such file or folder"]

@@ -39,6 +39,7 @@ FLAG_LABELS = {
     "truncated": "truncated",
     "low-confidence": "low confidence",
     "source-changed": "source changed",
+    "markup-moved": "markup moved",
 }
 FLAG_HELP = {
     "term-forced": "a glossary term's target was placed by the term policy (the model's output lacked it)",
@@ -51,6 +52,7 @@ FLAG_HELP = {
     "truncated": "the translation stopped at the length limit: its end may be missing",
     "low-confidence": "among the article's lowest model scores (mean log-probability per token)",
     "source-changed": "the French changed since a reviewer corrected this sentence; the old correction is shown",
+    "markup-moved": "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
 }
 STATUS_HELP = {
     TERM_MODEL: "produced by the model",
@@ -90,10 +92,13 @@ def term_colour(index: int) -> str:
     return f"hsl({hue:.0f} 80% 86%)"
 
 
-def _segments(text: str, spans: list[tuple[int, int, int]]) -> list[dict[str, Any]]:
+def _segments(text: str, spans: list[tuple[int, int, int]],
+              styles: list[tuple[int, int, str, str]] = ()) -> list[dict[str, Any]]:
     """`text` cut into plain pieces and term pieces; spans that are out of range
     or overlap an earlier one are left unmarked (the term still has its tooltip
-    on the other side and in the row's term list)."""
+    on the other side and in the row's term list). `styles` (start, end, style,
+    url) are the article's inline markup (align.formats): a piece lists the styles
+    over it (plain pieces are cut where a style starts or ends; terms stay whole)."""
     pieces: list[dict[str, Any]] = []
     cursor = 0
     for start, end, index in sorted(spans):
@@ -105,7 +110,43 @@ def _segments(text: str, spans: list[tuple[int, int, int]]) -> list[dict[str, An
         cursor = end
     if cursor < len(text) or not pieces:
         pieces.append({"text": text[cursor:], "term": None})
-    return pieces
+    if not styles:
+        for piece in pieces:
+            piece["marks"], piece["url"] = [], ""
+        return pieces
+    cuts = sorted({b for s, e, _, _ in styles for b in (s, e)})
+    styled: list[dict[str, Any]] = []
+    offset = 0
+    for piece in pieces:
+        start, end = offset, offset + len(piece["text"])
+        offset = end
+        bounds = [start] + ([c for c in cuts if start < c < end] if piece["term"] is None else []) + [end]
+        for a, b in zip(bounds, bounds[1:]):
+            over = [(style, url) for s, e, style, url in styles if s <= a < e]
+            styled.append({"text": text[a:b], "term": piece["term"], "marks": sorted({m for m, _ in over}),
+                           "url": next((u for _, u in over if u), "")})
+    return styled
+
+
+def _styles(inlines) -> list[tuple[int, int, str, str]]:
+    """Inline markup as review-page styles: a fixed set of class names, never the
+    article's own tags, so the page shows emphasis and links without running them."""
+    from ..formats.inline import review_style
+
+    out = []
+    for inline in inlines:
+        if inline.paired and inline.end > inline.start:
+            for style in review_style(inline):
+                out.append((inline.start, inline.end, style, inline.url))
+    return out
+
+
+def _target_styles(pair: SentencePair) -> list[tuple[int, int, str, str]]:
+    if not pair.inlines or not pair.target:
+        return []
+    from ..formats.inline import target_inlines
+
+    return _styles(target_inlines(pair))
 
 
 def _term_title(term: Term) -> str:
@@ -134,8 +175,8 @@ def _pair_context(pair: SentencePair, colours: dict[str, int]) -> dict[str, Any]
         "status": pair.review_status if pair.origin != METADATA else "", "comment": pair.comment,
         "version": pair.version, "score": "" if pair.score is None else f"{pair.score:.4f}",
         "suggestion": pair.suggestion, "text": pair.target,
-        "source": _segments(pair.source, source_spans),
-        "target": _segments(pair.target, target_spans),
+        "source": _segments(pair.source, source_spans, _styles(pair.inlines)),
+        "target": _segments(pair.target, target_spans, _target_styles(pair)),
         "terms": terms,
         "flags": [{"code": f.code, "detail": f.detail, "label": FLAG_LABELS.get(f.code, f.code),
                    "help": FLAG_HELP.get(f.code, "")} for f in pair.flags],

@@ -1,0 +1,294 @@
+"""The article formats: a reader that yields a Document (plain text for the model,
+markup aside) and a writer that rebuilds the same kind of file from it.
+
+Text formats (Markdown, HTML) keep a *skeleton*: the file as a list of literal
+source strings (everything not translated, byte for byte) and paragraph numbers
+(the slots where translated paragraphs go). DOCX keeps its zip and rebuilds the
+paragraphs in place. Every reader checks that its skeleton gives the input back
+before translation, and keeps a block verbatim (with a warning) when it cannot.
+"""
+from __future__ import annotations
+
+import unicodedata
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..document import PROSE, Document, Inline, Paragraph
+from ..errors import InputError
+from ..segment import _PROTECTED as PROTECTED_RE  # the segmenter's URL and e-mail pattern
+from ..sources import CONTROL_RE, decode, read_bytes
+from .inline import EscapeChar, render_paragraph, tokens_to_text
+
+# Articles larger than this are refused before parsing: the model would need days
+# for them anyway, and parsers must never exhaust the machine.
+MAX_ARTICLE_BYTES = 64 * 1024 * 1024
+
+
+class Format(ABC):
+    """One file format: `read` a file into a Document, `write` it back as bytes."""
+
+    name: str = ""
+    suffixes: tuple[str, ...] = ()
+    output_suffix: str = ""
+
+    def read(self, path: str | Path) -> Document:
+        path = Path(path)
+        data = read_bytes(path)
+        if len(data) > MAX_ARTICLE_BYTES:
+            raise InputError(f"{path}: file too large ({len(data) // 2**20} MiB; at most "
+                             f"{MAX_ARTICLE_BYTES // 2**20} MiB per article)")
+        document = self.parse(data, str(path))
+        document.path = path
+        document.name = article_name(path)
+        document.format = self.name
+        for number, paragraph in enumerate(document.paragraphs, 1):
+            paragraph.number = number
+        return document
+
+    @abstractmethod
+    def parse(self, data: bytes, name: str) -> Document:
+        """A Document from the file's bytes; `name` is for messages."""
+
+    @abstractmethod
+    def write(self, document: Document) -> bytes:
+        """The file rebuilt with each paragraph's translation and markup."""
+
+
+def article_name(path: Path) -> str:
+    """The file name without its format suffix ("a.fr.md" -> "a.fr")."""
+    suffix = path.suffix
+    return path.name[:-len(suffix)] if suffix else path.name
+
+
+# ---------------------------------------------------------------- text formats
+@dataclass
+class Skeleton:
+    """A text file as literal source strings and paragraph slots (indexes into
+    Document.paragraphs); `escapes` names each slot's escaper (see TextFormat)."""
+
+    parts: list[str | int] = field(default_factory=list)
+    # Translatable attributes inside a paragraph's markup (alt, title, image text):
+    # (paragraph index, Inline.order) -> [(start, end, paragraph index)]: the
+    # characters start:end of the Inline's `open` are that paragraph's source.
+    attributes: dict[tuple[int, int], list[tuple[int, int, int]]] = field(default_factory=dict)
+
+    def literal(self, text: str) -> None:
+        if text:
+            self.parts.append(text)  # neighbouring strings are simply written one after the other
+
+    def slot(self, index: int) -> None:
+        self.parts.append(index)
+
+
+class TextFormat(Format):
+    """Formats whose files are text: decode, build a skeleton, re-encode the same way."""
+
+    def escaper(self, paragraph: Paragraph) -> EscapeChar:
+        raise NotImplementedError
+
+    def slot_tokens(self, paragraph: Paragraph) -> list:
+        return render_paragraph(paragraph, self.escaper(paragraph))
+
+    def finish_slot(self, paragraph: Paragraph, text: str) -> str:
+        return text
+
+    def render_slot(self, document: Document, index: int) -> str:
+        paragraph = document.paragraphs[index]
+        attributes = document.layout.attributes
+
+        def opening(inline: Inline) -> str:
+            spliced = attributes.get((index, inline.order))
+            if not spliced:
+                return inline.open
+            out, cursor = [], 0
+            for start, end, number in spliced:
+                out += [inline.open[cursor:start], self.render_slot(document, number)]
+                cursor = end
+            return "".join(out) + inline.open[cursor:]
+
+        return self.finish_slot(paragraph, tokens_to_text(self.slot_tokens(paragraph), opening))
+
+    def parse(self, data: bytes, name: str) -> Document:
+        text, encoding, warnings = decode(data, name)
+        document = Document(name=name, encoding=encoding, warnings=list(warnings))
+        skeleton = Skeleton()
+        self.build(text, document, skeleton, name)
+        document.layout = skeleton
+        return document
+
+    @abstractmethod
+    def build(self, text: str, document: Document, skeleton: Skeleton, name: str) -> None:
+        """Fill the document's paragraphs and the skeleton from the decoded text."""
+
+    def render(self, document: Document) -> str:
+        out = []
+        for part in document.layout.parts:
+            out.append(part if isinstance(part, str) else self.render_slot(document, part))
+        return "".join(out)
+
+    def write(self, document: Document) -> bytes:
+        return encode(self.render(document), document.encoding, self.name == "html")
+
+
+def encode(text: str, encoding: str, html: bool) -> bytes:
+    """Bytes in the article's own encoding (a BOM if it had one). Characters the
+    translation brings that a legacy encoding lacks become character references in
+    HTML; a Markdown file is then written as UTF-8."""
+    if encoding == "utf-8-sig":
+        return text.encode("utf-8-sig")
+    if encoding in ("utf-8", "utf-16"):
+        return text.encode(encoding)
+    try:
+        return text.encode(encoding, errors="xmlcharrefreplace" if html else "strict")
+    except UnicodeEncodeError:
+        return text.encode("utf-8")
+
+
+def add_paragraph(document: Document, skeleton: Skeleton, paragraph: Paragraph,
+                  attributes: list[tuple[int, int, int, Paragraph]] = ()) -> None:
+    """A slot for `paragraph`, after the paragraphs of its translatable attributes
+    ((Inline.order, start, end, paragraph) each)."""
+    spliced: dict[int, list[tuple[int, int, int]]] = {}
+    for order, start, end, attribute in attributes:
+        spliced.setdefault(order, []).append((start, end, len(document.paragraphs)))
+        document.paragraphs.append(attribute)
+    index = len(document.paragraphs)
+    for order, values in spliced.items():
+        skeleton.attributes[(index, order)] = sorted(values)
+    skeleton.slot(index)
+    document.paragraphs.append(paragraph)
+
+
+# --------------------------------------------------------- building paragraphs
+def _plain(text: str) -> str:
+    """What the model sees of source text: NFC, tabs and control characters as spaces."""
+    return CONTROL_RE.sub(" ", unicodedata.normalize("NFC", text.replace("\t", " ")))
+
+
+def _clusters(text: str) -> list[str]:
+    """A character with the combining marks that follow it, one string each."""
+    clusters: list[str] = []
+    for char in text:
+        if clusters and unicodedata.combining(char):
+            clusters[-1] += char
+        else:
+            clusters.append(char)
+    return clusters
+
+
+class ParagraphBuilder:
+    """Accumulates one block's plain text, the source spelling of its characters
+    and its inline markup, in source order."""
+
+    def __init__(self, escape_char: EscapeChar, role: str = ""):
+        self.escape_char = escape_char
+        self.role = role
+        self.chars: list[str] = []
+        self.spellings: dict[int, str] = {}
+        self.inlines: list[Inline] = []
+        self.sequence = 0
+        # Translatable text inside a placeholder (an image's description):
+        # (Inline.order, start, end in its `open`, paragraph), see add_paragraph.
+        self.attributes: list[tuple[int, int, int, Paragraph]] = []
+
+    @property
+    def length(self) -> int:
+        return len(self.chars)
+
+    def _next(self) -> int:
+        self.sequence += 1
+        return self.sequence
+
+    def text(self, decoded: str, raw: str | None = None, urls: bool = True) -> None:
+        """Characters read from the source: `raw` is how they were written there
+        when that is not simply `decoded` (an entity, an escape, a line break).
+        URLs and e-mail addresses in plain text become placeholders: never translated."""
+        if urls and raw is None and ("://" in decoded or "www." in decoded or "@" in decoded):
+            cursor = 0
+            for match in PROTECTED_RE.finditer(decoded):
+                if match.start() > cursor:
+                    self.text(decoded[cursor:match.start()], urls=False)
+                self.point("url", match.group())
+                cursor = match.end()
+            if cursor < len(decoded):
+                self.text(decoded[cursor:], urls=False)
+            return
+        if raw is None and decoded[:1] == " " and self.chars and self.chars[-1] == " ":
+            # a space after a space (around a placeholder): layout only, the model sees one
+            rest = decoded.lstrip(" ")
+            self.point("space", decoded[:len(decoded) - len(rest)])
+            if not rest:
+                return
+            decoded = rest
+        plain = _plain(decoded)
+        if raw is None and plain != decoded:
+            # Tabs, control characters, decomposed accents: each character (with its
+            # combining marks) keeps its own source spelling.
+            for cluster in _clusters(decoded):
+                self.text(cluster, cluster, urls=False)
+            return
+        raw = decoded if raw is None else raw
+        if plain != raw:  # spelled differently: the first character carries the source spelling
+            if not plain:
+                self.point("space", raw)
+                return
+            start = self.length
+            self.chars.extend(plain)
+            self.spellings[start] = raw
+            for k in range(start + 1, self.length):
+                self.spellings[k] = ""
+            return
+        special = getattr(self.escape_char, "special", None)
+        if special is not None and special.isdisjoint(plain) and (
+                self.chars or plain[:1] not in getattr(self.escape_char, "special_at_start", ())):
+            self.chars.extend(plain)  # nothing the escaper would change
+            return
+        for char in plain:
+            position = self.length
+            if self.escape_char(char, position == 0) != char:
+                self.spellings[position] = char
+            self.chars.append(char)
+
+    def silent(self, char: str) -> None:
+        """A character the model needs (a space for a line break) that the source
+        did not have: written only in translations."""
+        self.spellings[self.length] = ""
+        self.chars.append(char)
+
+    def open(self, kind: str, raw: object, url: str = "") -> Inline:
+        inline = Inline(start=self.length, end=-1, kind=kind, open=raw, order=self._next(), url=url)
+        self.inlines.append(inline)
+        return inline
+
+    def close(self, inline: Inline, raw: object) -> None:
+        inline.end = self.length
+        inline.close = raw
+        inline.close_order = self._next()
+
+    def point(self, kind: str, raw: object) -> Inline:
+        inline = Inline(start=self.length, end=self.length, kind=kind, open=raw, paired=False,
+                        order=self._next())
+        self.inlines.append(inline)
+        return inline
+
+    def has_letters(self) -> bool:
+        return any(c.isalpha() for c in self.chars)
+
+    def paragraph(self) -> Paragraph:
+        """The block as a Paragraph; spans left empty become placeholders."""
+        inlines: list[Inline] = []
+        for inline in self.inlines:
+            if inline.paired and inline.start == inline.end and isinstance(inline.open, str):
+                # An empty element (<a name="x"></a>, <b><br></b>): its tags are two placeholders.
+                inlines.append(Inline(inline.start, inline.start, inline.kind, inline.open, paired=False,
+                                      order=inline.order))
+                inlines.append(Inline(inline.start, inline.start, inline.kind, inline.close, paired=False,
+                                      order=inline.close_order))
+            else:
+                inlines.append(inline)
+        inlines.sort(key=lambda i: i.order)
+        for number, inline in enumerate(inlines, 1):
+            inline.id = number
+        return Paragraph(text="".join(self.chars), kind=PROSE, role=self.role,
+                         inlines=inlines, spellings=self.spellings)

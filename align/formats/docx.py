@@ -1,0 +1,310 @@
+"""Word (.docx) articles through python-docx (and its lxml tree).
+
+Each body paragraph (tables included) with words is one Paragraph; its runs'
+formatting becomes Inline spans: the formatting that covers most of the text is
+the paragraph's base, runs formatted otherwise (bold, italic, a character style...)
+are spans, and hyperlinks (and tracked insertions, smart tags) are spans around
+their runs. Tabs, breaks, drawings,
+fields (simple and complex, e.g. page numbers, tables of contents), bookmarks,
+tracked changes and content controls are placeholders, copied untouched.
+
+Paragraphs of the body (tables included), headers, footers, footnotes and
+endnotes are translated; text boxes are not. The writer re-opens the original
+file and rebuilds only those paragraphs, so styles, numbering and images stay as
+they were. The round trip
+is structural: the same paragraphs, styles, text and formatting per character.
+
+Hostile files: the zip's entries are checked before anything is inflated (count,
+total size, compression ratio: a zip bomb is refused), XML parts that declare a
+DTD are refused, and python-docx's parser never resolves entities (no XXE).
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from copy import deepcopy
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..document import Document, Paragraph
+from ..errors import InputError
+from .base import Format, ParagraphBuilder
+from .inline import CLOSE, OPEN, POINT, TEXT, plain_escape, render_paragraph
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+# Elements that hold runs and are spans around them: links, tracked insertions, smart tags.
+CONTAINER_KINDS = ("hyperlink", "ins", "smartTag", "customXml", "moveTo")
+CONTAINERS = {f"{{{W}}}{kind}" for kind in CONTAINER_KINDS}
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+MAX_ENTRIES = 2000
+MAX_UNCOMPRESSED = 256 * 2**20
+MAX_RATIO = 200          # uncompressed / compressed, for entries over 1 MiB
+MAX_XML_PART = 48 * 2**20  # an XML part is parsed into a tree several times its size
+DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY", b"<!doctype")
+TEXT_CHILDREN = {f"{{{W}}}t", f"{{{W}}}rPr"}
+BREAK_CHILDREN = {f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr", f"{{{W}}}noBreakHyphen",
+                  f"{{{W}}}softHyphen", f"{{{W}}}lastRenderedPageBreak"}
+
+
+def w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+@dataclass
+class DocxLayout:
+    data: bytes
+    slots: dict[int, int] = field(default_factory=dict)     # w:p index in the body -> paragraph index
+    base: dict[int, object] = field(default_factory=dict)   # paragraph index -> base w:rPr (or None)
+
+
+def check_package(data: bytes, name: str) -> None:
+    """Refuse what is not a Word file, zip bombs and DTDs, before python-docx reads it."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise InputError(f"{name}: not a DOCX file (not a zip archive)") from None
+    if len(entries) > MAX_ENTRIES:
+        raise InputError(f"{name}: refused: {len(entries)} entries in the zip (at most {MAX_ENTRIES})")
+    total = sum(e.file_size for e in entries)
+    if total > MAX_UNCOMPRESSED:
+        raise InputError(f"{name}: refused: unpacks to {total // 2**20} MiB "
+                         f"(at most {MAX_UNCOMPRESSED // 2**20} MiB; a zip bomb?)")
+    for entry in entries:
+        if entry.file_size > 2**20 and entry.file_size > MAX_RATIO * max(entry.compress_size, 1):
+            raise InputError(f"{name}: refused: {entry.filename} is compressed {entry.file_size // max(entry.compress_size, 1)}"
+                             f" to 1 (a zip bomb?)")
+    for entry in entries:
+        if entry.filename.endswith((".xml", ".rels")) and entry.file_size > MAX_XML_PART:
+            raise InputError(f"{name}: refused: {entry.filename} unpacks to {entry.file_size // 2**20} MiB of XML "
+                             f"(at most {MAX_XML_PART // 2**20} MiB)")
+    names = {e.filename for e in entries}
+    if "word/document.xml" not in names:
+        raise InputError(f"{name}: not a Word document (no word/document.xml)")
+    for entry in entries:
+        if entry.filename.endswith((".xml", ".rels")):
+            try:
+                with archive.open(entry) as stream:
+                    head = stream.read(65536)
+            except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as exc:
+                raise InputError(f"{name}: damaged zip entry {entry.filename} ({exc})") from None
+            if any(marker in head for marker in DTD_MARKERS):
+                raise InputError(f"{name}: refused: {entry.filename} declares a DTD (external or "
+                                 "expanding entities are not allowed in DOCX)")
+
+
+def open_docx(data: bytes, name: str):
+    import docx
+    from docx.opc.exceptions import PackageNotFoundError
+
+    check_package(data, name)
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (PackageNotFoundError, KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as exc:
+        raise InputError(f"{name}: not a readable Word document ({type(exc).__name__}: "
+                         f"{str(exc).splitlines()[0] if str(exc) else 'invalid'})") from None
+
+
+PARTS_WITH_TEXT = re.compile(r"/word/(?:header\d*|footer\d*|footnotes|endnotes)\.xml")
+
+
+def text_paragraphs(word_document) -> list:
+    """(w:p, its part) to translate, in order: the body's (tables included), then
+    those of headers, footers, footnotes and endnotes. Text boxes (a w:p inside
+    another) are left out: they travel inside their drawing."""
+    roots = [(word_document.element.body, word_document.part)]
+    parts = [part for part in word_document.part.package.iter_parts()
+             if PARTS_WITH_TEXT.fullmatch(str(part.partname)) and getattr(part, "element", None) is not None]
+    roots += [(part.element, part) for part in sorted(parts, key=lambda part: str(part.partname))]
+    return [(p, part) for root, part in roots for p in root.iter(w("p"))
+            if not any(a.tag == w("p") for a in p.iterancestors())]
+
+
+# Run properties that do not show: runs differing only in these are one span.
+INVISIBLE_PROPERTIES = {w("lang"), w("noProof")}
+
+
+def _run_key(run) -> tuple[bytes, object]:
+    properties = run.find(w("rPr"))
+    if properties is None:
+        return b"", None
+    visible = [etree.tostring(child) for child in properties if child.tag not in INVISIBLE_PROPERTIES]
+    return b"".join(visible), properties
+
+
+class DocxFormat(Format):
+    name = "docx"
+    suffixes = (".docx",)
+    output_suffix = ".en.docx"
+
+    def parse(self, data: bytes, name: str) -> Document:
+        word_document = open_docx(data, name)
+        document = Document(name=name, encoding="docx")
+        layout = DocxLayout(data=data)
+        for index, (element, part) in enumerate(text_paragraphs(word_document)):
+            paragraph, base = _read_paragraph(element, part)
+            if paragraph is None:
+                continue
+            layout.slots[index] = len(document.paragraphs)
+            layout.base[len(document.paragraphs)] = base
+            document.paragraphs.append(paragraph)
+        document.layout = layout
+        return document
+
+    def write(self, document: Document) -> bytes:
+        layout: DocxLayout = document.layout
+        word_document = open_docx(layout.data, document.name)
+        for index, (element, _) in enumerate(text_paragraphs(word_document)):
+            if index in layout.slots:
+                number = layout.slots[index]
+                _write_paragraph(element, document.paragraphs[number], layout.base[number])
+        out = io.BytesIO()
+        word_document.save(out)
+        return out.getvalue()
+
+
+def _pieces(element, in_field: list[int]):
+    """(kind, payload, run) for the paragraph's content in order: ("text", str, run),
+    ("point", element, None), ("open"/"close", hyperlink, None)."""
+    for child in element:
+        tag = child.tag
+        if tag == w("pPr"):
+            continue
+        if tag in CONTAINERS:
+            has_text = any(t.text for t in child.iter(w("t")))
+            if not has_text or in_field[0]:
+                yield "point", child, None
+                continue
+            yield "open", child, None
+            yield from _pieces(child, in_field)
+            yield "close", child, None
+            continue
+        if tag != w("r"):
+            yield "point", child, None
+            continue
+        kinds = {c.tag for c in child}
+        if w("fldChar") in kinds:
+            for mark in child.iter(w("fldChar")):
+                kind = mark.get(w("fldCharType"))
+                in_field[0] += 1 if kind == "begin" else -1 if kind == "end" else 0
+                in_field[0] = max(in_field[0], 0)
+            yield "point", child, None
+            continue
+        if in_field[0] or not kinds <= TEXT_CHILDREN | BREAK_CHILDREN:
+            yield "point", child, None
+            continue
+        for sub in child:
+            if sub.tag == w("t"):
+                if sub.text:
+                    yield "text", sub.text, child
+            elif sub.tag in BREAK_CHILDREN:
+                alone = deepcopy(child)
+                for other in list(alone):
+                    if other.tag != w("rPr"):
+                        alone.remove(other)
+                alone.append(deepcopy(sub))
+                yield "break", alone, child
+
+
+def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
+    pieces = list(_pieces(element, [0]))
+    weight: dict[bytes, int] = {}
+    properties: dict[bytes, object] = {}
+    for kind, payload, run in pieces:
+        if kind == "text":
+            key, rpr = _run_key(run)
+            weight[key] = weight.get(key, 0) + len(payload)
+            properties[key] = rpr
+    if not weight:
+        return None, None
+    base_key = max(weight, key=lambda k: weight[k])
+    style = element.find(f"{w('pPr')}/{w('pStyle')}")
+    in_table = any(a.tag == w("tc") for a in element.iterancestors())
+    role = "td" if in_table else (style.get(w("val")) if style is not None else "p")
+    builder = ParagraphBuilder(plain_escape, role=role)
+    formatted = None  # the open span of non-base formatting, with its key
+    links = []
+    for kind, payload, run in pieces:
+        if kind in ("text", "break"):
+            key, rpr = _run_key(run)
+            if formatted is not None and formatted[1] != key:
+                builder.close(formatted[0], None)
+                formatted = None
+            if formatted is None and key != base_key:
+                formatted = (builder.open("run", rpr), key)
+            if kind == "text":
+                builder.text(payload)
+                continue
+            builder.point("break", payload)
+            inner = etree.QName(payload[-1]).localname
+            if inner == "noBreakHyphen":
+                builder.silent("-")
+            elif inner in ("tab", "br", "cr") and builder.chars and builder.chars[-1] != " ":
+                builder.silent(" ")  # words on both sides stay apart for the model
+            continue
+        if kind in ("open", "close") and formatted is not None:
+            builder.close(formatted[0], None)
+            formatted = None
+        if kind == "point":
+            builder.point(etree.QName(payload).localname, payload)
+        elif kind == "open":
+            shell = deepcopy(payload)
+            for child in list(shell):
+                shell.remove(child)
+            relation = payload.get(f"{{{R}}}id")
+            url = part.rels[relation].target_ref if relation and relation in part.rels else ""
+            links.append(builder.open(etree.QName(payload).localname, shell, url=url))
+        else:
+            builder.close(links.pop(), None)
+    if formatted is not None:
+        builder.close(formatted[0], None)
+    if not builder.has_letters():
+        return None, None
+    return builder.paragraph(), properties[base_key]
+
+
+def _write_paragraph(element, paragraph: Paragraph, base) -> None:
+    tokens = render_paragraph(paragraph, plain_escape)
+    for child in list(element):
+        if child.tag != w("pPr"):
+            element.remove(child)
+    containers = [element]
+    formats = [base]
+    for what, value in tokens:
+        if what == TEXT:
+            _add_text(containers[-1], formats[-1], value)
+        elif what == POINT:
+            if value.kind == "run" or value.kind in CONTAINER_KINDS:
+                continue  # a span left with no text
+            if isinstance(value.open, str):  # collapsed spaces
+                _add_text(containers[-1], formats[-1], value.open)
+                continue
+            containers[-1].append(deepcopy(value.open))
+        elif what == OPEN:
+            if value.kind in CONTAINER_KINDS:
+                shell = deepcopy(value.open)
+                containers[-1].append(shell)
+                containers.append(shell)
+            else:
+                formats.append(value.open)
+        elif what == CLOSE:
+            if value.kind in CONTAINER_KINDS:
+                if len(containers) > 1:
+                    containers.pop()
+            elif len(formats) > 1:
+                formats.pop()
+
+
+def _add_text(container, properties, value: str) -> None:
+    if not value:
+        return
+    run = etree.SubElement(container, w("r"))
+    if properties is not None:
+        run.append(deepcopy(properties))
+    text = etree.SubElement(run, w("t"))
+    text.text = value
+    if value != value.strip():
+        text.set(XML_SPACE, "preserve")

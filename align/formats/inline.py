@@ -1,0 +1,573 @@
+"""Inline markup as placeholders: split over sentences, placed in translations.
+
+The model only ever sees plain text. A paragraph's markup is a list of `Inline`
+spans over its text (see align.document). After segmentation each sentence pair
+gets its own pieces (`split_inlines`); after translation each piece is put back
+around the English words aligned to the French it covered (`place_pair`), the
+way bergamot-translator re-inserts HTML tags through the word alignment:
+
+1. characters the translation copied unchanged (same text at aligned positions,
+   e.g. names, numbers, or everything under an identity engine) map exactly;
+2. else the hull of the English words aligned (`SentencePair.alignment`) to
+   French words inside the span;
+3. else the span's text found once, verbatim, in the translation;
+4. else the sentence's edges, and the pair is flagged `markup-moved`: a link
+   wraps the sentence (it stays usable), formatting (bold, italics...) is left
+   empty at the nearer edge.
+
+Placed spans are then made properly nested (clipping, flagged too), so every
+writer emits well-formed markup. Rendering yields tokens: ("text", str),
+("open", Inline), ("close", Inline), ("point", Inline); text is already spelled
+for the format (escaped, or copied with its source spelling).
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import replace
+from typing import Callable, Iterator
+
+from ..document import Inline, Paragraph, SentencePair
+
+TEXT, OPEN, CLOSE, POINT = "text", "open", "close", "point"
+MARKUP_MOVED = "markup-moved"
+# Spans that only format their words; when their words cannot be found they are
+# dropped (flagged) rather than spread over the whole sentence.
+FORMATTING_KINDS = {"em", "strong", "s", "b", "i", "u", "mark", "small", "big", "sub", "sup", "tt", "font",
+                    "strike", "run"}
+# Spans that may not contain another of their kind (a link in a link is no link).
+SINGLE_LEVEL_KINDS = {"a", "hyperlink"}
+# Placeholders that only carry layout (collapsed whitespace): dropped, never flagged.
+SPACE_KINDS = {"space"}
+
+Token = tuple[str, object]
+EscapeChar = Callable[[str, bool], str]  # (character, at start of the block) -> spelling
+
+
+def plain_escape(char: str, at_start: bool) -> str:
+    return char
+
+
+plain_escape.special = frozenset()
+
+
+# ----------------------------------------------------------------- splitting
+def _events(paragraph: Paragraph) -> list[tuple[int, int, str, Inline]]:
+    """(position, source order, OPEN/CLOSE/POINT, inline) for every markup event."""
+    events = []
+    for inline in paragraph.inlines:
+        if inline.paired:
+            events.append((inline.start, inline.order, OPEN, inline))
+            events.append((inline.end, inline.close_order, CLOSE, inline))
+        else:
+            events.append((inline.start, inline.order, POINT, inline))
+    events.sort(key=lambda e: (e[0], e[1]))
+    return events
+
+
+def assign_events(paragraph: Paragraph) -> tuple[list[list[tuple]], list[tuple]]:
+    """Which sentence (or the whitespace between sentences) each event belongs to.
+
+    At a position shared by a sentence's end and the next one's start, events are
+    split so that emitting them region by region keeps their source order: closes
+    and placeholders before the first opening go with the sentence that ends there.
+    """
+    spans = [(p.start, p.start + len(p.source)) for p in paragraph.sentences]
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    per_sentence: list[list[tuple]] = [[] for _ in spans]
+    gap: list[tuple] = []
+    events = _events(paragraph)
+    i = 0
+    while i < len(events):
+        j = i
+        while j < len(events) and events[j][0] == events[i][0]:
+            j += 1
+        group, position = events[i:j], events[i][0]
+        i = j
+        k = bisect_right(starts, position) - 1
+        if k >= 0 and starts[k] < position < ends[k]:
+            per_sentence[k].extend(group)
+            continue
+        left = bisect_left(ends, position)
+        left = left if left < len(ends) and ends[left] == position else None
+        right = bisect_left(starts, position)
+        right = right if right < len(starts) and starts[right] == position else None
+        first_open = next((n for n, e in enumerate(group) if e[2] == OPEN), len(group))
+        before, after = group[:first_open], group[first_open:]
+        (per_sentence[left] if left is not None else gap).extend(before)
+        (per_sentence[right] if right is not None else gap).extend(after)
+    return per_sentence, gap
+
+
+def split_inlines(paragraph: Paragraph) -> None:
+    """Give each sentence pair its pieces of the paragraph's markup, with offsets
+    into the sentence; a span running over several sentences opens in one and
+    closes in another (`opens`/`closes`)."""
+    per_sentence, _ = assign_events(paragraph)
+    for pair, events in zip(paragraph.sentences, per_sentence):
+        start, end = pair.start, pair.start + len(pair.source)
+        pieces: dict[int, Inline] = {}
+        for _, _, what, inline in events:
+            if what == POINT:
+                pieces[id(inline)] = replace(inline, start=inline.start - start, end=inline.start - start)
+                continue
+            piece = pieces.get(id(inline))
+            if piece is None:
+                piece = pieces[id(inline)] = replace(
+                    inline, start=max(inline.start, start) - start, end=min(inline.end, end) - start,
+                    opens=False, closes=False)
+            if what == OPEN:
+                piece.opens = True
+            else:
+                piece.closes = True
+        pair.inlines = list(pieces.values())
+
+
+# ------------------------------------------------------------------ placement
+def _valid_alignment(pair: SentencePair) -> list[tuple[int, int, int, int]]:
+    n, m = len(pair.source), len(pair.target)
+    return [a for a in pair.alignment
+            if len(a) == 4 and 0 <= a[0] < a[1] <= n and 0 <= a[2] < a[3] <= m]
+
+
+def copy_map(source: str, target: str, alignment: list[tuple[int, int, int, int]]) -> list[int]:
+    """For each target character, the source character it copies unchanged, or -1.
+
+    Aligned words with the same text are copies, and so are the characters between
+    two such words (or before the first, after the last) when they match too.
+    """
+    mapping = [-1] * len(target)
+    if not alignment:
+        if source == target:
+            return list(range(len(target)))
+        return mapping
+    words = sorted((a for a in alignment if source[a[0]:a[1]] == target[a[2]:a[3]]), key=lambda a: a[2])
+    if not words:
+        return mapping
+
+    def link(ss: int, ts: int, length: int) -> None:
+        for k in range(length):
+            mapping[ts + k] = ss + k
+
+    previous = None
+    for ss, se, ts, te in words:
+        if previous is None:
+            if ts <= ss and target[:ts] == source[ss - ts:ss]:
+                link(ss - ts, 0, ts)
+        else:
+            pse, pte = previous
+            if pse <= ss and pte <= ts and target[pte:ts] == source[pse:ss]:
+                link(pse, pte, ts - pte)
+        link(ss, ts, te - ts)
+        previous = (se, te)
+    se, te = previous
+    rest = len(target) - te
+    if source[se:se + rest] == target[te:]:
+        link(se, te, rest)
+    return mapping
+
+
+class _Placer:
+    def __init__(self, pair: SentencePair):
+        self.source, self.target = pair.source, pair.target
+        self.alignment = _valid_alignment(pair)
+        self.mapping = copy_map(self.source, self.target, self.alignment)
+        self.inverse = {s: t for t, s in enumerate(self.mapping) if s >= 0}
+
+    def _trim(self, x: int, y: int) -> tuple[int, int]:
+        while x < y and self.target[x].isspace():
+            x += 1
+        while y > x and self.target[y - 1].isspace():
+            y -= 1
+        return x, y
+
+    def span(self, a: int, b: int) -> tuple[int, int] | None:
+        """Target span for the source span [a, b), or None when it cannot be placed."""
+        inverse = self.inverse
+        if a >= b:
+            x = self.point(a)
+            return None if x is None else (x, x)
+        if a == 0 and b == len(self.source):
+            return 0, len(self.target)  # the whole sentence
+        if all(s in inverse for s in range(a, b)):
+            x = inverse[a]
+            if all(inverse[a + k] == x + k for k in range(b - a)):
+                return x, x + (b - a)
+        inside = [w for w in self.alignment if a <= (w[0] + w[1]) / 2 < b]
+        if inside:
+            x, y = min(w[2] for w in inside), max(w[3] for w in inside)
+            # Punctuation at the span's edges comes along when the translation has it too.
+            before = self.source[a:min(w[0] for w in inside)]
+            after = self.source[max(w[1] for w in inside):b]
+            if before and self.target[max(0, x - len(before)):x] == before:
+                x -= len(before)
+            if after and self.target.startswith(after, y):
+                y += len(after)
+            return self._trim(x, y)
+        fragment = self.source[a:b].strip()
+        if fragment and self.target.count(fragment) == 1:
+            x = self.target.index(fragment)
+            return x, x + len(fragment)
+        return None
+
+    def point(self, p: int) -> int | None:
+        # At a sentence's edge (an image before it, a bookmark, a break after it): same edge.
+        if p == 0:
+            return 0
+        if p == len(self.source):
+            return len(self.target)
+        inverse = self.inverse
+        if p - 1 in inverse:
+            return inverse[p - 1] + 1
+        if p in inverse:
+            return inverse[p]
+        before = [w for w in self.alignment if w[1] <= p]
+        if before:
+            end = max(w[1] for w in before)
+            x = max(w[3] for w in before if w[1] == end)
+            gap = self.source[end:p]  # e.g. the final period before a line break
+            return x + len(gap) if gap and self.target.startswith(gap, x) else x
+        after = [w for w in self.alignment if w[0] >= p]
+        if after:
+            start = min(w[0] for w in after)
+            x = min(w[2] for w in after if w[0] == start)
+            gap = self.source[p:start]
+            return x - len(gap) if gap and self.target[max(0, x - len(gap)):x] == gap else x
+        return None
+
+
+class Placed:
+    """A pair-level Inline with its span in the translation."""
+
+    __slots__ = ("inline", "x", "y")
+
+    def __init__(self, inline: Inline, x: int, y: int):
+        self.inline, self.x, self.y = inline, x, y
+
+
+def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[list[Placed], list[str]]:
+    """Spans of the pair's markup in its translation, properly nested; and the kinds
+    that could not be placed where their French was (for the `markup-moved` flag)."""
+    placer = placer or _Placer(pair)
+    length = len(pair.target)
+    moved: list[str] = []
+    placed: list[Placed] = []
+    fallbacks: list[Inline] = []
+    for inline in pair.inlines:
+        if not inline.paired:
+            x = placer.point(inline.start)
+            if x is None:
+                if inline.kind in SPACE_KINDS:
+                    continue
+                moved.append(inline.kind)
+                x = 0 if inline.start < len(pair.source) / 2 else length
+            placed.append(Placed(inline, x, x))
+            continue
+        span = placer.span(inline.start, inline.end)
+        if span is None:
+            moved.append(inline.kind)
+            fallbacks.append(inline)
+            continue
+        x, y = span
+        if not inline.opens:
+            x = 0
+        if not inline.closes:
+            y = length
+        placed.append(Placed(inline, x, y))
+    for inline in fallbacks:
+        if inline.kind in FORMATTING_KINDS and inline.opens and inline.closes:
+            # Bold on the whole sentence would say something false: the tags sit,
+            # empty, at the edge nearest to where they were (Markdown and DOCX drop them).
+            edge = 0 if inline.start < len(pair.source) - inline.end else length
+            placed.append(Placed(inline, edge, edge))
+            continue
+        # A link keeps its words: the sentence, less what spans of the same kind hold
+        # (a link inside a link is no link), the longest stretch left.
+        taken = sorted((p.x, p.y) for p in placed if p.inline.kind == inline.kind and p.inline.paired)
+        stretches, cursor = [], 0
+        for x, y in taken:
+            stretches.append((cursor, max(cursor, x)))
+            cursor = max(cursor, y)
+        stretches.append((cursor, length))
+        x, y = placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
+        placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
+    _keep_continued_nesting(placed)
+    paired = [p for p in placed if p.inline.paired]
+    moved.extend(_make_laminar(paired))
+    for _ in range(len(paired)):
+        unnested = _unnest_links(paired)
+        if not unnested:
+            break
+        moved.extend(unnested)
+        moved.extend(_make_laminar(paired))
+    return placed, moved
+
+
+def _unnest_links(spans: list[Placed]) -> list[str]:
+    """A link inside a link is no link: the outer one gives up the part around the
+    inner one (the larger side stays), or an empty inner one moves out after it.
+    Returns the kinds moved."""
+    for outer in spans:
+        if outer.inline.kind not in SINGLE_LEVEL_KINDS:
+            continue
+        for inner in spans:
+            if inner is outer or inner.inline.kind != outer.inline.kind:
+                continue
+            if outer.inline.start <= inner.inline.start and inner.inline.end <= outer.inline.end \
+                    and outer.inline.order < inner.inline.order:
+                continue  # nested so in the source already: kept as it was
+            inside = outer.x <= inner.x and inner.y <= outer.y and outer.y > outer.x and (
+                (outer.x, -outer.y, outer.inline.order) < (inner.x, -inner.y, inner.inline.order))
+            if not inside:
+                continue
+            left, right = inner.x - outer.x, outer.y - inner.y
+            if inner.y > inner.x and outer.inline.closes and left > 0 and (left >= right or not outer.inline.opens):
+                outer.y = inner.x
+            elif inner.y > inner.x and outer.inline.opens and right > 0:
+                outer.x = inner.y
+            elif inner.inline.opens and inner.inline.closes:
+                inner.x = inner.y = outer.y  # out, just after the outer link
+            else:
+                continue
+            return [outer.inline.kind]
+    return []
+
+
+def _keep_continued_nesting(placed: list[Placed]) -> None:
+    """Spans running into the next sentence must stay nested as in the source:
+    an outer one opens no later than the inner ones (and symmetrically for spans
+    coming from the previous sentence), or the tags would cross between sentences."""
+    running = sorted((p for p in placed if p.inline.paired and p.inline.opens and not p.inline.closes),
+                     key=lambda p: p.inline.order)
+    for outer, inner in zip(reversed(running[:-1]), reversed(running[1:])):
+        outer.x = min(outer.x, inner.x)
+    coming = sorted((p for p in placed if p.inline.paired and p.inline.closes and not p.inline.opens),
+                    key=lambda p: p.inline.close_order)
+    for inner, outer in zip(coming[:-1], coming[1:]):
+        outer.y = max(outer.y, inner.y)
+
+
+def _make_laminar(spans: list[Placed]) -> list[str]:
+    """Clip spans so that any two are nested or disjoint; returns the clipped kinds."""
+    clipped: list[str] = []
+    spans.sort(key=lambda p: (p.x, -p.y, p.inline.order))
+    stack: list[Placed] = []
+    for span in spans:
+        while stack and stack[-1].y <= span.x:
+            stack.pop()
+        for outer in reversed(stack):
+            if outer.y >= span.y:
+                break
+            if span.inline.closes:
+                span.y = outer.y
+                clipped.append(span.inline.kind)
+                break
+            outer.y = span.x  # cannot clip a span that closes later: end the outer one here
+            clipped.append(outer.inline.kind)
+        stack = [s for s in stack if s.y > span.x]
+        if span.y > span.x:
+            stack.append(span)
+    return clipped
+
+
+def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) -> list[tuple[str, Inline]]:
+    """Events at one position: closes first (in source order when that closes the
+    innermost span first, else innermost first), then opens in nesting order
+    (outermost first, as placed); placeholders among them in source order."""
+    def key(event):
+        what, inline = event
+        return inline.close_order if what == CLOSE else inline.order
+
+    closes = sorted((e for e in events if e[0] == CLOSE), key=key)
+    stack = list(open_stack)
+    for _, inline in closes:
+        if not stack or stack[-1] is not inline:
+            depth = {id(inline): n for n, inline in enumerate(open_stack)}
+            closes.sort(key=lambda e: -depth.get(id(e[1]), -1))
+            break
+        stack.pop()
+    sequence = closes + [e for e in events if e[0] == OPEN]  # opens: already in nesting order
+    for point in sorted((e for e in events if e[0] == POINT), key=key):
+        at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
+        sequence.insert(at, point)
+    return sequence
+
+
+def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar,
+                placed: list[Placed] | None = None) -> list[Token]:
+    """The translation with its markup, as tokens."""
+    placer = _Placer(pair)
+    if placed is None:
+        placed, _ = place_pair(pair, placer) if pair.inlines else ([], [])
+    target = pair.target
+    at: dict[int, list[tuple[str, Inline]]] = {}
+    empty_paired = []
+    for p in sorted(placed, key=lambda p: (p.x, -p.y, p.inline.order)):
+        inline = p.inline
+        if not inline.paired:
+            at.setdefault(p.x, []).append((POINT, inline))
+            continue
+        if p.x == p.y and inline.opens and inline.closes:
+            empty_paired.append(p)  # nothing left to wrap: written as a placeholder of both tags
+            at.setdefault(p.x, []).append((POINT, replace(inline, paired=False)))
+            continue
+        if inline.opens:
+            at.setdefault(p.x, []).append((OPEN, inline))
+        if inline.closes:
+            at.setdefault(p.y, []).append((CLOSE, inline))
+    mapping = placer.mapping
+    tokens: list[Token] = []
+    # Spans opened in an earlier sentence are open already, outermost first.
+    open_stack: list[Inline] = sorted((p.inline for p in placed if p.inline.paired and not p.inline.opens),
+                                      key=lambda inline: inline.order)
+    buffer: list[str] = []
+    base = pair.start
+
+    def flush() -> None:
+        if buffer:
+            tokens.append((TEXT, "".join(buffer)))
+            buffer.clear()
+
+    end = base + len(pair.source)
+    if not at and not any(base <= k < end for k in spellings) and mapping == list(range(len(target))) and escape_char.__dict__.get("special") is not None \
+            and escape_char.special.isdisjoint(target) and not (base == 0 and getattr(escape_char, "special_at_start", None)):
+        return [(TEXT, target)] if target else []  # copied as is, nothing to escape or place
+    for i in range(len(target) + 1):
+        events = at.get(i)
+        if events:
+            flush()
+            for what, inline in _order_events(events, open_stack):
+                tokens.append((what, inline))
+                if what == OPEN:
+                    open_stack.append(inline)
+                elif what == CLOSE:
+                    for k in range(len(open_stack) - 1, -1, -1):
+                        if open_stack[k] is inline:
+                            del open_stack[k]
+                            break
+        if i == len(target):
+            break
+        s = mapping[i]
+        if s >= 0:
+            spelled = spellings.get(base + s)
+            buffer.append(spelled if spelled is not None else escape_char(target[i], base + s == 0))
+        else:
+            buffer.append(escape_char(target[i], base == 0 and i == 0))
+    flush()
+    return tokens
+
+
+def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escape) -> list[Token]:
+    """The paragraph in the target language: each sentence's translation with its
+    markup, and what lies between sentences (whitespace, markup) as in the source."""
+    text, spellings = paragraph.text, paragraph.spellings
+    _, gap_events = assign_events(paragraph)
+    gap_at: dict[int, list[tuple[str, Inline]]] = {}
+    for position, _, what, inline in gap_events:
+        gap_at.setdefault(position, []).append((what, inline))
+    tokens: list[Token] = []
+
+    def copy(a: int, b: int, include_end: bool) -> None:
+        buffer: list[str] = []
+        for i in range(a, b + 1):
+            events = gap_at.get(i)
+            if events and (i < b or include_end):
+                if buffer:
+                    tokens.append((TEXT, "".join(buffer)))
+                    buffer = []
+                tokens.extend(events)
+            if i < b:
+                spelled = spellings.get(i)
+                buffer.append(spelled if spelled is not None else escape_char(text[i], i == 0))
+        if buffer:
+            tokens.append((TEXT, "".join(buffer)))
+
+    cursor = 0
+    for pair in paragraph.sentences:
+        copy(cursor, pair.start, include_end=True)
+        tokens.extend(render_pair(pair, spellings, escape_char))
+        cursor = pair.start + len(pair.source)
+        gap_at.setdefault(cursor, [])
+        # events at the sentence's end that belong to the gap come after the sentence
+        pending = gap_at.pop(cursor)
+        if pending:
+            tokens.extend(pending)
+    copy(cursor, len(text), include_end=True)
+    return tokens
+
+
+def target_inlines(pair: SentencePair) -> list[Inline]:
+    """The pair's markup with offsets into its translation (for XLIFF's target side)."""
+    placed, _ = place_pair(pair)
+    return [replace(p.inline, start=p.x, end=p.y) for p in placed]
+
+
+def tokens_to_text(tokens: Iterator[Token] | list[Token],
+                   opening: Callable[[Inline], str] | None = None) -> str:
+    """Markup as strings (Markdown, HTML): concatenate text and the tags' source;
+    `opening` may rewrite an opening tag (to put translated attributes in)."""
+    out: list[str] = []
+    for what, value in tokens:
+        if what == TEXT:
+            out.append(value)
+        elif what == CLOSE:
+            out.append(value.close)
+        elif what == OPEN:
+            out.append(opening(value) if opening else value.open)
+        else:  # a placeholder, or a span left empty: both tags
+            out.append((opening(value) if opening else value.open) + value.close)
+    return "".join(out)
+
+
+# Review-page styles (class names mk-*) by markup kind; DOCX runs by their properties.
+REVIEW_STYLES = {"b": "strong", "strong": "strong", "em": "em", "i": "em", "u": "u", "ins": "u", "s": "s",
+                 "del": "s", "strike": "s", "a": "link", "hyperlink": "link", "code": "code", "kbd": "code",
+                 "mark": "mark", "sub": "sub", "sup": "sup"}
+DOCX_STYLES = {"b": "strong", "i": "em", "u": "u", "strike": "s", "dstrike": "s"}
+
+
+def review_style(inline: Inline) -> list[str]:
+    """How the review page shows a span: a few fixed style names."""
+    if inline.kind == "run" and hasattr(inline.open, "iterchildren"):
+        names = {getattr(child, "tag", "").rsplit("}", 1)[-1]: child for child in inline.open.iterchildren()}
+        styles = [style for tag, style in DOCX_STYLES.items() if tag in names
+                  and str(names[tag].get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", "1"))
+                  not in ("0", "false", "none")]
+        return styles or ["fmt"]
+    style = REVIEW_STYLES.get(inline.kind)
+    return [style] if style else []
+
+
+# XLIFF 1.2 ctype values for the kinds of markup (others: "x-<kind>").
+XLIFF_CTYPES = {"b": "bold", "strong": "bold", "em": "italic", "i": "italic", "u": "underlined",
+                "a": "link", "hyperlink": "link", "br": "lb", "image": "image", "img": "image"}
+
+
+def xliff_inline(text: str, inlines: list[Inline]) -> str:
+    """XLIFF 1.2 content for a sentence with its markup: spans as <g>, a span that
+    opens or closes in another sentence as <bx/> or <ex/>, placeholders as <x/>
+    (ids are the Inline ids, shared by a span's pieces). Text is XML-escaped; the
+    markup's own source stays out (the skeleton keeps it)."""
+    from xml.sax.saxutils import escape
+
+    def ctype(inline: Inline) -> str:
+        return XLIFF_CTYPES.get(inline.kind, "x-" + "".join(c for c in inline.kind if c.isalnum()))
+
+    events: list[tuple[int, int, str]] = []
+    for inline in inlines:
+        kind = ctype(inline)
+        if not inline.paired:
+            events.append((inline.start, inline.order, f'<x id="{inline.id}" ctype="{kind}"/>'))
+        elif inline.opens and inline.closes:
+            events.append((inline.start, inline.order, f'<g id="{inline.id}" ctype="{kind}">'))
+            events.append((inline.end, inline.close_order, "</g>"))
+        elif inline.opens:
+            events.append((inline.start, inline.order, f'<bx id="{inline.id}" ctype="{kind}"/>'))
+        else:
+            events.append((inline.end, inline.close_order, f'<ex id="{inline.id}"/>'))
+    events.sort()
+    out, cursor = [], 0
+    for position, _, markup in events:
+        out += [escape(text[cursor:position]), markup]
+        cursor = position
+    return "".join(out) + escape(text[cursor:])

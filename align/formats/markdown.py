@@ -1,0 +1,341 @@
+"""Markdown articles through markdown-it-py (CommonMark, plus tables and
+strikethrough), the maintained port of markdown-it.
+
+Its block tokens carry source line maps; inline tokens carry none, so each
+inline token's children are matched in order against its source text (their
+markup strings are known, and link tails are measured with markdown-it's own
+link-destination and link-title parsers). A block whose children do not add up
+to its source exactly is kept as it was, with a warning: the rebuild is always
+byte for byte.
+
+Translated: paragraphs, headings, list items, table cells, block quotes, link
+text, image descriptions, and the front matter keys in FRONT_MATTER_KEYS. Kept:
+code blocks and spans, raw HTML, autolinks, URLs, link titles, the rest of the
+front matter.
+"""
+from __future__ import annotations
+
+import json
+import re
+from bisect import bisect_right
+
+from markdown_it import MarkdownIt
+from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+
+from ..document import Document, Paragraph
+from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
+from .inline import CLOSE, POINT, TEXT, render_paragraph
+
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
+FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
+FRONT_MATTER_LINE_RE = re.compile(r"^(%s)[ \t]*:[ \t]*(.*?)[ \t\r]*$" % "|".join(FRONT_MATTER_KEYS), re.MULTILINE)
+ALWAYS_ESCAPED = set("\\`*_[]<>|~")
+ESCAPED_AT_START = set("#+-=>")
+YAML_PLAIN_UNSAFE = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`]|: | #|:$|^\s|\s$""")
+EMPHASIS = ("em", "strong", "s")
+
+
+def escape_markdown(char: str, at_start: bool) -> str:
+    if char in ALWAYS_ESCAPED or (at_start and char in ESCAPED_AT_START):
+        return "\\" + char
+    return char
+
+
+def _verbatim(char: str, at_start: bool) -> str:
+    return char
+
+
+escape_markdown.special = frozenset(ALWAYS_ESCAPED)
+escape_markdown.special_at_start = frozenset(ESCAPED_AT_START)
+
+
+def escape_yaml_double(char: str, at_start: bool) -> str:
+    return {"\\": "\\\\", '"': '\\"'}.get(char, char)
+
+
+def escape_yaml_single(char: str, at_start: bool) -> str:
+    return "''" if char == "'" else char
+
+
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
+    return md
+
+
+class _Mismatch(Exception):
+    """The children of an inline token do not match its source."""
+
+
+class MarkdownFormat(TextFormat):
+    name = "md"
+    suffixes = (".md", ".markdown")
+    output_suffix = ".en.md"
+
+    def escaper(self, paragraph: Paragraph):
+        kind = paragraph.role.split(":")[0]
+        return {"yaml\"": escape_yaml_double, "yaml'": escape_yaml_single, "yaml": _verbatim}.get(
+            kind, escape_markdown)
+
+    def slot_tokens(self, paragraph: Paragraph) -> list:
+        tokens = render_paragraph(paragraph, self.escaper(paragraph))
+        out: list = []
+        for token in tokens:
+            what, value = token
+            if what == POINT and value.kind in EMPHASIS and value.close:
+                continue  # emphasis left with no words would read as literal "****"
+            if what == TEXT and not value:
+                continue
+            if out and out[-1][0] == POINT and out[-1][1].open.endswith("`") and what != TEXT \
+                    and (value.close if what == CLOSE else value.open).startswith("`"):
+                out.append((TEXT, " "))  # two code spans brought together would read as one
+            out.append(token)
+        return out
+
+    def finish_slot(self, paragraph: Paragraph, text: str) -> str:
+        if paragraph.role.startswith("yaml:") and text != paragraph.text and YAML_PLAIN_UNSAFE.search(text):
+            return json.dumps(text, ensure_ascii=False)  # a plain YAML scalar that must now be quoted
+        return text
+
+    def build(self, text: str, document: Document, skeleton: Skeleton, name: str) -> None:
+        body_start = 0
+        front = FRONT_MATTER_RE.match(text)
+        if front:
+            body_start = front.end()
+            self.front_matter(text[:body_start], document, skeleton)
+        body = text[body_start:]
+        lines = body.splitlines(keepends=True)
+        line_starts = [0]
+        for line in lines:
+            line_starts.append(line_starts[-1] + len(line))
+        bare = [line.rstrip("\r\n") for line in lines]
+        cursor = 0
+        cell_cursor: dict[int, int] = {}
+        role_stack: list[str] = []
+        md = parser()
+        for token in md.parse(body):
+            if token.nesting == 1:
+                role_stack.append(token.tag if token.type != "paragraph_open" else "p")
+            elif token.nesting == -1 and role_stack:
+                role_stack.pop()
+            if token.type != "inline" or not token.map or not token.content.strip():
+                continue
+            role = _role(role_stack)
+            if role in ("td", "th") and "|" in token.content:
+                # Table cells arrive with "\|" already unescaped: parse the cell's source instead.
+                cell = md.parseInline(token.content.replace("|", "\\|"))[0]
+                cell.map = token.map
+                token = cell
+            try:
+                offsets = _line_offsets(token, bare, line_starts, cell_cursor)
+                start, end = _to_file(offsets, 0), _to_file(offsets, len(token.content))
+                if start < cursor:
+                    raise _Mismatch
+                paragraph, attributes = _paragraph(token, body, offsets, role)
+            except (_Mismatch, ValueError, IndexError):
+                document.warnings.append(f"{name}:{token.map[0] + 1}: markup not understood here; "
+                                         "block kept untranslated")
+                continue
+            if paragraph is None:
+                continue
+            skeleton.literal(body[cursor:start])
+            add_paragraph(document, skeleton, paragraph, attributes)
+            cursor = end
+        skeleton.literal(body[cursor:])
+
+    def front_matter(self, block: str, document: Document, skeleton: Skeleton) -> None:
+        cursor = 0
+        for match in FRONT_MATTER_LINE_RE.finditer(block):
+            value, start = match.group(2), match.start(2)
+            quote = value[:1] if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0] else ""
+            inner = value[1:-1] if quote else value
+            if not inner or not any(c.isalpha() for c in inner) or (not quote and inner[0] in "|>&*!%@`{["):
+                continue
+            if quote == '"' and "\\" in inner:
+                continue  # YAML escapes: not worth a second spelling model; kept as is
+            escape = {'"': escape_yaml_double, "'": escape_yaml_single}.get(quote, _verbatim)
+            builder = ParagraphBuilder(escape, role=f"yaml{quote}:{match.group(1)}")
+            decoded = inner.replace("''", "'") if quote == "'" else inner
+            builder.text(decoded, inner if decoded != inner else None)
+            skeleton.literal(block[cursor:start + len(quote)])
+            skeleton.slot(len(document.paragraphs))
+            document.paragraphs.append(builder.paragraph())
+            cursor = start + len(value) - len(quote)
+        skeleton.literal(block[cursor:])
+
+
+def _role(stack: list[str]) -> str:
+    for tag in reversed(stack):
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "li", "blockquote"):
+            return tag
+    return "p"
+
+
+def _line_offsets(token, bare: list[str], line_starts: list[int], cell_cursor: dict[int, int]):
+    """Where each line of the token's content starts in the file: (content line
+    starts, file offsets)."""
+    content_lines = token.content.split("\n")
+    first = token.map[0]
+    content_starts, file_starts = [], []
+    position = 0
+    for n, piece in enumerate(content_lines):
+        line_number = first + n
+        if line_number >= len(bare):
+            raise _Mismatch
+        line = bare[line_number]
+        if n == 0:
+            column = line.find(piece, cell_cursor.get(line_number, 0))
+        elif n < len(content_lines) - 1:
+            column = len(line) - len(piece) if line.endswith(piece) else -1
+        else:
+            stripped = line.rstrip(" \t")
+            column = len(stripped) - len(piece) if stripped.endswith(piece) else -1
+        if column < 0:
+            raise _Mismatch
+        if n == 0:
+            cell_cursor[line_number] = column + len(piece)
+        content_starts.append(position)
+        file_starts.append(line_starts[line_number] + column)
+        position += len(piece) + 1
+    return content_starts, file_starts
+
+
+def _to_file(offsets, position: int) -> int:
+    content_starts, file_starts = offsets
+    n = bisect_right(content_starts, position) - 1
+    return file_starts[n] + position - content_starts[n]
+
+
+def _paragraph(token, body: str, offsets, role: str) -> Paragraph | None:
+    """The inline token's plain text and markup; None when it has no words."""
+    content = token.content
+    builder = ParagraphBuilder(escape_markdown, role=role)
+
+    def raw(a: int, b: int) -> str:
+        return body[_to_file(offsets, a):_to_file(offsets, b)]
+
+    position = _consume(token.children or [], content, 0, builder, raw)
+    if position != len(content):
+        raise _Mismatch
+    if not builder.has_letters():
+        return None, []
+    return builder.paragraph(), builder.attributes
+
+
+def _expect(content: str, position: int, text: str) -> int:
+    if not content.startswith(text, position):
+        raise _Mismatch
+    return position + len(text)
+
+
+def _link_tail(content: str, position: int) -> int:
+    """End of a link's or image's tail starting at "]": "](url "title")", "][ref]", "]"."""
+    position = _expect(content, position, "]")
+    n = len(content)
+    if position < n and content[position] == "(":
+        position += 1
+        while position < n and content[position] in " \t\n":
+            position += 1
+        if position < n and content[position] != ")":
+            destination = parseLinkDestination(content, position, n)
+            if destination.ok:
+                position = destination.pos
+            while position < n and content[position] in " \t\n":
+                position += 1
+            if position < n and content[position] != ")":
+                title = parseLinkTitle(content, position, n)
+                if title.ok:
+                    position = title.pos
+                while position < n and content[position] in " \t\n":
+                    position += 1
+        return _expect(content, position, ")")
+    if position < n and content[position] == "[":
+        close = content.find("]", position)
+        if close < 0:
+            raise _Mismatch
+        return close + 1
+    return position
+
+
+def _consume(children, content: str, position: int, builder, raw) -> int:
+    """Walk the children over `content` from `position`, feeding `builder` (None:
+    only measure); returns the position after the last child."""
+    stack = []
+    n = 0
+    while n < len(children):
+        child = children[n]
+        kind = child.type
+        start = position
+        if kind == "text":
+            position = _expect(content, position, child.content)
+            if builder and child.content:
+                builder.text(child.content)
+        elif kind == "text_special":
+            position = _expect(content, position, child.markup)
+            if builder:
+                builder.text(child.content, child.markup)
+        elif kind in ("softbreak", "hardbreak"):
+            if content.startswith("\\\n", position):
+                position += 1
+            while position < len(content) and content[position] == " ":
+                position += 1
+            position = _expect(content, position, "\n")
+            while position < len(content) and content[position] in " \t":
+                position += 1
+            if builder:
+                if kind == "softbreak":
+                    builder.text(" ", raw(start, position))
+                else:
+                    builder.point("br", raw(start, position))
+                    builder.silent(" ")
+        elif kind in ("em_open", "strong_open", "s_open"):
+            position = _expect(content, position, child.markup)
+            if builder:
+                stack.append(builder.open(kind[:-5], raw(start, position)))
+        elif kind in ("em_close", "strong_close", "s_close"):
+            position = _expect(content, position, child.markup)
+            if builder:
+                builder.close(stack.pop(), raw(start, position))
+        elif kind == "link_open" and child.markup == "autolink":
+            close = content.find(">", position)
+            if close < 0:
+                raise _Mismatch
+            position = close + 1
+            while n + 1 < len(children) and children[n].type != "link_close":
+                n += 1
+            if builder:
+                builder.point("autolink", raw(start, position))
+        elif kind == "link_open":
+            position = _expect(content, position, "[")
+            if builder:
+                stack.append(builder.open("a", raw(start, position), url=child.attrs.get("href", "")))
+        elif kind == "link_close":
+            position = _link_tail(content, position)
+            if builder:
+                builder.close(stack.pop(), raw(start, position))
+        elif kind == "code_inline":
+            position = _expect(content, position, child.markup)
+            match = re.compile(r"(?<!`)%s(?!`)" % re.escape(child.markup)).search(content, position)
+            if not match:
+                raise _Mismatch
+            position = match.end()
+            if builder:
+                builder.point("code", raw(start, position))
+        elif kind == "html_inline":
+            position = _expect(content, position, child.content)
+            if builder:
+                builder.point("html", raw(start, position))
+        elif kind == "image":
+            alt_start = position = _expect(content, position, "![")
+            alt = ParagraphBuilder(escape_markdown, role="alt") if builder else None
+            position = alt_end = _consume(child.children or [], content, position, alt, raw)
+            position = _link_tail(content, position)
+            if builder:
+                image = builder.point("image", raw(start, position))
+                if alt.has_letters() and "\n" not in content[alt_start:alt_end]:  # its text is translated
+                    builder.attributes.append((image.order, len(raw(start, alt_start)), len(raw(start, alt_end)),
+                                               alt.paragraph()))
+        else:
+            raise _Mismatch
+        n += 1
+    return position
