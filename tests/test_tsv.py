@@ -55,7 +55,7 @@ def test_reader_rejects_other_files_with_line_numbers(tmp_path):
     with pytest.raises(InputError, match=r"x.tsv:1: not an align TSV"):
         list(read_rows(path))
     path.write_text(HEADER + "\nonly\tthree\tfields\n")
-    with pytest.raises(InputError, match=r"x.tsv:2: expected 14 tab-separated fields, found 3"):
+    with pytest.raises(InputError, match=r"x.tsv:2: expected 15 tab-separated fields, found 3"):
         list(read_rows(path))
     path.write_text(LEGACY_HEADER + "\nonly\tthree\tfields\n")
     with pytest.raises(InputError, match=r"x.tsv:2: expected 9 tab-separated fields, found 3"):
@@ -69,13 +69,13 @@ def test_review_columns_round_trip(tmp_path):
     first.suggestion = "Old <b>correction</b>"
     path = TsvWriter().write(document, tmp_path)
     row = path.read_text(encoding="utf-8").split("\n")[1].split("\t")
-    assert row[9:] == ["approved", "ok\\tfine\\nreally", "3", "-0.8123", "Old <b>correction</b>"]
+    assert row[9:] == ["approved", "ok\\tfine\\nreally", "3", "-0.8123", "Old <b>correction</b>", ""]
     [back] = read_tsv(path)
     pairs = list(back.pairs())
     assert (pairs[0].status, pairs[0].comment, pairs[0].version, pairs[0].score, pairs[0].suggestion) == \
         ("approved", "ok\tfine\nreally", 3, -0.8123, "Old <b>correction</b>")
     # pairs without review data: empty columns, defaults back
-    assert row_fields(path, 2)[9:] == ["", "", "", "", ""]
+    assert row_fields(path, 2)[9:] == ["", "", "", "", "", ""]
     assert (pairs[1].status, pairs[1].version, pairs[1].score, pairs[1].review_status) == ("", 0, None, "translated")
 
 
@@ -91,3 +91,29 @@ def test_tsv_written_before_the_review_columns_still_reads(tmp_path):
     [document] = read_tsv(path)
     [pair] = document.pairs()
     assert (pair.target, pair.origin, pair.status, pair.score, pair.version) == ("Hello.", "model", "", None, 0)
+
+
+def test_markup_and_alignment_round_trip_and_older_headers_still_read(tmp_path):
+    from align.document import Inline
+    from align.writers.tsv import LEGACY_COLUMNS, REVIEW_COLUMNS
+
+    pair = SentencePair("Le chat dort.", "The cat sleeps.", 1, 1, origin="model",
+                        inlines=[Inline(3, 7, "strong", "**", "**", order=1, close_order=2, id=4),
+                                 Inline(12, 12, "br", "<br>", paired=False, order=3, id=5, url="")],
+                        alignment=[(0, 2, 0, 3), (3, 7, 4, 7), (8, 12, 8, 14)])
+    plain = SentencePair("Bonjour.", "Hello.", 2, 1, origin="model")
+    document = Document("m", [Paragraph("Le chat dort.", 1, sentences=[pair]),
+                              Paragraph("Bonjour.", 2, sentences=[plain])])
+    path = TsvWriter().write(document, tmp_path)
+    [again] = read_tsv(path)
+    first, second = again.pairs()
+    assert [(i.start, i.end, i.kind, i.paired, i.order, i.close_order, i.id) for i in first.inlines] == [
+        (3, 7, "strong", True, 1, 2, 4), (12, 12, "br", False, 3, 0, 5)]
+    assert first.alignment == pair.alignment
+    assert (second.inlines, second.alignment) == ([], [])
+    # A file written before the markup column (review columns only) still reads.
+    lines = path.read_text(encoding="utf-8").splitlines()
+    older = ["\t".join(LEGACY_COLUMNS + REVIEW_COLUMNS)] + [line.rsplit("\t", 1)[0] for line in lines[1:]]
+    (tmp_path / "old.tsv").write_text("\n".join(older) + "\n", encoding="utf-8")
+    [old] = read_tsv(tmp_path / "old.tsv")
+    assert [p.target for p in old.pairs()] == ["The cat sleeps.", "Hello."]

@@ -171,3 +171,36 @@ def test_cli_export_per_article_and_bad_files(folder, tmp_path):
     assert result.output == f"align: error: {other}: not XLIFF 1.2 or 2.0 (root element tmx)\n"
     result = CliRunner().invoke(main, ["xliff", "export", str(tmp_path / "none")])
     assert result.output == f"align: error: {tmp_path / 'none'}: no such folder (give the -o folder of align translate)\n"
+
+
+def test_markup_of_a_markdown_article_travels_as_inline_codes(tmp_path):
+    from align.pipeline import translate_paths
+
+    from scripted_engine import ScriptedEngine
+
+    article = tmp_path / "src" / "post.md"
+    article.parent.mkdir()
+    article.write_text("# Titre\n\nLe **chat** dort. Voir [le site](https://example.org) ici.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    # Unscripted: each French word comes back upper-cased, aligned to itself.
+    report = translate_paths([article], ScriptedEngine({}), out)
+    assert report.exit_code == 0, report.failed
+    [path] = export_folder(out, tmp_path / "post.xlf", "1.2")
+    tree = assert_valid(path, "1.2")
+    units = {u.get("id"): u for u in tree.iterfind(".//x12:trans-unit", NS)}
+
+    def content(unit, side):
+        return etree.tostring(unit.find(f"x12:{side}", NS), encoding="unicode", with_tail=False)
+
+    bold, link = units["p2s1"], units["p2s2"]
+    assert '>Le <g id="' in content(bold, "source") and 'ctype="bold">chat</g> dort.</source>' in content(bold, "source")
+    assert 'ctype="bold">CHAT</g> DORT.</target>' in content(bold, "target")
+    assert 'ctype="link">le site</g> ici.' in content(link, "source")
+    assert 'ctype="link">LE SITE</g> ICI.' in content(link, "target")
+    # Ids pair a span's source and target codes; importing an edited target keeps its text.
+    g = link.find("x12:target/x12:g", NS)
+    assert g.get("id") == link.find("x12:source/x12:g", NS).get("id")
+    g.text = "THE SITE"
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert import_xliff(path, out).changed
+    assert rows(out, "post")["p2s2"]["en"] == "VOIR THE SITE ICI."

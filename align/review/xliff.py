@@ -40,6 +40,7 @@ from lxml import etree
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_WORK, STATUS_REVIEWED, \
     STATUS_TRANSLATED, Document, SentencePair
 from ..errors import InputError
+from ..formats.inline import target_inlines, xliff_inline
 from ..writers import atomic_write
 from .folder import Edit, EditRejected, ReviewFolder
 
@@ -65,6 +66,15 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _xml_text(text: str) -> str:
     return _NOT_XML.sub(" ", text)
+
+
+def _set_inline_content(element, content: str) -> None:
+    """Replace `element`'s text with XLIFF 1.2 mixed content (text, <g>, <x/>, <bx/>, <ex/>)."""
+    wrapper = etree.fromstring(f'<wrap xmlns="{XLIFF12}">{content}</wrap>')
+    for child in list(element):
+        element.remove(child)
+    element.text = wrapper.text
+    element.extend(list(wrapper))
 
 
 def review_state(pair: SentencePair) -> str:
@@ -141,6 +151,10 @@ def _render_12(documents: list[Document]) -> bytes:
             if pair.origin == METADATA:
                 element.set("translate", "no")
                 continue
+            if pair.inlines:  # Markdown, HTML, Word: the markup as inline codes on both sides
+                _set_inline_content(element.find(f"{{{XLIFF12}}}source"), xliff_inline(_xml_text(pair.source),
+                                                                                           pair.inlines))
+                _set_inline_content(target, xliff_inline(_xml_text(pair.target), target_inlines(pair)))
             state, qualifier = _STATE_12[review_state(pair)]
             target.set("state", state)
             if qualifier:

@@ -11,6 +11,11 @@ columns still read, with these empty): `status` (translated, reviewed,
 approved, needs-work), the reviewer's `comment`, `version` (edit count of the
 row), `score` (the model's mean log-probability per token, 4 decimals) and
 `suggestion` (a former correction, when the French changed since).
+
+`markup` (Markdown, HTML and Word articles only; empty otherwise): a JSON object
+with the sentence's inline markup spans (`inlines`: kind, offsets into the French,
+ids shared across sentences) and its word alignment (`alignment`), from which the
+XLIFF export puts the markup on the English words.
 """
 from __future__ import annotations
 
@@ -18,15 +23,19 @@ import json
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..document import METADATA, Document, Flag, Paragraph, SentencePair, Term
+from ..document import METADATA, Document, Flag, Inline, Paragraph, SentencePair, Term
 from ..errors import InputError
 from .base import Writer
 
 LEGACY_COLUMNS = ["article", "paragraph", "sentence", "id", "fr", "en", "terms", "flags", "origin"]
 REVIEW_COLUMNS = ["status", "comment", "version", "score", "suggestion"]
-COLUMNS = LEGACY_COLUMNS + REVIEW_COLUMNS
+MARKUP_COLUMNS = ["markup"]
+COLUMNS = LEGACY_COLUMNS + REVIEW_COLUMNS + MARKUP_COLUMNS
 HEADER = "\t".join(COLUMNS)
 LEGACY_HEADER = "\t".join(LEGACY_COLUMNS)
+# Headers this reader accepts, oldest first: each adds columns at the end.
+KNOWN_COLUMNS = (LEGACY_COLUMNS, LEGACY_COLUMNS + REVIEW_COLUMNS, COLUMNS)
+_INLINE_FIELDS = ("start", "end", "kind", "paired", "order", "close_order", "id", "opens", "closes", "url")
 
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
@@ -96,11 +105,27 @@ def score_from_text(text: str) -> float | None:
     return float(text) if text else None
 
 
+def markup_to_json(pair: SentencePair) -> str:
+    if not pair.inlines:
+        return ""
+    return json.dumps({"inlines": [{name: getattr(inline, name) for name in _INLINE_FIELDS}
+                                   for inline in pair.inlines],
+                       "alignment": [list(link) for link in pair.alignment]}, ensure_ascii=False)
+
+
+def markup_from_json(text: str) -> tuple[list[Inline], list[tuple[int, int, int, int]]]:
+    if not text:
+        return [], []
+    data = json.loads(text)
+    return ([Inline(**{name: item[name] for name in _INLINE_FIELDS if name in item}) for item in data["inlines"]],
+            [tuple(link) for link in data.get("alignment", [])])
+
+
 def pair_row(article: str, pair: SentencePair) -> str:
     fields = [article, str(pair.paragraph), str(pair.number), pair.id, pair.source, pair.target,
               terms_to_json(pair.terms), flags_to_text(pair.flags), pair.origin,
               pair.status, pair.comment, str(pair.version) if pair.version else "",
-              score_to_text(pair.score), pair.suggestion]
+              score_to_text(pair.score), pair.suggestion, markup_to_json(pair)]
     return "\t".join(escape(f) for f in fields)
 
 
@@ -117,11 +142,8 @@ def read_rows(path: str | Path) -> Iterator[dict[str, str]]:
     path = Path(path)
     with path.open(encoding="utf-8", newline="\n") as stream:
         header = stream.readline().rstrip("\n")
-        if header == HEADER:
-            columns = COLUMNS
-        elif header == LEGACY_HEADER:  # written before the review columns existed
-            columns = LEGACY_COLUMNS
-        else:
+        columns = next((known for known in KNOWN_COLUMNS if header == "\t".join(known)), None)
+        if columns is None:
             raise InputError(f"{path}:1: not an align TSV (header must be: {HEADER.replace(chr(9), ' TAB ')})")
         missing = dict.fromkeys(COLUMNS[len(columns):], "")
         for number, line in enumerate(stream, 2):
@@ -144,13 +166,14 @@ def read_tsv(path: str | Path) -> list[Document]:
         paragraph = document.paragraphs[-1]
         try:
             version, score = int(row["version"] or 0), score_from_text(row["score"])
-        except ValueError:
-            raise InputError(f"{path}: row {row['id']}: version and score must be numbers") from None
+            inlines, alignment = markup_from_json(row["markup"])
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"{path}: row {row['id']}: version, score and markup must be well formed") from None
         paragraph.sentences.append(SentencePair(
             source=row["fr"], target=row["en"], paragraph=number, number=int(row["sentence"]),
             terms=terms_from_json(row["terms"]), flags=flags_from_text(row["flags"]), origin=row["origin"],
             status=row["status"], comment=row["comment"], version=version, score=score,
-            suggestion=row["suggestion"]))
+            suggestion=row["suggestion"], inlines=inlines, alignment=alignment))
     for document in documents.values():
         for paragraph in document.paragraphs:
             paragraph.text = " ".join(p.source for p in paragraph.sentences)
