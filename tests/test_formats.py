@@ -737,3 +737,25 @@ def test_property_any_alignment_gives_well_formed_markup(rng, name):
         assert inline_nesting_ok(re.sub(r"<(script|pre|textarea)\b.*?</\1>", "", body, flags=re.S), "b|i|a|em|span")
     else:
         assert markdown_counts(english) == markdown_counts(source)
+
+
+def test_translated_docx_runs_are_proofed_as_english_and_untouched_ones_stay_french():
+    import docx
+    from docx.oxml import parse_xml
+
+    namespace = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    word = docx.Document()
+    for text in ("Le chat dort.", "Le chien aboie."):
+        run = word.add_paragraph().add_run(text)
+        run._r.get_or_add_rPr().append(parse_xml(f'<w:lang {namespace} w:val="fr-FR" w:eastAsia="ja-JP"/>'))
+    buffer = io.BytesIO()
+    word.save(buffer)
+    document = segment_document(DocxFormat().parse(buffer.getvalue(), "l.docx"))
+    first, second = document.pairs()
+    first.target = "The cat sleeps."
+    second.target = second.source  # left as it was: still French
+    english = docx.Document(io.BytesIO(DocxFormat().write(document)))
+    langs = [p._p.xpath(".//w:lang")[0] for p in english.paragraphs]
+    qualified = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    assert [(lang.get(qualified + "val"), lang.get(qualified + "eastAsia")) for lang in langs] == [
+        ("en-US", "ja-JP"), ("fr-FR", "ja-JP")]

@@ -125,6 +125,8 @@ def text_paragraphs(word_document) -> list:
 
 # Run properties that do not show: runs differing only in these are one span.
 INVISIBLE_PROPERTIES = {w("lang"), w("noProof")}
+SOURCE_LANGUAGE = "fr"      # proofing language of the French runs...
+TARGET_LANGUAGE = "en-US"   # ...and of their translation
 
 
 def _run_key(run) -> tuple[bytes, object]:
@@ -157,13 +159,30 @@ class DocxFormat(Format):
     def write(self, document: Document) -> bytes:
         layout: DocxLayout = document.layout
         word_document = open_docx(layout.data, document.name)
+        translated = False
         for index, (element, _) in enumerate(text_paragraphs(word_document)):
             if index in layout.slots:
                 number = layout.slots[index]
-                _write_paragraph(element, document.paragraphs[number], layout.base[number])
+                paragraph = document.paragraphs[number]
+                _write_paragraph(element, paragraph, layout.base[number])
+                if any(pair.target != pair.source for pair in paragraph.sentences):
+                    _english_proofing(element)
+                    translated = True
+        if translated:  # the styles' default language too, for runs that declare none
+            _english_proofing(word_document.styles.element)
         out = io.BytesIO()
         word_document.save(out)
         return out.getvalue()
+
+
+def _english_proofing(element) -> None:
+    """French proofing languages (`w:lang w:val="fr-FR"`) become English, so Word
+    does not spell-check the translation as French. (East Asian and complex-script
+    languages, `w:eastAsia`/`w:bidi`, are left as they are.)"""
+    for lang in element.iter(w("lang")):
+        value = lang.get(w("val"))
+        if value and value.lower().split("-")[0] == SOURCE_LANGUAGE:
+            lang.set(w("val"), TARGET_LANGUAGE)
 
 
 def _pieces(element, in_field: list[int]):
