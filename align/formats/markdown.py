@@ -228,26 +228,28 @@ def _expect(content: str, position: int, text: str) -> int:
     return position + len(text)
 
 
+def _skip_spaces(content: str, position: int) -> int:
+    while position < len(content) and content[position] in " \t\n":
+        position += 1
+    return position
+
+
 def _link_tail(content: str, position: int) -> int:
     """End of a link's or image's tail starting at "]": "](url "title")", "][ref]", "]"."""
     position = _expect(content, position, "]")
     n = len(content)
     if position < n and content[position] == "(":
-        position += 1
-        while position < n and content[position] in " \t\n":
-            position += 1
+        position = _skip_spaces(content, position + 1)
         if position < n and content[position] != ")":
             destination = parseLinkDestination(content, position, n)
             if destination.ok:
                 position = destination.pos
-            while position < n and content[position] in " \t\n":
-                position += 1
+            position = _skip_spaces(content, position)
             if position < n and content[position] != ")":
                 title = parseLinkTitle(content, position, n)
                 if title.ok:
                     position = title.pos
-                while position < n and content[position] in " \t\n":
-                    position += 1
+                position = _skip_spaces(content, position)
         return _expect(content, position, ")")
     if position < n and content[position] == "[":
         close = content.find("]", position)
