@@ -16,7 +16,8 @@ from .engines.base import Engine, Hypothesis, ProgressCallback
 from .terms.placement import Placement, align_words, place_terms, word_alignment
 from .terms.presence import locate
 
-Piece = tuple[int, int, Hypothesis, Optional[Placement]]  # source start, end, translation, term placement
+# source start, end, translation, term placement, and the indices (in pair.terms) of the terms it placed
+Piece = tuple[int, int, Hypothesis, Optional[Placement], list[int]]
 
 # Clause boundaries, strongest first: after ; or :, after a comma, then any space.
 CLAUSE_BREAKS = (re.compile(r"(?<=[;:])\s+"), re.compile(r"(?<=,)\s+"), re.compile(r"(?<=[–—-])\s+"),
@@ -87,12 +88,13 @@ def translate_document(document: Document, engine: Engine, progress: ProgressCal
     hypotheses = engine.translate(sources, progress=progress) if sources else []
     pieces: dict[int, list[Piece]] = {}
     for (pair, start, end), hypothesis in zip(jobs, hypotheses):
-        placement = None
+        placement, inside = None, []
         if enforce_terms:
-            inside = [replace(t, start=t.start - start, end=t.end - start) for t in pair.terms
-                      if start <= t.start and t.end <= end]
-            placement = place_terms(pair.source[start:end], hypothesis, inside)
-        pieces.setdefault(id(pair), []).append((start, end, hypothesis, placement))
+            inside = [i for i, t in enumerate(pair.terms) if start <= t.start and t.end <= end]
+            placement = place_terms(pair.source[start:end], hypothesis,
+                                    [replace(pair.terms[i], start=pair.terms[i].start - start,
+                                             end=pair.terms[i].end - start) for i in inside])
+        pieces.setdefault(id(pair), []).append((start, end, hypothesis, placement, inside))
     for pair in pairs:
         _join(pair, pieces.get(id(pair), []), enforce_terms)
     return document
@@ -103,7 +105,7 @@ def _join(pair: SentencePair, pieces: list[Piece], enforce_terms: bool) -> None:
     texts: list[str] = []
     alignment: list[tuple[int, int, int, int]] = []
     offset = 0
-    for start, end, hypothesis, placement in pieces:
+    for start, end, hypothesis, placement, _ in pieces:
         text = placement.text if placement else hypothesis.text
         if placement is None:
             piece_alignment = word_alignment(align_words(pair.source[start:end], hypothesis))
@@ -122,27 +124,24 @@ def _join(pair: SentencePair, pieces: list[Piece], enforce_terms: bool) -> None:
     pair.target = " ".join(texts)
     pair.alignment = alignment
     pair.origin = "model"
-    tokens = sum(h.tokens + 1 for _, _, h, _ in pieces)  # + EOS, which the score counts
-    scores = [(h.score, h.tokens + 1) for _, _, h, _ in pieces if h.score is not None]
+    tokens = sum(h.tokens + 1 for _, _, h, _, _ in pieces)  # + EOS, which the score counts
+    scores = [(h.score, h.tokens + 1) for _, _, h, _, _ in pieces if h.score is not None]
     pair.score = sum(s * n for s, n in scores) / tokens if scores and tokens else None
-    pair.truncated = any(h.truncated for _, _, h, _ in pieces)
+    pair.truncated = any(h.truncated for _, _, h, _, _ in pieces)
     if enforce_terms:
         _set_term_statuses(pair, pieces)
 
 
 def _set_term_statuses(pair: SentencePair, pieces: list[Piece]) -> None:
     """Each term's status from the placement of its piece; a term cut in two by a
-    split falls back to the sentence-level insertion (late)."""
+    split is placed in the joined sentence, through the sentence's alignment."""
     outcome: dict[int, tuple[str, bool]] = {}
-    for start, end, _, placement in pieces:
-        inside = [i for i, t in enumerate(pair.terms) if start <= t.start and t.end <= end]
-        if placement is not None:
-            outcome.update(zip(inside, zip(placement.statuses, placement.late)))
+    for _, _, _, placement, inside in pieces:
+        outcome.update(zip(inside, zip(placement.statuses, placement.late)))
     straddling = [i for i in range(len(pair.terms)) if i not in outcome]
     if straddling:
-        # No piece holds the whole term: placed in the joined sentence, by position.
-        placement = place_terms(pair.source, Hypothesis(text=pair.target), pair.terms)
-        pair.target = placement.text
+        placement = place_terms(pair.source, Hypothesis(text=pair.target), pair.terms, known=pair.alignment)
+        pair.target, pair.alignment = placement.text, placement.alignment
         outcome.update((i, (placement.statuses[i], placement.late[i])) for i in straddling)
     found = locate(pair.target, pair.terms)
     for index, (term, span) in enumerate(zip(pair.terms, found)):

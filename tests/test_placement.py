@@ -245,3 +245,19 @@ def test_a_dropped_term_is_not_tacked_on_at_the_end_when_its_french_is_not_there
     source = "Il parle du cancer."
     pair = translate(source, [("He", "Il"), ("speaks", "parle"), ("about.", "du")], [term(source, "cancer", "cancer")])
     assert pair.target == "He speaks about cancer."
+
+
+def test_a_term_cut_by_a_split_is_placed_through_the_sentence_alignment():
+    source = "un deux trois quatre cinq conseil d'administration six sept huit neuf."
+    pair = SentencePair(source, paragraph=1, number=1, terms=[term(source, "conseil d'administration",
+                                                                   "board of directors")])
+    document = Document("t", [Paragraph(source, 1, sentences=[pair])])
+    engine = ScriptedEngine({}, limit=7)  # pieces "… cinq conseil" | "d'administration six …"
+    translate_document(document, engine)
+    assert [len(call) for call in engine.calls] == [2]
+    # The upper-cased words of the term (aligned to it in both pieces) give way to the target.
+    assert pair.target == "UN DEUX TROIS QUATRE CINQ board of directors SIX SEPT HUIT NEUF."
+    assert [(t.status, t.late) for t in pair.terms] == [("forced", False)]
+    assert_alignment_is_consistent(pair)
+    assert (source.index("six"), source.index("six") + 3, pair.target.index("SIX"),
+            pair.target.index("SIX") + 3) in pair.alignment

@@ -37,7 +37,7 @@ from typing import Callable, Optional, Sequence
 from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, Term
 from ..engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
 from ..sources import plain_apostrophes
-from .presence import Span, accepted_forms, exact_case, locate
+from .presence import Span, accepted_forms, at_sentence_start, exact_case, locate, overlaps
 
 # An English or French word for alignment: letters and digits, hyphenated
 # compounds kept whole; apostrophes split (`l'IAG` → `l`, `IAG`; `OpenAI's` →
@@ -54,8 +54,6 @@ FUNCTION_WORDS = ARTICLES | frozenset("""
     and or but not no i you he she it we they me him her us them my your his its our their s
 """.split())
 SPECIAL_PIECES = frozenset({"</s>", "<pad>", "<s>"})
-# Opening marks that may precede the first word of a sentence.
-LEADING_MARKS = "\"'“‘«([¿¡ \u00a0"
 
 Alignment = tuple[int, int, int, int]  # source start, source end, target start, target end
 
@@ -91,22 +89,28 @@ def source_piece_spans(source: str, pieces: Sequence[str]) -> list[Span | None]:
     return spans
 
 
-def _word_around(text: str, span: Span) -> Span:
-    for match in WORD_RE.finditer(text):
-        if match.start() <= span[0] < match.end() or span[0] <= match.start() < span[1]:
-            return match.span()
+def _word_around(words: Sequence[Span], span: Span) -> Span:
+    """The word of `words` (spans, in order) that `span` starts in or covers."""
+    for word in words:
+        if word[0] <= span[0] < word[1] or span[0] <= word[0] < span[1]:
+            return word
     return span
 
 
-def align_words(source: str, hypothesis: Hypothesis) -> list[AlignedWord]:
-    """Each English word of the hypothesis with the French it was translated from."""
+def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] = ()) -> list[AlignedWord]:
+    """Each English word of the hypothesis with the French it was translated from.
+
+    A hypothesis without pieces (text that was joined or edited after decoding)
+    is aligned by `known`, the alignment it already has."""
     text, piece_spans = detokenize(hypothesis.target_pieces)
-    if text != hypothesis.text:  # no pieces to go by (text from elsewhere): words without alignment
-        return [AlignedWord(m.start(), m.end(), None, None) for m in WORD_RE.finditer(hypothesis.text)]
+    if text != hypothesis.text:
+        links = {(tgt_start, tgt_end): (src_start, src_end) for src_start, src_end, tgt_start, tgt_end in known}
+        return [AlignedWord(m.start(), m.end(), links.get(m.span()), links.get(m.span()))
+                for m in WORD_RE.finditer(hypothesis.text)]
     source_spans = source_piece_spans(source, hypothesis.source_pieces) if hypothesis.attention else []
     # Only pieces inside words: attention parked on punctuation aligns nothing.
     source_words = [m.span() for m in WORD_RE.finditer(source)]
-    source_spans = [span if span is not None and _overlaps(span, source_words) else None for span in source_spans]
+    source_spans = [span if span is not None and overlaps(span, source_words) else None for span in source_spans]
     words: list[AlignedWord] = []
     for match in WORD_RE.finditer(text):
         rows = [i for i, (start, end) in enumerate(piece_spans)
@@ -119,7 +123,7 @@ def align_words(source: str, hypothesis: Hypothesis) -> list[AlignedWord]:
             if weight > best_weight:
                 best, best_weight = span, weight
         words.append(AlignedWord(match.start(), match.end(), best,
-                                 _word_around(source, best) if best else None))
+                                 _word_around(source_words, best) if best else None))
     return words
 
 
@@ -158,10 +162,6 @@ def capitalisable(term: Term) -> bool:
             and not any(c.isupper() for c in target[1:]))
 
 
-def _at_sentence_start(text: str, position: int) -> bool:
-    return not text[:position].strip(LEADING_MARKS)
-
-
 # -- placement ------------------------------------------------------------------
 @dataclass
 class Edit:
@@ -183,10 +183,6 @@ def _runs(indices: list[int]) -> list[list[int]]:
     return runs
 
 
-def _overlaps(span: Span, spans: Sequence[Span]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in spans)
-
-
 def _inside(piece: Span | None, span: Span) -> bool:
     return piece is not None and piece[0] < span[1] and span[0] < piece[1]
 
@@ -194,7 +190,7 @@ def _inside(piece: Span | None, span: Span) -> bool:
 def _substitution(text: str, words: Sequence[AlignedWord], term: Term, taken: Sequence[Span]) -> Span | None:
     """The English words aligned to the term's source span, as one span to replace."""
     aligned = [i for i, w in enumerate(words) if _inside(w.piece, (term.start, term.end))
-               and not _overlaps((w.start, w.end), taken)]
+               and not overlaps((w.start, w.end), taken)]
     if not aligned:
         return None
     # The run carrying most of the term; the first where runs tie.
@@ -213,7 +209,7 @@ def _substitution(text: str, words: Sequence[AlignedWord], term: Term, taken: Se
     if not run:  # only function words were aligned: the term itself was dropped; it goes there
         return first, first
     start, end = _whole_token(text, words[run[0]].start, words[run[-1]].end)
-    if _overlaps((start, end), taken):  # a word of another term sits inside the run
+    if overlaps((start, end), taken):  # a word of another term sits inside the run
         start, end = words[run[0]].start, words[run[0]].end
     return start, end
 
@@ -321,7 +317,7 @@ def _replacements(text: str, edits: list[Edit], terms: Sequence[Term]) -> list[R
         term = terms[edit.term]
         target = term.target
         replaced = text[edit.start:edit.end]
-        if _at_sentence_start(text, edit.start) and capitalisable(term) and \
+        if at_sentence_start(text, edit.start) and capitalisable(term) and \
                 (replaced[:1].isupper() or (edit.start == edit.end and text[edit.end:].lstrip()[:1].isupper())
                  or not text.strip()):
             target = target[0].upper() + target[1:]
@@ -334,7 +330,7 @@ def _replacements(text: str, edits: list[Edit], terms: Sequence[Term]) -> list[R
     spans = [(e.start, e.end) for e in edits]
     for edit, (_, _, target, _) in zip(edits, list(replacements)):
         article = re.search(r"(?<!\w)(an?|An?)(\s+)$", text[:edit.start])
-        if article and not _overlaps(article.span(1), spans):
+        if article and not overlaps(article.span(1), spans):
             wanted = indefinite_article(target.strip())
             if article.group(1).lower() != wanted:
                 wanted = wanted.capitalize() if article.group(1)[0].isupper() else wanted
@@ -376,14 +372,16 @@ class Placement:
     late: list[bool]
 
 
-def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term]) -> Placement:
+def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
+                known: Sequence[Alignment] = ()) -> Placement:
     """Apply the term policy to one translated piece (see the module docstring).
 
     `terms` hold offsets into `source`. Returns the English with every term's
     target in it, the word alignment of that English, and each term's status.
+    `known`: the alignment of a hypothesis given without pieces (align_words).
     """
     text = hypothesis.text
-    words = align_words(source, hypothesis)
+    words = align_words(source, hypothesis, known)
     covered = _covered(terms, words, text)
     taken: list[Span] = [span for span in covered if span is not None]
     edits: list[Edit] = []

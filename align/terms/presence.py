@@ -58,7 +58,13 @@ def exact_case(term: Term) -> bool:
     return term.case_sensitive or term.keep_case
 
 
-_LEADING_MARKS = "\"'“‘«([¿¡ \u00a0"
+# Opening marks that may precede the first word of a sentence.
+LEADING_MARKS = "\"'“‘«([¿¡ \u00a0"
+
+
+def at_sentence_start(text: str, position: int) -> bool:
+    """Is `position` the start of the sentence, opening marks aside?"""
+    return not text[:position].strip(LEADING_MARKS)
 
 
 def _spans(text: str, forms: tuple[str, ...], case_sensitive: bool, keep_case: bool) -> list[Span]:
@@ -71,7 +77,7 @@ def _spans(text: str, forms: tuple[str, ...], case_sensitive: bool, keep_case: b
         capitalised = tuple(f[0].upper() + f[1:] for f in forms
                             if f[:1].islower() and not any(c.isupper() for c in f[1:]))
         for span in occurrences(text, capitalised, True):
-            if not text[:span[0]].strip(_LEADING_MARKS) and not _overlaps(span, spans):
+            if at_sentence_start(text, span[0]) and not overlaps(span, spans):
                 spans.append(span)
         spans.sort()
     return spans
@@ -85,7 +91,8 @@ def is_present(text: str, term: Term) -> bool:
     return bool(term_occurrences(text, term))
 
 
-def _overlaps(span: Span, spans: list[Span]) -> bool:
+def overlaps(span: Span, spans: Sequence[Span]) -> bool:
+    """Does `span` share a character with any of `spans`?"""
     return any(span[0] < end and start < span[1] for start, end in spans)
 
 
@@ -105,7 +112,7 @@ def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
     found: list[Span | None] = [None] * len(terms)
     for (forms, case_sensitive, keep_case), indices in sorted(groups.items(),
                                                              key=lambda item: -max(map(len, item[0][0]), default=0)):
-        spans = [s for s in _spans(text, forms, case_sensitive, keep_case) if not _overlaps(s, taken)]
+        spans = [s for s in _spans(text, forms, case_sensitive, keep_case) if not overlaps(s, taken)]
         for index, span in zip(indices, spans):
             found[index] = span
             taken.append(span)
