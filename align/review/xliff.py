@@ -68,6 +68,15 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub(" ", text)
 
 
+def _add_unit(store, pair: SentencePair):
+    """A translate-toolkit unit for `pair` (either XLIFF version), added to `store`."""
+    unit = store.UnitClass(_xml_text(pair.source))
+    unit.setid(pair.id)
+    unit.target = _xml_text(pair.target)
+    store.addunit(unit)
+    return unit
+
+
 def _set_inline_content(element, content: str) -> None:
     """Replace `element`'s text with XLIFF 1.2 mixed content (text, <g>, <x/>, <bx/>, <ex/>)."""
     wrapper = etree.fromstring(f'<wrap xmlns="{XLIFF12}">{content}</wrap>')
@@ -139,10 +148,7 @@ def _render_12(documents: list[Document]) -> bytes:
         else:
             store.switchfile(document.name, createifmissing=True)
         for pair in document.pairs():
-            unit = store.UnitClass(_xml_text(pair.source))
-            unit.setid(pair.id)
-            unit.target = _xml_text(pair.target)
-            store.addunit(unit)
+            unit = _add_unit(store, pair)
             element = unit.xmlelement
             element.attrib.pop("approved", None)
             target = element.find(f"{{{XLIFF12}}}target")
@@ -184,10 +190,7 @@ def _render_20(documents: list[Document]) -> bytes:
         root.append(filenode)
         store.body = filenode
         for pair in document.pairs():
-            unit = store.UnitClass(_xml_text(pair.source))
-            unit.setid(pair.id)
-            unit.target = _xml_text(pair.target)
-            store.addunit(unit)
+            unit = _add_unit(store, pair)
             segment = unit.xmlelement
             unit_element = segment.getparent()
             segment.attrib.pop("{http://www.w3.org/XML/1998/namespace}space", None)
