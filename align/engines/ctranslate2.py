@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelLoadError, UsageError
+from ..hub import is_hub_id, load_failure_message, locate_model
 from .base import Engine, GenerationSettings, Hypothesis, ProgressCallback, detokenize, length_sorted_batches
-from ..hub import is_hub_id, locate_model
-from .transformers import DEFAULT_MODEL, directory_hash, load_failure_message
+from .transformers import DEFAULT_MODEL, directory_hash
 
 MISSING_EXTRA = "the ctranslate2 engine needs the fast extra: pip install 'align[fast]'"
 COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",

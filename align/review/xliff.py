@@ -158,8 +158,8 @@ def _render_12(documents: list[Document]) -> bytes:
                 element.set("translate", "no")
                 continue
             if pair.inlines:  # Markdown, HTML, Word: the markup as inline codes on both sides
-                _set_inline_content(element.find(f"{{{XLIFF12}}}source"), xliff_inline(_xml_text(pair.source),
-                                                                                           pair.inlines))
+                source = element.find(f"{{{XLIFF12}}}source")
+                _set_inline_content(source, xliff_inline(_xml_text(pair.source), pair.inlines))
                 _set_inline_content(target, xliff_inline(_xml_text(pair.target), target_inlines(pair)))
             state, qualifier = _STATE_12[review_state(pair)]
             target.set("state", state)

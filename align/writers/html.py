@@ -43,7 +43,8 @@ FLAG_LABELS = {
 }
 FLAG_HELP = {
     "term-forced": "a glossary term's target was placed by the term policy (the model's output lacked it)",
-    "term-late": "the model dropped a term's source; its target was inserted after the English of the word before it: check its place",
+    "term-late": ("the model dropped a term's source; its target was inserted after the English of the "
+                  "word before it: check its place"),
     "term-failed": "a glossary term's target is missing from the translation",
     "length-ratio": "English/French length ratio far from the article's norm",
     "untranslated": "the English is identical to the French",

@@ -80,7 +80,8 @@ def terms_from_json(text: str) -> list[Term]:
     if not text:
         return []
     return [Term(source=t["source"], start=t["start"], end=t["end"], target=t["target"],
-                 entry=t.get("entry", ""), status=t.get("status", ""), note=t.get("note", ""), late=t.get("late", False),
+                 entry=t.get("entry", ""), status=t.get("status", ""), note=t.get("note", ""),
+                 late=t.get("late", False),
                  target_start=t.get("target_start", -1), target_end=t.get("target_end", -1))
             for t in json.loads(text)]
 
