@@ -19,7 +19,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # OpenMP threads on a busy 2-core machine made decoding over ten times slower.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 import torch  # noqa: E402  (after the environment is set)
+from hypothesis import settings  # noqa: E402
+
 torch.set_num_threads(1)
+
+# Property tests draw new examples on every run on a developer's machine (that is how
+# they find bugs); CI replays a fixed set, so that what lands does not hang on luck.
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 def french_lines() -> list[str]:

@@ -626,6 +626,22 @@ def test_reordering_never_puts_a_link_inside_a_link(text):
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_an_empty_link_moved_out_of_another_link_is_written_after_it():
+    # Found by the property test below: the one English word goes to the second
+    # link, the first link has no word left and meets the second at its end.
+    fmt = MarkdownFormat()
+    text = "Une [r\u00e9f\u00e9rence][ref] puis un lien [vide]().\n\n[ref]: https://ref.example\n"
+    document = fmt.parse(text.encode(), "t.md")
+    segment_document(document)
+    pair = next(document.pairs())
+    pair.target = "a"
+    start = pair.source.index("vide")
+    pair.alignment = [(start, start + 4, 0, 1)]
+    english = fmt.write(document).decode()
+    assert english.splitlines()[0] == "[a]()[][ref]"
+    assert markdown_counts(english) == markdown_counts(text)
+
+
 def test_a_span_closing_after_a_sentence_break_keeps_its_place_among_placeholders():
     page = "<p>w <b>. 42</b><b><br></b>le</p>"
     assert round_trip(HtmlFormat(), page.encode()).decode() == page

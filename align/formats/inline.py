@@ -389,6 +389,12 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
     sequence = closes + [e for e in events if e[0] == OPEN]  # opens: already in nesting order
     for point in sorted((e for e in events if e[0] == POINT), key=key):
         at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
+        if point[1].kind in SINGLE_LEVEL_KINDS:
+            # An empty link moved out of another link must not land back inside it
+            # when the two meet at one position: after its close, before its open.
+            same = [n for n, e in enumerate(sequence) if e[0] != POINT and e[1].kind == point[1].kind]
+            at = max([at] + [n + 1 for n in same if sequence[n][0] == CLOSE])
+            at = min([at] + [n for n in same if sequence[n][0] == OPEN])
         sequence.insert(at, point)
     return sequence
 
