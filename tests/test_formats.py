@@ -251,8 +251,9 @@ def test_messy_pages_keep_their_markup_when_words_move():
     text = (DATA / "messy.md").read_text(encoding="utf-8")
     english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "messy.md"))).decode()
     assert markdown_counts(english) == markdown_counts(text)
-    assert english.endswith('\n[ref]: https://ref.example "Titre de référence"\n')
-    assert "    bloc de code indenté\n\n<div align=\"center\">\n  <b>HTML brut</b>\n</div>\n" in english
+    assert english.endswith('\n[ref]: https://ref.example "référence de Titre"\n')  # its title translated
+    # Code stays; raw HTML is read as HTML: its text is translated, its tags and layout kept.
+    assert "    bloc de code indenté\n\n<div align=\"center\">\n  <b>brut HTML</b>\n</div>\n" in english
 
 
 # ----------------------------------------------------------- markdown details
@@ -263,6 +264,67 @@ def test_markdown_keeps_code_front_matter_and_urls_out_of_the_text():
     assert not any("post" == t or "print" in t or "https://" in t or "**" in t for t in texts)
     assert document.paragraphs[0].role == "yaml:title"
     assert [p.role for p in document.paragraphs[1:4]] == ["h2", "p", "li"]
+
+
+def translate_with(fmt, text: str, translations: dict[str, str]) -> str:
+    """Each sentence replaced as the dictionary says (unlisted ones kept)."""
+    document = fmt.parse(text.encode(), "t.md")
+    segment_document(document)
+    for pair in document.pairs():
+        pair.target = translations.get(pair.source, pair.source)
+    return fmt.write(document).decode()
+
+
+def test_markdown_link_and_image_titles_are_translated_and_escaped_for_their_quotes():
+    fmt = MarkdownFormat()
+    text = ('Voir [la page](https://a.example "Le titre") et ![un logo](l.png \'Le logo\').\n\n'
+            "Puis [un lien](u (entre parenthèses)) et [brut](v \"avec \\\" échappé\").\n\n"
+            "Voir [la référence][r].\n\n"
+            '[r]: https://r.example\n  "Titre de référence"\n')
+    assert round_trip(fmt, text.encode()).decode() == text
+    titles = [p.text for p in fmt.parse(text.encode(), "t.md").paragraphs if p.role.startswith("title")]
+    assert titles == ["Le titre", "Le logo", "entre parenthèses", "Titre de référence"]  # escaped one kept
+    english = translate_with(fmt, text, {
+        "Le titre": 'The "title"', "Le logo": "The logo's", "entre parenthèses": "in (brackets)",
+        "Titre de référence": "Reference title", "un logo": "a logo"})
+    assert english == ('Voir [la page](https://a.example "The \\"title\\"") et ![a logo](l.png \'The logo\\\'s\').\n\n'
+                       "Puis [un lien](u (in \\(brackets\\))) et [brut](v \"avec \\\" échappé\").\n\n"
+                       "Voir [la référence][r].\n\n"
+                       '[r]: https://r.example\n  "Reference title"\n')
+    links = [child for token in parser().parse(english) for child in token.children or []
+             if child.type in ("link_open", "image")]
+    assert [link.attrs.get("title") for link in links] == ['The "title"', "The logo's", "in (brackets)",
+                                                          'avec " échappé', "Reference title"]
+
+
+def test_an_empty_link_keeps_its_translated_title():
+    fmt = MarkdownFormat()
+    english = translate_with(fmt, 'Un lien [](u "Le titre") vide.\n', {"Le titre": "The title",
+                                                                      "Un lien vide.": "An empty link."})
+    assert english == 'An empty link.[](u "The title")\n'
+
+
+def test_raw_html_blocks_in_markdown_are_read_as_html():
+    fmt = MarkdownFormat()
+    text = ("Avant.\n\n"
+            '<div class="note">\n  <b>Le chat</b> dort <img src="c.png" alt="un chat">.\n</div>\n\n'
+            "<script>var x = 'ne pas traduire';</script>\n\n"
+            "<!-- commentaire -->\n\n"
+            "> <p>Dans une citation.</p>\n")
+    document = fmt.parse(text.encode(), "t.md")
+    assert [(p.role, p.text) for p in document.paragraphs] == [
+        ("p", "Avant."), ("html attr\":alt", "un chat"), ("html div", "Le chat dort . ")]
+    # Raw HTML in a quote: its lines carry "> ", which a translated paragraph could not keep.
+    assert document.warnings == ["t.md:11: raw HTML inside a quote or list item kept untranslated"]
+    assert round_trip(fmt, text.encode()).decode() == text
+    english = translate_with(fmt, text, {"Avant.": "Before.", "un chat": 'a "cat" & co',
+                                         "Le chat dort .": "The cat <sleeps>."})
+    assert english == ("Before.\n\n"
+                       '<div class="note">\n  <b></b>The cat &lt;sleeps&gt;.<img src="c.png" alt="a &quot;cat&quot; &amp; co">\n'
+                       "</div>\n\n"
+                       "<script>var x = 'ne pas traduire';</script>\n\n"
+                       "<!-- commentaire -->\n\n"
+                       "> <p>Dans une citation.</p>\n")
 
 
 def test_markdown_escapes_entities_and_line_breaks_keep_their_spelling():
@@ -288,7 +350,8 @@ MD_INLINE = st.recursive(
     lambda inner: st.one_of(
         st.builds(lambda x: f"**{x.strip()}w**", inner),
         st.builds(lambda x: f"*w{x.strip()}*", inner),
-        st.builds(lambda x: f"[w{x.strip()}](https://e.example/{len(x)} \"t\")", inner),
+        st.builds(lambda x, title: f"[w{x.strip()}](https://e.example/{len(x)}{title})", inner,
+                  st.sampled_from(["", ' "t"', " 'le titre'", " (un titre)", ' "a \\" b"'])),
         st.lists(inner, min_size=1, max_size=5).map("".join)),
     max_leaves=12)
 MD_BLOCK = st.one_of(
@@ -298,6 +361,9 @@ MD_BLOCK = st.one_of(
     MD_INLINE.map(lambda t: "> w " + t.strip().replace("\n", "\n> ") + "\n"),
     st.just("```\ncode *pas* traduit\n```\n"),
     st.just("| a | b |\n|---|---|\n| c **d** | e \\| f |\n"),
+    st.builds(lambda x: f'<div class="c">\n<b>{x}</b> le chat <a href="u" title="le lien">ici</a>\n</div>\n',
+              st.sampled_from(FRENCH)),
+    st.builds(lambda x: f'[{x}]: https://r.example/ "le titre {x}"\n', st.sampled_from(["r", "s"])),
 )
 MD_DOCUMENT = st.lists(MD_BLOCK, min_size=1, max_size=6).map(lambda blocks: "\n".join(blocks))
 
@@ -309,12 +375,27 @@ def test_property_markdown_identity_round_trip(text):
 
 
 def markdown_counts(text: str) -> dict[str, int]:
+    """Links (by URL, titled or not), images, code spans, reference definitions and
+    the tags of raw HTML blocks: what a translation must keep."""
     counts: dict[str, int] = {}
+
+    def count(key: str, n: int = 1) -> None:
+        counts[key] = counts.get(key, 0) + n
+
     for token in parser().parse(text):
+        if token.type == "html_block":
+            for tag, n in tag_counts(token.content).items():
+                count("html" + tag, n)
+        elif token.type == "definition":
+            count("definition" + token.meta["url"] + ("+title" if token.meta["title"] else ""))
         for child in token.children or []:
-            if child.type in ("link_open", "code_inline"):
-                key = child.type + (child.attrs.get("href", "") if child.type == "link_open" else child.content)
-                counts[key] = counts.get(key, 0) + 1
+            titled = "+title" if child.attrs.get("title") else ""
+            if child.type == "link_open":
+                count(child.type + child.attrs.get("href", "") + titled)
+            elif child.type == "image":
+                count(child.type + child.attrs.get("src", "") + titled)
+            elif child.type == "code_inline":
+                count(child.type + child.content)
     return counts
 
 

@@ -70,7 +70,8 @@ class Skeleton:
     parts: list[str | int] = field(default_factory=list)
     # Translatable attributes inside a paragraph's markup (alt, title, image text):
     # (paragraph index, Inline.order) -> [(start, end, paragraph index)]: the
-    # characters start:end of the Inline's `open` are that paragraph's source.
+    # characters start:end of the Inline's `open` are that paragraph's source;
+    # keyed by Inline.close_order, of its `close` (a Markdown link's title).
     attributes: dict[tuple[int, int], list[tuple[int, int, int]]] = field(default_factory=dict)
 
     def literal(self, text: str) -> None:
@@ -97,17 +98,19 @@ class TextFormat(Format):
         paragraph = document.paragraphs[index]
         attributes = document.layout.attributes
 
-        def opening(inline: Inline) -> str:
-            spliced = attributes.get((index, inline.order))
-            if not spliced:
-                return inline.open
+        def spliced(markup: str, order: int) -> str:
+            values = attributes.get((index, order)) if order else None
+            if not values:
+                return markup
             out, cursor = [], 0
-            for start, end, number in spliced:
-                out += [inline.open[cursor:start], self.render_slot(document, number)]
+            for start, end, number in values:
+                out += [markup[cursor:start], self.render_slot(document, number)]
                 cursor = end
-            return "".join(out) + inline.open[cursor:]
+            return "".join(out) + markup[cursor:]
 
-        return self.finish_slot(paragraph, tokens_to_text(self.slot_tokens(paragraph), opening))
+        return self.finish_slot(paragraph, tokens_to_text(
+            self.slot_tokens(paragraph), lambda inline: spliced(inline.open, inline.order),
+            lambda inline: spliced(inline.close, inline.close_order)))
 
     def parse(self, data: bytes, name: str) -> Document:
         text, encoding, warnings = decode(data, name)

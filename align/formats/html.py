@@ -139,11 +139,20 @@ class HtmlFormat(TextFormat):
     output_suffix = ".en.html"
 
     def escaper(self, paragraph: Paragraph):
-        return {'attr"': escape_double_quoted, "attr'": escape_single_quoted}.get(
-            paragraph.role.split(":")[0], escape_text)
+        return escaper_for_role(paragraph.role)
 
     def build(self, text: str, document: Document, skeleton: Skeleton, name: str) -> None:
-        _Builder(document, skeleton).run(tokenize(text))
+        build_html(text, document, skeleton)
+
+
+def escaper_for_role(role: str):
+    """How a paragraph's characters are written back: as text, or inside a quoted attribute."""
+    return {'attr"': escape_double_quoted, "attr'": escape_single_quoted}.get(role.split(":")[0], escape_text)
+
+
+def build_html(text: str, document: Document, skeleton: Skeleton) -> None:
+    """Paragraphs and skeleton of an HTML page, or of a fragment (raw HTML in Markdown)."""
+    _Builder(document, skeleton).run(tokenize(text))
 
 
 class _Builder:

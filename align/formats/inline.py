@@ -387,6 +387,7 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
             break
         stack.pop()
     sequence = closes + [e for e in events if e[0] == OPEN]  # opens: already in nesting order
+    after = 0  # placeholders keep their source order (an empty link's two halves)
     for point in sorted((e for e in events if e[0] == POINT), key=key):
         at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
         if point[1].kind in SINGLE_LEVEL_KINDS:
@@ -395,7 +396,9 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
             same = [n for n, e in enumerate(sequence) if e[0] != POINT and e[1].kind == point[1].kind]
             at = max([at] + [n + 1 for n in same if sequence[n][0] == CLOSE])
             at = min([at] + [n for n in same if sequence[n][0] == OPEN])
+        at = max(at, after)
         sequence.insert(at, point)
+        after = at + 1
     return sequence
 
 
@@ -509,19 +512,22 @@ def target_inlines(pair: SentencePair) -> list[Inline]:
 
 
 def tokens_to_text(tokens: Iterator[Token] | list[Token],
-                   opening: Callable[[Inline], str] | None = None) -> str:
+                   opening: Callable[[Inline], str] | None = None,
+                   closing: Callable[[Inline], str] | None = None) -> str:
     """Markup as strings (Markdown, HTML): concatenate text and the tags' source;
-    `opening` may rewrite an opening tag (to put translated attributes in)."""
+    `opening` and `closing` may rewrite a tag (to put translated attributes in)."""
+    opening = opening or (lambda inline: inline.open)
+    closing = closing or (lambda inline: inline.close)
     out: list[str] = []
     for what, value in tokens:
         if what == TEXT:
             out.append(value)
         elif what == CLOSE:
-            out.append(value.close)
+            out.append(closing(value))
         elif what == OPEN:
-            out.append(opening(value) if opening else value.open)
+            out.append(opening(value))
         else:  # a placeholder, or a span left empty: both tags
-            out.append((opening(value) if opening else value.open) + value.close)
+            out.append(opening(value) + closing(value))
     return "".join(out)
 
 

@@ -9,9 +9,10 @@ to its source exactly is kept as it was, with a warning: the rebuild is always
 byte for byte.
 
 Translated: paragraphs, headings, list items, table cells, block quotes, link
-text, image descriptions, and the front matter keys in FRONT_MATTER_KEYS. Kept:
-code blocks and spans, raw HTML, autolinks, URLs, link titles, the rest of the
-front matter.
+text, image descriptions, link and image titles (reference definitions' too),
+raw HTML blocks (read as HTML: their text is translated, their tags kept) and the
+front matter keys in FRONT_MATTER_KEYS. Kept: code blocks and spans, inline raw
+HTML tags (placeholders), autolinks, URLs, the rest of the front matter.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
 from ..document import Document, Paragraph
 from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
+from .html import build_html, escaper_for_role
 from .inline import CLOSE, POINT, TEXT, render_paragraph
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -33,6 +35,7 @@ ALWAYS_ESCAPED = set("\\`*_[]<>|~")
 ESCAPED_AT_START = set("#+-=>")
 YAML_PLAIN_UNSAFE = re.compile(r"""^[-?:,\[\]{}#&*!|>'"%@`]|: | #|:$|^\s|\s$""")
 EMPHASIS = ("em", "strong", "s")
+HTML_ROLE = "html "  # role prefix of the paragraphs of raw HTML blocks, read as HTML
 
 
 def escape_markdown(char: str, at_start: bool) -> str:
@@ -49,6 +52,17 @@ escape_markdown.special = frozenset(ALWAYS_ESCAPED)
 escape_markdown.special_at_start = frozenset(ESCAPED_AT_START)
 
 
+def _title_escaper(delimiters: str):
+    def escape_title(char: str, at_start: bool) -> str:
+        return "\\" + char if char in delimiters or char == "\\" else char
+    escape_title.special = frozenset(delimiters + "\\")
+    return escape_title
+
+
+# A link title's delimiter -> how its text is escaped: the closing delimiter and backslashes.
+TITLE_ESCAPES = {'"': _title_escaper('"'), "'": _title_escaper("'"), "(": _title_escaper("()")}
+
+
 def escape_yaml_double(char: str, at_start: bool) -> str:
     return {"\\": "\\\\", '"': '\\"'}.get(char, char)
 
@@ -58,7 +72,8 @@ def escape_yaml_single(char: str, at_start: bool) -> str:
 
 
 def parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # inline_definitions: link reference definitions as tokens, with their lines (for their titles)
+    md = MarkdownIt("commonmark", {"html": True, "inline_definitions": True}).enable(["table", "strikethrough"])
     md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
     return md
 
@@ -73,12 +88,18 @@ class MarkdownFormat(TextFormat):
     output_suffix = ".en.md"
 
     def escaper(self, paragraph: Paragraph):
+        if paragraph.role.startswith(HTML_ROLE):
+            return escaper_for_role(paragraph.role[len(HTML_ROLE):])
         kind = paragraph.role.split(":")[0]
+        if kind.startswith("title") and kind[5:] in TITLE_ESCAPES:
+            return TITLE_ESCAPES[kind[5:]]
         return {"yaml\"": escape_yaml_double, "yaml'": escape_yaml_single, "yaml": _verbatim}.get(
             kind, escape_markdown)
 
     def slot_tokens(self, paragraph: Paragraph) -> list:
         tokens = render_paragraph(paragraph, self.escaper(paragraph))
+        if paragraph.role.startswith(HTML_ROLE):
+            return tokens
         out: list = []
         for token in tokens:
             what, value = token
@@ -118,6 +139,18 @@ class MarkdownFormat(TextFormat):
                 role_stack.append(token.tag if token.type != "paragraph_open" else "p")
             elif token.nesting == -1 and role_stack:
                 role_stack.pop()
+            if token.type in ("html_block", "definition") and token.map:
+                start, end = line_starts[token.map[0]], line_starts[token.map[1]]
+                if start >= cursor:
+                    skeleton.literal(body[cursor:start])
+                    if token.type == "html_block":
+                        if not _html_block(token, body[start:end], document, skeleton) and token.content.strip():
+                            document.warnings.append(f"{name}:{token.map[0] + 1}: raw HTML inside a quote or "
+                                                     "list item kept untranslated")
+                    else:
+                        _definition(token, body[start:end], document, skeleton)
+                    cursor = end
+                continue
             if token.type != "inline" or not token.map or not token.content.strip():
                 continue
             role = _role(role_stack)
@@ -162,6 +195,45 @@ class MarkdownFormat(TextFormat):
             document.paragraphs.append(builder.paragraph())
             cursor = start + len(value) - len(quote)
         skeleton.literal(block[cursor:])
+
+
+def _html_block(token, source: str, document: Document, skeleton: Skeleton) -> bool:
+    """Raw HTML between Markdown blocks (a <div>, a <table>...): read as HTML, its
+    text translated and its tags kept. One inside a quote or a list (its lines
+    carry the container's prefix) is kept as it is: returns False."""
+    if token.content != source:
+        skeleton.literal(source)
+        return False
+    first = len(document.paragraphs)
+    build_html(source, document, skeleton)
+    for paragraph in document.paragraphs[first:]:
+        paragraph.role = HTML_ROLE + paragraph.role
+    return True
+
+
+def _definition(token, source: str, document: Document, skeleton: Skeleton) -> None:
+    """A link reference definition, `[label]: url "title"`: its title is translated."""
+    meta = token.meta or {}
+    head = "[" + meta.get("label", "") + "]:"
+    position = len(source) - len(source.lstrip(" "))
+    title = None
+    if source.startswith(head, position):
+        position = _skip_spaces(source, position + len(head))
+        destination = parseLinkDestination(source, position, len(source))
+        if destination.ok:
+            position = _skip_spaces(source, destination.pos)
+            if position < len(source) and source[position] in "\"'(":
+                parsed = parseLinkTitle(source, position, len(source))
+                if parsed.ok and parsed.str == meta.get("title"):
+                    title = (position + 1, parsed.pos - 1)
+    paragraph = _title_paragraph(source, title)
+    if paragraph is None:
+        skeleton.literal(source)
+        return
+    skeleton.literal(source[:title[0]])
+    skeleton.slot(len(document.paragraphs))
+    document.paragraphs.append(paragraph)
+    skeleton.literal(source[title[1]:])
 
 
 def _role(stack: list[str]) -> str:
@@ -234,9 +306,11 @@ def _skip_spaces(content: str, position: int) -> int:
     return position
 
 
-def _link_tail(content: str, position: int) -> int:
-    """End of a link's or image's tail starting at "]": "](url "title")", "][ref]", "]"."""
+def _link_tail(content: str, position: int) -> tuple[int, tuple[int, int] | None]:
+    """End of a link's or image's tail starting at "]": "](url "title")", "][ref]", "]";
+    and where the title's text is (inside its quotes), if it has one."""
     position = _expect(content, position, "]")
+    title_span = None
     n = len(content)
     if position < n and content[position] == "(":
         position = _skip_spaces(content, position + 1)
@@ -248,15 +322,31 @@ def _link_tail(content: str, position: int) -> int:
             if position < n and content[position] != ")":
                 title = parseLinkTitle(content, position, n)
                 if title.ok:
+                    title_span = (position + 1, title.pos - 1)
                     position = title.pos
                 position = _skip_spaces(content, position)
-        return _expect(content, position, ")")
+        return _expect(content, position, ")"), title_span
     if position < n and content[position] == "[":
         close = content.find("]", position)
         if close < 0:
             raise _Mismatch
-        return close + 1
-    return position
+        return close + 1, None
+    return position, None
+
+
+def _title_paragraph(content: str, span: tuple[int, int] | None) -> Paragraph | None:
+    """A link's or image's title as a paragraph of its own, when it has words.
+    Titles with escapes, entities or line breaks are kept as they are: their
+    spelling is not worth a model of its own here."""
+    if span is None:
+        return None
+    text = content[span[0]:span[1]]
+    if not any(c.isalpha() for c in text) or any(c in text for c in "\\&\n") or text != text.strip():
+        return None
+    delimiter = content[span[0] - 1]
+    builder = ParagraphBuilder(TITLE_ESCAPES[delimiter], role=f"title{delimiter}")
+    builder.text(text, urls=False)
+    return builder.paragraph()
 
 
 def _consume(children, content: str, position: int, builder, raw) -> int:
@@ -312,9 +402,14 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             if builder:
                 stack.append(builder.open("a", raw(start, position), url=child.attrs.get("href", "")))
         elif kind == "link_close":
-            position = _link_tail(content, position)
+            position, title_span = _link_tail(content, position)
             if builder:
-                builder.close(stack.pop(), raw(start, position))
+                link = stack.pop()
+                builder.close(link, raw(start, position))
+                title = _title_paragraph(content, title_span)
+                if title is not None:  # spliced into the link's closing markup
+                    builder.attributes.append((link.close_order, len(raw(start, title_span[0])),
+                                               len(raw(start, title_span[1])), title))
         elif kind == "code_inline":
             position = _expect(content, position, child.markup)
             match = re.compile(r"(?<!`)%s(?!`)" % re.escape(child.markup)).search(content, position)
@@ -331,12 +426,16 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             alt_start = position = _expect(content, position, "![")
             alt = ParagraphBuilder(escape_markdown, role="alt") if builder else None
             position = alt_end = _consume(child.children or [], content, position, alt, raw)
-            position = _link_tail(content, position)
+            position, title_span = _link_tail(content, position)
             if builder:
                 image = builder.point("image", raw(start, position))
                 if alt.has_letters() and "\n" not in content[alt_start:alt_end]:  # its text is translated
                     builder.attributes.append((image.order, len(raw(start, alt_start)), len(raw(start, alt_end)),
                                                alt.paragraph()))
+                title = _title_paragraph(content, title_span)
+                if title is not None:
+                    builder.attributes.append((image.order, len(raw(start, title_span[0])),
+                                               len(raw(start, title_span[1])), title))
         else:
             raise _Mismatch
         n += 1
