@@ -21,7 +21,7 @@ from align.formats import format_for
 from align.formats.docx import DocxFormat
 from align.formats.html import HtmlFormat
 from align.formats.inline import MARKUP_MOVED, render_paragraph, tokens_to_text
-from align.formats.markdown import MarkdownFormat, parser
+from align.formats.markdown import FRONT_MATTER_RE, MarkdownFormat, parser
 from align.segment import segment_document
 from align.sources import find_articles, read_document
 from conftest import ROOT
@@ -352,6 +352,7 @@ MD_INLINE = st.recursive(
         st.builds(lambda x: f"*w{x.strip()}*", inner),
         st.builds(lambda x, title: f"[w{x.strip()}](https://e.example/{len(x)}{title})", inner,
                   st.sampled_from(["", ' "t"', " 'le titre'", " (un titre)", ' "a \\" b"'])),
+        st.builds(lambda x, tag: f"<{tag}>w{x.strip()}</{tag.split()[0]}>", inner, st.sampled_from(["b", "sup", "a href='u'"])),
         st.lists(inner, min_size=1, max_size=5).map("".join)),
     max_leaves=12)
 MD_BLOCK = st.one_of(
@@ -382,7 +383,8 @@ def markdown_counts(text: str) -> dict[str, int]:
     def count(key: str, n: int = 1) -> None:
         counts[key] = counts.get(key, 0) + n
 
-    for token in parser().parse(text):
+    front = FRONT_MATTER_RE.match(text)  # YAML, not Markdown: "<b>" in a title is text there
+    for token in parser().parse(text[front.end():] if front else text):
         if token.type == "html_block":
             for tag, n in tag_counts(token.content).items():
                 count("html" + tag, n)
@@ -396,6 +398,8 @@ def markdown_counts(text: str) -> dict[str, int]:
                 count(child.type + child.attrs.get("src", "") + titled)
             elif child.type == "code_inline":
                 count(child.type + child.content)
+            elif child.type == "html_inline":
+                count("html" + child.content)
     return counts
 
 

@@ -244,7 +244,7 @@ class _Builder:
             elif kind == "ref":
                 builder.text(html_lib.unescape(raw), raw)
             elif kind == "start" and n in partner:
-                opened[partner[n]] = inline = builder.open(tag, raw, url=_href(raw) if tag == "a" else "")
+                opened[partner[n]] = inline = builder.open(tag, raw, url=href_of(raw) if tag == "a" else "")
                 attributes += [(inline.order, *found) for found in self.attribute_values(raw, tag)]
             elif kind == "end" and n in opened:
                 builder.close(opened.pop(n), raw)
@@ -321,7 +321,8 @@ def _element_end(tokens, start: int) -> int:
     return len(tokens)
 
 
-def _href(raw: str) -> str:
+def href_of(raw: str) -> str:
+    """A link tag's target, decoded."""
     match = re.search(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", raw, re.IGNORECASE)
     if not match:
         return ""

@@ -25,7 +25,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 
 from ..document import Document, Paragraph
 from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
-from .html import build_html, escaper_for_role
+from .html import INLINE_TAGS, build_html, escaper_for_role, href_of
 from .inline import CLOSE, POINT, TEXT, render_paragraph
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
@@ -349,10 +349,40 @@ def _title_paragraph(content: str, span: tuple[int, int] | None) -> Paragraph | 
     return builder.paragraph()
 
 
+HTML_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
+
+
+def _html_partners(children) -> dict[int, int]:
+    """Inline HTML tags that make a span (`<b>...</b>`, `<sup>...</sup>`): the index
+    of each start tag's end tag among the children. A pair is kept only when the
+    Markdown spans between the two are balanced (`<b>*x</b>*` stays two placeholders)."""
+    partners: dict[int, int] = {}
+    markdown: list[int] = []
+    opened: list[tuple[str, int, tuple[int, ...]]] = []
+    for n, child in enumerate(children):
+        kind = child.type
+        if kind in ("em_open", "strong_open", "s_open") or (kind == "link_open" and child.markup != "autolink"):
+            markdown.append(n)
+        elif kind in ("em_close", "strong_close", "s_close", "link_close") and markdown:
+            markdown.pop()
+        elif kind == "html_inline":
+            match = HTML_TAG_RE.match(child.content)
+            if not match or match.group(2).lower() not in INLINE_TAGS or child.content.endswith("/>"):
+                continue
+            tag = match.group(2).lower()
+            if not match.group(1):
+                opened.append((tag, n, tuple(markdown)))
+            elif opened and opened[-1][0] == tag and opened[-1][2] == tuple(markdown):
+                partners[opened.pop()[1]] = n
+    return partners
+
+
 def _consume(children, content: str, position: int, builder, raw) -> int:
     """Walk the children over `content` from `position`, feeding `builder` (None:
     only measure); returns the position after the last child."""
     stack = []
+    partners = _html_partners(children) if builder else {}
+    html_spans = {}
     n = 0
     while n < len(children):
         child = children[n]
@@ -420,7 +450,13 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 builder.point("code", raw(start, position))
         elif kind == "html_inline":
             position = _expect(content, position, child.content)
-            if builder:
+            if builder and n in partners:
+                tag = HTML_TAG_RE.match(child.content).group(2).lower()
+                html_spans[partners[n]] = builder.open(tag, raw(start, position),
+                                                       url=href_of(child.content) if tag == "a" else "")
+            elif builder and n in html_spans:
+                builder.close(html_spans.pop(n), raw(start, position))
+            elif builder:
                 builder.point("html", raw(start, position))
         elif kind == "image":
             alt_start = position = _expect(content, position, "![")
