@@ -166,6 +166,26 @@ def test_a_text_box_inside_a_text_box_is_translated_at_every_level():
     assert texts == ["Outer box ", "Inner box", "Inner box"] * 2
 
 
+def test_a_header_text_box_in_a_paragraph_without_words_is_translated():
+    french = '<w:rPr><w:lang w:val="fr-FR"/></w:rPr>'
+    content = f"<w:p><w:pPr>{french}</w:pPr><w:r>{french}<w:t>Texte de l'en-tête</w:t></w:r></w:p>"
+    word = docx.Document()
+    word.sections[0].header.paragraphs[0]._p.append(parse_xml(box_run("Logo", content)))
+    paragraph_with(word, "Le chat dort ", box_run("Note", content.replace("l'en-tête", "la note"), 2))
+    data = saved(word)
+    document = DocxFormat().parse(data, "header.docx")
+    assert [(p.role, p.text) for p in document.paragraphs] == [
+        ("p", "Le chat dort "), ("textbox", "Texte de la note"), ("textbox", "Texte de l'en-tête")]
+    english = docx.Document(io.BytesIO(DocxFormat().write(translate(document, {
+        "Le chat dort": "The cat sleeps", "Texte de la note": "Texte de la note",  # left in French
+        "Texte de l'en-tête": "Header text"}))))
+    header = english.sections[0].header._element
+    assert box_texts(header, "Choice") == box_texts(header, "Fallback") == ["Header text"]
+    assert xpath(header, ".//w:txbxContent//w:lang/@w:val") == ["en-US"] * 4
+    # the translated outer paragraph leaves its untranslated text box's proofing French
+    assert xpath(english.element.body, ".//w:txbxContent//w:lang/@w:val") == ["fr-FR"] * 4
+
+
 def sdt(tag: str, content: str, extra: str = "") -> str:
     return (f'<w:sdt {DECLARATIONS}><w:sdtPr><w:alias w:val="{tag.title()}"/><w:tag w:val="{tag}"/>{extra}'
             f'</w:sdtPr><w:sdtEndPr/><w:sdtContent>{content}</w:sdtContent></w:sdt>')
