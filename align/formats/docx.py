@@ -44,10 +44,10 @@ MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # Elements that hold runs and are spans around them: links, tracked insertions,
 # smart tags, inline content controls (their runs are in w:sdtContent).
 CONTAINER_KINDS = ("hyperlink", "ins", "smartTag", "customXml", "moveTo", "sdt")
-# A text-box paragraph's number in text_paragraphs(), set on the w:p while the
-# writer works: the outer paragraph's rebuild copies its drawing from the parse-time
-# tree (and may move it among its words), so text boxes are found again by number.
-# Removed before saving.
+# A text-box paragraph's number in text_paragraphs(), set on its w:p in the parsed
+# tree and in the writer's: the outer paragraph's rebuild copies its drawing from the
+# parsed tree (and may move it among its words), so the writer finds text boxes
+# again by number. Removed before saving.
 SLOT = "align-slot"
 CONTAINERS = {f"{{{W}}}{kind}" for kind in CONTAINER_KINDS}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
