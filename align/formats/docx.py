@@ -3,16 +3,21 @@
 Each body paragraph (tables included) with words is one Paragraph; its runs'
 formatting becomes Inline spans: the formatting that covers most of the text is
 the paragraph's base, runs formatted otherwise (bold, italic, a character style...)
-are spans, and hyperlinks (and tracked insertions, smart tags) are spans around
-their runs. Tabs, breaks, drawings,
-fields (simple and complex, e.g. page numbers, tables of contents), bookmarks,
-tracked changes and content controls are placeholders, copied untouched.
+are spans, and hyperlinks (and tracked insertions, smart tags, inline content
+controls) are spans around their runs. Tabs, breaks, drawings, fields (simple
+and complex, e.g. page numbers, tables of contents), bookmarks, tracked
+deletions (revision history, never sent to the model) and content controls
+without words are placeholders, copied untouched.
 
-Paragraphs of the body (tables included), headers, footers, footnotes and
-endnotes are translated; text boxes are not. The writer re-opens the original
-file and rebuilds only those paragraphs, so styles, numbering and images stay as
-they were. The round trip
-is structural: the same paragraphs, styles, text and formatting per character.
+Paragraphs of the body (tables and block content controls included), headers,
+footers, footnotes and endnotes are translated, and so are the paragraphs of
+their text boxes (role "textbox", each after the paragraph that anchors it). A
+text box is usually written twice, as a drawing (`mc:Choice`) and as VML for old
+readers (`mc:Fallback`): only the drawing's copy is translated, and the VML copy
+becomes a copy of its translation. The writer re-opens the original file and
+rebuilds only those paragraphs, so styles, numbering and images stay as they
+were. The round trip is structural: the same paragraphs, styles, text and
+formatting per character.
 
 Hostile files: the zip's entries are checked before anything is inflated (count,
 total size, compression ratio: a zip bomb is refused), XML parts that declare a
@@ -35,8 +40,15 @@ from .inline import CLOSE, OPEN, POINT, TEXT, plain_escape, render_paragraph
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-# Elements that hold runs and are spans around them: links, tracked insertions, smart tags.
-CONTAINER_KINDS = ("hyperlink", "ins", "smartTag", "customXml", "moveTo")
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+# Elements that hold runs and are spans around them: links, tracked insertions,
+# smart tags, inline content controls (their runs are in w:sdtContent).
+CONTAINER_KINDS = ("hyperlink", "ins", "smartTag", "customXml", "moveTo", "sdt")
+# A text-box paragraph's number in text_paragraphs(), set on its w:p in the parsed
+# tree and in the writer's: the outer paragraph's rebuild copies its drawing from the
+# parsed tree (and may move it among its words), so the writer finds text boxes
+# again by number. Removed before saving.
+SLOT = "align-slot"
 CONTAINERS = {f"{{{W}}}{kind}" for kind in CONTAINER_KINDS}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 MAX_ENTRIES = 2000
@@ -111,16 +123,61 @@ def open_docx(data: bytes, name: str):
 PARTS_WITH_TEXT = re.compile(r"/word/(?:header\d*|footer\d*|footnotes|endnotes)\.xml")
 
 
-def text_paragraphs(word_document) -> list:
-    """(w:p, its part) to translate, in order: the body's (tables included), then
-    those of headers, footers, footnotes and endnotes. Text boxes (a w:p inside
-    another) are left out: they travel inside their drawing."""
+def text_roots(word_document) -> list:
+    """(root element, its part): the body, then headers, footers, footnotes, endnotes."""
     roots = [(word_document.element.body, word_document.part)]
     parts = [part for part in word_document.part.package.iter_parts()
              if PARTS_WITH_TEXT.fullmatch(str(part.partname)) and getattr(part, "element", None) is not None]
-    roots += [(part.element, part) for part in sorted(parts, key=lambda part: str(part.partname))]
-    return [(p, part) for root, part in roots for p in root.iter(w("p"))
-            if not any(a.tag == w("p") for a in p.iterancestors())]
+    return roots + [(part.element, part) for part in sorted(parts, key=lambda part: str(part.partname))]
+
+
+def _boxes(branch) -> list:
+    """The text boxes (w:txbxContent) in `branch`, less those inside another of them."""
+    boxes = []
+    for box in branch.iter(w("txbxContent")):
+        ancestor = box.getparent()
+        while ancestor is not None and ancestor is not branch and ancestor.tag != w("txbxContent"):
+            ancestor = ancestor.getparent()
+        if ancestor is branch:
+            boxes.append(box)
+    return boxes
+
+
+def repeated_boxes(root) -> list[tuple[list, list]]:
+    """(the drawing's text boxes, the VML copies) of each mc:AlternateContent whose
+    Fallback repeats its Choice's text boxes (as many of them), in document order."""
+    out = []
+    for alternate in root.iter(f"{{{MC}}}AlternateContent"):
+        choice, fallback = alternate.find(f"{{{MC}}}Choice"), alternate.find(f"{{{MC}}}Fallback")
+        if choice is None or fallback is None:
+            continue
+        drawn, vml = _boxes(choice), _boxes(fallback)
+        if drawn and len(drawn) == len(vml):
+            out.append((drawn, vml))
+    return out
+
+
+def nesting(p) -> int:
+    """How many paragraphs hold this one (text boxes in text boxes)."""
+    return sum(1 for a in p.iterancestors(w("p")))
+
+
+def text_paragraphs(word_document) -> list:
+    """(w:p, its part) to translate, in document order: the body's (tables included),
+    then those of headers, footers, footnotes and endnotes; a text box's paragraphs
+    come after the paragraph holding it. The VML copy of a drawn text box is left
+    out (the writer copies the drawing's translation into it). Paragraphs inside
+    another are numbered with SLOT (their index here)."""
+    out = []
+    for root, part in text_roots(word_document):
+        copies = {box for _, vml in repeated_boxes(root) for box in vml}
+        for p in root.iter(w("p")):
+            if any(box in copies for box in p.iterancestors(w("txbxContent"))):
+                continue
+            if nesting(p):
+                p.set(SLOT, str(len(out)))
+            out.append((p, part))
+    return out
 
 
 # Run properties that do not show: runs differing only in these are one span.
@@ -160,14 +217,43 @@ class DocxFormat(Format):
         layout: DocxLayout = document.layout
         word_document = open_docx(layout.data, document.name)
         translated = False
-        for index, (element, _) in enumerate(text_paragraphs(word_document)):
-            if index in layout.slots:
-                number = layout.slots[index]
-                paragraph = document.paragraphs[number]
-                _write_paragraph(element, paragraph, layout.base[number])
-                if any(pair.target != pair.source for pair in paragraph.sentences):
-                    _english_proofing(element)
-                    translated = True
+        rewritten: set[int] = set()
+
+        def rewrite(element, index: int) -> None:
+            nonlocal translated
+            if index not in layout.slots:
+                return
+            number = layout.slots[index]
+            paragraph = document.paragraphs[number]
+            _write_paragraph(element, paragraph, layout.base[number])
+            rewritten.add(index)
+            if any(pair.target != pair.source for pair in paragraph.sentences):
+                _english_proofing(element, paragraph_only=True)
+                translated = True
+
+        entries = text_paragraphs(word_document)
+        deepest = max((nesting(p) for p, _ in entries), default=0)
+        for index, (element, _) in enumerate(entries):
+            if element.get(SLOT) is None:
+                rewrite(element, index)
+        # Text boxes: the outer paragraphs' rebuilds hold copies of the parse-time
+        # (French) drawings, found again by their SLOT numbers, outermost first.
+        roots = [root for root, _ in text_roots(word_document)]
+        for depth in range(1, deepest + 1):
+            level = [p for root in roots for p in root.iter(w("p"))
+                     if p.get(SLOT) is not None and nesting(p) == depth]
+            for element in level:
+                rewrite(element, int(element.get(SLOT)))
+        for root in roots:
+            # innermost first, so that a copied text box holds its inner copies already
+            for drawn, vml in reversed(repeated_boxes(root)):
+                if any(int(p.get(SLOT, -1)) in rewritten for box in drawn for p in box.iter(w("p"))):
+                    for source, copy in zip(drawn, vml):
+                        for child in list(copy):
+                            copy.remove(child)
+                        copy.extend(deepcopy(child) for child in source)
+            for p in root.iter(w("p")):
+                p.attrib.pop(SLOT, None)
         if translated:  # the styles' default language too, for runs that declare none
             _english_proofing(word_document.styles.element)
         out = io.BytesIO()
@@ -175,11 +261,14 @@ class DocxFormat(Format):
         return out.getvalue()
 
 
-def _english_proofing(element) -> None:
+def _english_proofing(element, paragraph_only: bool = False) -> None:
     """French proofing languages (`w:lang w:val="fr-FR"`) become English, so Word
     does not spell-check the translation as French. (East Asian and complex-script
-    languages, `w:eastAsia`/`w:bidi`, are left as they are.)"""
+    languages, `w:eastAsia`/`w:bidi`, are left as they are.) With `paragraph_only`,
+    the paragraph's text boxes are left to their own paragraphs."""
     for lang in element.iter(w("lang")):
+        if paragraph_only and next(lang.iterancestors(w("p")), None) is not element:
+            continue
         value = lang.get(w("val"))
         if value and value.lower().split("-")[0] == SOURCE_LANGUAGE:
             lang.set(w("val"), TARGET_LANGUAGE)
@@ -193,12 +282,15 @@ def _pieces(element, in_field: list[int]):
         if tag == w("pPr"):
             continue
         if tag in CONTAINERS:
-            has_text = any(t.text for t in child.iter(w("t")))
-            if not has_text or in_field[0]:
+            inner = child.find(w("sdtContent")) if tag == w("sdt") else child
+            texts = [t.text for t in inner.iter(w("t")) if t.text] if inner is not None else []
+            if tag == w("sdt"):  # a check box's mark, a number: copied as it is
+                texts = [text for text in texts if any(c.isalpha() for c in text)]
+            if not texts or in_field[0]:
                 yield "point", child, None
                 continue
             yield "open", child, None
-            yield from _pieces(child, in_field)
+            yield from _pieces(inner, in_field)
             yield "close", child, None
             continue
         if tag != w("r"):
@@ -241,8 +333,9 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
         return None, None
     base_key = max(weight, key=lambda k: weight[k])
     style = element.find(f"{w('pPr')}/{w('pStyle')}")
+    in_box = any(True for _ in element.iterancestors(w("txbxContent")))
     in_table = any(a.tag == w("tc") for a in element.iterancestors())
-    role = "td" if in_table else (style.get(w("val")) if style is not None else "p")
+    role = "textbox" if in_box else "td" if in_table else (style.get(w("val")) if style is not None else "p")
     builder = ParagraphBuilder(plain_escape, role=role)
     formatted = None  # the open span of non-base formatting, with its key
     links = []
@@ -271,8 +364,9 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
             builder.point(etree.QName(payload).localname, payload)
         elif kind == "open":
             shell = deepcopy(payload)
-            for child in list(shell):
-                shell.remove(child)
+            emptied = shell.find(w("sdtContent")) if shell.tag == w("sdt") else shell
+            for child in list(emptied):  # a content control keeps its properties
+                emptied.remove(child)
             relation = payload.get(f"{{{R}}}id")
             url = part.rels[relation].target_ref if relation and relation in part.rels else ""
             links.append(builder.open(etree.QName(payload).localname, shell, url=url))
@@ -296,6 +390,9 @@ def _write_paragraph(element, paragraph: Paragraph, base) -> None:
         if what == TEXT:
             _add_text(containers[-1], formats[-1], value)
         elif what == POINT:
+            if value.kind == "sdt":  # a content control left with no words keeps its properties
+                containers[-1].append(deepcopy(value.open))
+                continue
             if value.kind == "run" or value.kind in CONTAINER_KINDS:
                 continue  # a span left with no text
             if isinstance(value.open, str):  # collapsed spaces
@@ -306,7 +403,7 @@ def _write_paragraph(element, paragraph: Paragraph, base) -> None:
             if value.kind in CONTAINER_KINDS:
                 shell = deepcopy(value.open)
                 containers[-1].append(shell)
-                containers.append(shell)
+                containers.append(shell.find(w("sdtContent")) if value.kind == "sdt" else shell)
             else:
                 formats.append(value.open)
         elif what == CLOSE:
