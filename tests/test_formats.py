@@ -727,6 +727,13 @@ def test_an_empty_link_moved_out_of_another_link_is_written_after_it():
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_an_empty_link_nested_in_a_link_in_the_source_stays_inside_it():
+    # Found by the identity property test: the rule that moves an empty link out of
+    # another one must not move one the source itself had inside.
+    page = '<p>w <a href="a"><a href="b"><br></a>le</a></p>'
+    assert round_trip(HtmlFormat(), page.encode()).decode() == page
+
+
 def test_a_span_closing_after_a_sentence_break_keeps_its_place_among_placeholders():
     page = "<p>w <b>. 42</b><b><br></b>le</p>"
     assert round_trip(HtmlFormat(), page.encode()).decode() == page

@@ -392,8 +392,10 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
         at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
         if point[1].kind in SINGLE_LEVEL_KINDS:
             # An empty link moved out of another link must not land back inside it
-            # when the two meet at one position: after its close, before its open.
-            same = [n for n, e in enumerate(sequence) if e[0] != POINT and e[1].kind == point[1].kind]
+            # when the two meet at one position: after its close, before its open
+            # (unless the source had it inside that link: kept as it was).
+            same = [n for n, e in enumerate(sequence) if e[0] != POINT and e[1].kind == point[1].kind
+                    and not e[1].order < point[1].order < e[1].close_order]
             at = max([at] + [n + 1 for n in same if sequence[n][0] == CLOSE])
             at = min([at] + [n for n in same if sequence[n][0] == OPEN])
         at = max(at, after)
