@@ -65,6 +65,10 @@ class Edit:
     target: str | None = None    # None: unchanged
     status: str | None = None
     comment: str | None = None
+    # Word alignment of the (new) English to the French, (fs, fe, es, ee) character
+    # spans, as a CAT tool's inline codes give it (XLIFF import). None: the row's
+    # alignment is kept, carried over the words an edited English still shares.
+    alignment: list[tuple[int, int, int, int]] | None = None
 
 
 def clean_text(text: str, limit: int, what: str) -> str:
