@@ -28,21 +28,32 @@ Import (`import_xliff`) brings back what changed (target, state, comment) as
 reviewed sentences, through `ReviewFolder` (TSV, text, page, index, memory,
 atomically). A unit whose French no longer matches the article's is skipped
 with a warning; import does not check row versions (the file wins).
+
+Inline codes on import (1.2): where the translator put each code in the target
+is read (`Code`) and turned into a word alignment (`Edit.alignment`) from which
+the same-format writer puts the markup back exactly there (see `_code_alignment`
+for how the links are chosen for the placer of align.formats.inline). An import
+where only codes moved is an edit of the alignment alone. Codes that do not fit
+the sentence's markup (unknown ids, wrong kind, crossing spans, a <bx/> without
+its <ex/>) are ignored with a warning, as are placements the writer cannot
+reproduce (e.g. a span over the whole French sentence always covers the whole
+English one).
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_WORK, STATUS_REVIEWED, \
     STATUS_TRANSLATED, Document, SentencePair
 from ..errors import InputError
-from ..formats.inline import target_inlines, xliff_inline
+from ..formats.inline import SPACE_KINDS, place_pair, target_inlines, xliff_inline
 from ..writers import atomic_write
-from .folder import Edit, EditRejected, ReviewFolder
+from .folder import _CONTROL_RE, _LINE_BREAKS_RE, Edit, EditRejected, ReviewFolder, clean_text
 
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF20 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -84,6 +95,11 @@ def _set_inline_content(element, content: str) -> None:
         element.remove(child)
     element.text = wrapper.text
     element.extend(list(wrapper))
+    for node in element.iter():
+        if node.text is None and len(node):
+            # an empty text node makes it mixed content, which pretty printing leaves
+            # alone: indentation inside a unit marked xml:space="preserve" would be text
+            node.text = ""
 
 
 def review_state(pair: SentencePair) -> str:
@@ -230,6 +246,15 @@ def export_folder(out_dir: str | Path, output: str | Path | None = None, version
 
 
 # ------------------------------------------------------------------ import
+class Code(NamedTuple):
+    """Where an inline code sits in a target's plain text: a <g> span (start, end),
+    or the position (start == end) of an <x/>, <bx/> or <ex/>. A <bx/> and an
+    <ex/> of one id in one target read as the <g> they stand for."""
+    tag: str
+    start: int
+    end: int
+
+
 @dataclass
 class ImportedUnit:
     article: str
@@ -239,6 +264,10 @@ class ImportedUnit:
     status: str          # an align status, or MACHINE
     comment: str
     translate: bool = True
+    # XLIFF 1.2: the target's inline codes by id (offsets into `target`), and what
+    # was wrong with the others (duplicate ids), by id, for the import's warnings.
+    codes: dict[str, Code] = field(default_factory=dict)
+    code_problems: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -279,13 +308,115 @@ def _read_12(path: Path, data: bytes) -> list[ImportedUnit]:
         filenode = next(element.iterancestors(f"{{{XLIFF12}}}file"))
         target = element.find(f"{{{XLIFF12}}}target")
         notes = [(n.get("from"), n.text or "") for n in element.findall(f"{{{XLIFF12}}}note")]
+        text, codes, problems = (None, {}, {}) if target is None else _target_codes_12(target)
         units.append(ImportedUnit(
             article=filenode.get("original") or "", id=unit.getid().split("\x04")[-1], source=unit.source or "",
-            target=None if target is None else unit.target,
+            target=text,
             status=_status_12(None if target is None else target.get("state"),
                               None if target is None else target.get("state-qualifier")),
-            comment=_notes(notes), translate=element.get("translate", "yes") != "no"))
+            comment=_notes(notes), translate=element.get("translate", "yes") != "no",
+            codes=codes, code_problems=problems))
     return units
+
+
+_OPEN, _CLOSE, _POINT = "open", "close", "point"
+_XPATH_SPACE = " \t\r\n"   # what XPath's normalize-space() collapses
+
+
+def _target_codes_12(target) -> tuple[str, dict[str, Code], dict[str, str]]:
+    """A 1.2 <target>'s plain text and its inline codes.
+
+    The text is what translate-toolkit's `unit.target` gives (the XPath string
+    value: the text of every element, <mrk> or native code alike, space-normalised
+    unless xml:space="preserve"), so the codes' offsets are into the text the
+    import saves."""
+    from translate.misc.xml_helpers import getXMLspaceInherited
+
+    atoms: list = []   # characters, and (tag, id, _OPEN/_CLOSE/_POINT) markers between them
+
+    def text(value: str | None) -> None:
+        if value:
+            atoms.extend(value)
+
+    def visit(element) -> None:
+        if not isinstance(element.tag, str):   # comment, processing instruction: no text
+            text(element.tail)
+            return
+        name = etree.QName(element)
+        tag = name.localname if name.namespace == XLIFF12 else None
+        code_id = element.get("id")
+        if tag == "g" and code_id is not None:
+            atoms.append(("g", code_id, _OPEN))
+        elif tag in ("x", "bx", "ex") and code_id is not None:
+            atoms.append((tag, code_id, _POINT))
+        text(element.text)
+        for child in element:
+            visit(child)
+        if tag == "g" and code_id is not None:
+            atoms.append(("g", code_id, _CLOSE))
+        text(element.tail)
+
+    text(target.text)
+    for child in target:
+        visit(child)
+    if getXMLspaceInherited(target, "default") != "preserve":
+        atoms = _normalize_space(atoms, _XPATH_SPACE)
+    return _codes_of(atoms)
+
+
+def _normalize_space(atoms: list, spaces: str) -> list:
+    """XPath normalize-space() over characters, markers kept in place: a run of
+    `spaces` becomes one space where it began, none at either end."""
+    out: list = []
+    space_at = None
+    seen_text = False
+    for atom in atoms:
+        if isinstance(atom, tuple):
+            out.append(atom)
+        elif atom in spaces:
+            if seen_text and space_at is None:
+                space_at = len(out)
+        else:
+            if space_at is not None:
+                out.insert(space_at, " ")
+                space_at = None
+            out.append(atom)
+            seen_text = True
+    return out
+
+
+def _codes_of(atoms: list) -> tuple[str, dict[str, Code], dict[str, str]]:
+    chars: list[str] = []
+    starts: dict[str, int] = {}
+    points: dict[str, list[tuple[str, int]]] = {}
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for atom in atoms:
+        if not isinstance(atom, tuple):
+            chars.append(atom)
+            continue
+        tag, code_id, what = atom
+        if what == _OPEN:
+            starts[code_id] = len(chars)   # XML nests <g>: an inner one of the same id closes first
+            spans.setdefault(code_id, [])
+        elif what == _CLOSE:
+            spans[code_id].append((starts.pop(code_id, len(chars)), len(chars)))
+        else:
+            points.setdefault(code_id, []).append((tag, len(chars)))
+    codes: dict[str, Code] = {}
+    problems: dict[str, str] = {}
+    for code_id in dict.fromkeys([*spans, *points]):
+        found = [Code("g", a, b) for a, b in spans.get(code_id, [])]
+        marks = points.get(code_id, [])
+        tags = [tag for tag, _ in marks]
+        if tags == ["bx", "ex"] and marks[0][1] <= marks[1][1]:
+            found.append(Code("g", marks[0][1], marks[1][1]))   # a span written as its two ends
+        else:
+            found.extend(Code(tag, at, at) for tag, at in marks)
+        if len(found) == 1:
+            codes[code_id] = found[0]
+        else:
+            problems[code_id] = f"inline code id {code_id!r} appears {len(found)} times in the target; ignored"
+    return "".join(chars), codes, problems
 
 
 def _read_20(path: Path, data: bytes) -> list[ImportedUnit]:
@@ -337,7 +468,7 @@ def import_xliff(path: str | Path, out_dir: str | Path) -> ImportReport:
             if normalize_source(unit.source) != normalize_source(pair.source):
                 report.warnings.append(f"{where}: the French changed since the export; skipped")
                 continue
-            edit = _edit_for(pair, unit)
+            edit = _edit_for(pair, unit, report.warnings, where)
             if edit is None:
                 report.unchanged += 1
             else:
@@ -352,14 +483,242 @@ def import_xliff(path: str | Path, out_dir: str | Path) -> ImportReport:
     return report
 
 
-def _edit_for(pair: SentencePair, unit: ImportedUnit) -> Edit | None:
-    """The edit a unit asks for, None when it says what the row says."""
+def _edit_for(pair: SentencePair, unit: ImportedUnit, warnings: list[str] | None = None,
+              where: str = "") -> Edit | None:
+    """The edit a unit asks for, None when it says what the row says. Problems with
+    its inline codes go to `warnings`, each line starting with `where`."""
+    warnings = warnings if warnings is not None else []
     target = unit.target if unit.target is not None and unit.target.strip() else None
-    new_target = target if target is not None and target != pair.target else None
+    # compared as it would be saved (a CAT tool may wrap or indent the target)
+    new_target = target if target is not None and clean_text(target, len(target), "") != pair.target else None
+    alignment = None
+    if target is not None and (pair.inlines or unit.codes):
+        alignment = _imported_alignment(pair, unit, target, lambda line: warnings.append(f"{where}: {line}"))
     new_comment = unit.comment if unit.comment != pair.comment else None
     current = review_state(pair)
     same_state = unit.status == current or (unit.status == STATUS_REVIEWED and current == STATUS_TRANSLATED)
-    if new_target is None and new_comment is None and same_state:
+    if new_target is None and new_comment is None and same_state and alignment is None:
         return None
     status = None if unit.status == MACHINE else unit.status
-    return Edit(version=pair.version, target=new_target, status=status, comment=new_comment)
+    return Edit(version=pair.version, target=new_target, status=status, comment=new_comment, alignment=alignment)
+
+
+# ------------------------------------------------------------------ inline codes → word alignment
+Link = tuple[int, int, int, int]
+_SHAPES = {"g": "a span (<g>)", "x": "a placeholder (<x/>)", "bx": "a span opening here and closing in a later "
+           "sentence (<bx/>)", "ex": "a span closing here, opened in an earlier sentence (<ex/>)"}
+
+
+def _shape(inline) -> str:
+    """The code the export writes for an Inline of a pair (as xliff_inline does)."""
+    if not inline.paired:
+        return "x"
+    if inline.opens and inline.closes:
+        return "g"
+    return "bx" if inline.opens else "ex"
+
+
+def _exported_codes(pair: SentencePair) -> dict[int, Code]:
+    """The codes an export of the pair writes in its target."""
+    codes = {}
+    for inline in target_inlines(pair):
+        shape = _shape(inline)
+        at = inline.end if shape == "ex" else inline.start
+        codes[inline.id] = Code(shape, at, inline.end if shape == "g" else at)
+    return codes
+
+
+def _trim(text: str, x: int, y: int) -> tuple[int, int]:
+    while x < y and text[x].isspace():
+        x += 1
+    while y > x and text[y - 1].isspace():
+        y -= 1
+    return x, y
+
+
+def _same_codes(a: dict[int, Code], b: dict[int, Code], text: str) -> bool:
+    if a.keys() != b.keys():
+        return False
+    for number, code in a.items():
+        other = b[number]
+        if code.tag != other.tag or _trim(text, code.start, code.end) != _trim(text, other.start, other.end):
+            return False
+    return True
+
+
+def _clean_codes(text: str, codes: dict[str, Code]) -> tuple[str, dict[str, Code]] | None:
+    """The codes' offsets into the English as the review folder saves it
+    (`clean_text`: line breaks and tabs as spaces, control characters dropped,
+    trimmed); None if that cannot be followed."""
+    cleaned = clean_text(text, len(text), "the English")
+    if cleaned == text:
+        return text, dict(codes)
+    markers: dict[int, list] = {}
+    for code_id, code in codes.items():
+        markers.setdefault(code.start, []).append((code_id, "start"))
+        markers.setdefault(code.end, []).append((code_id, "end"))
+    atoms: list = []
+    for k in range(len(text) + 1):
+        atoms.extend(("marker",) + m for m in markers.get(k, []))
+        if k < len(text):
+            atoms.append(text[k])
+    chars = [k for k, a in enumerate(atoms) if not isinstance(a, tuple)]
+    plain = "".join(atoms[k] for k in chars)
+    drop = set()
+    for match in _LINE_BREAKS_RE.finditer(plain):
+        atoms[chars[match.start()]] = " "
+        drop.update(chars[k] for k in range(match.start() + 1, match.end()))
+    atoms = [a for k, a in enumerate(atoms) if k not in drop
+             and (isinstance(a, tuple) or not _CONTROL_RE.fullmatch(a))]
+    chars = [k for k, a in enumerate(atoms) if not isinstance(a, tuple) and not a.isspace()]
+    if chars:
+        atoms = [a for k, a in enumerate(atoms) if isinstance(a, tuple) or chars[0] <= k <= chars[-1]]
+    position, at = 0, {}
+    for atom in atoms:
+        if isinstance(atom, tuple):
+            at[atom[1:]] = position
+        else:
+            position += 1
+    if "".join(a for a in atoms if not isinstance(a, tuple)) != cleaned:
+        return None
+    return cleaned, {code_id: Code(code.tag, at[(code_id, "start")], at[(code_id, "end")])
+                     for code_id, code in codes.items()}
+
+
+def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, warn) -> list[Link] | None:
+    """The word alignment that puts the pair's markup where the unit's target codes
+    are; None when the codes ask for nothing new (the row's alignment stays)."""
+    for problem in unit.code_problems.values():
+        warn(problem)
+    cleaned = _clean_codes(target, unit.codes) if unit.codes else (clean_text(target, len(target), "the English"), {})
+    if cleaned is None:
+        warn("the English's inline codes could not be followed through its clean-up; ignored")
+        return None
+    text, raw_codes = cleaned
+    inlines = {inline.id: inline for inline in pair.inlines}
+    codes: dict[int, Code] = {}
+    for code_id, code in raw_codes.items():
+        label = f'<{code.tag} id="{code_id}">'
+        number = int(code_id) if code_id.isascii() and code_id.isdigit() else None
+        inline = inlines.get(number)
+        if inline is None:
+            warn(f"inline code {label}: the sentence has no markup of that id; ignored")
+            continue
+        shape = _shape(inline)
+        if code.tag != shape:
+            if code.tag in ("bx", "ex") and shape == "g":
+                other = "ex" if code.tag == "bx" else "bx"
+                warn(f'inline code {label} without its <{other} id="{code_id}"/>; ignored')
+            else:
+                warn(f"inline code {label}: markup {code_id} is {_SHAPES[shape]} in this sentence; ignored")
+            continue
+        codes[number] = code
+    # A span running on into another sentence cannot open or close inside one closed here.
+    for number, code in list(codes.items()):
+        if code.tag not in ("bx", "ex"):
+            continue
+        around = [n for n, g in codes.items() if g.tag == "g" and g.start < code.start < g.end]
+        crossed = [n for n, other in codes.items() if code.tag == "bx" and other.tag == "ex" and other.start > code.start]
+        if around or crossed:
+            warn(f'inline code <{code.tag} id="{number}"/> would cross <{codes[(around or crossed)[0]].tag} '
+                 f'id="{(around or crossed)[0]}">; ignored')
+            del codes[number]
+    exported = _exported_codes(pair)
+    # (a collapsed space's placeholder carries nothing a reader sees: no warning)
+    missing = [number for number in exported if str(number) not in raw_codes and str(number) not in unit.code_problems
+               and inlines[number].kind not in SPACE_KINDS]
+    same_text = text == pair.target
+    if missing and (codes or same_text):
+        warn(f"inline codes {_ids(missing)} are not in the target; "
+             + ("kept where they were" if same_text else "placed from the other codes"))
+    if same_text:
+        codes = {**exported, **codes}   # codes left out keep their place
+        if _same_codes(codes, exported, text):
+            return None
+    elif not codes:
+        if missing:
+            warn(f"the target has none of the sentence's inline codes ({_ids(missing)}); "
+                 f"the markup is placed from the word alignment")
+        return None
+    links, misplaced = _code_alignment(pair, text, codes, list(pair.alignment) if same_text else [])
+    for number, (x, y) in misplaced.items():
+        code = codes[number]
+        goes = f'around "{text[slice(*_trim(text, x, y))]}"' if code.tag == "g" else f"at character {x if code.tag != 'ex' else y}"
+        warn(f'inline code <{code.tag} id="{number}">: the English file cannot put it where the target has it; '
+             f"it goes {goes}")
+    return links or None
+
+
+def _ids(numbers) -> str:
+    return ", ".join(str(n) for n in numbers)
+
+
+def _code_alignment(pair: SentencePair, text: str, codes: dict[int, Code],
+                    base: list[Link]) -> tuple[list[Link], dict[int, tuple[int, int]]]:
+    """Links from which `place_pair` puts each code's markup where the code is in
+    `text`, and the codes it still places elsewhere (with where it puts them).
+
+    The placer puts a span around the hull of the English aligned to French
+    characters inside its French span. A span's link is therefore anchored on
+    one French character (its first and last, else any) that no span nested in
+    it covers, and points to the whole English span: a link over the span's
+    whole French would, by its middle, also count for a nested span. Spans with
+    the same French as a nested one follow it (the writer cannot tell them
+    apart). Placeholders, <bx/> and <ex/> get a one-character link beside their
+    French position (the placer takes the neighbouring link's edge) when that
+    places them right without moving anything else. The row's links (same text
+    only) are kept outside the spans' French, for the markup without codes."""
+    inlines = {inline.id: inline for inline in pair.inlines}
+    spans: dict[int, tuple[int, int]] = {}
+    for number, code in codes.items():
+        if code.tag == "g":
+            spans[number] = _trim(text, code.start, code.end)
+    anchors: list[Link] = []
+    for number, (x, y) in spans.items():
+        inline = inlines[number]
+        if inline.end <= inline.start or y <= x:
+            continue
+        inner = [o for o in pair.inlines if o is not inline and o.paired and o.end > o.start
+                 and inline.start <= o.start and o.end <= inline.end
+                 and (o.start, -o.end, o.order) > (inline.start, -inline.end, inline.order)]
+        private = [k for k in range(inline.start, inline.end) if not any(o.start <= k < o.end for o in inner)]
+        chosen = {k for k in (inline.start, inline.end - 1) if k in set(private)} or set(private[:1])
+        anchors.extend((k, k + 1, x, y) for k in sorted(chosen))
+    covered = [(inlines[n].start, inlines[n].end) for n in spans if inlines[n].end > inlines[n].start]
+    kept = [w for w in base if not any(a <= (w[0] + w[1]) / 2 < b for a, b in covered)]
+
+    def misplaced(links: list[Link]) -> dict[int, tuple[int, int]]:
+        placed, _ = place_pair(replace(pair, target=text, alignment=links))
+        where = {p.inline.id: (p.x, p.y) for p in placed}
+        wrong = {}
+        for number, code in codes.items():
+            x, y = where.get(number, (-1, -1))
+            if code.tag == "g":
+                ok = _trim(text, x, y) == spans[number] if x >= 0 else False
+            else:
+                ok = (y if code.tag == "ex" else x) == code.start
+            if not ok:
+                wrong[number] = (x, y)
+        return wrong
+
+    links = anchors + kept
+    wrong = misplaced(links)
+    if kept and wrong:
+        alone = misplaced(anchors)
+        if len(alone) < len(wrong):
+            links, wrong = anchors, alone
+    for number, code in codes.items():
+        if number not in wrong or code.tag == "g":
+            continue
+        inline, t, n = inlines[number], code.start, len(pair.source)
+        if code.tag == "bx":
+            link = (inline.start, inline.start + 1, t, t + 1) if inline.start < n and t < len(text) else None
+        else:
+            at = inline.end if code.tag == "ex" else inline.start
+            link = (at - 1, at, t - 1, t) if at >= 1 and t >= 1 else None
+        if link is None:
+            continue
+        trial = misplaced(links + [link])
+        if len(trial) < len(wrong):
+            links, wrong = links + [link], trial
+    return links, wrong

@@ -1,0 +1,189 @@
+"""XLIFF 1.2 inline codes on import: where the translator put the markup in the
+target is where the article in its own format gets it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from align.formats import format_for
+from align.pipeline import translate_paths
+from align.review import ReviewFolder
+from align.review.xliff import XLIFF12, Code, export_folder, import_xliff, read_xliff
+from align.segment import segment_document
+from scripted_engine import ScriptedEngine
+from test_xliff import NS, assert_valid, rows
+
+HTML = ("<p>Le <b>chat <i>noir</i></b> dort sur le tapis.</p>\n"
+        "<p>Le chat <img src='c.png'> dort.</p>\n"
+        "<p>Le <i>chat</i> <b>dort. Le chien</b> aboie.</p>\n"
+        "<p><b>Il pleut.</b></p>\n")
+SCRIPT = {"Le chat noir dort sur le tapis.": [("The", "Le"), ("black", "noir"), ("cat", "chat"), ("sleeps", "dort"),
+                                              ("on", "sur"), ("the", "le"), ("rug.", "tapis.")],
+          "Le chat dort.": [("The", "Le"), ("cat", "chat"), ("sleeps.", "dort.")],
+          "Le chien aboie.": [("The", "Le"), ("dog", "chien"), ("barks.", "aboie.")],
+          "Il pleut.": [("It", "Il"), ("rains.", "pleut.")]}
+MARKDOWN = "# Titre\n\nVoir [le site](https://example.org) ici.\n"
+
+
+def translated(tmp_path: Path, name: str, text: str, script: dict) -> tuple[Path, Path]:
+    article = tmp_path / "src" / name
+    article.parent.mkdir(exist_ok=True)
+    article.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    report = translate_paths([article], ScriptedEngine(script), out)
+    assert report.exit_code == 0, report.failed
+    return article, out
+
+
+class Recorder:
+    """The edits import_xliff applies, by sentence id (the alignment among them)."""
+
+    def __init__(self, monkeypatch):
+        self.edits = {}
+        original = ReviewFolder.apply_many
+
+        def apply_many(folder, name, edits, check_versions=True):
+            self.edits.update(edits)
+            return original(folder, name, edits, check_versions)
+
+        monkeypatch.setattr(ReviewFolder, "apply_many", apply_many)
+
+
+def rebuilt(article: Path, out: Path, edits: dict) -> str:
+    """The article in its own format from the folder's English and the imported
+    alignments (what the same-format writer makes after the import)."""
+    fmt = format_for(article)
+    document = segment_document(fmt.read(article))
+    saved = {pair.id: pair for pair in ReviewFolder(out).load(article.stem).pairs()}
+    for pair in document.pairs():
+        pair.target = saved[pair.id].target
+        edit = edits.get(pair.id)
+        pair.alignment = edit.alignment if edit is not None and edit.alignment is not None \
+            else saved[pair.id].alignment
+    return fmt.write(document).decode("utf-8")
+
+
+def set_target(tree, unit_id: str, content: str) -> None:
+    """Replace a unit's target content with XLIFF 1.2 mixed content."""
+    target = tree.find(f".//x12:trans-unit[@id='{unit_id}']/x12:target", NS)
+    wrapper = etree.fromstring(f'<w xmlns="{XLIFF12}">{content}</w>')
+    for child in list(target):
+        target.remove(child)
+    target.text = wrapper.text
+    target.extend(list(wrapper))
+
+
+def exported(tmp_path, out) -> tuple[Path, etree._ElementTree]:
+    [path] = export_folder(out, tmp_path / "post.xlf", "1.2")
+    return path, assert_valid(path, "1.2")
+
+
+def test_codes_are_read_with_the_toolkits_text(tmp_path):
+    from translate.storage.xliff import xlifffile
+
+    content = ('\n   The  <g id="1" ctype="bold">black\n <g id="2">cat</g></g> sleeps<x id="3"/>. '
+               '<bx id="4"/>See<ex id="4"/> <mrk mtype="term">here</mrk> <ph id="5">&lt;b&gt;</ph>z'
+               '<!-- a comment --> end <bx id="6"/>  <g id="7">a</g><g id="7">b</g>\n')
+    data = (f'<xliff xmlns="{XLIFF12}" version="1.2"><file original="a" source-language="fr" datatype="plaintext">'
+            f'<body><trans-unit id="p1s1"><source>x</source><target>{content}</target></trans-unit>'
+            f'<trans-unit id="p1s2" xml:space="preserve"><source>x</source><target>{content}</target></trans-unit>'
+            f'</body></file></xliff>')
+    path = tmp_path / "codes.xlf"
+    path.write_text(data, encoding="utf-8")
+    toolkit = [unit.target for unit in xlifffile.parsestring(data.encode()).units]
+    default, preserve = read_xliff(path)
+    assert [default.target, preserve.target] == toolkit
+    assert default.target == "The black cat sleeps. See here <b>z end ab"
+    spans = {code_id: default.target[c.start:c.end] for code_id, c in default.codes.items()}
+    assert spans == {"1": "black cat", "2": "cat", "4": "See", "3": "", "6": ""}  # bx + ex of one id: a span
+    assert default.codes["3"] == Code("x", 20, 20) and default.codes["6"].tag == "bx"
+    assert default.code_problems == {"7": "inline code id '7' appears 2 times in the target; ignored"}
+    assert {code_id: preserve.target[c.start:c.end] for code_id, c in preserve.codes.items()} == \
+        {**spans, "1": "black\n cat"}
+
+
+def test_moved_codes_put_the_markup_around_other_words(tmp_path, monkeypatch):
+    article, out = translated(tmp_path, "post.html", HTML, SCRIPT)
+    assert "<p>The <b><i>black</i> cat</b> sleeps on the rug.</p>" in (out / "post.en.html").read_text()
+    path, tree = exported(tmp_path, out)
+    # bold (1) and its nested italics (2) on other words; the image (3) after "The"
+    set_target(tree, "p1s1", 'The black cat <g id="1" ctype="bold">sleeps <g id="2" ctype="italic">on</g> '
+                             'the</g> rug.')
+    set_target(tree, "p2s1", 'The <x id="1" ctype="image"/><x id="2" ctype="x-space"/>cat sleeps.')
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert_valid(path, "1.2")
+    recorder = Recorder(monkeypatch)
+    report = import_xliff(path, out)
+    assert report.warnings == []
+    assert report.changed == ["post p1s1", "post p2s1"]
+    # the text is the same: the edits change the alignment only
+    for sentence in ("p1s1", "p2s1"):
+        edit = recorder.edits[sentence]
+        assert edit.target is None and edit.alignment
+    assert rows(out, "post")["p1s1"]["en"] == "The black cat sleeps on the rug."
+    html = rebuilt(article, out, recorder.edits)
+    assert "<p>The black cat <b>sleeps <i>on</i> the</b> rug.</p>" in html
+    assert "<p>The <img src='c.png'> cat sleeps.</p>" in html
+    assert "<p>The <i>cat</i> <b>sleeps. The dog</b> barks.</p>" in html  # not in the edits: as it was
+
+
+def test_new_english_with_codes_and_an_unchanged_file(tmp_path, monkeypatch):
+    article, out = translated(tmp_path, "post.md", MARKDOWN, {})
+    path, tree = exported(tmp_path, out)
+    recorder = Recorder(monkeypatch)
+    report = import_xliff(path, out)   # as exported: nothing changed, codes included
+    assert (report.changed, report.warnings, recorder.edits) == ([], [], {})
+    set_target(tree, "p2s1", '<g id="1" ctype="link">Look</g> at the site here.')
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    report = import_xliff(path, out)
+    assert (report.changed, report.warnings) == (["post p2s1"], [])
+    assert recorder.edits["p2s1"].target == "Look at the site here."
+    assert "[Look](https://example.org) at the site here." in rebuilt(article, out, recorder.edits)
+
+
+def test_codes_moved_back_where_they_were_is_unchanged(tmp_path, monkeypatch):
+    article, out = translated(tmp_path, "post.html", HTML, SCRIPT)
+    path, tree = exported(tmp_path, out)
+    # a CAT tool's indentation and a code written as <bx/> + <ex/> say the same
+    set_target(tree, "p1s1", '\n  The <bx id="1" ctype="bold"/><g id="2" ctype="italic">black</g> cat<ex id="1"/> '
+                             'sleeps on the rug.\n')
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    recorder = Recorder(monkeypatch)
+    report = import_xliff(path, out)
+    assert (report.changed, report.warnings, recorder.edits) == ([], [], {})
+
+
+def test_codes_that_do_not_fit_are_ignored_with_a_warning(tmp_path, monkeypatch):
+    article, out = translated(tmp_path, "post.html", HTML, SCRIPT)
+    path, tree = exported(tmp_path, out)
+    set_target(tree, "p1s1", 'The <g id="9">black</g> cat <bx id="1"/>sleeps on the rug.')
+    set_target(tree, "p3s1", 'The <g id="1" ctype="italic">cat <bx id="2" ctype="bold"/>sleeps</g>.')
+    set_target(tree, "p3s2", '<g id="2">The dog</g> barks.')
+    set_target(tree, "p4s1", '<g id="1" ctype="bold">It</g> rains.')  # bold on a whole sentence
+    set_target(tree, "p2s1", 'The cat sleeps<x id="1"/><x id="1"/>.')
+    tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    recorder = Recorder(monkeypatch)
+    report = import_xliff(path, out)
+    where = f"{path}: post"
+    assert report.warnings == [
+        f'{where} p1s1: inline code <g id="9">: the sentence has no markup of that id; ignored',
+        f'{where} p1s1: inline code <bx id="1"> without its <ex id="1"/>; ignored',
+        f'{where} p1s1: inline codes 2 are not in the target; kept where they were',
+        f"{where} p2s1: inline code id '1' appears 2 times in the target; ignored",
+        f'{where} p3s1: inline code <bx id="2"/> would cross <g id="1">; ignored',
+        # the bold goes on from "sleeps" as before: the italics cannot cross it
+        f'{where} p3s1: inline code <g id="1">: the English file cannot put it where the target has it; '
+        f'it goes around "cat"',
+        f'{where} p3s2: inline code <g id="2">: markup 2 is a span closing here, opened in an earlier sentence '
+        f'(<ex/>) in this sentence; ignored',
+        f'{where} p4s1: inline code <g id="1">: the English file cannot put it where the target has it; '
+        f'it goes around "It rains."',
+    ]
+    assert report.changed == ["post p3s1", "post p4s1"]
+    html = rebuilt(article, out, recorder.edits)
+    assert "<p>The <b><i>black</i> cat</b> sleeps on the rug.</p>" in html  # p1s1: nothing usable
+    assert "<p>The <i>cat </i><b>sleeps. The dog</b> barks.</p>" in html  # clipped where the bold opens
+    assert "<p><b>It rains.</b></p>" in html
+    assert "<p>The cat <img src='c.png'> sleeps.</p>" in html
