@@ -2,11 +2,14 @@
 target is where the article in its own format gets it."""
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
+from align.document import Inline, SentencePair
 from align.formats import format_for
 from align.pipeline import translate_paths
 from align.review import ReviewFolder
@@ -187,3 +190,76 @@ def test_codes_that_do_not_fit_are_ignored_with_a_warning(tmp_path, monkeypatch)
     assert "<p>The <i>cat </i><b>sleeps. The dog</b> barks.</p>" in html  # clipped where the bold opens
     assert "<p><b>It rains.</b></p>" in html
     assert "<p>The cat <img src='c.png'> sleeps.</p>" in html
+
+
+def placements(pair, codes: dict[int, Code]):
+    """What the writer does with the imported codes: {id: settled span}, and the warnings."""
+    from align.formats.inline import place_pair
+    from align.review.xliff import ImportedUnit, _edit_for, _settled
+
+    unit = ImportedUnit("post", pair.id, pair.source, pair.target, "reviewed", "",
+                        codes={str(n): code for n, code in codes.items()})
+    warnings = []
+    edit = _edit_for(pair, unit, warnings, "here")
+    alignment = edit.alignment if edit is not None and edit.alignment is not None else pair.alignment
+    placed, _ = place_pair(replace(pair, alignment=alignment))
+    return {p.inline.id: _settled(codes[p.inline.id].tag, p.x, p.y, pair.target) for p in placed
+            if p.inline.id in codes}, warnings
+
+
+def words(text: str) -> tuple[list[tuple[int, int]], list[int]]:
+    """Spans of one or more whole words, and the positions between words (not 0)."""
+    found = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    spans = [(a, b) for a, _ in found for _, b in found if a < b]
+    return spans, sorted({p for span in found for p in span} - {0})
+
+
+@pytest.mark.parametrize("english", ["The black cat sleeps on the rug.",       # same text: the row's links stay
+                                     "A black cat is sleeping on the carpet."])  # new text: codes only
+def test_every_placement_nested_as_in_the_french_is_reproduced(english):
+    from align.review.xliff import _settled
+
+    pair = SentencePair(source="Le chat noir dort sur le tapis.", target="The black cat sleeps on the rug.",
+                        paragraph=1, number=1,
+                        alignment=[(0, 2, 0, 3), (8, 12, 4, 9), (3, 7, 10, 13), (13, 17, 14, 20), (18, 21, 21, 23),
+                                   (22, 24, 24, 27), (25, 31, 28, 32)],
+                        inlines=[Inline(3, 12, "b", order=1, close_order=4, id=1),
+                                 Inline(8, 12, "i", order=2, close_order=3, id=2),
+                                 Inline(18, 18, "img", paired=False, order=5, id=3)])
+    pair.target = english
+    if english != "The black cat sleeps on the rug.":
+        pair.alignment = []
+    spans, points = words(english)
+    tried = 0
+    for outer in spans:
+        for inner in (s for s in spans if outer[0] <= s[0] and s[1] <= outer[1]):
+            for point in points:
+                codes = {1: Code("g", *outer), 2: Code("g", *inner), 3: Code("x", point, point)}
+                got, warnings = placements(pair, codes)
+                assert (got, warnings) == ({n: _settled(*c, english) for n, c in codes.items()}, []), codes
+                tried += 1
+    assert tried > 2000
+
+
+def test_spans_running_over_two_sentences_follow_their_bx_and_ex():
+    from align.review.xliff import _settled
+
+    first = SentencePair(source="Le chat dort.", target="The cat sleeps.", paragraph=1, number=1,
+                         alignment=[(0, 2, 0, 3), (3, 7, 4, 7), (8, 13, 8, 15)],
+                         inlines=[Inline(3, 7, "i", order=1, close_order=2, id=1),
+                                  Inline(8, 13, "b", order=3, close_order=4, id=2, closes=False)])
+    spans, points = words(first.target)
+    for span in spans:
+        for point in points[:-1]:   # a <bx/> at the very end opens nothing here (below)
+            if not span[0] < point < span[1]:
+                codes = {1: Code("g", *span), 2: Code("bx", point, point)}
+                assert placements(first, codes) == ({n: _settled(*c, first.target) for n, c in codes.items()}, [])
+    got, warnings = placements(first, {1: Code("g", 4, 7), 2: Code("bx", 15, 15)})
+    assert warnings == ['here: inline code <bx id="2">: the English file cannot put it where the target has it; '
+                        'it goes around "sleeps."']
+    second = SentencePair(source="Le chien aboie.", target="The dog barks.", paragraph=1, number=2,
+                          alignment=[(0, 2, 0, 3), (3, 8, 4, 7), (9, 15, 8, 14)],
+                          inlines=[Inline(0, 8, "b", order=3, close_order=4, id=2, opens=False)])
+    for point in words(second.target)[1]:
+        codes = {2: Code("ex", point, point)}
+        assert placements(second, codes) == ({2: _settled(*codes[2], second.target)}, [])

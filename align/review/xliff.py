@@ -536,14 +536,23 @@ def _trim(text: str, x: int, y: int) -> tuple[int, int]:
     return x, y
 
 
+def _settled(tag: str, x: int, y: int, text: str) -> tuple[int, int]:
+    """What the English file shows of a code (x, y: a code's start and end, or a
+    placed span's): the words a span covers, without the spaces at its edges (the
+    placer leaves them out); a <bx/> covers the rest of the sentence, an <ex/> its
+    beginning."""
+    if tag == "g":
+        return _trim(text, x, y)
+    if tag == "bx":
+        return _trim(text, x, len(text))
+    if tag == "ex":
+        return _trim(text, 0, y)
+    return x, x
+
+
 def _same_codes(a: dict[int, Code], b: dict[int, Code], text: str) -> bool:
-    if a.keys() != b.keys():
-        return False
-    for number, code in a.items():
-        other = b[number]
-        if code.tag != other.tag or _trim(text, code.start, code.end) != _trim(text, other.start, other.end):
-            return False
-    return True
+    return a.keys() == b.keys() and all(
+        code.tag == b[n].tag and _settled(*code, text) == _settled(*b[n], text) for n, code in a.items())
 
 
 def _clean_codes(text: str, codes: dict[str, Code]) -> tuple[str, dict[str, Code]] | None:
@@ -643,7 +652,7 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
     links, misplaced = _code_alignment(pair, text, codes, list(pair.alignment) if same_text else [])
     for number, (x, y) in misplaced.items():
         code = codes[number]
-        goes = f'around "{text[slice(*_trim(text, x, y))]}"' if code.tag == "g" else f"at character {x if code.tag != 'ex' else y}"
+        goes = f"at character {x}" if code.tag == "x" else f'around "{text[slice(*_settled(code.tag, x, y, text))]}"'
         warn(f'inline code <{code.tag} id="{number}">: the English file cannot put it where the target has it; '
              f"it goes {goes}")
     return links or None
@@ -664,15 +673,16 @@ def _code_alignment(pair: SentencePair, text: str, codes: dict[int, Code],
     it covers, and points to the whole English span: a link over the span's
     whole French would, by its middle, also count for a nested span. Spans with
     the same French as a nested one follow it (the writer cannot tell them
-    apart). Placeholders, <bx/> and <ex/> get a one-character link beside their
-    French position (the placer takes the neighbouring link's edge) when that
-    places them right without moving anything else. The row's links (same text
-    only) are kept outside the spans' French, for the markup without codes."""
+    apart). A <bx/> is the span from it to the sentence's end, an <ex/> from the
+    start to it. Placeholders get a one-character link beside their French
+    position (the placer takes the neighbouring link's edge) when that places
+    them right without moving anything else. The row's links (same text only)
+    are kept outside the spans' French, for the markup without codes."""
     inlines = {inline.id: inline for inline in pair.inlines}
     spans: dict[int, tuple[int, int]] = {}
     for number, code in codes.items():
-        if code.tag == "g":
-            spans[number] = _trim(text, code.start, code.end)
+        if code.tag != "x":
+            spans[number] = _settled(*code, text)
     anchors: list[Link] = []
     for number, (x, y) in spans.items():
         inline = inlines[number]
@@ -684,7 +694,8 @@ def _code_alignment(pair: SentencePair, text: str, codes: dict[int, Code],
         private = [k for k in range(inline.start, inline.end) if not any(o.start <= k < o.end for o in inner)]
         chosen = {k for k in (inline.start, inline.end - 1) if k in set(private)} or set(private[:1])
         anchors.extend((k, k + 1, x, y) for k in sorted(chosen))
-    covered = [(inlines[n].start, inlines[n].end) for n in spans if inlines[n].end > inlines[n].start]
+    covered = [(inlines[n].start, inlines[n].end) for n, (x, y) in spans.items()
+               if inlines[n].end > inlines[n].start and y > x]
     kept = [w for w in base if not any(a <= (w[0] + w[1]) / 2 < b for a, b in covered)]
 
     def misplaced(links: list[Link]) -> dict[int, tuple[int, int]]:
@@ -693,11 +704,7 @@ def _code_alignment(pair: SentencePair, text: str, codes: dict[int, Code],
         wrong = {}
         for number, code in codes.items():
             x, y = where.get(number, (-1, -1))
-            if code.tag == "g":
-                ok = _trim(text, x, y) == spans[number] if x >= 0 else False
-            else:
-                ok = (y if code.tag == "ex" else x) == code.start
-            if not ok:
+            if x < 0 or _settled(code.tag, x, y, text) != _settled(*code, text):
                 wrong[number] = (x, y)
         return wrong
 
@@ -708,16 +715,12 @@ def _code_alignment(pair: SentencePair, text: str, codes: dict[int, Code],
         if len(alone) < len(wrong):
             links, wrong = anchors, alone
     for number, code in codes.items():
-        if number not in wrong or code.tag == "g":
+        if number not in wrong or code.tag != "x":
             continue
-        inline, t, n = inlines[number], code.start, len(pair.source)
-        if code.tag == "bx":
-            link = (inline.start, inline.start + 1, t, t + 1) if inline.start < n and t < len(text) else None
-        else:
-            at = inline.end if code.tag == "ex" else inline.start
-            link = (at - 1, at, t - 1, t) if at >= 1 and t >= 1 else None
-        if link is None:
+        at, t = inlines[number].start, code.start
+        if at < 1 or t < 1:
             continue
+        link = (at - 1, at, t - 1, t)
         trial = misplaced(links + [link])
         if len(trial) < len(wrong):
             links, wrong = links + [link], trial
