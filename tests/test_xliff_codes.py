@@ -13,7 +13,7 @@ from align.document import Inline, SentencePair
 from align.formats import format_for
 from align.pipeline import translate_paths
 from align.review import ReviewFolder
-from align.review.xliff import XLIFF12, Code, export_folder, import_xliff, read_xliff
+from align.review.xliff import XLIFF12, XLIFF20, Code, export_folder, import_xliff, read_xliff
 from align.segment import segment_document
 from scripted_engine import ScriptedEngine
 from test_xliff import NS, assert_valid, rows
@@ -68,19 +68,32 @@ def rebuilt(article: Path, out: Path, edits: dict) -> str:
     return fmt.write(document).decode("utf-8")
 
 
-def set_target(tree, unit_id: str, content: str) -> None:
-    """Replace a unit's target content with XLIFF 1.2 mixed content."""
-    target = tree.find(f".//x12:trans-unit[@id='{unit_id}']/x12:target", NS)
-    wrapper = etree.fromstring(f'<w xmlns="{XLIFF12}">{content}</w>')
+# 1.2 codes as 2.0 writes them (the export's ids and types)
+TO_20 = [('<g id="1" ctype="bold">', '<pc id="1" type="fmt" subType="xlf:b">'),
+         ('<g id="2" ctype="italic">', '<pc id="2" type="fmt" subType="xlf:i">'),
+         ('<g id="1" ctype="link">', '<pc id="1" type="link">'), ("</g>", "</pc>"),
+         ('<x id="1" ctype="image"/>', '<ph id="1" type="image"/>'), ('<x id="2" ctype="x-space"/>', '<ph id="2"/>')]
+
+
+def set_target(tree, unit_id: str, content: str, version: str = "1.2") -> None:
+    """Replace a unit's target content with mixed content (1.2 codes, written as
+    2.0's for a 2.0 file)."""
+    if version == "1.2":
+        target = tree.find(f".//x12:trans-unit[@id='{unit_id}']/x12:target", NS)
+    else:
+        target = tree.find(f".//x20:unit[@id='{unit_id}']/x20:segment/x20:target", NS)
+        for code_12, code_20 in TO_20:
+            content = content.replace(code_12, code_20)
+    wrapper = etree.fromstring(f'<w xmlns="{XLIFF12 if version == "1.2" else XLIFF20}">{content}</w>')
     for child in list(target):
         target.remove(child)
     target.text = wrapper.text
     target.extend(list(wrapper))
 
 
-def exported(tmp_path, out) -> tuple[Path, etree._ElementTree]:
-    [path] = export_folder(out, tmp_path / "post.xlf", "1.2")
-    return path, assert_valid(path, "1.2")
+def exported(tmp_path, out, version: str = "1.2") -> tuple[Path, etree._ElementTree]:
+    [path] = export_folder(out, tmp_path / "post.xlf", version)
+    return path, assert_valid(path, version)
 
 
 def test_codes_are_read_with_the_toolkits_text(tmp_path):
@@ -107,16 +120,17 @@ def test_codes_are_read_with_the_toolkits_text(tmp_path):
         {**spans, "1": "black\n cat"}
 
 
-def test_moved_codes_put_the_markup_around_other_words(tmp_path, monkeypatch):
+@pytest.mark.parametrize("version", ["1.2", "2.0"])
+def test_moved_codes_put_the_markup_around_other_words(tmp_path, monkeypatch, version):
     article, out = translated(tmp_path, "post.html", HTML, SCRIPT)
     assert "<p>The <b><i>black</i> cat</b> sleeps on the rug.</p>" in (out / "post.en.html").read_text()
-    path, tree = exported(tmp_path, out)
+    path, tree = exported(tmp_path, out, version)
     # bold (1) and its nested italics (2) on other words; the image (3) after "The"
     set_target(tree, "p1s1", 'The black cat <g id="1" ctype="bold">sleeps <g id="2" ctype="italic">on</g> '
-                             'the</g> rug.')
-    set_target(tree, "p2s1", 'The <x id="1" ctype="image"/><x id="2" ctype="x-space"/>cat sleeps.')
+                             'the</g> rug.', version)
+    set_target(tree, "p2s1", 'The <x id="1" ctype="image"/><x id="2" ctype="x-space"/>cat sleeps.', version)
     tree.write(str(path), xml_declaration=True, encoding="UTF-8")
-    assert_valid(path, "1.2")
+    assert_valid(path, version)
     recorder = Recorder(monkeypatch)
     report = import_xliff(path, out)
     assert report.warnings == []
@@ -132,13 +146,14 @@ def test_moved_codes_put_the_markup_around_other_words(tmp_path, monkeypatch):
     assert "<p>The <i>cat</i> <b>sleeps. The dog</b> barks.</p>" in html  # not in the edits: as it was
 
 
-def test_new_english_with_codes_and_an_unchanged_file(tmp_path, monkeypatch):
+@pytest.mark.parametrize("version", ["1.2", "2.0"])
+def test_new_english_with_codes_and_an_unchanged_file(tmp_path, monkeypatch, version):
     article, out = translated(tmp_path, "post.md", MARKDOWN, {})
-    path, tree = exported(tmp_path, out)
+    path, tree = exported(tmp_path, out, version)
     recorder = Recorder(monkeypatch)
     report = import_xliff(path, out)   # as exported: nothing changed, codes included
     assert (report.changed, report.warnings, recorder.edits) == ([], [], {})
-    set_target(tree, "p2s1", '<g id="1" ctype="link">Look</g> at the site here.')
+    set_target(tree, "p2s1", '<g id="1" ctype="link">Look</g> at the site here.', version)
     tree.write(str(path), xml_declaration=True, encoding="UTF-8")
     report = import_xliff(path, out)
     assert (report.changed, report.warnings) == (["post p2s1"], [])
@@ -146,16 +161,46 @@ def test_new_english_with_codes_and_an_unchanged_file(tmp_path, monkeypatch):
     assert "[Look](https://example.org) at the site here." in rebuilt(article, out, recorder.edits)
 
 
-def test_codes_moved_back_where_they_were_is_unchanged(tmp_path, monkeypatch):
+@pytest.mark.parametrize("version", ["1.2", "2.0"])
+def test_codes_moved_back_where_they_were_is_unchanged(tmp_path, monkeypatch, version):
     article, out = translated(tmp_path, "post.html", HTML, SCRIPT)
-    path, tree = exported(tmp_path, out)
-    # a CAT tool's indentation and a code written as <bx/> + <ex/> say the same
-    set_target(tree, "p1s1", '\n  The <bx id="1" ctype="bold"/><g id="2" ctype="italic">black</g> cat<ex id="1"/> '
-                             'sleeps on the rug.\n')
+    path, tree = exported(tmp_path, out, version)
+    # a CAT tool's indentation and a span written as its two ends say the same
+    if version == "1.2":
+        ends = '<bx id="1" ctype="bold"/>', '<ex id="1"/>'
+    else:
+        ends = '<sc id="1" type="fmt" subType="xlf:b"/>', '<ec startRef="1"/>'
+    set_target(tree, "p1s1", f'\n  The {ends[0]}<g id="2" ctype="italic">black</g> cat{ends[1]} '
+                             'sleeps on the rug.\n', version)
     tree.write(str(path), xml_declaration=True, encoding="UTF-8")
+    assert_valid(path, version)
     recorder = Recorder(monkeypatch)
     report = import_xliff(path, out)
     assert (report.changed, report.warnings, recorder.edits) == ([], [], {})
+
+
+def test_xliff_20_export_writes_the_markup_as_inline_codes(tmp_path):
+    article, out = translated(tmp_path, "post.html", HTML, SCRIPT)
+    path, tree = exported(tmp_path, out, "2.0")
+
+    def content(unit_id: str, side: str) -> str:
+        element = tree.find(f".//x20:unit[@id='{unit_id}']/x20:segment/x20:{side}", NS)
+        return etree.tostring(element, encoding="unicode", with_tail=False).split(">", 1)[1].rsplit("<", 1)[0] \
+            .replace(f' xmlns="{XLIFF20}"', "")
+
+    assert content("p1s1", "source") == ('Le <pc id="1" type="fmt" subType="xlf:b">chat <pc id="2" type="fmt" '
+                                         'subType="xlf:i">noir</pc></pc> dort sur le tapis.')
+    assert content("p1s1", "target") == ('The <pc id="1" type="fmt" subType="xlf:b"><pc id="2" type="fmt" '
+                                         'subType="xlf:i">black</pc> cat</pc> sleeps on the rug.')
+    assert content("p2s1", "target") == 'The cat <ph id="1" type="image"/><ph id="2" type="other"/>sleeps.'
+    # the bold running over two sentences: isolated start and end codes, one per unit
+    assert content("p3s1", "target") == ('The <pc id="1" type="fmt" subType="xlf:i">cat</pc> '
+                                         '<sc id="2" isolated="yes" type="fmt" subType="xlf:b"/>sleeps.')
+    assert content("p3s2", "target") == 'The dog<ec id="2" isolated="yes" type="fmt" subType="xlf:b"/> barks.'
+    units = {unit.id: unit for unit in read_xliff(path)}
+    assert units["p1s1"].target == "The black cat sleeps on the rug."
+    assert units["p1s1"].codes == {"1": Code("g", 4, 13), "2": Code("g", 4, 9)}
+    assert units["p3s2"].codes == {"2": Code("ex", 7, 7)}
 
 
 def test_codes_that_do_not_fit_are_ignored_with_a_warning(tmp_path, monkeypatch):

@@ -88,9 +88,10 @@ def _add_unit(store, pair: SentencePair):
     return unit
 
 
-def _set_inline_content(element, content: str) -> None:
-    """Replace `element`'s text with XLIFF 1.2 mixed content (text, <g>, <x/>, <bx/>, <ex/>)."""
-    wrapper = etree.fromstring(f'<wrap xmlns="{XLIFF12}">{content}</wrap>')
+def _set_inline_content(element, content: str, namespace: str = XLIFF12) -> None:
+    """Replace `element`'s text with mixed content: text and inline codes (1.2:
+    <g>, <x/>, <bx/>, <ex/>; 2.0: <pc>, <ph/>, <sc/>, <ec/>)."""
+    wrapper = etree.fromstring(f'<wrap xmlns="{namespace}">{content}</wrap>')
     for child in list(element):
         element.remove(child)
     element.text = wrapper.text
@@ -213,6 +214,11 @@ def _render_20(documents: list[Document]) -> bytes:
             if pair.origin == METADATA:
                 unit_element.set("translate", "no")
                 continue
+            if pair.inlines:  # the markup as inline codes on both sides, as in 1.2
+                _set_inline_content(segment.find(f"{{{XLIFF20}}}source"),
+                                    inline_20(_xml_text(pair.source), pair.inlines), XLIFF20)
+                _set_inline_content(segment.find(f"{{{XLIFF20}}}target"),
+                                    inline_20(_xml_text(pair.target), target_inlines(pair)), XLIFF20)
             state, sub_state = _STATE_20[review_state(pair)]
             segment.set("state", state)
             if sub_state:
@@ -226,6 +232,47 @@ def _render_20(documents: list[Document]) -> bytes:
                     note.text = text
                 unit_element.insert(0, container)  # 2.0: notes come before the segments
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+# XLIFF 2.0 type and subType of the kinds of markup (2.0 core, 4.3.1.35 and 4.3.1.36:
+# the xlf: subTypes b, i, u and lb go with type "fmt"); others: "fmt" for formatting,
+# "other" for the rest.
+_TYPES_20 = {"b": ("fmt", "xlf:b"), "strong": ("fmt", "xlf:b"), "em": ("fmt", "xlf:i"), "i": ("fmt", "xlf:i"),
+             "u": ("fmt", "xlf:u"), "br": ("fmt", "xlf:lb"), "a": ("link", None), "hyperlink": ("link", None),
+             "img": ("image", None), "image": ("image", None)}
+
+
+def inline_20(text: str, inlines: list) -> str:
+    """XLIFF 2.0 content for a sentence with its markup, as `xliff_inline` for 1.2:
+    spans as <pc>, placeholders as <ph/>, a span opening or closing in another
+    sentence (another unit) as an isolated <sc/> or <ec/>. Ids are the Inline ids,
+    the same in source and target."""
+    from xml.sax.saxutils import escape
+
+    from ..formats.inline import FORMATTING_KINDS
+
+    def typed(inline) -> str:
+        kind, sub_type = _TYPES_20.get(inline.kind, ("fmt" if inline.kind in FORMATTING_KINDS else "other", None))
+        return f' type="{kind}"' + (f' subType="{sub_type}"' if sub_type else "")
+
+    events: list[tuple[int, int, str]] = []
+    for inline in inlines:
+        shape = _shape(inline)
+        if shape == "x":
+            events.append((inline.start, inline.order, f'<ph id="{inline.id}"{typed(inline)}/>'))
+        elif shape == "g":
+            events.append((inline.start, inline.order, f'<pc id="{inline.id}"{typed(inline)}>'))
+            events.append((inline.end, inline.close_order, "</pc>"))
+        elif shape == "bx":
+            events.append((inline.start, inline.order, f'<sc id="{inline.id}" isolated="yes"{typed(inline)}/>'))
+        else:
+            events.append((inline.end, inline.close_order, f'<ec id="{inline.id}" isolated="yes"{typed(inline)}/>'))
+    events.sort()
+    out, cursor = [], 0
+    for position, _, markup in events:
+        out += [escape(text[cursor:position]), markup]
+        cursor = position
+    return "".join(out) + escape(text[cursor:])
 
 
 def export_folder(out_dir: str | Path, output: str | Path | None = None, version: str = "1.2") -> list[Path]:
@@ -308,7 +355,7 @@ def _read_12(path: Path, data: bytes) -> list[ImportedUnit]:
         filenode = next(element.iterancestors(f"{{{XLIFF12}}}file"))
         target = element.find(f"{{{XLIFF12}}}target")
         notes = [(n.get("from"), n.text or "") for n in element.findall(f"{{{XLIFF12}}}note")]
-        text, codes, problems = (None, {}, {}) if target is None else _target_codes_12(target)
+        text, codes, problems = (None, {}, {}) if target is None else _target_codes(target)
         units.append(ImportedUnit(
             article=filenode.get("original") or "", id=unit.getid().split("\x04")[-1], source=unit.source or "",
             target=text,
@@ -323,8 +370,13 @@ _OPEN, _CLOSE, _POINT = "open", "close", "point"
 _XPATH_SPACE = " \t\r\n"   # what XPath's normalize-space() collapses
 
 
-def _target_codes_12(target) -> tuple[str, dict[str, Code], dict[str, str]]:
-    """A 1.2 <target>'s plain text and its inline codes.
+# The inline codes of each version, as the 1.2 codes they stand for.
+_CODES_12 = {"g": "g", "x": "x", "bx": "bx", "ex": "ex"}
+_CODES_20 = {"pc": "g", "ph": "x", "sc": "bx", "ec": "ex"}
+
+
+def _target_codes(target, namespace: str = XLIFF12) -> tuple[str, dict[str, Code], dict[str, str]]:
+    """A <target>'s plain text and its inline codes (as 1.2's, see `Code`).
 
     The text is what translate-toolkit's `unit.target` gives (the XPath string
     value: the text of every element, <mrk> or native code alike, space-normalised
@@ -343,8 +395,10 @@ def _target_codes_12(target) -> tuple[str, dict[str, Code], dict[str, str]]:
             text(element.tail)
             return
         name = etree.QName(element)
-        tag = name.localname if name.namespace == XLIFF12 else None
-        code_id = element.get("id")
+        tag = (_CODES_12 if namespace == XLIFF12 else _CODES_20).get(name.localname) \
+            if name.namespace == namespace else None
+        # 2.0: an <ec/> closing an <sc/> of the same unit names it by startRef
+        code_id = element.get("id") or (element.get("startRef") if tag == "ex" else None)
         if tag == "g" and code_id is not None:
             atoms.append(("g", code_id, _OPEN))
         elif tag in ("x", "bx", "ex") and code_id is not None:
@@ -429,12 +483,13 @@ def _read_20(path: Path, data: bytes) -> list[ImportedUnit]:
         unit_element = segment.getparent()
         filenode = next(segment.iterancestors(f"{{{XLIFF20}}}file"))
         notes = [(n.get("category"), n.text or "") for n in unit_element.iter(f"{{{XLIFF20}}}note")]
-        has_target = segment.find(f"{{{XLIFF20}}}target") is not None
+        target = segment.find(f"{{{XLIFF20}}}target")
+        text, codes, problems = (None, {}, {}) if target is None else _target_codes(target, XLIFF20)
         units.append(ImportedUnit(
             article=filenode.get("original") or filenode.get("id") or "", id=unit_element.get("id") or "",
-            source=unit.source or "", target=unit.target if has_target else None,
+            source=unit.source or "", target=text,
             status=_status_20(segment.get("state"), segment.get("subState")), comment=_notes(notes),
-            translate=unit_element.get("translate", "yes") != "no"))
+            translate=unit_element.get("translate", "yes") != "no", codes=codes, code_problems=problems))
     return units
 
 
