@@ -17,6 +17,7 @@ renames, one SQLite transaction).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -29,7 +30,10 @@ from ..errors import AlignError, InputError
 from ..lock import OutputLock
 from ..writers import TsvWriter, TxtWriter, atomic_write
 from ..writers.html import MAX_COMMENT_CHARS, MAX_TARGET_CHARS  # one definition, shared with the page's checks
+from ..writers.formats import refresh_same_format
 from ..writers.tsv import read_tsv
+
+log = logging.getLogger("align.review")
 
 LOCK_WAIT_SECONDS = 5.0    # a save waits this long for a running translate before giving up
 
@@ -69,6 +73,28 @@ class Edit:
     # spans, as a CAT tool's inline codes give it (XLIFF import). None: the row's
     # alignment is kept, carried over the words an edited English still shares.
     alignment: list[tuple[int, int, int, int]] | None = None
+
+
+def carry_alignment(old: str, new: str, alignment: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The word alignment of `old` English moved onto its edited version `new`:
+    links whose English words the edit left untouched follow them; links on changed
+    words go (the markup of an article is placed by this alignment, so a reviewer's
+    fix of one word leaves the bold and links elsewhere in the sentence in place)."""
+    if not alignment:
+        return []
+    from difflib import SequenceMatcher
+
+    kept: list[tuple[int, int, int, int]] = []
+    blocks = SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+    for fs, fe, es, ee in alignment:
+        for a, b, size in blocks:
+            if a <= es and ee <= a + size:
+                start, end = es - a + b, ee - a + b
+                # whole words only: "cat" kept inside "cats" is not the same word
+                if (start == 0 or not new[start - 1].isalnum()) and (end == len(new) or not new[end].isalnum()):
+                    kept.append((fs, fe, start, end))
+                break
+    return kept
 
 
 def clean_text(text: str, limit: int, what: str) -> str:
@@ -202,9 +228,15 @@ class ReviewFolder:
                 term.target_start, term.target_end = span if span else (-1, -1)
                 if term.status:
                     term.status = "model" if span else "failed"
+            if edit.alignment is None:
+                pair.alignment = carry_alignment(pair.target, target, pair.alignment)
             pair.target, pair.score = target, None
             pair.flags = [f for f in pair.flags if f.code in ("length-ratio", "split")]
             check_pair(pair)
+        if edit.alignment is not None:
+            n, m = len(pair.source), len(pair.target)
+            pair.alignment = [tuple(link) for link in edit.alignment
+                              if len(link) == 4 and 0 <= link[0] < link[1] <= n and 0 <= link[2] < link[3] <= m]
         # A saved sentence has been looked at: a former correction is no longer
         # news, and "look here first" has been done.
         pair.flags = [f for f in pair.flags if f.code not in ("source-changed", "low-confidence")]
@@ -220,4 +252,8 @@ class ReviewFolder:
         manifest = self.manifest()
         for writer in (TsvWriter(), TxtWriter(), HtmlWriter()):
             writer.write(document, self.out_dir, manifest or None)
+        try:  # NAME.en.md / .en.html / .en.docx, when the article has one
+            refresh_same_format(self.out_dir, document)
+        except InputError as exc:
+            log.warning("%s", exc)
         atomic_write(self.out_dir / "index.html", render_index(manifest, self.progress()))
