@@ -105,3 +105,17 @@ def test_a_saved_correction_reaches_the_word_file(tmp_path):
     texts = [p.text for p in docx.Document(io.BytesIO((out / "altman-docx.en.docx").read_bytes())).paragraphs]
     assert "A reviewer wrote this sentence." in " ".join(texts)
     assert pairs[2].target in " ".join(texts)  # the others as they were
+
+
+def test_an_edit_that_rewrites_the_marked_words_flags_the_moved_markup(translated):
+    _, out = translated
+    folder = ReviewFolder(out)
+    pair = next(p for p in folder.load("chat").pairs() if p.source == "Le chat noir dort.")
+    assert pair.flags == []
+    saved = folder.apply("chat", pair.id, Edit(version=pair.version, target="A dark cat sleeps."))
+    assert [str(f) for f in saved.flags] == ["markup-moved:strong"]
+    assert (out / "chat.en.md").read_text(encoding="utf-8").startswith("A dark cat sleeps.\n")  # no "****"
+    # the reviewer's own placement (as a CAT tool's inline codes give it) clears it
+    saved = folder.apply("chat", pair.id, Edit(version=saved.version, alignment=[(8, 12, 2, 6)]))
+    assert saved.flags == []
+    assert (out / "chat.en.md").read_text(encoding="utf-8").startswith("A **dark** cat sleeps.\n")

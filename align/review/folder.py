@@ -219,24 +219,31 @@ class ReviewFolder:
             raise EditRejected("the English cannot be empty")
         if status is None:  # saving a text is reviewing it
             status = STATUS_REVIEWED if pair.review_status == STATUS_TRANSLATED else pair.review_status
+        from ..checks import check_pair
+        from ..formats.inline import MARKUP_MOVED
+
+        if edit.alignment is not None:  # the reviewer placed the markup (inline codes of a CAT tool)
+            n, m = len(pair.source), len(target)
+            alignment = [tuple(link) for link in edit.alignment
+                         if len(link) == 4 and 0 <= link[0] < link[1] <= n and 0 <= link[2] < link[3] <= m]
+        else:
+            alignment = carry_alignment(pair.target, target, pair.alignment) if target != pair.target \
+                else pair.alignment
         if target != pair.target:
             # The English changed: glossary targets are looked for again, and the
             # flags about the machine's output go (the checks run on the new text).
-            from ..checks import check_pair
             from ..terms.presence import locate
             for term, span in zip(pair.terms, locate(target, pair.terms)):
                 term.target_start, term.target_end = span if span else (-1, -1)
                 if term.status:
                     term.status = "model" if span else "failed"
-            if edit.alignment is None:
-                pair.alignment = carry_alignment(pair.target, target, pair.alignment)
-            pair.target, pair.score = target, None
+            pair.target, pair.score, pair.alignment = target, None, alignment
             pair.flags = [f for f in pair.flags if f.code in ("length-ratio", "split")]
             check_pair(pair)
-        if edit.alignment is not None:
-            n, m = len(pair.source), len(pair.target)
-            pair.alignment = [tuple(link) for link in edit.alignment
-                              if len(link) == 4 and 0 <= link[0] < link[1] <= n and 0 <= link[2] < link[3] <= m]
+        elif alignment != pair.alignment:  # the same English, its markup placed anew
+            pair.alignment = alignment
+            pair.flags = [f for f in pair.flags if f.code != MARKUP_MOVED]
+            check_pair(pair)  # add_flag keeps one of each
         # A saved sentence has been looked at: a former correction is no longer
         # news, and "look here first" has been done.
         pair.flags = [f for f in pair.flags if f.code not in ("source-changed", "low-confidence")]
