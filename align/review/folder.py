@@ -40,7 +40,8 @@ LOCK_WAIT_SECONDS = 5.0    # a save waits this long for a running translate befo
 # XML 1.0 cannot carry these even escaped (XLIFF), and they have no place in a sentence.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _LINE_BREAKS_RE = re.compile(r"\s*[\r\n\t]+\s*")
-_ARTICLE_RE = re.compile(r"[^/\\\x00]+")
+# An article name: a relative path of plain parts ("2024/intro"), never "..", never absolute.
+_ARTICLE_RE = re.compile(r"(?!.*(?:^|/)\.)[^/\\\x00]+(?:/[^/\\\x00]+)*")
 
 
 class EditRejected(AlignError):
@@ -130,8 +131,14 @@ class ReviewFolder:
 
     # ---------------------------------------------------------------- reading
     def articles(self) -> list[str]:
-        """Article names: the folder's aligned TSVs (not its hidden files)."""
-        return sorted(p.name[:-4] for p in self.out_dir.glob("*.tsv") if not p.name.startswith("."))
+        """Article names: the folder's aligned TSVs, subfolders included (an input
+        tree's outputs mirror it: "2024/intro"), hidden files and folders left out."""
+        names = []
+        for path in self.out_dir.rglob("*.tsv"):
+            relative = path.relative_to(self.out_dir)
+            if not any(part.startswith(".") for part in relative.parts) and path.is_file():
+                names.append(relative.as_posix()[:-len(".tsv")])
+        return sorted(names)
 
     def tsv_path(self, name: str) -> Path:
         """The TSV of a known article; anything else (other names, paths) is NotFound."""
