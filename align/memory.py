@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS reviewed (
     comment   TEXT NOT NULL DEFAULT '',
     article   TEXT NOT NULL,      -- where it was last saved: for the source-changed check
     sentence  TEXT NOT NULL,      -- sentence id (p3s2)
+    alignment TEXT,               -- JSON word alignment of target to source (markup is placed by it)
     created   TEXT NOT NULL,
     updated   TEXT NOT NULL
 );
@@ -198,6 +199,8 @@ class TranslationMemory:
                     self._db.execute("ALTER TABLE translations ADD COLUMN score REAL")
                 if "details" not in columns:  # ... or its alignment and truncation
                     self._db.execute("ALTER TABLE translations ADD COLUMN details TEXT")
+                if "alignment" not in {row[1] for row in self._db.execute("PRAGMA table_info(reviewed)")}:
+                    self._db.execute("ALTER TABLE reviewed ADD COLUMN alignment TEXT")  # older memories
                 self._db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)",
                                  (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
@@ -316,12 +319,14 @@ class TranslationMemory:
         now = _now()
         with self._db:
             self._db.execute(
-                "INSERT INTO reviewed (key, source, target, status, comment, article, sentence, created, updated)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET target = excluded.target,"
-                " status = excluded.status, comment = excluded.comment, article = excluded.article,"
-                " sentence = excluded.sentence, updated = excluded.updated",
+                "INSERT INTO reviewed (key, source, target, status, comment, article, sentence, alignment, created,"
+                " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
+                " source = excluded.source, target = excluded.target, status = excluded.status,"
+                " comment = excluded.comment, article = excluded.article, sentence = excluded.sentence,"
+                " alignment = excluded.alignment, updated = excluded.updated",
                 (review_key(pair.source), pair.source, pair.target, pair.review_status, pair.comment,
-                 article, pair.id, now, now))
+                 article, pair.id, json.dumps([list(link) for link in pair.alignment]) if pair.alignment else None,
+                 now, now))
 
     def review_for(self, source: str) -> dict[str, str] | None:
         """The stored correction of a sentence, or None."""
@@ -342,13 +347,18 @@ class TranslationMemory:
         unique = list(dict.fromkeys(keys))
         for i in range(0, len(unique), _CHUNK):
             chunk = unique[i:i + _CHUNK]
-            for row in self._db.execute(f"SELECT key, target, status, comment FROM reviewed WHERE key IN"
-                                        f" ({','.join('?' * len(chunk))})", chunk):
+            for row in self._db.execute(f"SELECT key, target, status, comment, source, alignment FROM reviewed"
+                                        f" WHERE key IN ({','.join('?' * len(chunk))})", chunk):
                 found[row[0]] = row[1:]
         applied = 0
         for pair, key in zip(pairs, keys):
             if key in found:
-                pair.target, pair.status, pair.comment = found[key]
+                pair.target, pair.status, pair.comment, source, alignment = found[key]
+                # The correction's word alignment places the article's markup; its
+                # offsets hold for the very French it was saved with (a machine
+                # alignment left from the memory would be the old English's).
+                pair.alignment = ([tuple(link) for link in json.loads(alignment)]
+                                  if alignment and source == pair.source else [])
                 pair.origin = ORIGIN_REVIEWED
                 pair.suggestion = ""
                 # Where each term's target sits in the corrected English.

@@ -196,3 +196,19 @@ def test_two_servers_side_by_side_keep_their_own_tokens(server, driver, tmp_path
     finally:
         other_process.send_signal(signal.SIGINT)
         other_process.communicate(timeout=30)
+
+
+def test_an_article_of_a_subfolder_is_edited_in_the_browser(server, driver):
+    out, base, token = server
+    document = segment_document(read_text(TEXT, "2024/gamma"))
+    for pair in document.translatable_pairs():
+        pair.target, pair.origin, pair.score = f"EN {pair.source}", "model", -0.5
+    for writer in (TsvWriter(), TxtWriter(), HtmlWriter()):
+        writer.write(document, out)
+    assert (out / "2024" / "gamma.tsv").is_file()
+    open_page(driver, base, token, name="2024/gamma")
+    edit(driver, "p1s2", "The dog barks.")
+    wait_version(driver, "p1s2", 1)
+    assert {r["id"]: r for r in read_rows(out / "2024" / "gamma.tsv")}["p1s2"]["en"] == "The dog barks."
+    assert tsv(out)["p1s2"]["en"] == "EN Le chien aboie."  # alpha, at the top, untouched
+    assert_no_console_errors(driver)

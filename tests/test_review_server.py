@@ -207,6 +207,25 @@ def test_no_path_outside_the_articles_is_served(client, path):
     assert "root:" not in response.text and "SQLite" not in response.text
 
 
+def test_articles_of_subfolders_are_listed_served_and_saved(client, folder):
+    nested = make_folder(folder / "2024", names=("gamma",))
+    # written there as align translate writes an input tree's outputs (names are paths)
+    for path in nested.glob("gamma.*"):
+        assert path.is_file()
+    assert [a["name"] for a in client.get("/api/articles").json()] == ["2024/gamma", "alpha", "beta"]
+    page = client.get("/2024/gamma.html")
+    assert page.status_code == 200 and "Le chien aboie." in page.text
+    assert client.get("/api/articles/2024/gamma").json()["name"] == "2024/gamma"
+    response = save(client, name="2024/gamma", version=0, target="The dog barks.")
+    assert response.status_code == 200, response.text
+    assert rows(folder, "2024/gamma")["p1s2"]["en"] == "The dog barks."
+    assert rows(folder)["p1s2"]["en"] == "EN Le chien aboie."  # the top-level namesake is untouched
+    for path in ("/2024/%2e%2e/alpha.html", "/api/articles/2024/..%2Falpha", "/api/articles/2024%2F..%2Falpha",
+                 "/2024/.align/x.html", "/api/articles//etc/passwd", "/2024/gamma.tsv"):
+        assert client.get(path).status_code == 404, path
+    assert save(client, name="2024/%2e%2e/alpha", version=0, target="x").status_code == 404
+
+
 def test_ten_megabyte_edit_is_413(client, folder):
     huge = {"version": 0, "target": "x" * (10 * 1024 * 1024)}
     response = client.post("/api/articles/alpha/sentences/p1s2", json=huge)

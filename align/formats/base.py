@@ -34,7 +34,10 @@ class Format(ABC):
 
     def read(self, path: str | Path) -> Document:
         path = Path(path)
-        data = read_bytes(path)
+        return self.load(read_bytes(path), path)
+
+    def load(self, data: bytes, path: Path) -> Document:
+        """The article in `data` (read from `path`), named and numbered as `read` does."""
         if len(data) > MAX_ARTICLE_BYTES:
             raise InputError(f"{path}: file too large ({len(data) // 2**20} MiB; at most "
                              f"{MAX_ARTICLE_BYTES // 2**20} MiB per article)")
@@ -68,6 +71,7 @@ class Skeleton:
     Document.paragraphs); `escapes` names each slot's escaper (see TextFormat)."""
 
     parts: list[str | int] = field(default_factory=list)
+    data: bytes = b""  # the file as read (kept beside the outputs, see writers/formats.py)
     # Translatable attributes inside a paragraph's markup (alt, title, image text):
     # (paragraph index, Inline.order) -> [(start, end, paragraph index)]: the
     # characters start:end of the Inline's `open` are that paragraph's source;
@@ -115,7 +119,7 @@ class TextFormat(Format):
     def parse(self, data: bytes, name: str) -> Document:
         text, encoding, warnings = decode(data, name)
         document = Document(name=name, encoding=encoding, warnings=list(warnings))
-        skeleton = Skeleton()
+        skeleton = Skeleton(data=data)
         self.build(text, document, skeleton, name)
         document.layout = skeleton
         return document

@@ -17,6 +17,7 @@ renames, one SQLite transaction).
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from dataclasses import dataclass
@@ -29,14 +30,18 @@ from ..errors import AlignError, InputError
 from ..lock import OutputLock
 from ..writers import TsvWriter, TxtWriter, atomic_write
 from ..writers.html import MAX_COMMENT_CHARS, MAX_TARGET_CHARS  # one definition, shared with the page's checks
+from ..writers.formats import refresh_same_format
 from ..writers.tsv import read_tsv
+
+log = logging.getLogger("align.review")
 
 LOCK_WAIT_SECONDS = 5.0    # a save waits this long for a running translate before giving up
 
 # XML 1.0 cannot carry these even escaped (XLIFF), and they have no place in a sentence.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _LINE_BREAKS_RE = re.compile(r"\s*[\r\n\t]+\s*")
-_ARTICLE_RE = re.compile(r"[^/\\\x00]+")
+# An article name: a relative path of plain parts ("2024/intro"), never "..", never absolute.
+_ARTICLE_RE = re.compile(r"(?!.*(?:^|/)\.)[^/\\\x00]+(?:/[^/\\\x00]+)*")
 
 
 class EditRejected(AlignError):
@@ -69,6 +74,28 @@ class Edit:
     # spans, as a CAT tool's inline codes give it (XLIFF import). None: the row's
     # alignment is kept, carried over the words an edited English still shares.
     alignment: list[tuple[int, int, int, int]] | None = None
+
+
+def carry_alignment(old: str, new: str, alignment: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The word alignment of `old` English moved onto its edited version `new`:
+    links whose English words the edit left untouched follow them; links on changed
+    words go (the markup of an article is placed by this alignment, so a reviewer's
+    fix of one word leaves the bold and links elsewhere in the sentence in place)."""
+    if not alignment:
+        return []
+    from difflib import SequenceMatcher
+
+    kept: list[tuple[int, int, int, int]] = []
+    blocks = SequenceMatcher(None, old, new, autojunk=False).get_matching_blocks()
+    for fs, fe, es, ee in alignment:
+        for a, b, size in blocks:
+            if a <= es and ee <= a + size:
+                start, end = es - a + b, ee - a + b
+                # whole words only: "cat" kept inside "cats" is not the same word
+                if (start == 0 or not new[start - 1].isalnum()) and (end == len(new) or not new[end].isalnum()):
+                    kept.append((fs, fe, start, end))
+                break
+    return kept
 
 
 def clean_text(text: str, limit: int, what: str) -> str:
@@ -104,8 +131,14 @@ class ReviewFolder:
 
     # ---------------------------------------------------------------- reading
     def articles(self) -> list[str]:
-        """Article names: the folder's aligned TSVs (not its hidden files)."""
-        return sorted(p.name[:-4] for p in self.out_dir.glob("*.tsv") if not p.name.startswith("."))
+        """Article names: the folder's aligned TSVs, subfolders included (an input
+        tree's outputs mirror it: "2024/intro"), hidden files and folders left out."""
+        names = []
+        for path in self.out_dir.rglob("*.tsv"):
+            relative = path.relative_to(self.out_dir)
+            if not any(part.startswith(".") for part in relative.parts) and path.is_file():
+                names.append(relative.as_posix()[:-len(".tsv")])
+        return sorted(names)
 
     def tsv_path(self, name: str) -> Path:
         """The TSV of a known article; anything else (other names, paths) is NotFound."""
@@ -193,18 +226,31 @@ class ReviewFolder:
             raise EditRejected("the English cannot be empty")
         if status is None:  # saving a text is reviewing it
             status = STATUS_REVIEWED if pair.review_status == STATUS_TRANSLATED else pair.review_status
+        from ..checks import check_pair
+        from ..formats.inline import MARKUP_MOVED
+
+        if edit.alignment is not None:  # the reviewer placed the markup (inline codes of a CAT tool)
+            n, m = len(pair.source), len(target)
+            alignment = [tuple(link) for link in edit.alignment
+                         if len(link) == 4 and 0 <= link[0] < link[1] <= n and 0 <= link[2] < link[3] <= m]
+        else:
+            alignment = carry_alignment(pair.target, target, pair.alignment) if target != pair.target \
+                else pair.alignment
         if target != pair.target:
             # The English changed: glossary targets are looked for again, and the
             # flags about the machine's output go (the checks run on the new text).
-            from ..checks import check_pair
             from ..terms.presence import locate
             for term, span in zip(pair.terms, locate(target, pair.terms)):
                 term.target_start, term.target_end = span if span else (-1, -1)
                 if term.status:
                     term.status = "model" if span else "failed"
-            pair.target, pair.score = target, None
+            pair.target, pair.score, pair.alignment = target, None, alignment
             pair.flags = [f for f in pair.flags if f.code in ("length-ratio", "split")]
             check_pair(pair)
+        elif alignment != pair.alignment:  # the same English, its markup placed anew
+            pair.alignment = alignment
+            pair.flags = [f for f in pair.flags if f.code != MARKUP_MOVED]
+            check_pair(pair)  # add_flag keeps one of each
         # A saved sentence has been looked at: a former correction is no longer
         # news, and "look here first" has been done.
         pair.flags = [f for f in pair.flags if f.code not in ("source-changed", "low-confidence")]
@@ -220,4 +266,8 @@ class ReviewFolder:
         manifest = self.manifest()
         for writer in (TsvWriter(), TxtWriter(), HtmlWriter()):
             writer.write(document, self.out_dir, manifest or None)
+        try:  # NAME.en.md / .en.html / .en.docx, when the article has one
+            refresh_same_format(self.out_dir, document)
+        except InputError as exc:
+            log.warning("%s", exc)
         atomic_write(self.out_dir / "index.html", render_index(manifest, self.progress()))

@@ -177,9 +177,11 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
     routes = [
         Route("/", guarded(index)), Route("/index.html", guarded(index)),
         Route("/api/articles", guarded(list_articles)),
-        Route("/api/articles/{name}", guarded(get_article)),
-        Route("/api/articles/{name}/sentences/{sentence}", guarded(save), methods=["POST"]),
-        Route("/{page:str}", guarded(article_page)),
+        # Names are paths for articles of an input tree ("2024/intro"); folder.load
+        # admits only the folder's own articles, so no other path can be read.
+        Route("/api/articles/{name:path}/sentences/{sentence}", guarded(save), methods=["POST"]),
+        Route("/api/articles/{name:path}", guarded(get_article)),
+        Route("/{page:path}", guarded(article_page)),
     ]
     app = Starlette(routes=routes, exception_handlers={404: not_found, 405: not_allowed})
     return Guard(app, token, hosts, cookie)

@@ -1,13 +1,43 @@
 """The article in its own format: NAME.en.md, NAME.en.html, NAME.en.docx, with
 the source's markup around the translation (see align.formats). Plain-text
-articles get no such file (their NAME.en.txt is it)."""
+articles get no such file (their NAME.en.txt is it).
+
+The source file is kept beside the outputs (OUT/.align/sources/NAME.md...), so
+that a reviewer's saved correction reaches the same-format file at once
+(`refresh_same_format`): the kept source is read and segmented again and takes the
+TSV's English and word alignment, sentence by sentence. Keeping the file, rather
+than pointing at the input, means a source edited or moved since the run cannot
+put French the reviewer never saw into the English file.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
 from ..document import Document
+from ..errors import InputError
 from .base import Writer, atomic_write
+
+KEPT_SOURCES = Path(".align") / "sources"
+
+
+def kept_source_path(out_dir: str | Path, document: Document) -> Path:
+    from ..formats import format_named
+
+    return Path(out_dir) / KEPT_SOURCES / f"{document.name}{format_named(document.format).suffixes[0]}"
+
+
+def find_kept_source(out_dir: str | Path, name: str) -> Path | None:
+    """The kept source of article `name`, or None (plain text, or an older run)."""
+    from ..formats import format_for
+
+    folder = (Path(out_dir) / KEPT_SOURCES / name).parent
+    stem = Path(name).name
+    if not folder.is_dir():
+        return None
+    found = [path for path in folder.iterdir() if path.is_file() and path.name[:-len(path.suffix) or None] == stem
+             and path.suffix and format_for(path) is not None]
+    return found[0] if len(found) == 1 else None
 
 
 class SameFormatWriter(Writer):
@@ -26,4 +56,34 @@ class SameFormatWriter(Writer):
     def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> Path | None:
         if document.format == "txt" or document.layout is None:
             return None
-        return atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run))
+        written = atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run))
+        kept = kept_source_path(out_dir, document)
+        if not kept.is_file() or kept.read_bytes() != document.layout.data:
+            atomic_write(kept, document.layout.data)
+        return written
+
+
+def refresh_same_format(out_dir: str | Path, reviewed: Document) -> Path | None:
+    """Rewrite the same-format file of an article from its TSV sentences (`reviewed`,
+    as read back from the TSV) and its kept source. None when the article has no
+    such file (plain text; or translated before sources were kept). Raises
+    InputError, writing nothing, when the kept source no longer gives the TSV's
+    sentences (e.g. a newer align segments differently): run `align translate` again."""
+    from ..formats import format_for
+    from ..segment import segment_document
+
+    kept = find_kept_source(out_dir, reviewed.name)
+    if kept is None:
+        return None
+    fmt = format_for(kept)
+    fresh = fmt.load(kept.read_bytes(), kept)
+    fresh.name = reviewed.name
+    segment_document(fresh)
+    rows = list(reviewed.pairs())
+    pairs = list(fresh.pairs())
+    if [(p.id, p.source) for p in pairs] != [(p.id, p.source) for p in rows]:
+        raise InputError(f"{kept}: its sentences no longer match {reviewed.name}.tsv, so "
+                         f"{reviewed.name}{fmt.output_suffix} was not updated (run align translate again)")
+    for pair, row in zip(pairs, rows):
+        pair.target, pair.alignment = row.target, list(row.alignment)
+    return SameFormatWriter().write(fresh, out_dir)
