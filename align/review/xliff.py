@@ -29,9 +29,11 @@ reviewed sentences, through `ReviewFolder` (TSV, text, page, index, memory,
 atomically). A unit whose French no longer matches the article's is skipped
 with a warning; import does not check row versions (the file wins).
 
-Inline codes on import (1.2): where the translator put each code in the target
-is read (`Code`) and turned into a word alignment (`Edit.alignment`) from which
-the same-format writer puts the markup back exactly there (see `_code_alignment`
+Inline codes: articles with markup (Markdown, HTML, Word) export it as inline
+codes on both sides (1.2: <g>, <x/>, <bx/>, <ex/>; 2.0: <pc>, <ph/>, isolated
+<sc/>/<ec/>; ids are the markup's). On import, where the translator put each
+code in the target is read (`Code`) and turned into a word alignment
+(`Edit.alignment`) from which the same-format writer puts the markup exactly there (see `_code_alignment`
 for how the links are chosen for the placer of align.formats.inline). An import
 where only codes moved is an edit of the alignment alone. Codes that do not fit
 the sentence's markup (unknown ids, wrong kind, crossing spans, a <bx/> without
@@ -53,7 +55,7 @@ from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_
 from ..errors import InputError
 from ..formats.inline import SPACE_KINDS, place_pair, target_inlines, xliff_inline
 from ..writers import atomic_write
-from .folder import _CONTROL_RE, _LINE_BREAKS_RE, Edit, EditRejected, ReviewFolder, clean_text
+from .folder import _CONTROL_RE, _LINE_BREAKS_RE, Edit, EditRejected, ReviewFolder, carry_alignment, clean_text
 
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF20 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -704,7 +706,9 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
             warn(f"the target has none of the sentence's inline codes ({_ids(missing)}); "
                  f"the markup is placed from the word alignment")
         return None
-    links, misplaced = _code_alignment(pair, text, codes, list(pair.alignment) if same_text else [])
+    # the row's links, on the words an edit left alone, place the markup without codes
+    base = list(pair.alignment) if same_text else carry_alignment(pair.target, text, pair.alignment)
+    links, misplaced = _code_alignment(pair, text, codes, base)
     for number, (x, y) in misplaced.items():
         code = codes[number]
         goes = f"at character {x}" if code.tag == "x" else f'around "{text[slice(*_settled(code.tag, x, y, text))]}"'
@@ -731,8 +735,10 @@ def _code_alignment(pair: SentencePair, text: str, codes: dict[int, Code],
     apart). A <bx/> is the span from it to the sentence's end, an <ex/> from the
     start to it. Placeholders get a one-character link beside their French
     position (the placer takes the neighbouring link's edge) when that places
-    them right without moving anything else. The row's links (same text only)
-    are kept outside the spans' French, for the markup without codes."""
+    them right without moving anything else. The row's links (`base`, carried
+    over an edit of the English) are kept outside the spans' French, for the
+    markup without codes; dropped if they misplace a code that the anchors alone
+    place right."""
     inlines = {inline.id: inline for inline in pair.inlines}
     spans: dict[int, tuple[int, int]] = {}
     for number, code in codes.items():
