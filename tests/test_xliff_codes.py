@@ -207,7 +207,7 @@ def test_codes_that_do_not_fit_are_ignored_with_a_warning(tmp_path):
     where = f"{path}: post"
     assert report.warnings == [
         f'{where} p1s1: inline code <g id="9">: the sentence has no markup of that id; ignored',
-        f'{where} p1s1: inline code <bx id="1"> without its <ex id="1"/>; ignored',
+        f'{where} p1s1: inline code <bx id="1"/> without its <ex id="1"/>; ignored',
         f'{where} p1s1: inline codes 2 are not in the target; kept where they were',
         f"{where} p2s1: inline code id '1' appears 2 times in the target; ignored",
         f'{where} p3s1: inline code <bx id="2"/> would cross <g id="1">; ignored',
@@ -235,7 +235,7 @@ def test_codes_in_a_plain_text_article_are_ignored_with_a_warning(folder, tmp_pa
     report = import_xliff(path, folder)
     where = f"{path}: alpha p3s1"
     assert report.warnings == [f'{where}: inline code <g id="abc">: the sentence has no markup of that id; ignored',
-                               f'{where}: inline code <x id="1">: the sentence has no markup of that id; ignored']
+                               f'{where}: inline code <x id="1"/>: the sentence has no markup of that id; ignored']
     assert rows(folder)["p3s1"]["en"] == "Rain falls on the town."
 
 
@@ -303,7 +303,7 @@ def test_spans_running_over_two_sentences_follow_their_bx_and_ex():
                 codes = {1: Code("g", *span), 2: Code("bx", point, point)}
                 assert placements(first, codes) == ({n: _settled(*c, first.target) for n, c in codes.items()}, [])
     got, warnings = placements(first, {1: Code("g", 4, 7), 2: Code("bx", 15, 15)})
-    assert warnings == ['here: inline code <bx id="2">: the English file cannot put it where the target has it; '
+    assert warnings == ['here: inline code <bx id="2"/>: the English file cannot put it where the target has it; '
                         'it goes around "sleeps."']
     second = SentencePair(source="Le chien aboie.", target="The dog barks.", paragraph=1, number=2,
                           alignment=[(0, 2, 0, 3), (3, 8, 4, 7), (9, 15, 8, 14)],

@@ -664,7 +664,7 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
     inlines = {inline.id: inline for inline in pair.inlines}
     codes: dict[int, Code] = {}
     for code_id, code in raw_codes.items():
-        label = f'<{code.tag} id="{code_id}">'
+        label = _label(code.tag, code_id)
         number = int(code_id) if code_id.isascii() and code_id.isdigit() else None
         inline = inlines.get(number)
         if inline is None:
@@ -674,7 +674,7 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
         if code.tag != shape:
             if code.tag in ("bx", "ex") and shape == "g":
                 other = "ex" if code.tag == "bx" else "bx"
-                warn(f'inline code {label} without its <{other} id="{code_id}"/>; ignored')
+                warn(f"inline code {label} without its {_label(other, code_id)}; ignored")
             else:
                 warn(f"inline code {label}: markup {code_id} is {_SHAPES[shape]} in this sentence; ignored")
             continue
@@ -686,8 +686,8 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
         around = [n for n, g in codes.items() if g.tag == "g" and g.start < code.start < g.end]
         crossed = [n for n, other in codes.items() if code.tag == "bx" and other.tag == "ex" and other.start > code.start]
         if around or crossed:
-            warn(f'inline code <{code.tag} id="{number}"/> would cross <{codes[(around or crossed)[0]].tag} '
-                 f'id="{(around or crossed)[0]}">; ignored')
+            other = (around or crossed)[0]
+            warn(f"inline code {_label(code.tag, number)} would cross {_label(codes[other].tag, other)}; ignored")
             del codes[number]
     exported = _exported_codes(pair)
     # (a collapsed space's placeholder carries nothing a reader sees: no warning)
@@ -712,9 +712,14 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
     for number, (x, y) in misplaced.items():
         code = codes[number]
         goes = f"at character {x}" if code.tag == "x" else f'around "{text[slice(*_settled(code.tag, x, y, text))]}"'
-        warn(f'inline code <{code.tag} id="{number}">: the English file cannot put it where the target has it; '
+        warn(f"inline code {_label(code.tag, number)}: the English file cannot put it where the target has it; "
              f"it goes {goes}")
     return links or None
+
+
+def _label(tag: str, code_id) -> str:
+    """A code as the warnings name it: <g id="2">, <x id="3"/>."""
+    return f'<{tag} id="{code_id}">' if tag == "g" else f'<{tag} id="{code_id}"/>'
 
 
 def _ids(numbers) -> str:
