@@ -311,3 +311,32 @@ def test_spans_running_over_two_sentences_follow_their_bx_and_ex():
     for point in words(second.target)[1]:
         codes = {2: Code("ex", point, point)}
         assert placements(second, codes) == ({2: _settled(*codes[2], second.target)}, [])
+
+
+def test_a_word_article_gets_its_bold_where_the_translator_moved_it(tmp_path):
+    import io
+
+    import docx
+
+    source = docx.Document()
+    paragraph = source.add_paragraph("Le chat ")
+    paragraph.add_run("noir").bold = True
+    paragraph.add_run(" dort sur le tapis.")
+    (tmp_path / "src").mkdir()
+    source.save(tmp_path / "src" / "chat.docx")
+    out = tmp_path / "out"
+    assert not translate_paths([tmp_path / "src" / "chat.docx"], ScriptedEngine(SCRIPT), out).failed
+
+    def runs():
+        english = docx.Document(io.BytesIO((out / "chat.en.docx").read_bytes()))
+        return [(run.text, run.bold) for run in english.paragraphs[0].runs]
+
+    assert runs() == [("The ", None), ("black", True), (" cat sleeps on the rug.", None)]
+    [path] = export_folder(out, tmp_path / "chat.xlf", "1.2")
+    text = path.read_text(encoding="utf-8")
+    assert 'The <g id="1" ctype="x-run">black</g> cat' in text
+    path.write_text(text.replace('The <g id="1" ctype="x-run">black</g> cat',
+                                 'The black <g id="1" ctype="x-run">cat</g>'), encoding="utf-8")
+    report = import_xliff(path, out)
+    assert (report.changed, report.warnings) == (["chat p1s1"], [])
+    assert runs() == [("The black ", None), ("cat", True), (" sleeps on the rug.", None)]
