@@ -188,7 +188,11 @@ def test_xliff_20_export_writes_the_markup_as_inline_codes(tmp_path):
     assert content("p3s1", "target") == ('The <pc id="1" type="fmt" subType="xlf:i">cat</pc> '
                                          '<sc id="2" isolated="yes" type="fmt" subType="xlf:b"/>sleeps.')
     assert content("p3s2", "target") == 'The dog<ec id="2" isolated="yes" type="fmt" subType="xlf:b"/> barks.'
+    from translate.storage.xliff2 import Xliff2File
+
     units = {unit.id: unit for unit in read_xliff(path)}
+    toolkit = [unit.target for unit in Xliff2File.parsestring(path.read_bytes()).unit_iter()]
+    assert [unit.target for unit in units.values()] == toolkit
     assert units["p1s1"].target == "The black cat sleeps on the rug."
     assert units["p1s1"].codes == {"1": Code("g", 4, 13), "2": Code("g", 4, 9)}
     assert units["p3s2"].codes == {"2": Code("ex", 7, 7)}
