@@ -105,7 +105,35 @@ def clean_text(text: str, limit: int, what: str) -> str:
         raise EditRejected(f"{what} must be text")
     if len(text) > limit:
         raise EditRejected(f"{what} is {len(text)} characters long; the limit is {limit}", too_large=True)
-    return _CONTROL_RE.sub("", _LINE_BREAKS_RE.sub(" ", text)).strip()
+    return cleaned_with_positions(text)[0]
+
+
+def cleaned_with_positions(text: str) -> tuple[str, list[int]]:
+    """`clean_text`'s result, and where each position 0..len(text) of `text` lands
+    in it (so that offsets into a text, such as a CAT tool's inline codes, follow
+    the cleaning)."""
+    out: list[str] = []
+    where = [0] * (len(text) + 1)
+
+    def keep(start: int, end: int) -> None:
+        for k in range(start, end):
+            where[k] = len(out)
+            if not _CONTROL_RE.fullmatch(text[k]):
+                out.append(text[k])
+
+    cursor = 0
+    for match in _LINE_BREAKS_RE.finditer(text):  # a line break and the spaces around it: one space
+        keep(cursor, match.start())
+        for k in range(match.start(), match.end()):
+            where[k] = len(out)
+        out.append(" ")
+        cursor = match.end()
+    keep(cursor, len(text))
+    where[len(text)] = len(out)
+    joined = "".join(out)
+    cleaned = joined.strip()
+    lead = len(joined) - len(joined.lstrip())
+    return cleaned, [min(max(p - lead, 0), len(cleaned)) for p in where]
 
 
 def progress(pairs: Iterable[SentencePair]) -> dict[str, int]:

@@ -55,7 +55,7 @@ from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_
 from ..errors import InputError
 from ..formats.inline import SPACE_KINDS, place_pair, target_inlines, xliff_inline
 from ..writers import atomic_write
-from .folder import _CONTROL_RE, _LINE_BREAKS_RE, Edit, EditRejected, ReviewFolder, carry_alignment, clean_text
+from .folder import Edit, EditRejected, ReviewFolder, carry_alignment, clean_text, cleaned_with_positions
 
 XLIFF12 = "urn:oasis:names:tc:xliff:document:1.2"
 XLIFF20 = "urn:oasis:names:tc:xliff:document:2.0"
@@ -612,43 +612,11 @@ def _same_codes(a: dict[int, Code], b: dict[int, Code], text: str) -> bool:
         code.tag == b[n].tag and _settled(*code, text) == _settled(*b[n], text) for n, code in a.items())
 
 
-def _clean_codes(text: str, codes: dict[str, Code]) -> tuple[str, dict[str, Code]] | None:
+def _clean_codes(text: str, codes: dict[str, Code]) -> tuple[str, dict[str, Code]]:
     """The codes' offsets into the English as the review folder saves it
-    (`clean_text`: line breaks and tabs as spaces, control characters dropped,
-    trimmed); None if that cannot be followed."""
-    cleaned = clean_text(text, len(text), "the English")
-    if cleaned == text:
-        return text, dict(codes)
-    markers: dict[int, list] = {}
-    for code_id, code in codes.items():
-        markers.setdefault(code.start, []).append((code_id, "start"))
-        markers.setdefault(code.end, []).append((code_id, "end"))
-    atoms: list = []
-    for k in range(len(text) + 1):
-        atoms.extend(("marker",) + m for m in markers.get(k, []))
-        if k < len(text):
-            atoms.append(text[k])
-    chars = [k for k, a in enumerate(atoms) if not isinstance(a, tuple)]
-    plain = "".join(atoms[k] for k in chars)
-    drop = set()
-    for match in _LINE_BREAKS_RE.finditer(plain):
-        atoms[chars[match.start()]] = " "
-        drop.update(chars[k] for k in range(match.start() + 1, match.end()))
-    atoms = [a for k, a in enumerate(atoms) if k not in drop
-             and (isinstance(a, tuple) or not _CONTROL_RE.fullmatch(a))]
-    chars = [k for k, a in enumerate(atoms) if not isinstance(a, tuple) and not a.isspace()]
-    if chars:
-        atoms = [a for k, a in enumerate(atoms) if isinstance(a, tuple) or chars[0] <= k <= chars[-1]]
-    position, at = 0, {}
-    for atom in atoms:
-        if isinstance(atom, tuple):
-            at[atom[1:]] = position
-        else:
-            position += 1
-    if "".join(a for a in atoms if not isinstance(a, tuple)) != cleaned:
-        return None
-    return cleaned, {code_id: Code(code.tag, at[(code_id, "start")], at[(code_id, "end")])
-                     for code_id, code in codes.items()}
+    (`clean_text`: line breaks and tabs as spaces, control characters dropped, trimmed)."""
+    cleaned, where = cleaned_with_positions(text)
+    return cleaned, {code_id: Code(code.tag, where[code.start], where[code.end]) for code_id, code in codes.items()}
 
 
 def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, warn) -> list[Link] | None:
@@ -656,11 +624,7 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
     are; None when the codes ask for nothing new (the row's alignment stays)."""
     for problem in unit.code_problems.values():
         warn(problem)
-    cleaned = _clean_codes(target, unit.codes) if unit.codes else (clean_text(target, len(target), "the English"), {})
-    if cleaned is None:
-        warn("the English's inline codes could not be followed through its clean-up; ignored")
-        return None
-    text, raw_codes = cleaned
+    text, raw_codes = _clean_codes(target, unit.codes)
     inlines = {inline.id: inline for inline in pair.inlines}
     codes: dict[int, Code] = {}
     for code_id, code in raw_codes.items():
