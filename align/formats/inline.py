@@ -557,31 +557,48 @@ XLIFF_CTYPES = {"b": "bold", "strong": "bold", "em": "italic", "i": "italic", "u
                 "a": "link", "hyperlink": "link", "br": "lb", "image": "image", "img": "image"}
 
 
-def xliff_inline(text: str, inlines: list[Inline]) -> str:
-    """XLIFF 1.2 content for a sentence with its markup: spans as <g>, a span that
-    opens or closes in another sentence as <bx/> or <ex/>, placeholders as <x/>
-    (ids are the Inline ids, shared by a span's pieces). Text is XML-escaped; the
-    markup's own source stays out (the skeleton keeps it)."""
-    from xml.sax.saxutils import escape
+def code_shape(inline: Inline) -> str:
+    """How a pair's Inline travels in XLIFF: "x" a placeholder, "g" a span within the
+    sentence, "bx"/"ex" a span opening here and closing in another sentence, or
+    closing here (the 1.2 names; 2.0 writes <ph/>, <pc>, <sc/>, <ec/>)."""
+    if not inline.paired:
+        return "x"
+    if inline.opens and inline.closes:
+        return "g"
+    return "bx" if inline.opens else "ex"
 
-    def ctype(inline: Inline) -> str:
-        return XLIFF_CTYPES.get(inline.kind, "x-" + "".join(c for c in inline.kind if c.isalnum()))
+
+def inline_codes(text: str, inlines: list[Inline], tag: Callable[[Inline, str], str]) -> str:
+    """`text` XML-escaped with its markup as inline codes: `tag(inline, what)` writes
+    each code, `what` being a code_shape, or "g" and "/g" for a span's two ends."""
+    from xml.sax.saxutils import escape
 
     events: list[tuple[int, int, str]] = []
     for inline in inlines:
-        kind = ctype(inline)
-        if not inline.paired:
-            events.append((inline.start, inline.order, f'<x id="{inline.id}" ctype="{kind}"/>'))
-        elif inline.opens and inline.closes:
-            events.append((inline.start, inline.order, f'<g id="{inline.id}" ctype="{kind}">'))
-            events.append((inline.end, inline.close_order, "</g>"))
-        elif inline.opens:
-            events.append((inline.start, inline.order, f'<bx id="{inline.id}" ctype="{kind}"/>'))
+        shape = code_shape(inline)
+        if shape == "g":
+            events.append((inline.start, inline.order, tag(inline, "g")))
+            events.append((inline.end, inline.close_order, tag(inline, "/g")))
+        elif shape == "ex":
+            events.append((inline.end, inline.close_order, tag(inline, "ex")))
         else:
-            events.append((inline.end, inline.close_order, f'<ex id="{inline.id}"/>'))
+            events.append((inline.start, inline.order, tag(inline, shape)))
     events.sort()
     out, cursor = [], 0
     for position, _, markup in events:
         out += [escape(text[cursor:position]), markup]
         cursor = position
     return "".join(out) + escape(text[cursor:])
+
+
+def xliff_inline(text: str, inlines: list[Inline]) -> str:
+    """XLIFF 1.2 content for a sentence with its markup: spans as <g>, a span that
+    opens or closes in another sentence as <bx/> or <ex/>, placeholders as <x/>
+    (ids are the Inline ids, shared by a span's pieces). Text is XML-escaped; the
+    markup's own source stays out (the skeleton keeps it)."""
+    def tag(inline: Inline, what: str) -> str:
+        ctype = XLIFF_CTYPES.get(inline.kind, "x-" + "".join(c for c in inline.kind if c.isalnum()))
+        return {"x": f'<x id="{inline.id}" ctype="{ctype}"/>', "g": f'<g id="{inline.id}" ctype="{ctype}">',
+                "/g": "</g>", "bx": f'<bx id="{inline.id}" ctype="{ctype}"/>', "ex": f'<ex id="{inline.id}"/>'}[what]
+
+    return inline_codes(text, inlines, tag)

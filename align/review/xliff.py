@@ -53,7 +53,7 @@ from lxml import etree
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_WORK, STATUS_REVIEWED, \
     STATUS_TRANSLATED, Document, SentencePair
 from ..errors import InputError
-from ..formats.inline import SPACE_KINDS, place_pair, target_inlines, xliff_inline
+from ..formats.inline import SPACE_KINDS, code_shape, inline_codes, place_pair, target_inlines, xliff_inline
 from ..writers import atomic_write
 from .folder import Edit, EditRejected, ReviewFolder, carry_alignment, clean_text, cleaned_with_positions
 
@@ -249,32 +249,16 @@ def inline_20(text: str, inlines: list) -> str:
     spans as <pc>, placeholders as <ph/>, a span opening or closing in another
     sentence (another unit) as an isolated <sc/> or <ec/>. Ids are the Inline ids,
     the same in source and target."""
-    from xml.sax.saxutils import escape
-
     from ..formats.inline import FORMATTING_KINDS
 
-    def typed(inline) -> str:
+    def tag(inline, what: str) -> str:
         kind, sub_type = _TYPES_20.get(inline.kind, ("fmt" if inline.kind in FORMATTING_KINDS else "other", None))
-        return f' type="{kind}"' + (f' subType="{sub_type}"' if sub_type else "")
+        typed = f' type="{kind}"' + (f' subType="{sub_type}"' if sub_type else "")
+        return {"x": f'<ph id="{inline.id}"{typed}/>', "g": f'<pc id="{inline.id}"{typed}>', "/g": "</pc>",
+                "bx": f'<sc id="{inline.id}" isolated="yes"{typed}/>',
+                "ex": f'<ec id="{inline.id}" isolated="yes"{typed}/>'}[what]
 
-    events: list[tuple[int, int, str]] = []
-    for inline in inlines:
-        shape = _shape(inline)
-        if shape == "x":
-            events.append((inline.start, inline.order, f'<ph id="{inline.id}"{typed(inline)}/>'))
-        elif shape == "g":
-            events.append((inline.start, inline.order, f'<pc id="{inline.id}"{typed(inline)}>'))
-            events.append((inline.end, inline.close_order, "</pc>"))
-        elif shape == "bx":
-            events.append((inline.start, inline.order, f'<sc id="{inline.id}" isolated="yes"{typed(inline)}/>'))
-        else:
-            events.append((inline.end, inline.close_order, f'<ec id="{inline.id}" isolated="yes"{typed(inline)}/>'))
-    events.sort()
-    out, cursor = [], 0
-    for position, _, markup in events:
-        out += [escape(text[cursor:position]), markup]
-        cursor = position
-    return "".join(out) + escape(text[cursor:])
+    return inline_codes(text, inlines, tag)
 
 
 def export_folder(out_dir: str | Path, output: str | Path | None = None, version: str = "1.2") -> list[Path]:
@@ -566,20 +550,11 @@ _SHAPES = {"g": "a span (<g>)", "x": "a placeholder (<x/>)", "bx": "a span openi
            "sentence (<bx/>)", "ex": "a span closing here, opened in an earlier sentence (<ex/>)"}
 
 
-def _shape(inline) -> str:
-    """The code the export writes for an Inline of a pair (as xliff_inline does)."""
-    if not inline.paired:
-        return "x"
-    if inline.opens and inline.closes:
-        return "g"
-    return "bx" if inline.opens else "ex"
-
-
 def _exported_codes(pair: SentencePair) -> dict[int, Code]:
     """The codes an export of the pair writes in its target."""
     codes = {}
     for inline in target_inlines(pair):
-        shape = _shape(inline)
+        shape = code_shape(inline)
         at = inline.end if shape == "ex" else inline.start
         codes[inline.id] = Code(shape, at, inline.end if shape == "g" else at)
     return codes
@@ -634,7 +609,7 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
         if inline is None:
             warn(f"inline code {label}: the sentence has no markup of that id; ignored")
             continue
-        shape = _shape(inline)
+        shape = code_shape(inline)
         if code.tag != shape:
             if code.tag in ("bx", "ex") and shape == "g":
                 other = "ex" if code.tag == "bx" else "bx"
