@@ -320,7 +320,8 @@ def test_raw_html_blocks_in_markdown_are_read_as_html():
     english = translate_with(fmt, text, {"Avant.": "Before.", "un chat": 'a "cat" & co',
                                          "Le chat dort .": "The cat <sleeps>."})
     assert english == ("Before.\n\n"
-                       '<div class="note">\n  <b></b>The cat &lt;sleeps&gt;.<img src="c.png" alt="a &quot;cat&quot; &amp; co">\n'
+                       '<div class="note">\n  <b></b>The cat &lt;sleeps&gt;.'
+                       '<img src="c.png" alt="a &quot;cat&quot; &amp; co">\n'
                        "</div>\n\n"
                        "<script>var x = 'ne pas traduire';</script>\n\n"
                        "<!-- commentaire -->\n\n"
@@ -352,7 +353,8 @@ MD_INLINE = st.recursive(
         st.builds(lambda x: f"*w{x.strip()}*", inner),
         st.builds(lambda x, title: f"[w{x.strip()}](https://e.example/{len(x)}{title})", inner,
                   st.sampled_from(["", ' "t"', " 'le titre'", " (un titre)", ' "a \\" b"'])),
-        st.builds(lambda x, tag: f"<{tag}>w{x.strip()}</{tag.split()[0]}>", inner, st.sampled_from(["b", "sup", "a href='u'"])),
+        st.builds(lambda x, tag: f"<{tag}>w{x.strip()}</{tag.split()[0]}>", inner,
+                  st.sampled_from(["b", "sup", "a href='u'"])),
         st.lists(inner, min_size=1, max_size=5).map("".join)),
     max_leaves=12)
 MD_BLOCK = st.one_of(

@@ -623,7 +623,8 @@ def _imported_alignment(pair: SentencePair, unit: ImportedUnit, target: str, war
         if code.tag not in ("bx", "ex"):
             continue
         around = [n for n, g in codes.items() if g.tag == "g" and g.start < code.start < g.end]
-        crossed = [n for n, other in codes.items() if code.tag == "bx" and other.tag == "ex" and other.start > code.start]
+        crossed = [n for n, other in codes.items()
+                   if code.tag == "bx" and other.tag == "ex" and other.start > code.start]
         if around or crossed:
             other = (around or crossed)[0]
             warn(f"inline code {_label(code.tag, number)} would cross {_label(codes[other].tag, other)}; ignored")
