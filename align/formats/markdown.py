@@ -11,8 +11,9 @@ byte for byte.
 Translated: paragraphs, headings, list items, table cells, block quotes, link
 text, image descriptions, link and image titles (reference definitions' too),
 raw HTML blocks (read as HTML: their text is translated, their tags kept) and the
-front matter keys in FRONT_MATTER_KEYS. Kept: code blocks and spans, inline raw
-HTML tags (placeholders), autolinks, URLs, the rest of the front matter.
+front matter keys in FRONT_MATTER_KEYS. Inline raw HTML tags are spans when they
+pair up (<b>...</b>), else placeholders. Kept: code blocks and spans, autolinks,
+URLs, the rest of the front matter.
 """
 from __future__ import annotations
 

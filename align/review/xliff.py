@@ -297,7 +297,7 @@ class ImportedUnit:
     status: str          # an align status, or MACHINE
     comment: str
     translate: bool = True
-    # XLIFF 1.2: the target's inline codes by id (offsets into `target`), and what
+    # The target's inline codes by id, as 1.2's (offsets into `target`), and what
     # was wrong with the others (duplicate ids), by id, for the import's warnings.
     codes: dict[str, Code] = field(default_factory=dict)
     code_problems: dict[str, str] = field(default_factory=dict)
