@@ -97,7 +97,8 @@ class OutputLock:
             raise RuntimeError("remove_stale_temporaries() needs the lock held")
         removed = 0
         for folder, subfolders, files in os.walk(self.out_dir):  # does not follow links
-            subfolders[:] = [name for name in subfolders if name != LOCK_DIR]
+            if Path(folder) == self.out_dir / LOCK_DIR:
+                subfolders[:] = [name for name in subfolders if name == "sources"]  # the kept article sources
             for name in files:
                 if not (name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)):
                     continue

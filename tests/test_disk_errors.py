@@ -154,6 +154,11 @@ def test_temporaries_a_killed_run_left_in_sub_folders_are_removed_under_the_lock
     (tmp_path / "2024").mkdir()
     (tmp_path / "2024" / ".intro.tsv.k3j2.part").write_text("half a fi")
     (tmp_path / "2024" / "intro.tsv").write_text("whole\n")
+    kept = tmp_path / ".align" / "sources" / "2024"  # the copies of the articles' sources
+    kept.mkdir(parents=True)
+    (kept / ".intro.md.x7.part").write_text("half")
+    (kept / "intro.md").write_text("whole\n")
     with OutputLock(tmp_path) as lock:
-        assert lock.remove_stale_temporaries() == 1
+        assert lock.remove_stale_temporaries() == 2
     assert temporaries(tmp_path) == [] and (tmp_path / "2024" / "intro.tsv").read_text() == "whole\n"
+    assert (kept / "intro.md").read_text() == "whole\n" and (tmp_path / ".align" / "lock").exists()
