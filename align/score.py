@@ -131,12 +131,17 @@ def read_lines(path: str | Path) -> list[str]:
 
 
 def article_name(path: Path) -> str:
-    """`X.en.txt` and `X.txt` both name article X."""
+    """`X.txt`, `X.en.txt`, `X.fr.md`, `X.en.docx`... all name article X: the
+    format's suffix and a language tag before it are dropped, so an article pairs
+    with its translation whatever `align translate` or a translator named it."""
+    from .sources import ARTICLE_SUFFIXES
+
     name = path.name
-    for suffix in (".en.txt", ".fr.txt", ".txt"):
-        if name.lower().endswith(suffix):
-            return name[: -len(suffix)]
-    return name
+    suffix = next((s for s in ARTICLE_SUFFIXES if name.lower().endswith(s)), None)
+    if suffix is None:
+        return name
+    name = name[: -len(suffix)]
+    return name[:-3] if name.lower().endswith((".en", ".fr")) else name
 
 
 def folder_articles(folder: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
@@ -153,10 +158,16 @@ def folder_articles(folder: Path, include: tuple[str, ...] = (), exclude: tuple[
     for path in found:
         relative = path.relative_to(folder)
         name = (relative.parent / article_name(relative)).as_posix()
-        # Prefer X.en.txt over X.txt for the same article (translate's output).
-        if name not in articles or path.name.lower().endswith(".en.txt"):
+        # One file per article: translate's English text first (an output folder
+        # also holds X.html, the review page, and X.en.md), then plain text.
+        if name not in articles or _preference(path) < _preference(articles[name]):
             articles[name] = path
     return articles
+
+
+def _preference(path: Path) -> int:
+    lower = path.name.lower()
+    return 0 if lower.endswith(".en.txt") else 1 if lower.endswith(".txt") else 2 if ".en." in lower else 3
 
 
 def match_folders(first: Path, second: Path, include: tuple[str, ...] = (), exclude: tuple[str, ...] = (),
@@ -167,7 +178,8 @@ def match_folders(first: Path, second: Path, include: tuple[str, ...] = (), excl
     b = folder_articles(second, include, exclude, skip, errors)
     common = [name for name in a if name in b]
     if not common:
-        raise InputError(f"{first} and {second}: no article names in common (X.txt pairs with X.txt or X.en.txt)")
+        raise InputError(f"{first} and {second}: no article names in common (X.txt pairs with X.txt or X.en.txt, "
+                         "X.md with X.en.md...)")
     return [(name, a[name], b[name]) for name in common]
 
 

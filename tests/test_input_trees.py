@@ -235,3 +235,22 @@ def test_pair_folders_are_read_recursively_and_mirrored(tmp_path):
         ("Le chat dort.", "The cat sleeps."), ("Il fait beau.", "The weather is fine.")]
     assert [(r["fr"], r["en"]) for r in read_rows(out / "2025" / "x.tsv")] == [("Le chien court.", "The dog runs.")]
     assert (out / "2024" / "x.html").is_file() and not (out / "2025" / "draft.tsv").exists()
+
+
+def test_pair_folders_match_articles_of_any_format_and_language_tag(tmp_path):
+    from align.score import folder_articles
+
+    fr, en, out = tmp_path / "fr", tmp_path / "en", tmp_path / "out"
+    write(fr / "a.md", "# Le titre\n\nLe chat **dort**.\n")
+    write(en / "a.en.md", "# The title\n\nThe cat **sleeps**.\n")
+    write(fr / "b.fr.txt", "Le chien court.\n")
+    write(en / "b.txt", "The dog runs.\n")
+    result = CliRunner().invoke(main, ["pair", str(fr), str(en), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert [(r["fr"], r["en"]) for r in read_rows(out / "a.tsv")] == [
+        ("Le titre", "The title"), ("Le chat dort.", "The cat sleeps.")]
+    assert [(r["fr"], r["en"]) for r in read_rows(out / "b.tsv")] == [("Le chien court.", "The dog runs.")]
+    # an output folder holds X.en.txt, X.en.md and X.html (the review page): the English text is the article
+    for name in ("x.en.md", "x.html", "x.en.txt", "x.tsv"):
+        write(tmp_path / "done" / name, "The cat sleeps.\n")
+    assert folder_articles(tmp_path / "done") == {"x": tmp_path / "done" / "x.en.txt"}

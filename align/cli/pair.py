@@ -83,8 +83,9 @@ def _load_glossary(path: str | None):
 def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, tmx: Path | None,
          model: str | None, glossary: str | None, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
     """Align FR_FILE with its English translation EN_FILE (or two folders: X.txt in
-    the French folder pairs with X.txt or X.en.txt in the English one, sub-folders
-    included: fr/2024/x.txt with en/2024/x.txt, written as OUTPUT/2024/x.tsv)."""
+    the French folder pairs with X.txt or X.en.txt in the English one, X.md with
+    X.md or X.en.md, and so on for HTML and Word; sub-folders included:
+    fr/2024/x.txt with en/2024/x.txt, written as OUTPUT/2024/x.tsv)."""
     from ..bitext import align_documents, ladder_lines
 
     problems: list[str] = []
