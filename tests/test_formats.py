@@ -328,6 +328,26 @@ def test_raw_html_blocks_in_markdown_are_read_as_html():
                        "> <p>Dans une citation.</p>\n")
 
 
+def test_a_translated_page_declares_english_where_it_declared_french():
+    page = ('<!DOCTYPE html><html lang="fr-FR" xml:lang=\'fr\'><head>'
+            '<meta http-equiv="Content-Language" content="fr"><meta property="og:locale" content="fr_FR">'
+            '<meta name="keywords" content="fr"><title>Le titre</title></head>\n'
+            '<body><p lang=fr>Le chat dort.</p><p lang="de">Der Hund.</p>'
+            '<p lang="fr" translate="no">Ne pas traduire.</p></body></html>')
+    fmt = HtmlFormat()
+    assert round_trip(fmt, page.encode()).decode() == page  # nothing translated: nothing declared anew
+    english = translate_with(fmt, page, {"Le titre": "The title", "Le chat dort.": "The cat sleeps."})
+    assert english == ('<!DOCTYPE html><html lang="en" xml:lang=\'en\'><head>'
+                       '<meta http-equiv="Content-Language" content="en"><meta property="og:locale" content="en_US">'
+                       '<meta name="keywords" content="fr"><title>The title</title></head>\n'
+                       '<body><p lang=en>The cat sleeps.</p><p lang="de">Der Hund.</p>'
+                       '<p lang="fr" translate="no">Ne pas traduire.</p></body></html>')
+    markdown = '---\ntitle: Le titre\nlang: fr\nlocale: "fr_FR"\nauthor: fr\n---\n<div lang="fr">Texte.</div>\n'
+    assert round_trip(MarkdownFormat(), markdown.encode()).decode() == markdown
+    assert translate_with(MarkdownFormat(), markdown, {"Le titre": "The title", "Texte.": "Text."}) == (
+        '---\ntitle: The title\nlang: en\nlocale: "en_US"\nauthor: fr\n---\n<div lang="en">Text.</div>\n')
+
+
 def test_markdown_escapes_entities_and_line_breaks_keep_their_spelling():
     source = "Un \\*vrai\\* &eacute;t&eacute;\nsur deux lignes  \net `code` *fin*.\n"
     document = MarkdownFormat().parse(source.encode(), "t.md")
@@ -449,7 +469,10 @@ class _TagCounter(HTMLParser):
         self.counts: dict[str, int] = {}
 
     def handle_starttag(self, tag, attrs):
-        key = f"<{tag} {sorted(a for a in attrs if a[0] not in ('alt', 'title'))}"  # those are translated
+        # alt and title are translated; a French lang becomes English
+        attrs = [(name, "en" if name in ("lang", "xml:lang") and value and value.startswith("fr") else value)
+                 for name, value in attrs if name not in ("alt", "title")]
+        key = f"<{tag} {sorted(attrs)}"
         self.counts[key] = self.counts.get(key, 0) + 1
 
     def handle_endtag(self, tag):

@@ -78,9 +78,18 @@ class Skeleton:
     # keyed by Inline.close_order, of its `close` (a Markdown link's title).
     attributes: dict[tuple[int, int], list[tuple[int, int, int]]] = field(default_factory=dict)
 
+    # Declarations of the document's language in literal parts (HTML's lang="fr", a
+    # content-language meta tag): (part index, start, end, the English value), the
+    # characters start:end of that part being the French value.
+    languages: list[tuple[int, int, int, str]] = field(default_factory=list)
+
     def literal(self, text: str) -> None:
         if text:
             self.parts.append(text)  # neighbouring strings are simply written one after the other
+
+    def language(self, start: int, end: int, english: str) -> None:
+        """The last literal part declares French at start:end: `english` once translated."""
+        self.languages.append((len(self.parts) - 1, start, end, english))
 
     def slot(self, index: int) -> None:
         self.parts.append(index)
@@ -129,8 +138,14 @@ class TextFormat(Format):
         """Fill the document's paragraphs and the skeleton from the decoded text."""
 
     def render(self, document: Document) -> str:
+        parts = list(document.layout.parts)
+        if any(pair.target != pair.source for pair in document.pairs()):
+            # An English page declares English (readers' speech, spell-checkers, the
+            # browser's "translate this page?"); an untranslated one stays as it was.
+            for number, start, end, english in sorted(document.layout.languages, reverse=True):
+                parts[number] = parts[number][:start] + english + parts[number][end:]
         out = []
-        for part in document.layout.parts:
+        for part in parts:
             out.append(part if isinstance(part, str) else self.render_slot(document, part))
         return "".join(out)
 

@@ -164,17 +164,26 @@ class _Builder:
     # --------------------------------------------------------------- skeleton
     def literal(self, raw: str, kind: str = "other", tag: str | None = None) -> None:
         """Raw source outside any block; a start tag's alt/title (and a page
-        description's content) become paragraphs."""
+        description's content) become paragraphs, its French lang="fr" is noted."""
         if kind in ("start", "startend"):
             cursor = 0
             for start, end, paragraph in self.attribute_values(raw, tag):
-                self.skeleton.literal(raw[cursor:start])
+                self.tag_literal(raw[cursor:start], tag)
                 self.skeleton.slot(len(self.document.paragraphs))
                 self.document.paragraphs.append(paragraph)
                 cursor = end
-            self.skeleton.literal(raw[cursor:])
+            self.tag_literal(raw[cursor:], tag)
             return
         self.skeleton.literal(raw)
+
+    def tag_literal(self, raw: str, tag: str | None) -> None:
+        """Part of a start tag, with where it declares French (see Skeleton.languages)."""
+        if not raw:
+            return
+        self.skeleton.literal(raw)
+        if "lang" in raw.lower() or (tag == "meta" and "content" in raw.lower()):
+            for start, end, english in french_declarations(raw, tag):
+                self.skeleton.language(start, end, english)
 
     def attribute_paragraph(self, raw_value: str, attribute: str, quote: str) -> Paragraph | None:
         builder = ParagraphBuilder(escape_double_quoted if quote == '"' else escape_single_quoted,
@@ -303,6 +312,30 @@ class _Builder:
             self.items.append((kind, raw, tag))
             n += 1
         self.flush()
+
+
+LANG_RE = re.compile(r"""(?<=[\s"'])(?:xml:)?lang\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>=`]+))""", re.IGNORECASE)
+# <meta http-equiv="content-language" content="fr">, <meta property="og:locale" content="fr_FR">
+LANGUAGE_META_RE = re.compile(r"""(?:http-equiv|property)\s*=\s*["']?(content-language|og:locale)["'\s/>]""",
+                              re.IGNORECASE)
+FRENCH_RE = re.compile(r"fr(?:[-_][A-Za-z0-9]+)*", re.IGNORECASE)
+
+
+def french_declarations(raw: str, tag: str | None) -> list[tuple[int, int, str]]:
+    """(start, end, English value) of each French language declaration in a tag:
+    lang/xml:lang="fr-FR" (-> "en"), a content-language or og:locale meta tag
+    (-> "en", "en_US")."""
+    found = []
+    values = [(m, (1, 2, 3), "en") for m in LANG_RE.finditer(raw)]
+    meta = LANGUAGE_META_RE.search(raw) if tag == "meta" else None
+    if meta:
+        english = "en_US" if meta.group(1).lower() == "og:locale" else "en"
+        values += [(m, (2, 3), english) for m in CONTENT_RE.finditer(raw)]  # group 1 is the name
+    for match, groups, english in values:
+        group = next(g for g in groups if match.group(g) is not None)
+        if FRENCH_RE.fullmatch(match.group(group)):
+            found.append((match.start(group), match.end(group), english))
+    return found
 
 
 def _element_end(tokens, start: int) -> int:

@@ -31,6 +31,9 @@ from .inline import CLOSE, POINT, TEXT, render_paragraph
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
+# The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
+FRONT_MATTER_LANGUAGE_RE = re.compile(r"""^(lang|language|locale|languageCode)[ \t]*:[ \t]*["']?"""
+                                      r"""(fr(?:[-_][A-Za-z0-9]+)*)["']?[ \t\r]*$""", re.MULTILINE | re.IGNORECASE)
 FRONT_MATTER_LINE_RE = re.compile(r"^(%s)[ \t]*:[ \t]*(.*?)[ \t\r]*$" % "|".join(FRONT_MATTER_KEYS), re.MULTILINE)
 ALWAYS_ESCAPED = set("\\`*_[]<>|~")
 ESCAPED_AT_START = set("#+-=>")
@@ -179,7 +182,15 @@ class MarkdownFormat(TextFormat):
 
     def front_matter(self, block: str, document: Document, skeleton: Skeleton) -> None:
         cursor = 0
-        for match in FRONT_MATTER_LINE_RE.finditer(block):
+        matches = sorted(list(FRONT_MATTER_LINE_RE.finditer(block)) + list(FRONT_MATTER_LANGUAGE_RE.finditer(block)),
+                         key=lambda m: m.start())
+        for match in matches:
+            if match.re is FRONT_MATTER_LANGUAGE_RE:  # lang: fr -> en once translated
+                skeleton.literal(block[cursor:match.start(2)])
+                skeleton.literal(match.group(2))
+                skeleton.language(0, len(match.group(2)), "en_US" if match.group(1).lower() == "locale" else "en")
+                cursor = match.end(2)
+                continue
             value, start = match.group(2), match.start(2)
             quote = value[:1] if value[:1] in "\"'" and len(value) >= 2 and value[-1] == value[0] else ""
             inner = value[1:-1] if quote else value
