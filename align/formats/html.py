@@ -17,7 +17,9 @@ paragraph. Inline tags (b, em, a, span...) become Inline spans; br, img, inline
 code and unmatched tags become placeholders. Untranslated: script, style, pre,
 code, textarea, svg, math, template and any element with translate="no"; all
 attributes except alt and title (and the content of a description meta tag),
-which are their own paragraphs.
+which are their own paragraphs. French language declarations in tags outside
+paragraphs (lang="fr", content-language, og:locale) become English once
+translated (Skeleton.languages); those of inline tags inside a paragraph stay.
 """
 from __future__ import annotations
 
