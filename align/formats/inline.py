@@ -124,9 +124,11 @@ def split_inlines(paragraph: Paragraph) -> None:
 
 
 # ------------------------------------------------------------------ placement
-def _valid_alignment(pair: SentencePair) -> list[tuple[int, int, int, int]]:
-    n, m = len(pair.source), len(pair.target)
-    return [a for a in pair.alignment
+def valid_links(alignment, source: str, target: str) -> list[tuple[int, int, int, int]]:
+    """The links of an alignment that are non-empty spans inside `source` and `target`
+    (one read from a file or a CAT tool may hold anything)."""
+    n, m = len(source), len(target)
+    return [tuple(a) for a in alignment
             if len(a) == 4 and 0 <= a[0] < a[1] <= n and 0 <= a[2] < a[3] <= m]
 
 
@@ -170,7 +172,7 @@ def copy_map(source: str, target: str, alignment: list[tuple[int, int, int, int]
 class _Placer:
     def __init__(self, pair: SentencePair):
         self.source, self.target = pair.source, pair.target
-        self.alignment = _valid_alignment(pair)
+        self.alignment = valid_links(pair.alignment, pair.source, pair.target)
         self.mapping = copy_map(self.source, self.target, self.alignment)
         self.inverse = {s: t for t, s in enumerate(self.mapping) if s >= 0}
 

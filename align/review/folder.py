@@ -255,12 +255,10 @@ class ReviewFolder:
         if status is None:  # saving a text is reviewing it
             status = STATUS_REVIEWED if pair.review_status == STATUS_TRANSLATED else pair.review_status
         from ..checks import check_pair
-        from ..formats.inline import MARKUP_MOVED
+        from ..formats.inline import MARKUP_MOVED, valid_links
 
         if edit.alignment is not None:  # the reviewer placed the markup (inline codes of a CAT tool)
-            n, m = len(pair.source), len(target)
-            alignment = [tuple(link) for link in edit.alignment
-                         if len(link) == 4 and 0 <= link[0] < link[1] <= n and 0 <= link[2] < link[3] <= m]
+            alignment = valid_links(edit.alignment, pair.source, target)
         else:
             alignment = carry_alignment(pair.target, target, pair.alignment) if target != pair.target \
                 else pair.alignment
