@@ -297,6 +297,51 @@ def test_markdown_link_and_image_titles_are_translated_and_escaped_for_their_quo
                                                           'avec " échappé', "Reference title"]
 
 
+def test_shortcut_and_collapsed_reference_links_keep_their_label_once_translated():
+    fmt = MarkdownFormat()
+    text = ("Voir [la page] et [le site][] ou [ici][x].\n\n"
+            "[la page]: https://p.example\n[le site]: https://s.example\n[x]: https://x.example\n")
+    assert round_trip(fmt, text.encode()).decode() == text
+    document = fmt.parse(text.encode(), "t.md")
+    segment_document(document)
+    pair = next(document.pairs())
+    pair.target = "See the page and this site or here."
+    pair.alignment = spans(pair.source, pair.target, [("Voir", "See"), ("la", "the"), ("page", "page"), ("le", "this"),
+                                                      ("site", "site"), ("ici", "here")])
+    english = fmt.write(document).decode()
+    # the English text, the French label: the links still find their definitions
+    assert english.splitlines()[0] == "See [the page][la page] and [this site][le site] or [here][x]."
+    assert markdown_counts(english) == markdown_counts(text)
+
+
+def test_inline_html_in_markdown_code_stays_and_tags_follow_their_words():
+    fmt = MarkdownFormat()
+    text = "Tapez <kbd>Ctrl</kbd> puis <code>le *code*</code> et le <b>chat</b> noir.\n"
+    document = fmt.parse(text.encode(), "t.md")
+    assert document.paragraphs[0].text == "Tapez puis et le chat noir."  # code is not prose
+    assert round_trip(fmt, text.encode()).decode() == text
+    segment_document(document)
+    pair = next(document.pairs())
+    pair.target = "Type then and the black cat."
+    pair.alignment = spans(pair.source, pair.target, [("Tapez", "Type"), ("puis", "then"), ("et", "and"),
+                                                      ("le", "the"), ("chat", "cat"), ("noir", "black")])
+    assert fmt.write(document).decode() == (
+        "Type <kbd>Ctrl</kbd> then <code>le *code*</code> and the black <b>cat</b>.\n")
+
+
+def test_a_paragraph_never_starts_with_raw_html_that_would_make_it_an_html_block():
+    # A comment moved to the front would turn the paragraph into raw HTML (links lost).
+    fmt = MarkdownFormat()
+    text = "Voir <!-- note --> [la page](u) ici.\n"
+    document = fmt.parse(text.encode(), "t.md")
+    segment_document(document)
+    pair = next(document.pairs())
+    pair.target = "See the page here."  # no alignment: the comment goes to the front
+    english = fmt.write(document).decode()
+    assert english == "[See<!-- note --> the page here.](u)\n"
+    assert markdown_counts(english) == markdown_counts(text)
+
+
 def test_an_empty_link_keeps_its_translated_title():
     fmt = MarkdownFormat()
     english = translate_with(fmt, 'Un lien [](u "Le titre") vide.\n', {"Le titre": "The title",

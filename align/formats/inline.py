@@ -302,7 +302,33 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
             break
         moved.extend(unnested)
         moved.extend(_make_laminar(paired))
+    moved.extend(_empty_links_out_of_links(placed))
     return placed, moved
+
+
+def _empty_links_out_of_links(placed: list[Placed]) -> list[str]:
+    """An empty link is two placeholders (its "[" and its "](url)", or <a ...></a>);
+    placed inside another link (which the source did not have around it) they
+    would nest a link in a link: they move out, after that link's close when it
+    closes in this sentence, else before its opening. Returns the kinds moved."""
+    moved = []
+    for point in placed:
+        if point.inline.paired or point.inline.kind not in SINGLE_LEVEL_KINDS:
+            continue
+        for link in placed:
+            inline = link.inline
+            if not inline.paired or inline.kind != point.inline.kind or link.y <= link.x \
+                    or inline.order < point.inline.order < inline.close_order \
+                    or not link.x < point.x < link.y + (0 if inline.closes else 1):
+                continue
+            if inline.closes:
+                point.x = point.y = link.y
+            elif inline.opens:
+                point.x = point.y = link.x
+            else:
+                continue
+            moved.append(point.inline.kind)
+    return moved
 
 
 def _unnest_links(spans: list[Placed]) -> list[str]:

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from bisect import bisect_right
 
 from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
+from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ..document import Document, Paragraph
 from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
-from .html import INLINE_TAGS, build_html, escaper_for_role, href_of
-from .inline import CLOSE, POINT, TEXT, render_paragraph
+from .html import INLINE_TAGS, KEEP_INLINE, build_html, escaper_for_role, href_of
+from .inline import CLOSE, OPEN, POINT, TEXT, render_paragraph, tokens_to_text
 
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
@@ -82,6 +84,19 @@ def parser() -> MarkdownIt:
     return md
 
 
+class ReferenceClose(str):
+    """The closing markup of a shortcut or collapsed reference link (`]` or `][]`):
+    its text is its label, so once the text is translated the writer spells the
+    label out (`[English][label]`), or the link would no longer find its definition."""
+
+    label: str
+
+    def __new__(cls, markup: str, label: str) -> "ReferenceClose":
+        close = super().__new__(cls, markup)
+        close.label = label
+        return close
+
+
 class _Mismatch(Exception):
     """The children of an inline token do not match its source."""
 
@@ -115,7 +130,9 @@ class MarkdownFormat(TextFormat):
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
             out.append(token)
-        return out
+        if paragraph.role in ("p", "li", "blockquote"):  # (an ATX heading's or a table cell's text is no block)
+            out = _no_html_block_start(out)
+        return _reference_labels(out)
 
     def finish_slot(self, paragraph: Paragraph, text: str) -> str:
         if paragraph.role.startswith("yaml:") and text != paragraph.text and YAML_PLAIN_UNSAFE.search(text):
@@ -207,6 +224,39 @@ class MarkdownFormat(TextFormat):
             document.paragraphs.append(builder.paragraph())
             cursor = start + len(value) - len(quote)
         skeleton.literal(block[cursor:])
+
+
+def _reference_labels(tokens: list) -> list:
+    """Shortcut and collapsed reference links whose text changed get their label
+    written out: `[the page][la page]` (see ReferenceClose)."""
+    out = list(tokens)
+    opened: dict[int, int] = {}
+    for n, (what, value) in enumerate(out):
+        if what == OPEN and value.kind == "a":
+            opened[id(value)] = n
+        elif what == CLOSE and isinstance(value.close, ReferenceClose) and id(value) in opened:
+            text = tokens_to_text(out[opened[id(value)] + 1:n])
+            label = value.close.label
+            if text != label and "\n" not in label:
+                out[n] = (CLOSE, replace(value, close=f"][{label}]"))
+    return out
+
+
+def _no_html_block_start(tokens: list) -> list:
+    """A paragraph must not begin with raw HTML that starts an HTML block (a comment,
+    <script>, <div>...: CommonMark would read the whole paragraph as raw HTML, its
+    links and emphasis lost). The source paragraph did not begin so; a translation
+    that moved such a tag to the front gets it back after its first word."""
+    lead = 0  # the raw HTML placeholders the paragraph begins with
+    while lead < len(tokens) and tokens[lead][0] == POINT and tokens[lead][1].kind == "html":
+        lead += 1
+    first = next((n for n, (what, value) in enumerate(tokens) if what == TEXT and value.strip()), None)
+    if not lead or first is None or not any(opening.search(tokens_to_text(tokens).split("\n")[0])
+                                            for opening, _, _ in HTML_SEQUENCES):
+        return tokens
+    text = tokens[first][1]
+    word = re.match(r"\s*\S+", text).end()
+    return tokens[lead:first] + [(TEXT, text[:word])] + tokens[:lead] + [(TEXT, text[word:])] + tokens[first + 1:]
 
 
 def _html_block(token, source: str, document: Document, skeleton: Skeleton) -> bool:
@@ -365,9 +415,10 @@ HTML_TAG_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)")
 
 
 def _html_partners(children) -> dict[int, int]:
-    """Inline HTML tags that make a span (`<b>...</b>`, `<sup>...</sup>`): the index
-    of each start tag's end tag among the children. A pair is kept only when the
-    Markdown spans between the two are balanced (`<b>*x</b>*` stays two placeholders)."""
+    """Inline HTML tags that make a span (`<b>...</b>`, `<sup>...</sup>`) or hold what
+    is not prose (`<code>...</code>`, `<kbd>`): the index of each start tag's end tag
+    among the children. A pair is kept only when the Markdown spans between the two
+    are balanced (`<b>*x</b>*` stays two placeholders)."""
     partners: dict[int, int] = {}
     markdown: list[int] = []
     opened: list[tuple[str, int, tuple[int, ...]]] = []
@@ -379,7 +430,7 @@ def _html_partners(children) -> dict[int, int]:
             markdown.pop()
         elif kind == "html_inline":
             match = HTML_TAG_RE.match(child.content)
-            if not match or match.group(2).lower() not in INLINE_TAGS or child.content.endswith("/>"):
+            if not match or match.group(2).lower() not in INLINE_TAGS | KEEP_INLINE or child.content.endswith("/>"):
                 continue
             tag = match.group(2).lower()
             if not match.group(1):
@@ -393,6 +444,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
     """Walk the children over `content` from `position`, feeding `builder` (None:
     only measure); returns the position after the last child."""
     stack = []
+    label_start: dict[int, int] = {}  # a link's Inline (id) -> where its text starts
     partners = _html_partners(children) if builder else {}
     html_spans = {}
     n = 0
@@ -443,11 +495,15 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             position = _expect(content, position, "[")
             if builder:
                 stack.append(builder.open("a", raw(start, position), url=child.attrs.get("href", "")))
+                label_start[id(stack[-1])] = position
         elif kind == "link_close":
             position, title_span = _link_tail(content, position)
             if builder:
                 link = stack.pop()
-                builder.close(link, raw(start, position))
+                close = raw(start, position)
+                if content[start:position] in ("]", "][]"):  # [label] or [label][]: the text is the label
+                    close = ReferenceClose(close, raw(label_start[id(link)], start))
+                builder.close(link, close)
                 title = _title_paragraph(content, title_span)
                 if title is not None:  # spliced into the link's closing markup
                     builder.attributes.append((link.close_order, len(raw(start, title_span[0])),
@@ -462,8 +518,15 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 builder.point("code", raw(start, position))
         elif kind == "html_inline":
             position = _expect(content, position, child.content)
-            if builder and n in partners:
-                tag = HTML_TAG_RE.match(child.content).group(2).lower()
+            tag = HTML_TAG_RE.match(child.content).group(2).lower() if n in partners else ""
+            if tag in KEEP_INLINE:  # <code>...</code>, <kbd>...</kbd>: kept whole, as in HTML articles
+                end = partners[n]
+                position = _consume(children[n + 1:end], content, position, None, raw)
+                position = _expect(content, position, children[end].content)
+                if builder:
+                    builder.point("html", raw(start, position))
+                n = end
+            elif builder and n in partners:
                 html_spans[partners[n]] = builder.open(tag, raw(start, position),
                                                        url=href_of(child.content) if tag == "a" else "")
             elif builder and n in html_spans:
