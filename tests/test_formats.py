@@ -442,6 +442,26 @@ def test_property_markdown_identity_round_trip(text):
     assert round_trip(MarkdownFormat(), text.encode()).decode() == text
 
 
+# Markdown and HTML pieces thrown together at random: blocks start and stop anywhere.
+SOUP = ["le", "chat", "été", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]", "(", ")", '"', "'", "<b>", "</b>",
+        "<div>", "</div>", "<a href='u' title='t'>", "</a>", "![", '](u "t")', '[r]: u "le titre"\n', "> ", "- ",
+        "1. ", "# ", "\\", "&amp;", "<!-- c -->", "|", "---\n", "    ", '<span lang="fr">', "</span>", "<br>",
+        "https://x.example/a", "\t", "[r]", "[r][]", "[le r]", "[le r]: u\n", "\n\n[r]: v (t)\n", "<code>le</code>",
+        "<!-- x\n-->", "<p lang=fr>"]
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(st.sampled_from(SOUP), max_size=40).map("".join))
+def test_property_markdown_soup_round_trips_and_keeps_its_links(text):
+    fmt = MarkdownFormat()
+    assert round_trip(fmt, text.encode()).decode() == text
+    english = fmt.write(reverse(fmt.parse(text.encode(), "t.md"))).decode()
+
+    def links_and_code(counts):  # (raw HTML may move between words: a comment is no link)
+        return {key: n for key, n in counts.items() if not key.startswith("html")}
+    assert links_and_code(markdown_counts(english)) == links_and_code(markdown_counts(text))
+
+
 def markdown_counts(text: str) -> dict[str, int]:
     """Links (by URL, titled or not), images, code spans, reference definitions and
     the tags of raw HTML blocks: what a translation must keep."""
