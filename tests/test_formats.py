@@ -275,6 +275,18 @@ def translate_with(fmt, text: str, translations: dict[str, str]) -> str:
     return fmt.write(document).decode()
 
 
+def markdown_sentence(text: str, target: str, words=(), links=None) -> str:
+    """A one-sentence Markdown article translated as `target`, aligned by (French,
+    English) word pairs (first occurrences) or by explicit `links`."""
+    fmt = MarkdownFormat()
+    document = fmt.parse(text.encode(), "t.md")
+    segment_document(document)
+    pair = next(document.pairs())
+    pair.target = target
+    pair.alignment = links if links is not None else spans(pair.source, target, list(words))
+    return fmt.write(document).decode()
+
+
 def test_markdown_link_and_image_titles_are_translated_and_escaped_for_their_quotes():
     fmt = MarkdownFormat()
     text = ('Voir [la page](https://a.example "Le titre") et ![un logo](l.png \'Le logo\').\n\n'
@@ -302,13 +314,8 @@ def test_shortcut_and_collapsed_reference_links_keep_their_label_once_translated
     text = ("Voir [la page] et [le site][] ou [ici][x].\n\n"
             "[la page]: https://p.example\n[le site]: https://s.example\n[x]: https://x.example\n")
     assert round_trip(fmt, text.encode()).decode() == text
-    document = fmt.parse(text.encode(), "t.md")
-    segment_document(document)
-    pair = next(document.pairs())
-    pair.target = "See the page and this site or here."
-    pair.alignment = spans(pair.source, pair.target, [("Voir", "See"), ("la", "the"), ("page", "page"), ("le", "this"),
-                                                      ("site", "site"), ("ici", "here")])
-    english = fmt.write(document).decode()
+    english = markdown_sentence(text, "See the page and this site or here.", [
+        ("Voir", "See"), ("la", "the"), ("page", "page"), ("le", "this"), ("site", "site"), ("ici", "here")])
     # the English text, the French label: the links still find their definitions
     assert english.splitlines()[0] == "See [the page][la page] and [this site][le site] or [here][x]."
     assert markdown_counts(english) == markdown_counts(text)
@@ -320,24 +327,15 @@ def test_inline_html_in_markdown_code_stays_and_tags_follow_their_words():
     document = fmt.parse(text.encode(), "t.md")
     assert document.paragraphs[0].text == "Tapez puis et le chat noir."  # code is not prose
     assert round_trip(fmt, text.encode()).decode() == text
-    segment_document(document)
-    pair = next(document.pairs())
-    pair.target = "Type then and the black cat."
-    pair.alignment = spans(pair.source, pair.target, [("Tapez", "Type"), ("puis", "then"), ("et", "and"),
-                                                      ("le", "the"), ("chat", "cat"), ("noir", "black")])
-    assert fmt.write(document).decode() == (
+    assert markdown_sentence(text, "Type then and the black cat.", [
+        ("Tapez", "Type"), ("puis", "then"), ("et", "and"), ("le", "the"), ("chat", "cat"), ("noir", "black")]) == (
         "Type <kbd>Ctrl</kbd> then <code>le *code*</code> and the black <b>cat</b>.\n")
 
 
 def test_a_paragraph_never_starts_with_raw_html_that_would_make_it_an_html_block():
     # A comment moved to the front would turn the paragraph into raw HTML (links lost).
-    fmt = MarkdownFormat()
     text = "Voir <!-- note --> [la page](u) ici.\n"
-    document = fmt.parse(text.encode(), "t.md")
-    segment_document(document)
-    pair = next(document.pairs())
-    pair.target = "See the page here."  # no alignment: the comment goes to the front
-    english = fmt.write(document).decode()
+    english = markdown_sentence(text, "See the page here.")  # no alignment: the comment goes to the front
     assert english == "[See<!-- note --> the page here.](u)\n"
     assert markdown_counts(english) == markdown_counts(text)
 
@@ -804,15 +802,8 @@ def test_reordering_never_puts_a_link_inside_a_link(text):
 def test_an_empty_link_moved_out_of_another_link_is_written_after_it():
     # Found by the property test below: the one English word goes to the second
     # link, the first link has no word left and meets the second at its end.
-    fmt = MarkdownFormat()
     text = "Une [r\u00e9f\u00e9rence][ref] puis un lien [vide]().\n\n[ref]: https://ref.example\n"
-    document = fmt.parse(text.encode(), "t.md")
-    segment_document(document)
-    pair = next(document.pairs())
-    pair.target = "a"
-    start = pair.source.index("vide")
-    pair.alignment = [(start, start + 4, 0, 1)]
-    english = fmt.write(document).decode()
+    english = markdown_sentence(text, "a", [("vide", "a")])
     assert english.splitlines()[0] == "[a]()[][ref]"
     assert markdown_counts(english) == markdown_counts(text)
 
