@@ -386,17 +386,23 @@ def _write_paragraph(element, paragraph: Paragraph, base) -> None:
             element.remove(child)
     containers = [element]
     formats = [base]
+    emptied = None  # the last formatted run left with no text: it may hold collapsed spaces
     for what, value in tokens:
         if what == TEXT:
             _add_text(containers[-1], formats[-1], value)
+            emptied = None
         elif what == POINT:
             if value.kind == "sdt":  # a content control left with no words keeps its properties
                 containers[-1].append(deepcopy(value.open))
                 continue
-            if value.kind == "run" or value.kind in CONTAINER_KINDS:
+            if value.kind == "run":
+                emptied = value
+                continue
+            if value.kind in CONTAINER_KINDS:
                 continue  # a span left with no text
-            if isinstance(value.open, str):  # collapsed spaces
-                _add_text(containers[-1], formats[-1], value.open)
+            if isinstance(value.open, str):  # collapsed spaces, in the formatting they had
+                inside = emptied is not None and emptied.order < value.order < emptied.close_order
+                _add_text(containers[-1], emptied.open if inside else formats[-1], value.open)
                 continue
             containers[-1].append(deepcopy(value.open))
         elif what == OPEN:
