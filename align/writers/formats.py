@@ -35,8 +35,8 @@ def find_kept_source(out_dir: str | Path, name: str) -> Path | None:
     stem = Path(name).name
     if not folder.is_dir():
         return None
-    found = [path for path in folder.iterdir() if path.is_file() and path.name[:-len(path.suffix) or None] == stem
-             and path.suffix and format_for(path) is not None]
+    found = [path for path in folder.iterdir()
+             if path.is_file() and path.suffix and path.stem == stem and format_for(path) is not None]
     return found[0] if len(found) == 1 else None
 
 
