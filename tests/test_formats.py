@@ -60,6 +60,11 @@ def round_trip(fmt, data: bytes, name: str = "t") -> bytes:
     return fmt.write(document)
 
 
+def reordered(fmt, data: bytes, name: str = "t") -> bytes:
+    """The article written back after the word-reversing translation (`reverse`)."""
+    return fmt.write(reverse(fmt.parse(data, name)))
+
+
 # ------------------------------------------------------------------ identity
 @pytest.mark.parametrize("name", ["altman-md.md", "altman-html.html", "messy.md", "messy.html"])
 def test_identity_round_trip_is_byte_for_byte(name):
@@ -249,7 +254,7 @@ def test_messy_pages_keep_their_markup_when_words_move():
                                                          "Premier paragraphe non fermé avec gras et italique mal "
                                                          "imbriqués. "]
     text = (DATA / "messy.md").read_text(encoding="utf-8")
-    english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "messy.md"))).decode()
+    english = reordered(MarkdownFormat(), text.encode(), "messy.md").decode()
     assert markdown_counts(english) == markdown_counts(text)
     assert english.endswith('\n[ref]: https://ref.example "référence de Titre"\n')  # its title translated
     # Code stays; raw HTML is read as HTML: its text is translated, its tags and layout kept.
@@ -453,7 +458,7 @@ SOUP = ["le", "chat", "été", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]",
 def test_property_markdown_soup_round_trips_and_keeps_its_links(text):
     fmt = MarkdownFormat()
     assert round_trip(fmt, text.encode()).decode() == text
-    english = fmt.write(reverse(fmt.parse(text.encode(), "t.md"))).decode()
+    english = reordered(fmt, text.encode(), "t.md").decode()
 
     def links_and_code(counts):  # (raw HTML may move between words: a comment is no link)
         return {key: n for key, n in counts.items() if not key.startswith("html")}
@@ -491,9 +496,7 @@ def markdown_counts(text: str) -> dict[str, int]:
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MD_DOCUMENT)
 def test_property_markdown_reordered_translation_keeps_links_and_code(text):
-    fmt = MarkdownFormat()
-    document = reverse(fmt.parse(text.encode(), "t.md"))
-    out = fmt.write(document).decode()
+    out = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert markdown_counts(out) == markdown_counts(text)
 
 
@@ -795,7 +798,7 @@ def test_xliff_inline_markup_for_source_and_target():
     'w le*w[wl\'IA](https://e.example/4 "t")*le*w[w,](https://e.example/2 "t")*\n',  # words across spans
 ])
 def test_reordering_never_puts_a_link_inside_a_link(text):
-    english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "t.md"))).decode()
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert markdown_counts(english) == markdown_counts(text)
 
 
@@ -836,7 +839,7 @@ def test_html_that_stalls_quadratic_tokenizers_reads_back_unchanged(page):
 
 def test_code_spans_brought_together_stay_apart():
     text = "w `code`\\*`code`\n"
-    english = MarkdownFormat().write(reverse(MarkdownFormat().parse(text.encode(), "t.md"))).decode()
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert english == "w`code` `code`\n" and markdown_counts(english) == markdown_counts(text)
 
 
@@ -865,7 +868,7 @@ def test_docx_reordered_translation_keeps_links_and_formatting():
     import docx
 
     data = (DATA / "altman-docx.docx").read_bytes()
-    english = docx.Document(io.BytesIO(DocxFormat().write(reverse(DocxFormat().parse(data, "a.docx")))))
+    english = docx.Document(io.BytesIO(reordered(DocxFormat(), data, "a.docx")))
     source = docx.Document(io.BytesIO(data))
 
     def shape(word):
