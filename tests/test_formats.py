@@ -169,12 +169,7 @@ def test_markup_without_aligned_words_goes_to_the_sentence_edges_and_is_flagged(
     html, flags = html_translate('<p>Il a dit <a href="u">cela</a>.</p>', "He said that.", [])
     assert html == '<p><a href="u">He said that.</a></p>'  # a link stays usable
     assert [str(f) for f in flags] == [f"{MARKUP_MOVED}:a"]
-    fmt = MarkdownFormat()
-    document = fmt.parse("Il a **vraiment** dit [cela](u).\n".encode(), "t.md")
-    segment_document(document)
-    (pair,) = document.pairs()
-    pair.target = "He said that."
-    assert fmt.write(document).decode() == "[He said that.](u)\n"
+    assert markdown_sentence("Il a **vraiment** dit [cela](u).\n", "He said that.") == "[He said that.](u)\n"
 
 
 def test_names_copied_by_the_model_keep_their_markup_without_alignment():
