@@ -806,6 +806,29 @@ def test_an_empty_link_moved_out_of_another_link_is_written_after_it():
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_a_shortcut_reference_link_brought_before_a_bracket_becomes_collapsed():
+    # Found by the soup property test: `[r]` then `[r]` with the "![" between them
+    # dropped read as one full reference link `[r][r]`. Before `[`, `(` or `:` a
+    # shortcut link is written collapsed, `[r][]`; elsewhere it stays as it was.
+    text = "[r] et [r] puis [r].\n\n[r]: https://r.example\n"
+    links = [(0, 1, 0, 1), (5, 6, 1, 2), (12, 13, 3, 4)]
+    english = markdown_sentence(text, "rr(r).", links=links)
+    assert english.splitlines()[0] == "[r][][r][]([r])."
+    assert markdown_counts(english) == markdown_counts(text) == {"definitionhttps://r.example": 1,
+                                                               "link_openhttps://r.example": 3}
+    links = [(0, 1, 0, 1), (5, 6, 3, 4), (12, 13, 5, 6)]
+    assert markdown_sentence(text, "r: r r", links=links).splitlines()[0] == "[r][]: [r] [r]"
+
+
+def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
+    # Found by the soup property test: the word before a run of spaces had no
+    # translation, the spaces came first, and four of them made an indented code block.
+    text = ' \\    le![](u "t")'
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == ' le![](u "t")'
+    assert markdown_counts(english) == markdown_counts(text) == {"imageu+title": 1}
+
+
 def test_an_empty_link_nested_in_a_link_in_the_source_stays_inside_it():
     # Found by the identity property test: the rule that moves an empty link out of
     # another one must not move one the source itself had inside.

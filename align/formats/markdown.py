@@ -90,10 +90,12 @@ class ReferenceClose(str):
     label out (`[English][label]`), or the link would no longer find its definition."""
 
     label: str
+    after: str  # the character that followed the link in the source
 
-    def __new__(cls, markup: str, label: str) -> "ReferenceClose":
+    def __new__(cls, markup: str, label: str, after: str = "") -> "ReferenceClose":
         close = super().__new__(cls, markup)
         close.label = label
+        close.after = after
         return close
 
 
@@ -126,6 +128,8 @@ class MarkdownFormat(TextFormat):
                 continue  # emphasis left with no words would read as literal "****"
             if what == TEXT and not value:
                 continue
+            if not out and what == POINT and value.kind == "space":
+                continue  # spaces the words moved away from: at a block's start four make code
             if out and out[-1][0] == POINT and out[-1][1].open.endswith("`") and what != TEXT \
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
@@ -228,7 +232,8 @@ class MarkdownFormat(TextFormat):
 
 def _reference_labels(tokens: list) -> list:
     """Shortcut and collapsed reference links whose text changed get their label
-    written out: `[the page][la page]` (see ReferenceClose)."""
+    written out: `[the page][la page]` (see ReferenceClose); a shortcut one that
+    something now follows which would change its reading becomes collapsed."""
     out = list(tokens)
     opened: dict[int, int] = {}
     for n, (what, value) in enumerate(out):
@@ -239,7 +244,20 @@ def _reference_labels(tokens: list) -> list:
             label = value.close.label
             if text != label and "\n" not in label:
                 out[n] = (CLOSE, replace(value, close=f"][{label}]"))
+            elif value.close == "]" and _next_character(out, n) in {"[", "(", ":"} - {value.close.after}:
+                # `[a]` brought before `[b]`, `(x)` or `:` could read as `[a][b]`, an inline
+                # link or a definition: the collapsed form `[a][]` stays the same link.
+                out[n] = (CLOSE, replace(value, close="][]"))
     return out
+
+
+def _next_character(tokens: list, n: int) -> str:
+    """The first character written after token n ("" at the end)."""
+    for token in tokens[n + 1:]:
+        text = tokens_to_text([token])
+        if text:
+            return text[0]
+    return ""
 
 
 def _no_html_block_start(tokens: list) -> list:
@@ -502,7 +520,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 link = stack.pop()
                 close = raw(start, position)
                 if content[start:position] in ("]", "][]"):  # [label] or [label][]: the text is the label
-                    close = ReferenceClose(close, raw(label_start[id(link)], start))
+                    close = ReferenceClose(close, raw(label_start[id(link)], start), content[position:position + 1])
                 builder.close(link, close)
                 title = _title_paragraph(content, title_span)
                 if title is not None:  # spliced into the link's closing markup
