@@ -827,6 +827,11 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert english == ' le![](u "t")'
     assert markdown_counts(english) == markdown_counts(text) == {"imageu+title": 1}
+    # ...and when raw HTML that would start a block is moved after the first word
+    text = "[r]> <!-- c -->    le\n\n[r]: v\n"
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english.splitlines()[0] == "le<!-- c --> [r]"
+    assert markdown_counts(english) == markdown_counts(text)
 
 
 def test_an_empty_link_nested_in_a_link_in_the_source_stays_inside_it():

@@ -128,14 +128,14 @@ class MarkdownFormat(TextFormat):
                 continue  # emphasis left with no words would read as literal "****"
             if what == TEXT and not value:
                 continue
-            if not out and what == POINT and value.kind == "space":
-                continue  # spaces the words moved away from: at a block's start four make code
             if out and out[-1][0] == POINT and out[-1][1].open.endswith("`") and what != TEXT \
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
             out.append(token)
         if paragraph.role in ("p", "li", "blockquote"):  # (an ATX heading's or a table cell's text is no block)
             out = _no_html_block_start(out)
+        while out and out[0][0] == POINT and out[0][1].kind == "space":
+            del out[0]  # spaces the words moved away from: at a block's start four make code
         return _reference_labels(out)
 
     def finish_slot(self, paragraph: Paragraph, text: str) -> str:
