@@ -80,3 +80,15 @@ def test_a_formatted_run_of_spaces_keeps_its_formatting():
     # space, the bold one is layout; it is written back bold, not plain.
     data = build([[("run", " "), ("bold", " "), ("run", "le")]])
     assert docx_structure(round_trip(DocxFormat(), data)) == docx_structure(data)
+
+
+def test_two_hyperlinks_brought_onto_the_same_words_are_both_kept():
+    # Found by the property test: the translation copies the French, so one link's
+    # words are found inside the other's; the inner one used to be emptied and Word
+    # has no empty hyperlink. It now takes the longest stretch no link holds.
+    data = build([[("run", "le"), ("link", "le"), ("link", "le le"), ("run", " lele"), ("link", "le")]])
+    english = reordered(DocxFormat(), data, "random.docx")
+    assert links_and_deletions(english) == links_and_deletions(data)
+    body = docx.Document(io.BytesIO(english)).element.body
+    assert ["".join(t.text for t in h.iter(f"{{{W}}}t")) for h in body.iter(f"{{{W}}}hyperlink")] \
+        == ["le", "le le", "le"]  # the first word's last two letters, the second word and the next

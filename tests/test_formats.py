@@ -832,6 +832,11 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert english.splitlines()[0] == "le<!-- c --> [r]"
     assert markdown_counts(english) == markdown_counts(text)
+    # ...and a hard line break left first: its newline would end the paragraph
+    text = "**    \n    [r]\n\n[r]: v\n"
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english.splitlines()[0] == "[r]"
+    assert markdown_counts(english) == markdown_counts(text)
 
 
 def test_an_empty_link_nested_in_a_link_in_the_source_stays_inside_it():

@@ -283,27 +283,32 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
             edge = 0 if inline.start < len(pair.source) - inline.end else length
             placed.append(Placed(inline, edge, edge))
             continue
-        # A link keeps its words: the sentence, less what spans of the same kind hold
-        # (a link inside a link is no link), the longest stretch left.
-        taken = sorted((p.x, p.y) for p in placed if p.inline.kind == inline.kind and p.inline.paired)
-        stretches, cursor = [], 0
-        for x, y in taken:
-            stretches.append((cursor, max(cursor, x)))
-            cursor = max(cursor, y)
-        stretches.append((cursor, length))
-        x, y = placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
+        x, y = _free_stretch(placed, inline.kind, placer)
         placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
     _keep_continued_nesting(placed)
     paired = [p for p in placed if p.inline.paired]
     moved.extend(_make_laminar(paired))
     for _ in range(len(paired)):
-        unnested = _unnest_links(paired)
+        unnested = _unnest_links(paired, placer)
         if not unnested:
             break
         moved.extend(unnested)
         moved.extend(_make_laminar(paired))
     moved.extend(_empty_links_out_of_links(placed))
     return placed, moved
+
+
+def _free_stretch(placed: list[Placed], kind: str, placer: _Placer) -> tuple[int, int]:
+    """Where a link that lost its own words goes, so that it keeps some: the sentence,
+    less what spans of its kind hold (a link inside a link is no link), the longest
+    stretch left."""
+    taken = sorted((p.x, p.y) for p in placed if p.inline.kind == kind and p.inline.paired)
+    stretches, cursor = [], 0
+    for x, y in taken:
+        stretches.append((cursor, max(cursor, x)))
+        cursor = max(cursor, y)
+    stretches.append((cursor, len(placer.target)))
+    return placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
 
 
 def _empty_links_out_of_links(placed: list[Placed]) -> list[str]:
@@ -331,9 +336,10 @@ def _empty_links_out_of_links(placed: list[Placed]) -> list[str]:
     return moved
 
 
-def _unnest_links(spans: list[Placed]) -> list[str]:
+def _unnest_links(spans: list[Placed], placer: _Placer) -> list[str]:
     """A link inside a link is no link: the outer one gives up the part around the
-    inner one (the larger side stays), or an empty inner one moves out after it.
+    inner one (the larger side stays); an inner one on the very same words takes
+    the longest stretch no link holds, and an empty one moves out after it.
     Returns the kinds moved."""
     for outer in spans:
         if outer.inline.kind not in SINGLE_LEVEL_KINDS:
@@ -354,7 +360,10 @@ def _unnest_links(spans: list[Placed]) -> list[str]:
             elif inner.y > inner.x and outer.inline.opens and right > 0:
                 outer.x = inner.y
             elif inner.inline.opens and inner.inline.closes:
-                inner.x = inner.y = outer.y  # out, just after the outer link
+                x, y = (inner.inline.start < inner.inline.end
+                        and _free_stretch([s for s in spans if s is not inner], inner.inline.kind, placer)
+                        or (outer.y, outer.y))
+                inner.x, inner.y = (x, y) if y > x else (outer.y, outer.y)  # else out, just after it
             else:
                 continue
             return [outer.inline.kind]
