@@ -837,6 +837,8 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert english.splitlines()[0] == "[r]"
     assert markdown_counts(english) == markdown_counts(text)
+    # ...but a break the source itself began with is its own (the fuzz found this one)
+    assert round_trip(MarkdownFormat(), b"\\\nle") == b"\\\nle"
 
 
 def test_an_empty_link_nested_in_a_link_in_the_source_stays_inside_it():

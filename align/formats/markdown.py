@@ -134,7 +134,7 @@ class MarkdownFormat(TextFormat):
             out.append(token)
         if paragraph.role in ("p", "li", "blockquote"):  # (an ATX heading's or a table cell's text is no block)
             out = _no_html_block_start(out)
-        while out and out[0][0] == POINT and out[0][1].kind in ("space", "br"):
+        while out and out[0][0] == POINT and out[0][1].kind in ("space", "br") and out[0][1].start > 0:
             del out[0]  # spaces or a line break the words moved away from: at a block's start
             #           four spaces make code, and a break's newline ends the paragraph
         return _reference_labels(out)
