@@ -841,6 +841,29 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     assert round_trip(MarkdownFormat(), b"\\\nle") == b"\\\nle"
 
 
+def test_a_link_running_into_the_next_sentence_is_outside_one_on_the_same_words():
+    # "Le chat" and "dort." are two links, the second running on into "Il"; the
+    # translation gives both French phrases one word. The running link must be the
+    # outer one (else the tags cross), and the other, with no word of its own left,
+    # goes out before it rather than into it (a link in a link is no link).
+    fmt = HtmlFormat()
+    document = fmt.parse(b'<p><a href="a">Le chat</a> <a href="b">dort. Il</a> mange.</p>', "t.html")
+    segment_document(document)
+    first, second = document.pairs()
+    first.target, first.alignment = "Sleeps", [(0, 2, 0, 6), (3, 7, 0, 6), (8, 12, 0, 6)]
+    second.target, second.alignment = "He eats.", [(0, 2, 0, 2), (3, 8, 3, 7)]
+    assert fmt.write(document).decode() == '<p><a href="a"></a><a href="b">Sleeps He</a> eats.</p>'
+
+
+def test_a_wordless_link_running_into_the_next_sentence_opens_after_the_last_link():
+    # Found by the soup property test: "[> ](u)" has no word and runs on into the
+    # next "sentence"; put over the whole sentence it covered `[r][]` and crossed it.
+    text = '[r][][> ](u "t")\n\n[r]: v (t)\n'
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == '[r][][ ](u "t")\n\n[r]: v (t)\n'
+    assert markdown_counts(english) == markdown_counts(text)
+
+
 def test_an_empty_link_nested_in_a_link_in_the_source_stays_inside_it():
     # Found by the identity property test: the rule that moves an empty link out of
     # another one must not move one the source itself had inside.

@@ -22,6 +22,7 @@ for the format (escaped, or copied with its source spelling).
 """
 from __future__ import annotations
 
+import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
 from typing import Callable, Iterator
@@ -247,6 +248,14 @@ class Placed:
         self.inline, self.x, self.y = inline, x, y
 
 
+def _nesting_key(p: Placed) -> tuple[int, int, int]:
+    """Outer spans first: earlier start, later end, then source order. A span coming
+    from the previous sentence starts before any, one running into the next ends
+    after any: on the same words as a span of this sentence, it is the outer one,
+    or their tags would cross."""
+    return (p.x if p.inline.opens else -1, -p.y if p.inline.closes else -sys.maxsize, p.inline.order)
+
+
 def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[list[Placed], list[str]]:
     """Spans of the pair's markup in its translation, properly nested; and the kinds
     that could not be placed where their French was (for the `markup-moved` flag)."""
@@ -283,7 +292,7 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
             edge = 0 if inline.start < len(pair.source) - inline.end else length
             placed.append(Placed(inline, edge, edge))
             continue
-        x, y = _free_stretch(placed, inline.kind, placer)
+        x, y = _free_stretch(placed, inline, placer)
         placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
     _keep_continued_nesting(placed)
     paired = [p for p in placed if p.inline.paired]
@@ -298,16 +307,19 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
     return placed, moved
 
 
-def _free_stretch(placed: list[Placed], kind: str, placer: _Placer) -> tuple[int, int]:
+def _free_stretch(placed: list[Placed], inline: Inline, placer: _Placer) -> tuple[int, int]:
     """Where a link that lost its own words goes, so that it keeps some: the sentence,
     less what spans of its kind hold (a link inside a link is no link), the longest
-    stretch left."""
-    taken = sorted((p.x, p.y) for p in placed if p.inline.kind == kind and p.inline.paired)
+    stretch left; the last one for a link running into the next sentence, the first
+    for one coming from the previous (it must reach that edge)."""
+    taken = sorted((p.x, p.y) for p in placed if p.inline.kind == inline.kind and p.inline.paired)
     stretches, cursor = [], 0
     for x, y in taken:
         stretches.append((cursor, max(cursor, x)))
         cursor = max(cursor, y)
     stretches.append((cursor, len(placer.target)))
+    if inline.opens != inline.closes:
+        return placer._trim(*stretches[-1 if inline.opens else 0])
     return placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
 
 
@@ -351,7 +363,7 @@ def _unnest_links(spans: list[Placed], placer: _Placer) -> list[str]:
                     and outer.inline.order < inner.inline.order:
                 continue  # nested so in the source already: kept as it was
             inside = outer.x <= inner.x and inner.y <= outer.y and outer.y > outer.x and (
-                (outer.x, -outer.y, outer.inline.order) < (inner.x, -inner.y, inner.inline.order))
+                _nesting_key(outer) < _nesting_key(inner))
             if not inside:
                 continue
             left, right = inner.x - outer.x, outer.y - inner.y
@@ -361,9 +373,11 @@ def _unnest_links(spans: list[Placed], placer: _Placer) -> list[str]:
                 outer.x = inner.y
             elif inner.inline.opens and inner.inline.closes:
                 x, y = (inner.inline.start < inner.inline.end
-                        and _free_stretch([s for s in spans if s is not inner], inner.inline.kind, placer)
+                        and _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
                         or (outer.y, outer.y))
-                inner.x, inner.y = (x, y) if y > x else (outer.y, outer.y)  # else out, just after it
+                if y <= x:  # no words left for it: out, just after the outer link (or before
+                    x = y = outer.y if outer.inline.closes else outer.x  # one that runs on)
+                inner.x, inner.y = x, y
             else:
                 continue
             return [outer.inline.kind]
@@ -387,7 +401,7 @@ def _keep_continued_nesting(placed: list[Placed]) -> None:
 def _make_laminar(spans: list[Placed]) -> list[str]:
     """Clip spans so that any two are nested or disjoint; returns the clipped kinds."""
     clipped: list[str] = []
-    spans.sort(key=lambda p: (p.x, -p.y, p.inline.order))
+    spans.sort(key=_nesting_key)
     stack: list[Placed] = []
     for span in spans:
         while stack and stack[-1].y <= span.x:
@@ -450,7 +464,7 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
     target = pair.target
     at: dict[int, list[tuple[str, Inline]]] = {}
     empty_paired = []
-    for p in sorted(placed, key=lambda p: (p.x, -p.y, p.inline.order)):
+    for p in sorted(placed, key=_nesting_key):
         inline = p.inline
         if not inline.paired:
             at.setdefault(p.x, []).append((POINT, inline))
