@@ -340,6 +340,22 @@ def test_a_paragraph_never_starts_with_raw_html_that_would_make_it_an_html_block
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_no_line_after_a_line_break_starts_with_raw_html_that_would_make_an_html_block():
+    # Found by the soup property test: after a hard line break a comment interrupts
+    # the paragraph as an HTML block (CommonMark), and the rest of it is raw HTML.
+    text = '*<!-- c -->[r] le    \nle\n\n[r]: u "le titre"\n'
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english.splitlines()[:2] == ["le le    ", " [r<!-- c -->][r]"]
+    assert markdown_counts(english) == markdown_counts(text)
+    # A tag inside a line, or one spanning lines, is left where it is (identity).
+    for text in ('le[r]: u "le titre"\nle<div>le', '[r]: u "t"\nle <!-- x\n-->[r]'):
+        assert round_trip(MarkdownFormat(), text.encode()).decode() == text
+    text = '[r]: u "t"\nle <!-- x\n-->[r]'
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == '[r]: u "t"\n[r<!-- x\n-->][r] le'
+    assert markdown_counts(english) == markdown_counts(text)
+
+
 def test_an_empty_link_keeps_its_translated_title():
     fmt = MarkdownFormat()
     english = translate_with(fmt, 'Un lien [](u "Le titre") vide.\n', {"Le titre": "The title",

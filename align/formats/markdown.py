@@ -262,20 +262,34 @@ def _next_character(tokens: list, n: int) -> str:
 
 
 def _no_html_block_start(tokens: list) -> list:
-    """A paragraph must not begin with raw HTML that starts an HTML block (a comment,
-    <script>, <div>...: CommonMark would read the whole paragraph as raw HTML, its
-    links and emphasis lost). The source paragraph did not begin so; a translation
-    that moved such a tag to the front gets it back after its first word."""
-    lead = 0  # the raw HTML placeholders the paragraph begins with
-    while lead < len(tokens) and tokens[lead][0] == POINT and tokens[lead][1].kind == "html":
-        lead += 1
-    first = next((n for n, (what, value) in enumerate(tokens) if what == TEXT and value.strip()), None)
-    if not lead or first is None or not any(opening.search(tokens_to_text(tokens).split("\n")[0])
-                                            for opening, _, _ in HTML_SEQUENCES):
-        return tokens
-    text = tokens[first][1]
-    word = re.match(r"\s*\S+", text).end()
-    return tokens[lead:first] + [(TEXT, text[:word])] + tokens[:lead] + [(TEXT, text[word:])] + tokens[first + 1:]
+    """No line of a paragraph may begin with raw HTML that starts an HTML block (a
+    comment, <script>, <div>...): at the paragraph's start CommonMark would read the
+    whole paragraph as raw HTML, after a line break the rest of it, links and emphasis
+    lost. The source had no such line; a translation that moved such a tag to a line's
+    start gets it back after that line's first word."""
+    out = list(tokens)
+    starts = [0] + [n + 1 for n, token in enumerate(out)  # (a newline inside a tag starts no line)
+                    if "\n" in tokens_to_text([token]) and not (token[0] == POINT and token[1].kind == "html")]
+    for number in range(len(starts) - 1, -1, -1):  # from the last line: moves keep earlier indexes
+        start, end = starts[number], starts[number + 1] if number + 1 < len(starts) else len(out)
+        html = start
+        while html < end and out[html][0] == TEXT and not out[html][1].strip():
+            html += 1  # (up to three spaces may indent an HTML block)
+        lead = html
+        while lead < end and out[lead][0] == POINT and out[lead][1].kind == "html":
+            lead += 1
+        before = tokens_to_text([out[start - 1]]).rsplit("\n", 1)[1] if start else ""  # the line's start
+        line = before + tokens_to_text(out[start:end]).split("\n")[0]
+        indent = len(line) - len(line.lstrip(" "))
+        first = next((n for n in range(lead, end) if out[n][0] == TEXT and out[n][1].strip()), None)
+        if lead == html or first is None or before.strip() or indent > 3 or not any(
+                opening.search(line[indent:]) and (number == 0 or interrupts)
+                for opening, _, interrupts in HTML_SEQUENCES):
+            continue
+        text = out[first][1]
+        word = re.match(r"\s*\S+", text).end()
+        out[html:first + 1] = out[lead:first] + [(TEXT, text[:word])] + out[html:lead] + [(TEXT, text[word:])]
+    return out
 
 
 def _html_block(token, source: str, document: Document, skeleton: Skeleton) -> bool:
