@@ -356,6 +356,16 @@ def test_no_line_after_a_line_break_starts_with_raw_html_that_would_make_an_html
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_a_setext_heading_never_starts_with_raw_html_but_an_atx_heading_may():
+    # Found by a wider fuzz: an underlined (setext) heading's text is a paragraph,
+    # and a comment moved to its start made the heading an HTML block. After "# "
+    # raw HTML starts no block, so an ATX heading keeps it where the words put it.
+    text = "Le <!-- c -->[titre](u)\n===\n\n# <!-- c --> le titre\n"
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == "[titre<!-- c -->](u) Le\n===\n\n# <!-- c --> titre le\n"
+    assert markdown_counts(english) == markdown_counts(text)
+
+
 def test_an_empty_link_keeps_its_translated_title():
     fmt = MarkdownFormat()
     english = translate_with(fmt, 'Un lien [](u "Le titre") vide.\n', {"Le titre": "The title",

@@ -132,7 +132,8 @@ class MarkdownFormat(TextFormat):
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
             out.append(token)
-        if paragraph.role in ("p", "li", "blockquote"):  # (an ATX heading's or a table cell's text is no block)
+        if paragraph.role in ("p", "li", "blockquote", "setext h1", "setext h2"):  # (not an ATX heading's text
+            #                                                                 or a table cell's: no block)
             out = _no_html_block_start(out)
         while out and out[0][0] == POINT and out[0][1].kind in ("space", "br") and out[0][1].start > 0:
             del out[0]  # spaces or a line break the words moved away from: at a block's start
@@ -162,7 +163,9 @@ class MarkdownFormat(TextFormat):
         md = parser()
         for token in md.parse(body):
             if token.nesting == 1:
-                role_stack.append(token.tag if token.type != "paragraph_open" else "p")
+                # (a setext heading's text is a paragraph's underlined: it must not start a block)
+                role_stack.append("p" if token.type == "paragraph_open" else "setext " + token.tag
+                                  if token.type == "heading_open" and token.markup in ("=", "-") else token.tag)
             elif token.nesting == -1 and role_stack:
                 role_stack.pop()
             if token.type in ("html_block", "definition") and token.map:
@@ -333,7 +336,7 @@ def _definition(token, source: str, document: Document, skeleton: Skeleton) -> N
 
 def _role(stack: list[str]) -> str:
     for tag in reversed(stack):
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "td", "th", "li", "blockquote"):
+        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "setext h1", "setext h2", "td", "th", "li", "blockquote"):
             return tag
     return "p"
 
