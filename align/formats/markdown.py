@@ -284,7 +284,7 @@ def _no_html_block_start(tokens: list) -> list:
         before = tokens_to_text([out[start - 1]]).rsplit("\n", 1)[1] if start else ""  # the line's start
         line = before + tokens_to_text(out[start:end]).split("\n")[0]
         indent = len(line) - len(line.lstrip(" "))
-        first = next((n for n in range(lead, end) if out[n][0] == TEXT and out[n][1].strip()), None)
+        first = next((n for n in range(lead, len(out)) if out[n][0] == TEXT and out[n][1].strip()), None)
         if lead == html or first is None or before.strip() or indent > 3 or not any(
                 opening.search(line[indent:]) and (number == 0 or interrupts)
                 for opening, _, interrupts in HTML_SEQUENCES):
