@@ -321,6 +321,22 @@ def test_shortcut_and_collapsed_reference_links_keep_their_label_once_translated
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_shortcut_and_collapsed_reference_images_keep_their_label_once_their_alt_is_translated():
+    # Found by a wider fuzz: an image's alt is its label too; translated, the image
+    # pointed at no definition and came out as text.
+    fmt = MarkdownFormat()
+    text = "Voir ![le logo] et ![le logo][] ou ![x][x].\n\n[le logo]: l.png\n[x]: x.png\n"
+    assert round_trip(fmt, text.encode()).decode() == text
+    english = translate_with(fmt, text, {"le logo": "the logo", "x": "y", "Voir et ou .": "See and or ."})
+    assert english.splitlines()[0] == "![the logo][le logo]See and or .![the logo][le logo]![y][x]"
+    assert markdown_counts(english) == markdown_counts(text)
+    # ...and one the translation brings before "[" is written collapsed, as a link is
+    text = "![r]: u\n[r]\n\n[r]: v (t)\n"
+    english = reordered(fmt, text.encode(), "t.md").decode()
+    assert english.splitlines()[0] == "![r][][r] u"
+    assert markdown_counts(english) == markdown_counts(text)
+
+
 def test_inline_html_in_markdown_code_stays_and_tags_follow_their_words():
     fmt = MarkdownFormat()
     text = "Tapez <kbd>Ctrl</kbd> puis <code>le *code*</code> et le <b>chat</b> noir.\n"

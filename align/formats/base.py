@@ -107,6 +107,10 @@ class TextFormat(Format):
     def finish_slot(self, paragraph: Paragraph, text: str) -> str:
         return text
 
+    def finish_markup(self, source: str, spliced: str) -> str:
+        """A tag's markup once its translated attributes are in (`source` as read)."""
+        return spliced
+
     def render_slot(self, document: Document, index: int) -> str:
         paragraph = document.paragraphs[index]
         attributes = document.layout.attributes
@@ -119,7 +123,7 @@ class TextFormat(Format):
             for start, end, number in values:
                 out += [markup[cursor:start], self.render_slot(document, number)]
                 cursor = end
-            return "".join(out) + markup[cursor:]
+            return self.finish_markup(markup, "".join(out) + markup[cursor:])
 
         return self.finish_slot(paragraph, tokens_to_text(
             self.slot_tokens(paragraph), lambda inline: spliced(inline.open, inline.order),

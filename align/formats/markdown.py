@@ -98,6 +98,33 @@ class ReferenceClose(str):
         close.after = after
         return close
 
+    def __getnewargs__(self):  # (copies and pickles keep the label)
+        return str(self), self.label, self.after
+
+
+class ReferenceImage(str):
+    """The markup of a shortcut or collapsed reference image (`![alt]`, `![alt][]`):
+    its alt text is its label, so once the alt is translated the writer spells the
+    label out (`![English][label]`), as for links (ReferenceClose)."""
+
+    label: str
+    tail: str  # "]" or "][]"
+    after: str  # the character that followed the image in the source
+
+    def __new__(cls, markup: str, label: str, tail: str, after: str = "") -> "ReferenceImage":
+        image = super().__new__(cls, markup)
+        image.label, image.tail, image.after = label, tail, after
+        return image
+
+    def __getnewargs__(self):  # (copies and pickles keep the label)
+        return str(self), self.label, self.tail, self.after
+
+    def labelled(self, markup: str) -> str:
+        """`markup` (this image with its alt translated) with the label written out."""
+        if markup == self or "\n" in self.label:
+            return markup
+        return markup[:len(markup) - len(self.tail)] + f"][{self.label}]"
+
 
 class _Mismatch(Exception):
     """The children of an inline token do not match its source."""
@@ -139,6 +166,9 @@ class MarkdownFormat(TextFormat):
             del out[0]  # spaces or a line break the words moved away from: at a block's start
             #           four spaces make code, and a break's newline ends the paragraph
         return _reference_labels(out)
+
+    def finish_markup(self, source: str, spliced: str) -> str:
+        return source.labelled(spliced) if isinstance(source, ReferenceImage) else spliced
 
     def finish_slot(self, paragraph: Paragraph, text: str) -> str:
         if paragraph.role.startswith("yaml:") and text != paragraph.text and YAML_PLAIN_UNSAFE.search(text):
@@ -243,6 +273,10 @@ def _reference_labels(tokens: list) -> list:
     for n, (what, value) in enumerate(out):
         if what == OPEN and value.kind == "a":
             opened[id(value)] = n
+        elif what == POINT and isinstance(value.open, ReferenceImage) and value.open.tail == "]" \
+                and _next_character(out, n) in {"[", "(", ":"} - {value.open.after}:
+            image = value.open  # (see below: `![a][]` stays the same image)
+            out[n] = (POINT, replace(value, open=ReferenceImage(image + "[]", image.label, "][]", image.after)))
         elif what == CLOSE and isinstance(value.close, ReferenceClose) and id(value) in opened:
             text = tokens_to_text(out[opened[id(value)] + 1:n])
             label = value.close.label
@@ -575,7 +609,11 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             position = alt_end = _consume(child.children or [], content, position, alt, raw)
             position, title_span = _link_tail(content, position)
             if builder:
-                image = builder.point("image", raw(start, position))
+                markup = raw(start, position)
+                if content[alt_end:position] in ("]", "][]"):  # ![alt] or ![alt][]: the alt is the label
+                    markup = ReferenceImage(markup, raw(alt_start, alt_end), content[alt_end:position],
+                                            content[position:position + 1])
+                image = builder.point("image", markup)
                 if alt.has_letters() and "\n" not in content[alt_start:alt_end]:  # its text is translated
                     builder.attributes.append((image.order, len(raw(start, alt_start)), len(raw(start, alt_end)),
                                                alt.paragraph()))
