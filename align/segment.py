@@ -81,7 +81,7 @@ _STARTERS = {
 _TERM = re.compile(r"[.!?…]+(?:[ \t\u00a0\u202f]+[.!?…]+)*")
 _PROTECTED = re.compile(
     r"(?:https?://|ftp://|www\.)[\w-]+(?:\.(?![A-ZÀ-ÖØ-Þ])[\w-]+)*(?::\d+)?"
-    r"(?:[/?#][^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?)\]’'])?"
+    r"(?:[/?#][^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?()\[\]’'])?"  # (no closing punctuation or bracket)
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
 )
 _TOKEN_BEFORE = re.compile(r"(?:\w+[.-]+)*\w+\Z")
@@ -103,10 +103,19 @@ def _is_space(c: str) -> bool:
     return c.isspace()
 
 
-def _protected_spans(text: str) -> list[tuple[int, int]]:
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """URLs and e-mail addresses: never split, never translated. A URL keeps a closing
+    bracket it opened (`wiki/Paris_(ville)`), not one around it (`(voir https://a.fr)`)."""
     if "://" not in text and "www." not in text and "@" not in text:
         return []
-    return [m.span() for m in _PROTECTED.finditer(text)]
+    spans = []
+    for match in _PROTECTED.finditer(text):
+        start, end = match.span()
+        while end < len(text) and text[end] in ")]" and \
+                text.count("(" if text[end] == ")" else "[", start, end) > text.count(text[end], start, end):
+            end += 1
+        spans.append((start, end))
+    return spans
 
 
 def _in_spans(pos: int, spans: list[tuple[int, int]], starts: list[int]) -> bool:
@@ -309,7 +318,7 @@ def _boundaries(text: str, lang: str) -> list[tuple[int, int]]:
     """(end of sentence, start of next sentence) pairs."""
     n = len(text)
     out: list[tuple[int, int]] = []
-    prot = _protected_spans(text)
+    prot = protected_spans(text)
     pstarts = [s for s, _ in prot]
     quotes: dict[int, bool] | None = None
     continued: tuple[list[int], list[int]] | None = None

@@ -337,6 +337,18 @@ def test_shortcut_and_collapsed_reference_images_keep_their_label_once_their_alt
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_a_url_in_text_keeps_its_own_brackets_and_no_markup_after_it():
+    # Found by the soup property test: the URL took the "![" after it, and moved
+    # before a link it made that link an image. A URL also keeps a bracket it opened.
+    text = "[le r]: u\nlehttps://x.example/a![[le r]"
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == "[le r]: u\nlehttps://x.example/a[r le][le r]"
+    assert markdown_counts(english) == markdown_counts(text)
+    page = "<p>Voir https://fr.wikipedia.org/wiki/Paris_(ville) (le site).</p>"
+    urls = [i.open for i in HtmlFormat().parse(page.encode(), "t.html").paragraphs[0].inlines if i.kind == "url"]
+    assert urls == ["https://fr.wikipedia.org/wiki/Paris_(ville)"]
+
+
 def test_inline_html_in_markdown_code_stays_and_tags_follow_their_words():
     fmt = MarkdownFormat()
     text = "Tapez <kbd>Ctrl</kbd> puis <code>le *code*</code> et le <b>chat</b> noir.\n"
@@ -883,6 +895,12 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     text = "**    \n    [r]\n\n[r]: v\n"
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert english.splitlines()[0] == "[r]"
+    assert markdown_counts(english) == markdown_counts(text)
+    # ...and a hard break brought next to a soft one: the blank line would end the
+    # paragraph and make the indented image code (found by a wider fuzz)
+    text = "le  \nle\n    ![le](u)"
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == "le le  \n![le](u)"
     assert markdown_counts(english) == markdown_counts(text)
     # ...but a break the source itself began with is its own (the fuzz found this one)
     assert round_trip(MarkdownFormat(), b"\\\nle") == b"\\\nle"

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.segment import sentence_spans, split_sentences
+from align.segment import protected_spans, sentence_spans, split_sentences
 
 
 def check_invariants(text, lang):
@@ -123,6 +123,8 @@ FR_CASES = [
     ("Écrire à Jean.Dupont@exemple.fr ou voir www.exemple.fr. Merci.",
      ["Écrire à Jean.Dupont@exemple.fr ou voir www.exemple.fr.", "Merci."]),
     ("Le site www.kpks.cz.Préparez-vous.", ["Le site www.kpks.cz.", "Préparez-vous."]),
+    ("Voir https://fr.wikipedia.org/wiki/Paris_(ville). Puis (https://a.fr/x?q=[1]). Fin.",
+     ["Voir https://fr.wikipedia.org/wiki/Paris_(ville).", "Puis (https://a.fr/x?q=[1]).", "Fin."]),
     # glued sentences
     ("les choses se sont passées jusqu'à présent.Alors que nous avançons.",
      ["les choses se sont passées jusqu'à présent.", "Alors que nous avançons."]),
@@ -211,3 +213,13 @@ def test_language_specific_lexicon():
         "Me Durand plaide.", "Me Martin aussi."]
     assert split_sentences("Ask me. Martin knows.", "en") == ["Ask me.", "Martin knows."]
     assert split_sentences("Voir Me. Martin.", "fr") == ["Voir Me. Martin."]
+
+
+@pytest.mark.parametrize("text, urls", [
+    ("voir https://fr.wikipedia.org/wiki/Paris_(ville). ici", ["https://fr.wikipedia.org/wiki/Paris_(ville)"]),
+    ("(voir https://a.fr/x) puis [https://b.fr/y]", ["https://a.fr/x", "https://b.fr/y"]),
+    ("https://e.example/?q=a[1]] et https://e.example/a![", ["https://e.example/?q=a[1]", "https://e.example/a"]),
+    ("écrire à a.b@c.fr) merci", ["a.b@c.fr"]),
+])
+def test_a_url_keeps_the_brackets_it_opened_and_no_others(text, urls):
+    assert [text[start:end] for start, end in protected_spans(text)] == urls

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ..document import PROSE, Document, Inline, Paragraph
 from ..errors import InputError
-from ..segment import _PROTECTED as PROTECTED_RE  # the segmenter's URL and e-mail pattern
+from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
 from ..sources import CONTROL_RE, decode, read_bytes
 from .inline import EscapeChar, render_paragraph, tokens_to_text
 
@@ -232,11 +232,11 @@ class ParagraphBuilder:
         URLs and e-mail addresses in plain text become placeholders: never translated."""
         if urls and raw is None and ("://" in decoded or "www." in decoded or "@" in decoded):
             cursor = 0
-            for match in PROTECTED_RE.finditer(decoded):
-                if match.start() > cursor:
-                    self.text(decoded[cursor:match.start()], urls=False)
-                self.point("url", match.group())
-                cursor = match.end()
+            for start, end in protected_spans(decoded):
+                if start > cursor:
+                    self.text(decoded[cursor:start], urls=False)
+                self.point("url", decoded[start:end])
+                cursor = end
             if cursor < len(decoded):
                 self.text(decoded[cursor:], urls=False)
             return

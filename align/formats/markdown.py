@@ -162,6 +162,7 @@ class MarkdownFormat(TextFormat):
         if paragraph.role in ("p", "li", "blockquote", "setext h1", "setext h2"):  # (not an ATX heading's text
             #                                                                 or a table cell's: no block)
             out = _no_html_block_start(out)
+        out = _no_blank_line(out)
         while out and out[0][0] == POINT and out[0][1].kind in ("space", "br") and out[0][1].start > 0:
             del out[0]  # spaces or a line break the words moved away from: at a block's start
             #           four spaces make code, and a break's newline ends the paragraph
@@ -286,6 +287,32 @@ def _reference_labels(tokens: list) -> list:
                 # `[a]` brought before `[b]`, `(x)` or `:` could read as `[a][b]`, an inline
                 # link or a definition: the collapsed form `[a][]` stays the same link.
                 out[n] = (CLOSE, replace(value, close="][]"))
+    return out
+
+
+def _no_blank_line(tokens: list) -> list:
+    """A hard line break brought next to a line end of the source (a soft break, or
+    another hard one) would leave a blank line: the paragraph would end there, and
+    an indented rest would be code. The line end goes; the break stays."""
+    def newline_space(token) -> bool:
+        what, value = token
+        return (what == TEXT and not value.strip() and "\n" in value) or (
+            what == POINT and value.kind in ("space", "br") and "\n" in value.open)
+
+    out: list = []
+    for token in tokens:
+        what, value = token
+        if what == POINT and value.kind == "br":
+            while out and newline_space(out[-1]):
+                out.pop()
+            if out and out[-1][0] == TEXT and "\n" in out[-1][1][len(out[-1][1].rstrip()):]:
+                out[-1] = (TEXT, out[-1][1].rstrip())
+        elif out and out[-1][0] == POINT and out[-1][1].kind == "br":
+            if newline_space(token):
+                continue
+            if what == TEXT and "\n" in value[:len(value) - len(value.lstrip())]:
+                token = (TEXT, value.lstrip())
+        out.append(token)
     return out
 
 
