@@ -904,6 +904,7 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     assert markdown_counts(english) == markdown_counts(text)
     # ...but a break the source itself began with is its own (the fuzz found this one)
     assert round_trip(MarkdownFormat(), b"\\\nle") == b"\\\nle"
+    assert round_trip(MarkdownFormat(), b"\\\n\\\nle") == b"\\\n\\\nle"  # "\" lines are not blank
 
 
 def test_a_link_running_into_the_next_sentence_is_outside_one_on_the_same_words():

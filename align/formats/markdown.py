@@ -297,7 +297,7 @@ def _no_blank_line(tokens: list) -> list:
     def newline_space(token) -> bool:
         what, value = token
         return (what == TEXT and not value.strip() and "\n" in value) or (
-            what == POINT and value.kind in ("space", "br") and "\n" in value.open)
+            what == POINT and value.kind in ("space", "br") and "\n" in value.open and not value.open.strip())
 
     out: list = []
     for token in tokens:
