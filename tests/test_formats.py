@@ -905,6 +905,10 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     # ...but a break the source itself began with is its own (the fuzz found this one)
     assert round_trip(MarkdownFormat(), b"\\\nle") == b"\\\nle"
     assert round_trip(MarkdownFormat(), b"\\\n\\\nle") == b"\\\n\\\nle"  # "\" lines are not blank
+    for text in ('le[r]: u "le titre"\n\\\nle', "\\\n\\\nle"):
+        assert round_trip(MarkdownFormat(), text.encode()).decode() == text
+    # a break left at the end goes (a "\" there would show)
+    assert reordered(MarkdownFormat(), b"a\\\nb  \nc\n  d", "t.md").decode() == "d c b  \n a"
 
 
 def test_a_link_running_into_the_next_sentence_is_outside_one_on_the_same_words():

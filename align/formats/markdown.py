@@ -293,26 +293,34 @@ def _reference_labels(tokens: list) -> list:
 def _no_blank_line(tokens: list) -> list:
     """A hard line break brought next to a line end of the source (a soft break, or
     another hard one) would leave a blank line: the paragraph would end there, and
-    an indented rest would be code. The line end goes; the break stays."""
-    def newline_space(token) -> bool:
+    an indented rest would be code. The source's line end goes; the break stays (of
+    two breaks, the first)."""
+    def is_br(token) -> bool:
+        return token[0] == POINT and token[1].kind == "br"
+
+    def newline_space(token) -> bool:  # whitespace with a line end in it: a soft break
         what, value = token
-        return (what == TEXT and not value.strip() and "\n" in value) or (
-            what == POINT and value.kind in ("space", "br") and "\n" in value.open and not value.open.strip())
+        return what in (TEXT, POINT) and not (text := value if what == TEXT else value.open).strip() \
+            and "\n" in text and not is_br(token)
 
     out: list = []
     for token in tokens:
         what, value = token
-        if what == POINT and value.kind == "br":
+        if out and is_br(out[-1]):  # after a break: no second line end
+            if newline_space(token) or (is_br(token) and not value.open.strip()):
+                continue
+            if what == TEXT and "\n" in value[:len(value) - len(value.lstrip())]:
+                token = (TEXT, value.lstrip())
+        elif is_br(token) and not value.open.strip():  # "  \n" after a line end: that line blank
             while out and newline_space(out[-1]):
                 out.pop()
             if out and out[-1][0] == TEXT and "\n" in out[-1][1][len(out[-1][1].rstrip()):]:
                 out[-1] = (TEXT, out[-1][1].rstrip())
-        elif out and out[-1][0] == POINT and out[-1][1].kind == "br":
-            if newline_space(token):
+            if out and is_br(out[-1]):
                 continue
-            if what == TEXT and "\n" in value[:len(value) - len(value.lstrip())]:
-                token = (TEXT, value.lstrip())
         out.append(token)
+    while out and (is_br(out[-1]) or newline_space(out[-1])) and any(is_br(token) for token in out):
+        out.pop()  # a break the words left at the end (no source paragraph ends so): "\\" would show
     return out
 
 
