@@ -382,6 +382,11 @@ def test_no_line_after_a_line_break_starts_with_raw_html_that_would_make_an_html
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert english == '[r]: u "t"\n[r<!-- x\n-->][r] le'
     assert markdown_counts(english) == markdown_counts(text)
+    # A line with no word after the tag: it goes to the end of the line before.
+    text = "le  \nle<!-- c -->`le`"
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == "le le<!-- c -->  \n`le`"
+    assert markdown_counts(english) == markdown_counts(text)
     # A line with no word of its own: the tag goes after the next word, wherever it is.
     text = '[<!-- c -->`[r]: u "le titre"\n`le'
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()

@@ -354,9 +354,17 @@ def _no_html_block_start(tokens: list) -> list:
         line = before + tokens_to_text(out[start:end]).split("\n")[0]
         indent = len(line) - len(line.lstrip(" "))
         first = next((n for n in range(lead, len(out)) if out[n][0] == TEXT and out[n][1].strip()), None)
-        if lead == html or first is None or before.strip() or indent > 3 or not any(
+        if lead == html or before.strip() or indent > 3 or not any(
                 opening.search(line[indent:]) and (number == 0 or interrupts)
                 for opening, _, interrupts in HTML_SEQUENCES):
+            continue
+        if first is None:  # no word after it: to the end of the line before
+            if number:
+                moved, previous = out[html:lead], out[start - 1]
+                cut = previous[1].rfind("\n") if previous[0] == TEXT else 0
+                around = [(TEXT, previous[1][:cut])] + moved + [(TEXT, previous[1][cut:])] if cut > 0 \
+                    else moved + [previous]
+                out[start - 1:lead] = around + out[start:html]
             continue
         text = out[first][1]
         word = re.match(r"\s*\S+", text).end()
