@@ -907,6 +907,11 @@ def test_spaces_left_at_the_start_of_a_translated_paragraph_are_dropped():
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
     assert english == "le le  \n![le](u)"
     assert markdown_counts(english) == markdown_counts(text)
+    # ...and the line end between an emptied first sentence and the next
+    text = "!\n    *le![le](u)"
+    english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
+    assert english == "le![le](u)"
+    assert markdown_counts(english) == markdown_counts(text)
     # ...but a break the source itself began with is its own (the fuzz found this one)
     assert round_trip(MarkdownFormat(), b"\\\nle") == b"\\\nle"
     assert round_trip(MarkdownFormat(), b"\\\n\\\nle") == b"\\\n\\\nle"  # "\" lines are not blank

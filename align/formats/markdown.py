@@ -84,6 +84,11 @@ def parser() -> MarkdownIt:
     return md
 
 
+# Roles of text that is a Markdown block's own: spaces at its start are layout.
+BLOCK_ROLES = frozenset(["p", "li", "blockquote", "setext h1", "setext h2", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "td", "th"])
+
+
 class ReferenceClose(str):
     """The closing markup of a shortcut or collapsed reference link (`]` or `][]`):
     its text is its label, so once the text is translated the writer spells the
@@ -163,9 +168,13 @@ class MarkdownFormat(TextFormat):
             #                                                                 or a table cell's: no block)
             out = _no_html_block_start(out)
         out = _no_blank_line(out)
-        while out and out[0][0] == POINT and out[0][1].kind in ("space", "br") and out[0][1].start > 0:
+        block = paragraph.role in BLOCK_ROLES  # (a title's or the front matter's spaces are its own)
+        while out and ((out[0][0] == POINT and out[0][1].kind in ("space", "br") and out[0][1].start > 0)
+                       or (block and out[0][0] == TEXT and not out[0][1].strip())):
             del out[0]  # spaces or a line break the words moved away from: at a block's start
             #           four spaces make code, and a break's newline ends the paragraph
+        if block and out and out[0][0] == TEXT:
+            out[0] = (TEXT, out[0][1].lstrip())
         return _reference_labels(out)
 
     def finish_markup(self, source: str, spliced: str) -> str:
