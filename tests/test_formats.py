@@ -389,6 +389,8 @@ BLOCKS_KEPT = [
     ('[r]: u "t"\nle <!-- x\n-->[r]', '[r]: u "t"\n[r<!-- x\n-->][r] le'),
     # no word after the tag on its line: to the end of the line before
     ("le  \nle<!-- c -->`le`", "le le<!-- c -->  \n`le`"),
+    # a first line left with nothing but a tag is an HTML block (CommonMark's kind 7): lines joined
+    ("<b>!\n</b>[r]![le](u)\n\n[r]: v\n", "<b></b>[r]![le](u)\n\n[r]: v\n"),
     # a line with no word of its own: after the next word, wherever it is
     ('[<!-- c -->`[r]: u "le titre"\n`le', '`[r]: u "le titre"\n`le<!-- c -->'),
 ]
@@ -404,7 +406,7 @@ def test_a_reordered_markdown_paragraph_stays_one_paragraph(text, english):
 
 
 @pytest.mark.parametrize("text", ["\\\nle", "\\\n\\\nle", 'le[r]: u "le titre"\n\\\nle',
-                                  'le[r]: u "le titre"\nle<div>le'])
+                                  'le[r]: u "le titre"\nle<div>le', "<b><!-- c -->\nle"])
 def test_breaks_and_tags_the_source_had_at_a_line_start_are_its_own(text):
     # (a "\" line is not blank; a tag inside a line starts no block)
     assert round_trip(MarkdownFormat(), text.encode()).decode() == text

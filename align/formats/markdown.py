@@ -349,6 +349,15 @@ def _no_html_block_start(tokens: list) -> list:
     lost. The source had no such line; a translation that moved such a tag to a line's
     start gets it back after that line's first word."""
     out = list(tokens)
+    # A first line of one tag alone is an HTML block (CommonMark's kind 7, which the
+    # source's first line was not): a soft line end there joins the lines.
+    for n, (what, value) in enumerate(out):
+        if what == TEXT and "\n" in value and not value.strip():
+            if HTML_SEQUENCES[-1][0].search(tokens_to_text(out[:n]).strip(" ")):
+                out[n] = (TEXT, " ")
+        elif (what == TEXT and not value.strip()) or (what != TEXT and value.open.startswith("<")):
+            continue
+        break
     starts = [0] + [n + 1 for n, token in enumerate(out)  # (a newline inside a tag starts no line)
                     if "\n" in tokens_to_text([token]) and not (token[0] == POINT and token[1].kind == "html")]
     for number in range(len(starts) - 1, -1, -1):  # from the last line: moves keep earlier indexes
