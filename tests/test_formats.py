@@ -527,7 +527,10 @@ SOUP = ["le", "chat", "été", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]",
         "<div>", "</div>", "<a href='u' title='t'>", "</a>", "![", '](u "t")', '[r]: u "le titre"\n', "> ", "- ",
         "1. ", "# ", "\\", "&amp;", "<!-- c -->", "|", "---\n", "    ", '<span lang="fr">', "</span>", "<br>",
         "https://x.example/a", "\t", "[r]", "[r][]", "[le r]", "[le r]: u\n", "\n\n[r]: v (t)\n", "<code>le</code>",
-        "<!-- x\n-->", "<p lang=fr>"]
+        "<!-- x\n-->", "<p lang=fr>",
+        # hard and soft line breaks, emphasis, lists and quotes between lines, footnotes
+        "  \n", "\\\n", "![le](u)", "[le](u 't')", ">", "*le*", "__le__", "~~", "<i>le</i>", "[^1]", ":", "!",
+        "le.", ". ", "`le`", "\n- ", "\n> ", "\n    "]
 
 
 @settings(max_examples=1000, deadline=None, suppress_health_check=list(HealthCheck))
