@@ -372,11 +372,12 @@ def _unnest_links(spans: list[Placed], placer: _Placer) -> list[str]:
             elif inner.y > inner.x and outer.inline.opens and right > 0:
                 outer.x = inner.y
             elif inner.inline.opens and inner.inline.closes:
-                x, y = (inner.inline.start < inner.inline.end
-                        and _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
-                        or (outer.y, outer.y))
-                if y <= x:  # no words left for it: out, just after the outer link (or before
-                    x = y = outer.y if outer.inline.closes else outer.x  # one that runs on)
+                # No words left for it: out, just after the outer link (or before one that runs on).
+                x = y = outer.y if outer.inline.closes else outer.x
+                if inner.inline.start < inner.inline.end:  # it had words in the source: some elsewhere
+                    free = _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
+                    if free[1] > free[0]:
+                        x, y = free
                 inner.x, inner.y = x, y
             else:
                 continue

@@ -84,51 +84,49 @@ def parser() -> MarkdownIt:
     return md
 
 
+# Roles of text that is a paragraph's (a setext heading's is one, underlined): raw HTML
+# at the start of one of its lines could open an HTML block. An ATX heading's text or a
+# table cell's is no block.
+PARAGRAPH_ROLES = frozenset(["p", "li", "blockquote", "setext h1", "setext h2"])
 # Roles of text that is a Markdown block's own: spaces at its start are layout.
-BLOCK_ROLES = frozenset(["p", "li", "blockquote", "setext h1", "setext h2", "h1", "h2", "h3", "h4", "h5", "h6",
-                         "td", "th"])
+BLOCK_ROLES = PARAGRAPH_ROLES | {"h1", "h2", "h3", "h4", "h5", "h6", "td", "th"}
 
 
-class ReferenceClose(str):
-    """The closing markup of a shortcut or collapsed reference link (`]` or `][]`):
-    its text is its label, so once the text is translated the writer spells the
-    label out (`[English][label]`), or the link would no longer find its definition."""
-
-    label: str
-    after: str  # the character that followed the link in the source
-
-    def __new__(cls, markup: str, label: str, after: str = "") -> "ReferenceClose":
-        close = super().__new__(cls, markup)
-        close.label = label
-        close.after = after
-        return close
-
-    def __getnewargs__(self):  # (copies and pickles keep the label)
-        return str(self), self.label, self.after
-
-
-class ReferenceImage(str):
-    """The markup of a shortcut or collapsed reference image (`![alt]`, `![alt][]`):
-    its alt text is its label, so once the alt is translated the writer spells the
-    label out (`![English][label]`), as for links (ReferenceClose)."""
+class ReferenceMarkup(str):
+    """The markup of a shortcut or collapsed reference link or image whose text is
+    its label: a link's closing `]` or `][]`, an image's whole `![alt]` or `![alt][]`.
+    Once the text is translated the writer spells the label out (`[English][label]`),
+    or the link would no longer find its definition."""
 
     label: str
-    tail: str  # "]" or "][]"
-    after: str  # the character that followed the image in the source
+    tail: str  # "]" or "][]": where the markup ends
+    after: str  # the character that followed it in the source
 
-    def __new__(cls, markup: str, label: str, tail: str, after: str = "") -> "ReferenceImage":
-        image = super().__new__(cls, markup)
-        image.label, image.tail, image.after = label, tail, after
-        return image
+    def __new__(cls, markup: str, label: str, tail: str, after: str = "") -> "ReferenceMarkup":
+        reference = super().__new__(cls, markup)
+        reference.label, reference.tail, reference.after = label, tail, after
+        return reference
 
     def __getnewargs__(self):  # (copies and pickles keep the label)
         return str(self), self.label, self.tail, self.after
 
-    def labelled(self, markup: str) -> str:
-        """`markup` (this image with its alt translated) with the label written out."""
-        if markup == self or "\n" in self.label:
+    def labelled(self, markup: str | None = None) -> str:
+        """`markup` (this one with its text translated; a link's close is itself)
+        with the label written out."""
+        markup = self if markup is None else markup
+        if "\n" in self.label:
             return markup
         return markup[:len(markup) - len(self.tail)] + f"][{self.label}]"
+
+    def collapsed(self) -> "ReferenceMarkup":
+        """`[a]` as `[a][]`: the same link, which nothing after it can change."""
+        return ReferenceMarkup(self + "[]", self.label, "][]", self.after)
+
+    def misread_before(self, character: str) -> bool:
+        """Whether a shortcut one (`[a]`) now followed by `character` would read as
+        something else: `[a][b]`, an inline link `[a](x)`, or a definition `[a]:`
+        (unless the source had it so)."""
+        return self.tail == "]" and character in {"[", "(", ":"} - {self.after}
 
 
 class _Mismatch(Exception):
@@ -164,8 +162,7 @@ class MarkdownFormat(TextFormat):
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
             out.append(token)
-        if paragraph.role in ("p", "li", "blockquote", "setext h1", "setext h2"):  # (not an ATX heading's text
-            #                                                                 or a table cell's: no block)
+        if paragraph.role in PARAGRAPH_ROLES:
             out = _no_html_block_start(out)
         out = _no_blank_line(out)
         block = paragraph.role in BLOCK_ROLES  # (a title's or the front matter's spaces are its own)
@@ -178,7 +175,8 @@ class MarkdownFormat(TextFormat):
         return _reference_labels(out)
 
     def finish_markup(self, source: str, spliced: str) -> str:
-        return source.labelled(spliced) if isinstance(source, ReferenceImage) else spliced
+        # (an image whose alt, its label, was translated; a link's label is its text's)
+        return source.labelled(spliced) if isinstance(source, ReferenceMarkup) and spliced != source else spliced
 
     def finish_slot(self, paragraph: Paragraph, text: str) -> str:
         if paragraph.role.startswith("yaml:") and text != paragraph.text and YAML_PLAIN_UNSAFE.search(text):
@@ -276,26 +274,23 @@ class MarkdownFormat(TextFormat):
 
 def _reference_labels(tokens: list) -> list:
     """Shortcut and collapsed reference links whose text changed get their label
-    written out: `[the page][la page]` (see ReferenceClose); a shortcut one that
-    something now follows which would change its reading becomes collapsed."""
+    written out: `[the page][la page]` (see ReferenceMarkup; images get theirs in
+    finish_markup); a shortcut one that something now follows which would change its
+    reading becomes collapsed."""
     out = list(tokens)
     opened: dict[int, int] = {}
     for n, (what, value) in enumerate(out):
         if what == OPEN and value.kind == "a":
             opened[id(value)] = n
-        elif what == POINT and isinstance(value.open, ReferenceImage) and value.open.tail == "]" \
-                and _next_character(out, n) in {"[", "(", ":"} - {value.open.after}:
-            image = value.open  # (see below: `![a][]` stays the same image)
-            out[n] = (POINT, replace(value, open=ReferenceImage(image + "[]", image.label, "][]", image.after)))
-        elif what == CLOSE and isinstance(value.close, ReferenceClose) and id(value) in opened:
-            text = tokens_to_text(out[opened[id(value)] + 1:n])
+        elif what == POINT and isinstance(value.open, ReferenceMarkup) \
+                and value.open.misread_before(_next_character(out, n)):
+            out[n] = (POINT, replace(value, open=value.open.collapsed()))
+        elif what == CLOSE and isinstance(value.close, ReferenceMarkup) and id(value) in opened:
             label = value.close.label
-            if text != label and "\n" not in label:
-                out[n] = (CLOSE, replace(value, close=f"][{label}]"))
-            elif value.close == "]" and _next_character(out, n) in {"[", "(", ":"} - {value.close.after}:
-                # `[a]` brought before `[b]`, `(x)` or `:` could read as `[a][b]`, an inline
-                # link or a definition: the collapsed form `[a][]` stays the same link.
-                out[n] = (CLOSE, replace(value, close="][]"))
+            if tokens_to_text(out[opened[id(value)] + 1:n]) != label and "\n" not in label:
+                out[n] = (CLOSE, replace(value, close=value.close.labelled()))
+            elif value.close.misread_before(_next_character(out, n)):
+                out[n] = (CLOSE, replace(value, close=value.close.collapsed()))
     return out
 
 
@@ -431,7 +426,7 @@ def _definition(token, source: str, document: Document, skeleton: Skeleton) -> N
 
 def _role(stack: list[str]) -> str:
     for tag in reversed(stack):
-        if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "setext h1", "setext h2", "td", "th", "li", "blockquote"):
+        if tag != "p" and tag in BLOCK_ROLES:  # (the innermost block that is not a plain paragraph)
             return tag
     return "p"
 
@@ -633,7 +628,8 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 link = stack.pop()
                 close = raw(start, position)
                 if content[start:position] in ("]", "][]"):  # [label] or [label][]: the text is the label
-                    close = ReferenceClose(close, raw(label_start[id(link)], start), content[position:position + 1])
+                    close = ReferenceMarkup(close, raw(label_start[id(link)], start), close,
+                                            content[position:position + 1])
                 builder.close(link, close)
                 title = _title_paragraph(content, title_span)
                 if title is not None:  # spliced into the link's closing markup
@@ -672,8 +668,8 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             if builder:
                 markup = raw(start, position)
                 if content[alt_end:position] in ("]", "][]"):  # ![alt] or ![alt][]: the alt is the label
-                    markup = ReferenceImage(markup, raw(alt_start, alt_end), content[alt_end:position],
-                                            content[position:position + 1])
+                    markup = ReferenceMarkup(markup, raw(alt_start, alt_end), content[alt_end:position],
+                                             content[position:position + 1])
                 image = builder.point("image", markup)
                 if alt.has_letters() and "\n" not in content[alt_start:alt_end]:  # its text is translated
                     builder.attributes.append((image.order, len(raw(start, alt_start)), len(raw(start, alt_end)),
