@@ -1,76 +1,140 @@
-"""The translate pipeline, one article at a time:
+"""The translate pipeline over a corpus:
 
-read (sources) → segment → find terms (glossary) → translate + enforce (engine)
-→ check and flag (checks) → write (writers), then a manifest for the run.
+read (sources) → segment → find terms (glossary) → memory → translate + place terms
+(engine, through align.scheduler: batches across articles) → check and flag
+(checks) → write (writers), then a manifest and an index for the run.
 
-Articles stream through one by one, so memory does not grow with the folder,
-and a bad article is reported and skipped while the others go on.
+`Run` holds what a run needs (engine, glossary, memory, writers, settings) and
+translates a collection of articles. Each article is read and segmented once,
+a window of articles ahead of the engine; an article is written as soon as its
+last sentence is translated, and then leaves memory. What the manifest and the
+index list about each article goes to a log file in ``OUT/.align/`` as it is
+written, so neither time per article nor memory grows with the corpus. A bad
+article is reported and skipped while the others go on.
 """
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import platform
 import sqlite3
 import time
+from array import array
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from . import POLICY_VERSION, __version__
 from .checks import check_document
-from .document import ORIGIN_REVIEWED, Document
+from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document
 from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
 from .segment import segment_document
 from .sources import Article, Inputs, collect_articles, read_article, read_document
-from .translate import translate_document
+from .translate import finish
 from .writers import atomic_write, default_writers
+from .writers.base import atomic_writer
 
 MANIFEST = "manifest.json"
+ARTICLE_LOG = Path(".align") / "run-articles.jsonl"
 
 
 @dataclass
 class ArticleReport:
+    """What the manifest and the index say about one translated article."""
+
     name: str
     source: str
     sentences: int = 0
     paragraphs: int = 0
-    seconds: float = 0.0
     terms: dict[str, int] = field(default_factory=dict)
     term_accuracy: float | None = None
     flags: dict[str, int] = field(default_factory=dict)
+    review: dict[str, int] = field(default_factory=dict)  # review statuses of its sentences
     outputs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     from_memory: int = 0
 
 
+class ArticleLog:
+    """The run's article reports, one JSON line each, in ``OUT/.align/``: the
+    manifest and the index stream them back at the end instead of holding
+    100,000 reports in memory. Kept per folder as file offsets (8 bytes an
+    article), so the index can list them folder by folder."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / ARTICLE_LOG
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self.path.open("w+b")
+        except OSError as exc:
+            raise OutputError(self.path, exc.strerror or str(exc), exc.errno) from None
+        self._folders: dict[str, array] = {}
+        self.count = 0
+
+    def add(self, report: ArticleReport) -> None:
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(json.dumps(asdict(report), ensure_ascii=False).encode("utf-8") + b"\n")
+        self._folders.setdefault(report.name.rpartition("/")[0], array("Q")).append(offset)
+        self.count += 1
+
+    def _read(self, offset: int) -> dict[str, Any]:
+        self._file.seek(offset)
+        return json.loads(self._file.readline())
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        """The reports in the order they were added."""
+        self._file.flush()
+        self._file.seek(0)
+        for line in iter(self._file.readline, b""):
+            yield json.loads(line)
+
+    def by_folder(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
+        """(folder, its reports), the top level first, then folders by name."""
+        self._file.flush()
+        for folder in sorted(self._folders):
+            yield folder, (self._read(offset) for offset in self._folders[folder])
+
+    def close(self) -> None:
+        self._file.close()
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
+
+
 @dataclass
 class RunReport:
-    articles: list[ArticleReport] = field(default_factory=list)
+    """What happened in a run: counts over its articles (the articles themselves
+    are in the manifest), the failures, the time."""
+
+    articles: int = 0
+    sentences: int = 0
+    from_memory: int = 0
+    term_counts: dict[str, int] = field(default_factory=lambda: {TERM_MODEL: 0, TERM_FORCED: 0, TERM_FAILED: 0})
+    flag_counts: dict[str, int] = field(default_factory=dict)
+    review_counts: dict[str, int] = field(default_factory=dict)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line error)
     seconds: float = 0.0
-    manifest: dict[str, Any] = field(default_factory=dict)
+    batches: int = 0
+    manifest: dict[str, Any] = field(default_factory=dict)  # the manifest without its article list
 
-    @property
-    def sentences(self) -> int:
-        return sum(a.sentences for a in self.articles)
-
-    @property
-    def term_counts(self) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for article in self.articles:
-            for status, n in article.terms.items():
-                total[status] = total.get(status, 0) + n
-        return total
+    def add(self, article: ArticleReport) -> None:
+        self.articles += 1
+        self.sentences += article.sentences
+        self.from_memory += article.from_memory
+        for counts, more in ((self.term_counts, article.terms), (self.flag_counts, article.flags),
+                             (self.review_counts, article.review)):
+            for key, n in more.items():
+                counts[key] = counts.get(key, 0) + n
 
     @property
     def term_accuracy(self) -> float | None:
-        counts = self.term_counts
-        found = sum(counts.values())
-        return (counts.get("model", 0) + counts.get("forced", 0)) / found if found else None
+        found = sum(self.term_counts.values())
+        return (self.term_counts[TERM_MODEL] + self.term_counts[TERM_FORCED]) / found if found else None
 
     @property
     def exit_code(self) -> int:
@@ -113,148 +177,237 @@ def signature(engine_signature: dict[str, Any], glossary_hash: str | None) -> st
     revision = str(engine_signature.get("revision") or "unknown")[:12]
     parts = [f"align:{__version__}", f"engine:{engine_signature.get('engine')}",
              f"model:{engine_signature.get('model')}", f"rev:{revision}",
-             f"beams:{engine_signature.get('beams')}", f"batch:{engine_signature.get('batch_size')}",
-             f"maxlen:{engine_signature.get('max_new_tokens')}"]
+             f"beams:{engine_signature.get('beams')}"]
+    if engine_signature.get("batch_tokens"):
+        parts.append(f"batch:{engine_signature['batch_tokens']}tok/{engine_signature.get('batch_size')}")
+    else:
+        parts.append(f"batch:{engine_signature.get('batch_size')}")
+    parts.append(f"maxlen:{engine_signature.get('max_new_tokens')}")
     if engine_signature.get("compute_type"):
         parts.append(f"compute:{engine_signature['compute_type']}")
     parts.append(f"glossary:{glossary_hash[:12] if glossary_hash else 'none'}")
     return "|".join(parts)
 
 
-def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: str | Path = "output_en", *,
-                    glossary=None, glossary_path: str | Path | None = None,
-                    writers=None, shard: tuple[int, int] | None = None,
-                    progress_factory: Callable[[int], Any] | None = None,
-                    on_error: Callable[[str], None] | None = None,
-                    on_warning: Callable[[str], None] | None = None,
-                    settings: dict[str, Any] | None = None, memory=None,
-                    lock_timeout: float = 0.0) -> RunReport:
-    """Translate articles into `out_dir`; returns what happened, article by article.
+@dataclass
+class Run:
+    """One translation run into `out_dir`: the engine, the glossary (None: no
+    term policy), the translation memory (None: every sentence is translated
+    again; reviewers' corrections still apply), the writers, and what the user
+    asked for (`settings`, recorded in the manifest).
 
-    `paths`: files and folders (read recursively, see `sources.collect_articles`),
-    or the `Inputs` already collected from them. Outputs mirror the inputs'
-    relative paths (``DIR/2024/intro.txt`` → ``OUT/2024/intro.tsv``).
-
-    `memory` (a TranslationMemory) supplies sentences translated before and keeps
-    the new ones. The output folder is locked for the run: a second run on it
-    stops with a clear message (or waits `lock_timeout` seconds).
+    The caller holds the output folder's lock (`translate_paths` does it for
+    you). `progress_factory(total)` makes a progress bar over the corpus's
+    sentences (tqdm's interface: `update`, `total`, `refresh`, `close`); the
+    total is an estimate until every article has been read.
     """
+
+    engine: Engine
+    out_dir: Path
+    glossary: Any = None
+    glossary_path: str | Path | None = None
+    memory: Any = None
+    writers: list | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    shard: tuple[int, int] | None = None
+    progress_factory: Callable[[int | None], Any] | None = None
+    on_error: Callable[[str], None] | None = None
+    on_warning: Callable[[str], None] | None = None
+    window_tokens: int | None = None   # see align.scheduler (None: its default)
+
+    def __post_init__(self) -> None:
+        self.out_dir = Path(self.out_dir)
+        if self.writers is None:
+            self.writers = default_writers()
+        self.engine_signature = self.engine.signature()
+        if self.memory is not None:
+            from .memory import memory_key
+            self.memory_key = memory_key(self.engine_signature)
+
+    # ------------------------------------------------------------------ run
+    def translate(self, inputs: Inputs | Iterable[str | Path]) -> RunReport:
+        """Translate `inputs` (the `Inputs` collected from the command line, or
+        files and folders); returns the run's report. Outputs mirror the inputs'
+        relative paths (``DIR/2024/intro.txt`` → ``OUT/2024/intro.tsv``)."""
+        from .scheduler import CorpusScheduler
+
+        started = time.perf_counter()
+        report = RunReport()
+        if not isinstance(inputs, Inputs):
+            inputs = collect_articles(list(inputs), skip=(self.out_dir,))
+        articles = inputs.articles
+        if self.shard is not None:
+            from .shard import select_shard
+            # Shares hash the file name, as before trees were read (stdin: its name).
+            by_key = {Path(str(a.path or a.name)): a for a in articles}
+            articles = [by_key[key] for key in select_shard(list(by_key), *self.shard)]
+        for error in inputs.errors:
+            self._fail(report, error.split(":")[0], error)
+        header = run_header(self.engine, self.glossary, self.glossary_path, self.settings, self.shard)
+        self._bar = self.progress_factory(None) if self.progress_factory else None
+        self._articles_total, self._articles_read, self._sentences_read = len(articles), 0, 0
+        log = ArticleLog(self.out_dir)
+        corrections = self._corrections()
+        scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance)
+        # Reports are logged in input order: a window's documents come back in the
+        # order their last sentence did, so the few ahead of their turn wait here.
+        waiting: list[tuple[int, ArticleReport | None]] = []
+        self._next = 0
+
+        def log_in_order(index: int, article: ArticleReport | None) -> None:
+            heapq.heappush(waiting, (index, article))
+            while waiting and waiting[0][0] == self._next:
+                _, ready = heapq.heappop(waiting)
+                if ready is not None:
+                    log.add(ready)
+                    report.add(ready)
+                self._next += 1
+
+        try:
+            read = self._read(articles, report, corrections, log_in_order)
+            for translated in scheduler.run(read):
+                index, article = translated.payload
+                log_in_order(index, self._write(article, translated, report, header))
+            report.batches = scheduler.batches
+            report.seconds = time.perf_counter() - started
+            report.manifest = build_manifest(report, header)
+            self._finish(report, log)
+        except OutputError as exc:
+            # A full disk or an output folder gone read-only: every later article would
+            # fail the same way. Stop with one line; what was written stays whole, and
+            # the previous manifest and index are left as they were.
+            raise OutputError(exc.filename, exc.strerror, exc.errno,
+                              note="the run stopped; outputs written before this one are kept") from None
+        finally:
+            log.close()
+            if corrections is not None:
+                corrections.close()
+            if self._bar is not None:
+                self._bar.close()
+        return report
+
+    # ---------------------------------------------------------------- stages
+    def _read(self, articles: list[Article], report: RunReport, corrections,
+              log_in_order: Callable[[int, ArticleReport | None], None]) -> Iterator[tuple[Any, Document]]:
+        """read → segment → terms → memory, one article at a time, as the
+        scheduler asks for them."""
+        for index, article in enumerate(articles):
+            try:
+                document = prepare_document(article, self.glossary)
+                for warning in document.warnings:
+                    if self.on_warning:
+                        self.on_warning(warning)
+                if self.memory is not None:
+                    with _memory_writes(self.memory):
+                        self.memory.fill(document, self.memory_key)
+                elif corrections is not None:
+                    corrections.fill_reviewed(document)
+            except InputError as exc:
+                self._fail(report, str(article), str(exc))
+                log_in_order(index, None)
+                continue
+            except Exception as exc:  # a bug must not cost the user the other articles
+                self._fail(report, str(article), _internal(article, exc))
+                log_in_order(index, None)
+                continue
+            self._articles_read += 1
+            self._sentences_read += document.sentence_count
+            self._estimate_total()
+            # Sentences with nothing left to translate (metadata, memory, corrections) are done.
+            self._advance(sum(1 for p in document.pairs()
+                              if p.origin in ("memory", ORIGIN_REVIEWED) or
+                              document.paragraphs[p.paragraph - 1].kind == METADATA))
+            yield (index, article), document
+
+    def _write(self, article: Article, translated, report: RunReport,
+               header: dict[str, Any]) -> ArticleReport | None:
+        """Term placement, memory, checks and outputs of one translated article."""
+        document = translated.document
+        try:
+            if translated.error:
+                raise RuntimeError(translated.error)
+            finish(translated.jobs, translated.hypotheses, enforce_terms=self.glossary is not None)
+            if self.memory is not None:
+                with _memory_writes(self.memory):
+                    self.memory.store(document, self.memory_key, self.engine_signature)
+            check_document(document)
+            outputs = [str(written) for writer in self.writers
+                       if (written := writer.write(document, self.out_dir, header)) is not None]
+        except OutputError:
+            raise
+        except OSError as exc:
+            self._fail(report, str(article), f"{article}: cannot write output to {self.out_dir} "
+                                             f"({exc.strerror or exc})")
+            return None
+        except Exception as exc:  # a bug must not cost the user the other articles
+            self._fail(report, str(article), _internal(article, exc))
+            return None
+        from .review.folder import progress
+
+        return ArticleReport(
+            name=document.name, source=str(article), sentences=document.sentence_count,
+            paragraphs=len(document.paragraphs), terms=document.term_counts(),
+            term_accuracy=document.term_accuracy(), flags=document.flag_counts(),
+            review=progress(document.pairs()), outputs=outputs, warnings=document.warnings,
+            from_memory=sum(1 for p in document.pairs() if p.origin in ("memory", ORIGIN_REVIEWED)))
+
+    def _finish(self, report: RunReport, log: ArticleLog) -> None:
+        """The manifest, then whatever writers make once per run (the index)."""
+        write_manifest(self.out_dir / MANIFEST, report.manifest, log)
+        for writer in self.writers:
+            finish_run = getattr(writer, "finish_run", None)
+            if finish_run:
+                finish_run(self.out_dir, report, log)
+
+    # --------------------------------------------------------------- helpers
+    def _corrections(self):
+        """Without a memory (--no-memory), reviewers' corrections kept in the
+        folder's memory file still apply: a run never overwrites them."""
+        from .memory import TranslationMemory, default_path
+
+        if self.memory is not None or not default_path(self.out_dir).is_file():
+            return None
+        try:
+            return TranslationMemory(default_path(self.out_dir))
+        except UsageError:  # unreadable: --no-memory is the way past a broken memory file
+            return None
+
+    def _fail(self, report: RunReport, source: str, message: str) -> None:
+        report.failed.append((source, message))
+        if self.on_error:
+            self.on_error(message)
+
+    def _advance(self, sentences: int) -> None:
+        if self._bar is not None and sentences:
+            self._bar.update(sentences)
+
+    def _estimate_total(self) -> None:
+        """The bar's total: the sentences read so far, and as many per article
+        for those not read yet (exact once all are read)."""
+        if self._bar is None:
+            return
+        left = self._articles_total - self._articles_read
+        mean = self._sentences_read / max(1, self._articles_read)
+        self._bar.total = self._sentences_read + round(left * mean)
+        self._bar.refresh()
+
+
+def _internal(article, exc: Exception) -> str:
+    return f"{article}: internal error, article skipped ({type(exc).__name__}: {exc}); please report it"
+
+
+def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: str | Path = "output_en", *,
+                    lock_timeout: float = 0.0, **options) -> RunReport:
+    """Translate articles into `out_dir` (created if needed, locked for the run:
+    a second run on it stops with a clear message, or waits `lock_timeout`
+    seconds); `options` are `Run`'s fields. Returns the run's report."""
     from .lock import OutputLock
 
     out_dir = Path(out_dir)
     prepare_output_dir(out_dir)
     with OutputLock(out_dir, timeout=lock_timeout) as lock:
         lock.remove_stale_temporaries()  # left by a killed run
-        return _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, shard,
-                                 progress_factory, on_error, on_warning, settings, memory)
-
-
-def _translate_locked(paths, engine, out_dir, glossary, glossary_path, writers, shard, progress_factory,
-                      on_error, on_warning, settings, memory) -> RunReport:
-    started = time.perf_counter()
-    report = RunReport()
-    memory_key = None
-    engine_signature = engine.signature()
-    if memory is not None:
-        from .memory import memory_key as engine_memory_key
-        memory_key = engine_memory_key(engine_signature)
-    inputs = paths if isinstance(paths, Inputs) else collect_articles(list(paths), skip=(out_dir,))
-    articles, errors = inputs.articles, inputs.errors
-    if shard is not None:
-        from .shard import select_shard
-        # Shares hash the file name, as before trees were read (stdin: its name).
-        by_key = {Path(str(a.path or a.name)): a for a in articles}
-        articles = [by_key[key] for key in select_shard(list(by_key), *shard)]
-    for error in errors:
-        report.failed.append((error.split(":")[0], error))
-        if on_error:
-            on_error(error)
-    writers = default_writers() if writers is None else writers
-
-    # A first, cheap pass counts sentences for the progress bar.
-    total = 0
-    for article in articles:
-        try:
-            total += prepare_document(article).sentence_count
-        except InputError:
-            continue
-    bar = progress_factory(total) if progress_factory else None
-    run = run_header(engine, glossary, glossary_path, settings or {}, shard)
-
-    try:
-        for article in articles:
-            _translate_article(article, engine, out_dir, glossary, writers, memory, memory_key, engine_signature,
-                               run, bar, report, on_error, on_warning)
-    except OutputError as exc:
-        # A full disk or an output folder gone read-only: every later article would
-        # fail the same way. Stop with one line; what was written stays whole, and
-        # the previous manifest and index are left as they were.
-        raise OutputError(exc.filename, exc.strerror, exc.errno,
-                          note="the run stopped; outputs written before this one are kept") from None
-    finally:
-        if bar is not None:
-            bar.close()
-    report.seconds = time.perf_counter() - started
-    report.manifest = build_manifest(report, run)
-    atomic_write(out_dir / MANIFEST, json.dumps(report.manifest, ensure_ascii=False, indent=2) + "\n")
-    for writer in writers:
-        finish = getattr(writer, "finish", None)
-        if finish:  # e.g. the HTML index, written once all articles are done
-            finish(out_dir, report.manifest)
-    return report
-
-
-def _translate_article(article: Article, engine, out_dir, glossary, writers, memory, memory_key, engine_signature,
-                       run, bar, report: RunReport, on_error, on_warning) -> None:
-    """One article through every stage into its outputs; its failure is recorded
-    in `report` (the run goes on), except an OutputError, which is raised."""
-    path = str(article)
-    article_start = time.perf_counter()
-    try:
-        document = prepare_document(article, glossary)
-        for warning in document.warnings:
-            if on_warning:
-                on_warning(warning)
-        if memory is not None:
-            with _memory_writes(memory):
-                remembered = memory.fill(document, memory_key)
-            if bar is not None and remembered:
-                bar.update(remembered)
-        else:
-            keep_corrections(document, out_dir)
-        translate_document(document, engine, progress=bar.update if bar else None,
-                           enforce_terms=glossary is not None)
-        if memory is not None:
-            with _memory_writes(memory):
-                memory.store(document, memory_key, engine_signature)
-        check_document(document)
-        outputs = [str(written) for w in writers
-                   if (written := w.write(document, out_dir, run)) is not None]  # None: not for this article
-    except InputError as exc:
-        report.failed.append((path, str(exc)))
-        if on_error:
-            on_error(str(exc))
-        return
-    except OutputError:
-        raise
-    except OSError as exc:
-        message = f"{path}: cannot write output to {out_dir} ({exc.strerror or exc})"
-        report.failed.append((path, message))
-        if on_error:
-            on_error(message)
-        return
-    except Exception as exc:  # a bug must not cost the user the other articles
-        message = f"{path}: internal error, article skipped ({type(exc).__name__}: {exc}); please report it"
-        report.failed.append((path, message))
-        if on_error:
-            on_error(message)
-        return
-    report.articles.append(ArticleReport(
-        name=document.name, source=path, sentences=document.sentence_count,
-        paragraphs=len(document.paragraphs), seconds=round(time.perf_counter() - article_start, 3),
-        terms=document.term_counts(), term_accuracy=document.term_accuracy(),
-        flags=document.flag_counts(), outputs=outputs, warnings=document.warnings,
-        from_memory=sum(1 for p in document.pairs() if p.origin in ("memory", ORIGIN_REVIEWED))))
+        return Run(engine, out_dir, **options).translate(paths)
 
 
 @contextmanager
@@ -266,21 +419,6 @@ def _memory_writes(memory):
         yield
     except sqlite3.OperationalError as exc:
         raise OutputError(memory.path, str(exc)) from None
-
-
-def keep_corrections(document: Document, out_dir: Path) -> None:
-    """Without a memory (--no-memory), reviewers' corrections kept in the
-    folder's memory file still apply: a run never overwrites them."""
-    from .memory import TranslationMemory, default_path
-
-    if not default_path(out_dir).is_file():
-        return
-    try:
-        corrections = TranslationMemory(default_path(out_dir))
-    except UsageError:  # unreadable: --no-memory is the way past a broken memory file
-        return
-    with corrections:
-        corrections.fill_reviewed(document)
 
 
 def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any],
@@ -307,20 +445,37 @@ def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any]
 
 
 def build_manifest(report: RunReport, run: dict[str, Any]) -> dict[str, Any]:
+    """The manifest's fields but its article list (`write_manifest` streams that)."""
     return {
         **run,
         "counts": {
-            "articles": len(report.articles),
+            "articles": report.articles,
             "failed": len(report.failed),
             "sentences": report.sentences,
-            "from_memory": sum(a.from_memory for a in report.articles),
+            "from_memory": report.from_memory,
             "terms": report.term_counts,
             "term_accuracy": report.term_accuracy,
         },
         "timings": {
             "total_seconds": round(report.seconds, 3),
             "sentences_per_second": round(report.sentences / report.seconds, 2) if report.seconds else None,
+            "batches": report.batches,
         },
-        "articles": [vars(a) for a in report.articles],
         "failed": [{"source": s, "error": e} for s, e in report.failed],
     }
+
+
+def write_manifest(path: Path, manifest: dict[str, Any], articles: Iterable[dict[str, Any]]) -> Path:
+    """manifest.json: `manifest`'s fields, then "articles" streamed from `articles`
+    (laid out as json.dumps(indent=2) lays out a list), written atomically."""
+    head = json.dumps({key: value for key, value in manifest.items() if key != "articles"},
+                      ensure_ascii=False, indent=2)
+    with atomic_writer(path, encoding="utf-8") as stream:
+        stream.write(head[:-2] + ',\n  "articles": [' if len(head) > 2 else '{\n  "articles": [')
+        written = 0
+        for article in articles:
+            item = json.dumps(article, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            stream.write(("," if written else "") + "\n    " + item)
+            written += 1
+        stream.write("\n  ]\n}\n" if written else "]\n}\n")
+    return path

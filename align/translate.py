@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Optional
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, Document, SentencePair
 from .engines.base import Engine, Hypothesis, ProgressCallback
@@ -62,12 +62,27 @@ def split_long(text: str, limit: int, count: Callable[[list[str]], list[int]]) -
     return split((0, len(text)), 0)
 
 
-def translate_document(document: Document, engine: Engine, progress: ProgressCallback | None = None,
-                       enforce_terms: bool = True) -> Document:
-    """Fill `target` of every prose sentence pair (metadata is copied as is),
-    with its confidence, word alignment and, when `enforce_terms`, every glossary
-    term's target placed by the term policy (align.terms.placement)."""
-    jobs: list[tuple[SentencePair, int, int]] = []  # (pair, piece start, piece end)
+@dataclass
+class Job:
+    """One piece of a sentence for the engine: the sentence, or, for a sentence
+    too long for the model, one of its clause-bounded pieces."""
+
+    pair: SentencePair
+    start: int        # the piece's span in pair.source
+    end: int
+    tokens: int       # source tokens (EOS included): what batches are filled by
+
+    @property
+    def text(self) -> str:
+        return self.pair.source[self.start:self.end]
+
+
+def plan(document: Document, engine: Engine) -> list[Job]:
+    """The pieces of `document` the engine must translate, in document order.
+
+    Metadata is copied as is; pairs filled from the memory or a reviewer's
+    correction are left alone; a sentence over the model's input limit becomes
+    several jobs (`pair.pieces`)."""
     pairs = []
     for paragraph in document.paragraphs:
         for pair in paragraph.sentences:
@@ -77,26 +92,49 @@ def translate_document(document: Document, engine: Engine, progress: ProgressCal
             if pair.origin in ("memory", ORIGIN_REVIEWED):  # from the memory, or a reviewer's correction
                 continue
             pairs.append(pair)
+    jobs: list[Job] = []
     limit = engine.max_input_tokens
-    counts = engine.count_tokens([p.source for p in pairs])
-    for pair, tokens in zip(pairs, counts):
-        spans = [(0, len(pair.source))] if tokens <= limit else split_long(pair.source, limit, engine.count_tokens)
+    for pair, tokens in zip(pairs, engine.count_tokens([p.source for p in pairs])):
+        if tokens <= limit:
+            spans = [(0, len(pair.source))]
+        else:
+            spans = split_long(pair.source, limit, engine.count_tokens)
         pair.pieces = len(spans)
-        jobs.extend((pair, start, end) for start, end in spans)
+        counts = [tokens] if len(spans) == 1 else engine.count_tokens([pair.source[a:b] for a, b in spans])
+        jobs.extend(Job(pair, start, end, count) for (start, end), count in zip(spans, counts))
+    return jobs
 
-    sources = [pair.source[start:end] for pair, start, end in jobs]
-    hypotheses = engine.translate(sources, progress=progress) if sources else []
+
+def finish(jobs: list[Job], hypotheses: list[Hypothesis], enforce_terms: bool = True) -> None:
+    """Each planned sentence from its pieces' translations (`hypotheses[i]`
+    translates `jobs[i]`): text, word alignment, confidence and, when
+    `enforce_terms`, every glossary term's target placed by the term policy."""
     pieces: dict[int, list[Piece]] = {}
-    for (pair, start, end), hypothesis in zip(jobs, hypotheses):
+    pairs: dict[int, SentencePair] = {}
+    for job, hypothesis in zip(jobs, hypotheses, strict=True):
+        pair = job.pair
         placement, inside = None, []
         if enforce_terms:
-            inside = [i for i, t in enumerate(pair.terms) if start <= t.start and t.end <= end]
-            placement = place_terms(pair.source[start:end], hypothesis,
-                                    [replace(pair.terms[i], start=pair.terms[i].start - start,
-                                             end=pair.terms[i].end - start) for i in inside])
-        pieces.setdefault(id(pair), []).append((start, end, hypothesis, placement, inside))
-    for pair in pairs:
-        _join(pair, pieces.get(id(pair), []), enforce_terms)
+            inside = [i for i, t in enumerate(pair.terms) if job.start <= t.start and t.end <= job.end]
+            placement = place_terms(job.text, hypothesis,
+                                    [replace(pair.terms[i], start=pair.terms[i].start - job.start,
+                                             end=pair.terms[i].end - job.start) for i in inside])
+        pieces.setdefault(id(pair), []).append((job.start, job.end, hypothesis, placement, inside))
+        pairs[id(pair)] = pair
+    for key, pair in pairs.items():
+        _join(pair, sorted(pieces[key], key=lambda piece: piece[0]), enforce_terms)
+
+
+def translate_document(document: Document, engine: Engine, progress: ProgressCallback | None = None,
+                       enforce_terms: bool = True) -> Document:
+    """Fill `target` of every prose sentence pair of one document (metadata is
+    copied as is), with its confidence, word alignment and, when
+    `enforce_terms`, every glossary term's target placed by the term policy
+    (align.terms.placement). A corpus goes through align.scheduler instead,
+    which fills batches from many documents."""
+    jobs = plan(document, engine)
+    hypotheses = engine.translate([job.text for job in jobs], progress=progress) if jobs else []
+    finish(jobs, hypotheses, enforce_terms)
     return document
 
 

@@ -28,7 +28,7 @@ class ScriptedEngine(Engine):
     def count_tokens(self, texts):
         return [len(t.split()) + 1 for t in texts]
 
-    def translate(self, sources, progress=None, with_attention=True):
+    def translate_batch(self, sources, with_attention=True):
         self.calls.append(list(sources))
         hypotheses = []
         for source in sources:
@@ -48,8 +48,6 @@ class ScriptedEngine(Engine):
             hypotheses.append(Hypothesis(text=text, tokens=len(words), score=-0.5, truncated=source in self.truncated,
                                          source_pieces=source_pieces, target_pieces=target_pieces,
                                          attention=attention))
-        if progress:
-            progress(len(sources))
         return hypotheses
 
     def signature(self):

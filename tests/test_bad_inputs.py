@@ -231,7 +231,7 @@ def test_three_thousand_word_sentence_is_split_in_the_pipeline(tmp_path, tiny_en
         def count_tokens(self, texts):
             return tiny_engine.count_tokens(texts)
 
-        def translate(self, sources, progress=None, with_attention=True):
+        def translate_batch(self, sources, with_attention=True):
             self.seen.extend(self.count_tokens(sources))
             return [Hypothesis(text.upper()) for text in sources]
 

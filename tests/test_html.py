@@ -14,7 +14,7 @@ import pytest
 
 from align.document import METADATA, Document, Flag, Paragraph, SentencePair, Term
 from align.writers import default_writers
-from align.writers.html import HtmlWriter, render_article, render_index, term_colour
+from align.writers.html import HtmlWriter, render_article, render_index, term_colour, write_index
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -252,8 +252,12 @@ def test_run_footer_and_finish_writes_index(tmp_path):
                 "articles": [{"name": "article", "sentences": 5, "term_accuracy": 0.4,
                               "terms": {"model": 1, "forced": 1, "failed": 2},
                               "flags": {"term-forced": 1, "term-failed": 2}, "outputs": [str(path)]}]}
-    index = writer.finish(tmp_path, manifest)
+    article = manifest["articles"][0]
+    index = write_index(tmp_path / "index.html", manifest, [("", iter([article]))], article_count=1,
+                        sentences=5, flag_totals=article["flags"], review_total=None)
     assert path.read_text(encoding="utf-8") == page  # article pages are not rewritten
+    # Streamed from the run's article log, the index is what render_index makes of the manifest.
+    assert index.read_text(encoding="utf-8") == render_index(manifest)
     text = index.read_text(encoding="utf-8")
     assert index.name == "index.html"
     assert '<a href="./article.html">article</a>' in text

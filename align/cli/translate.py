@@ -29,10 +29,15 @@ def load_glossary(glossary: str | None, no_glossary: bool):
               type=click.Path(path_type=Path), help="Folder for the outputs.")
 @click.option("--model", default=None, help="Hub id or local directory [default: Helsinki-NLP/opus-mt-fr-en].")
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) of the model.")
-@click.option("--engine", type=click.Choice(["transformers", "ctranslate2"]), default="transformers",
-              show_default=True)
+@click.option("--engine", type=click.Choice(["ctranslate2", "transformers"]), default="ctranslate2",
+              show_default=True, help="ctranslate2: the model converted once to int8 (faster on CPU); "
+                                      "transformers: the PyTorch model as it is.")
 @click.option("--compute-type", default="int8", show_default=True, help="CTranslate2 compute type.")
-@click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
+@click.option("--batch-tokens", type=click.IntRange(1, 1_000_000), default=None,
+              help="Source tokens per batch, padding included; batches mix the sentences of many "
+                   "articles [default: the engine's, measured on CPU].")
+@click.option("--batch-size", type=click.IntRange(1, 4096), default=None,
+              help="Most sentences per batch [default: the engine's].")
 @click.option("--beams", type=click.IntRange(1, 64), default=None,
               help="Beam size [default: the model's generation config].")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True)
@@ -54,24 +59,21 @@ def load_glossary(glossary: str | None, no_glossary: bool):
               help="Output name of the article read from standard input (-) [default: stdin].")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
-def translate(paths, output, model, revision, engine, compute_type, batch_size, beams, device,
+def translate(paths, output, model, revision, engine, compute_type, batch_tokens, batch_size, beams, device,
               glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, quiet) -> None:
     """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
     included; the outputs mirror their relative paths) or - for standard input."""
     from ..engines import load_engine
     from ..engines.base import GenerationSettings
     from ..engines.transformers import DEFAULT_MODEL
-    from ..pipeline import translate_paths
+    from ..lock import OutputLock
+    from ..pipeline import Run, prepare_output_dir
+    from ..sources import collect_articles
 
     shard_spec = None
     if shard:
         from ..shard import parse_shard
         shard_spec = parse_shard(shard)
-    from ..lock import OutputLock
-    from ..pipeline import prepare_output_dir
-
-    from ..sources import collect_articles
-
     if stdin_name is not None and "-" not in paths:
         raise UsageError("--name names the article read from standard input: give - among the paths")
     # Read the inputs first: two files that would write the same outputs stop the
@@ -79,46 +81,47 @@ def translate(paths, output, model, revision, engine, compute_type, batch_size, 
     inputs = collect_articles(list(paths), include=tuple(include), exclude=tuple(exclude),
                               skip=(output,), stdin_name=stdin_name)
     prepare_output_dir(output)
-    if not wait:  # another run writing here: say so before spending time loading the model
-        OutputLock(output).acquire().release()
-    glossary_obj, glossary_path = load_glossary(glossary, no_glossary)
-    settings = GenerationSettings(beams=beams, batch_size=batch_size, device=device)
-    model_id = model or DEFAULT_MODEL
-    if revision:  # a branch or tag moves: load, record and key the memory by its commit
-        from ..hub import resolve_revision
-        revision_requested, revision = revision, resolve_revision(model_id, revision) or revision
-    else:
-        revision_requested = None
-    loaded = load_engine(engine, model_id, settings, revision=revision, compute_type=compute_type)
+    # The lock is taken before the model is loaded (another run writing here is
+    # said at once) and held to the end.
+    with OutputLock(output, timeout=wait) as lock:
+        lock.remove_stale_temporaries()  # left by a killed run
+        glossary_obj, glossary_path = load_glossary(glossary, no_glossary)
+        settings = GenerationSettings(beams=beams, batch_tokens=batch_tokens, batch_size=batch_size, device=device)
+        model_id = model or DEFAULT_MODEL
+        if revision:  # a branch or tag moves: load, record and key the memory by its commit
+            from ..hub import resolve_revision
+            revision_requested, revision = revision, resolve_revision(model_id, revision) or revision
+        else:
+            revision_requested = None
+        loaded = load_engine(engine, model_id, settings, revision=revision, compute_type=compute_type)
 
-    def progress_factory(total: int):
-        from tqdm import tqdm
-        return tqdm(total=total, unit="sent", desc="translating", disable=quiet or None,
-                    file=sys.stderr, dynamic_ncols=True)
+        def progress_factory(total: int | None):
+            from tqdm import tqdm
+            return tqdm(total=total, unit="sent", desc="translating", disable=quiet or None,
+                        file=sys.stderr, dynamic_ncols=True)
 
-    memory = None
-    if not no_memory:
-        from ..memory import TranslationMemory, default_path
-        memory = TranslationMemory(default_path(output))
-    try:
-        report = translate_paths(
-            inputs, loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
-            memory=memory, lock_timeout=wait,
-            progress_factory=progress_factory, on_error=error_line,
-            on_warning=warning_line,
-            settings={"batch_size": batch_size, "beams": loaded.signature().get("beams"), "device": device,
-                      "engine": engine, "glossary": str(glossary_path) if glossary_path else None,
-                      "memory": not no_memory, "revision_requested": revision_requested},
-        )
-    finally:
-        if memory is not None:
-            memory.close()
+        memory = None
+        if not no_memory:
+            from ..memory import TranslationMemory, default_path
+            memory = TranslationMemory(default_path(output))
+        signature = loaded.signature()
+        try:
+            report = Run(
+                loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
+                memory=memory, progress_factory=progress_factory, on_error=error_line, on_warning=warning_line,
+                settings={"batch_tokens": signature.get("batch_tokens"), "batch_size": signature.get("batch_size"),
+                          "beams": signature.get("beams"), "device": device, "engine": engine,
+                          "glossary": str(glossary_path) if glossary_path else None,
+                          "memory": not no_memory, "revision_requested": revision_requested},
+            ).translate(inputs)
+        finally:
+            if memory is not None:
+                memory.close()
     rate = report.sentences / report.seconds if report.seconds else 0.0
-    summary = (f"{len(report.articles)} articles, {report.sentences} sentences, "
+    summary = (f"{report.articles} articles, {report.sentences} sentences, "
                f"{report.seconds:.1f} s, {rate:.1f} sentences/s")
-    memory = report.manifest["counts"].get("from_memory", 0)
-    if memory:
-        summary += f", {memory} from memory"
+    if report.from_memory:
+        summary += f", {report.from_memory} from memory"
     if report.term_accuracy is not None:
         counts = report.term_counts
         summary += (f"; term accuracy {100 * report.term_accuracy:.1f}% "

@@ -13,9 +13,8 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-WORD_BOUNDARY = "\u2581"  # SentencePiece's mark of a piece that starts a word
-UNKNOWN_PIECE = "<unk>"
-UNKNOWN_TEXT = "\u2047"   # what SentencePiece decodes <unk> to: ⁇
+from .pieces import UNKNOWN_PIECE, WORD_BOUNDARY, detokenize  # noqa: F401  (re-exported)
+
 
 
 @dataclass
@@ -34,7 +33,11 @@ class Hypothesis:
 @dataclass
 class GenerationSettings:
     beams: int | None = None             # None: the model's generation config
-    batch_size: int = 16
+    # A batch holds at most `batch_tokens` source tokens, padding included (sentences ×
+    # the longest), and at most `batch_size` sentences; None: the engine's default,
+    # measured on CPU (benchmarks/README.md, "Batch sizes").
+    batch_tokens: int | None = None
+    batch_size: int | None = None
     device: str = "auto"                 # auto | cpu | cuda
     length_ratio: float = 1.5            # max new tokens = ratio × source tokens + slack
     length_slack: int = 10
@@ -47,9 +50,19 @@ ProgressCallback = Callable[[int], None]
 
 
 class Engine(ABC):
-    """A loaded model that translates French sentences into English."""
+    """A loaded model that translates French sentences into English.
+
+    `translate_batch` is the unit of work: a plain function of the engine's
+    settings and one batch of sentences (no state carried from one call to the
+    next), so a scheduler may form batches across articles, or run them
+    elsewhere. `translate` forms the batches itself.
+    """
 
     name: str = "base"
+    # Batch limits when the settings give none (measured: benchmarks/README.md).
+    default_batch_tokens: int = 2048
+    default_batch_size: int = 64
+    settings: GenerationSettings = GenerationSettings()  # engines set their own
 
     @property
     @abstractmethod
@@ -61,41 +74,54 @@ class Engine(ABC):
         """Source token counts, EOS included."""
 
     @abstractmethod
-    def translate(self, sources: list[str], progress: ProgressCallback | None = None,
-                  with_attention: bool = True) -> list[Hypothesis]:
-        """Translate sentences, in order. With `with_attention`, each hypothesis
-        carries its pieces and cross-attention (what term placement and word
-        alignment read). `progress(n)` is called as sentences complete."""
+    def translate_batch(self, sources: list[str], with_attention: bool = True) -> list[Hypothesis]:
+        """Translate one batch as given, in order. With `with_attention`, each
+        hypothesis carries its pieces and cross-attention (what term placement
+        and word alignment read)."""
 
     @abstractmethod
     def signature(self) -> dict[str, Any]:
         """What reproduces this engine's output: model id, revision, settings."""
 
+    @property
+    def batch_tokens(self) -> int:
+        return self.settings.batch_tokens or self.default_batch_tokens
 
-def detokenize(pieces: list[str]) -> tuple[str, list[tuple[int, int]]]:
-    """SentencePiece pieces → text, with each piece's character span in it.
+    @property
+    def batch_size(self) -> int:
+        return self.settings.batch_size or self.default_batch_size
 
-    The same rule for every engine (SentencePiece's own decoding: ▁ starts a word,
-    <unk> reads ⁇), so offsets computed from pieces hold in the text.
-    """
-    text: list[str] = []
-    spans: list[tuple[int, int]] = []
-    length = 0
-    for piece in pieces:
-        body = UNKNOWN_TEXT if piece == UNKNOWN_PIECE else piece
-        starts_word = body.startswith(WORD_BOUNDARY)
-        body = body.lstrip(WORD_BOUNDARY)
-        if starts_word and length and body:
-            text.append(" ")
-            length += 1
-        text.append(body)
-        spans.append((length, length + len(body)))
-        length += len(body)
-    return "".join(text), spans
+    def batches(self, lengths: list[int]) -> list[list[int]]:
+        """Indices of sentences of these token counts, grouped into this engine's batches."""
+        return token_batches(lengths, self.batch_tokens, self.batch_size)
+
+    def translate(self, sources: list[str], progress: ProgressCallback | None = None,
+                  with_attention: bool = True) -> list[Hypothesis]:
+        """Translate sentences, in order, in batches of similar length.
+        `progress(n)` is called as sentences complete."""
+        results: list[Hypothesis | None] = [None] * len(sources)
+        for batch in self.batches(self.count_tokens(sources)):
+            for index, hypothesis in zip(batch, self.translate_batch([sources[i] for i in batch], with_attention)):
+                results[index] = hypothesis
+            if progress:
+                progress(len(batch))
+        return [r for r in results if r is not None]
 
 
-def length_sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+def token_batches(lengths: list[int], max_tokens: int, max_sentences: int) -> list[list[int]]:
     """Indices grouped into batches of similar length, longest first (less padding,
-    and the slowest batch shows up early in the progress bar's estimate)."""
+    and the slowest batch shows up early in a progress bar's estimate). A batch
+    holds at most `max_sentences` and at most `max_tokens` tokens counting padding
+    (its sentences × its longest); a sentence longer than that is a batch alone.
+    Deterministic: ties keep their order."""
     order = sorted(range(len(lengths)), key=lambda i: (-lengths[i], i))
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    batches: list[list[int]] = []
+    for index in order:
+        if batches:
+            batch = batches[-1]
+            longest = lengths[batch[0]]  # sorted: the first is the longest
+            if len(batch) < max_sentences and (len(batch) + 1) * longest <= max_tokens:
+                batch.append(index)
+                continue
+        batches.append([index])
+    return batches

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..errors import ModelLoadError, UsageError
 from ..hub import is_hub_id, load_failure_message, locate_model
-from .base import Engine, GenerationSettings, Hypothesis, ProgressCallback, detokenize, length_sorted_batches
+from .base import Engine, GenerationSettings, Hypothesis, detokenize
 from .transformers import DEFAULT_MODEL, directory_hash
 
 MISSING_EXTRA = "the ctranslate2 engine needs the fast extra: pip install 'align[fast]'"
@@ -134,6 +134,8 @@ class CTranslate2Engine(Engine):
         limit = getattr(self.tokenizer, "model_max_length", 512) or 512
         positions = config.get("max_position_embeddings", limit) or limit
         self._max_input_tokens = int(min(limit, positions, 100_000))
+        # Generated tokens that fit the decoder's positions (its start token and EOS aside).
+        self.max_output_tokens = int(config.get("max_position_embeddings") or 512) - 2
 
         device = self.settings.device
         cuda = ctranslate2.get_cuda_device_count() > 0
@@ -253,37 +255,33 @@ class CTranslate2Engine(Engine):
         ids = self.tokenizer(texts, truncation=True, max_length=self.max_input_tokens)["input_ids"]
         return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
 
-    def translate(self, sources: list[str], progress: ProgressCallback | None = None,
-                  with_attention: bool = True) -> list[Hypothesis]:
-        results: list[Hypothesis | None] = [None] * len(sources)
+    def translate_batch(self, sources: list[str], with_attention: bool = True) -> list[Hypothesis]:
+        if not sources:
+            return []
         tokens = self.source_tokens(sources)
-        lengths = [len(t) for t in tokens]
-        for batch in length_sorted_batches(lengths, self.settings.batch_size):
-            if self.fixed_output_tokens is not None:
-                limits = [self.fixed_output_tokens] * len(batch)
-            else:
-                limits = [self.settings.max_new_tokens(lengths[i]) for i in batch]
-            options: dict[str, Any] = dict(beam_size=self.num_beams, max_decoding_length=max(limits),
-                                           return_attention=with_attention, return_scores=True)
-            if self.fixed_output_tokens is not None:
-                options["min_decoding_length"] = self.fixed_output_tokens
-            outputs = self.translator.translate_batch([tokens[i] for i in batch], **options)
-            for index, limit, result in zip(batch, limits, outputs):
-                # The call's length limit is the batch's longest; this sentence's own applies here.
-                pieces = list(result.hypotheses[0])
-                truncated = len(pieces) >= limit
-                pieces = pieces[:limit]
-                hypothesis = Hypothesis(text=detokenize(pieces)[0], tokens=len(pieces),
-                                        score=float(result.scores[0]), truncated=truncated,
-                                        target_pieces=pieces)
-                if with_attention:
-                    hypothesis.source_pieces = tokens[index]
-                    hypothesis.attention = [_normalised(row[:len(tokens[index])])
-                                            for row in result.attention[0][:len(pieces)]]
-                results[index] = hypothesis
-            if progress:
-                progress(len(batch))
-        return [r for r in results if r is not None]
+        if self.fixed_output_tokens is not None:
+            limits = [self.fixed_output_tokens] * len(sources)
+        else:
+            limits = [min(self.max_output_tokens, self.settings.max_new_tokens(len(t))) for t in tokens]
+        options: dict[str, Any] = dict(beam_size=self.num_beams, max_decoding_length=max(limits),
+                                       return_attention=with_attention, return_scores=True,
+                                       max_batch_size=0)  # the batch as given
+        if self.fixed_output_tokens is not None:
+            options["min_decoding_length"] = self.fixed_output_tokens
+        outputs = self.translator.translate_batch(tokens, **options)
+        hypotheses = []
+        for source, limit, result in zip(tokens, limits, outputs):
+            # The call's length limit is the batch's longest; this sentence's own applies here.
+            pieces = list(result.hypotheses[0])
+            truncated = len(pieces) >= limit
+            pieces = pieces[:limit]
+            hypothesis = Hypothesis(text=detokenize(pieces)[0], tokens=len(pieces),
+                                    score=float(result.scores[0]), truncated=truncated, target_pieces=pieces)
+            if with_attention:
+                hypothesis.source_pieces = source
+                hypothesis.attention = [_normalised(row[:len(source)]) for row in result.attention[0][:len(pieces)]]
+            hypotheses.append(hypothesis)
+        return hypotheses
 
     def signature(self) -> dict[str, Any]:
         return {
@@ -294,7 +292,8 @@ class CTranslate2Engine(Engine):
             "compute_type": self.compute_type,
             "ctranslate2": self._ct2.__version__,
             "beams": self.num_beams,
-            "batch_size": self.settings.batch_size,
+            "batch_tokens": self.batch_tokens,
+            "batch_size": self.batch_size,
             "max_new_tokens": (f"{self.fixed_output_tokens} (fixed)" if self.fixed_output_tokens is not None else
                                f"{self.settings.length_ratio}*source+{self.settings.length_slack}"),
             "max_input_tokens": self.max_input_tokens,

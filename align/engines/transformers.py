@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import ModelLoadError
 from ..hub import is_hub_id, is_offline, load_failure_message, locate_model
-from .base import Engine, GenerationSettings, Hypothesis, ProgressCallback, detokenize, length_sorted_batches
+from .base import Engine, GenerationSettings, Hypothesis, detokenize
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
 
@@ -170,56 +170,53 @@ class TransformersEngine(Engine):
             return []
         return [len(ids) for ids in self.tokenizer(texts, add_special_tokens=True)["input_ids"]]
 
-    def translate(self, sources: list[str], progress: ProgressCallback | None = None,
-                  with_attention: bool = True) -> list[Hypothesis]:
+    def translate_batch(self, sources: list[str], with_attention: bool = True) -> list[Hypothesis]:
         import torch
         from transformers import LogitsProcessorList
 
-        results: list[Hypothesis | None] = [None] * len(sources)
-        lengths = self.count_tokens(sources)
+        if not sources:
+            return []
+        inputs = self.tokenizer(sources, return_tensors="pt", padding=True, truncation=True,
+                                max_length=self.max_input_tokens).to(self.device)
+        lengths = inputs["attention_mask"].sum(dim=1).tolist()
+        max_lengths = [min(self.max_output_tokens, self.settings.max_new_tokens(n)) for n in lengths]
+        with torch.inference_mode():
+            sequences = self.model.generate(
+                **inputs, num_beams=self.num_beams, num_return_sequences=1,
+                max_new_tokens=max(max_lengths) + 1,
+                logits_processor=LogitsProcessorList([LengthBoundProcessor(max_lengths, self.num_beams,
+                                                                           self.eos_id)]),
+            )
+            # One teacher-forced pass over the outputs gives, for every sentence, the
+            # log-probability of its tokens (confidence) and the cross-attention of the
+            # step that produced each token (where terms go).
+            forward = self.model(**inputs, decoder_input_ids=sequences, output_attentions=with_attention)
+            log_probs = forward.logits[:, :-1].float().log_softmax(dim=-1)
+            token_log_probs = log_probs.gather(-1, sequences[:, 1:].unsqueeze(-1)).squeeze(-1)
+            attention = forward.cross_attentions[-1].mean(dim=1) if with_attention else None
         pad = self.tokenizer.pad_token_id
-        for batch in length_sorted_batches(lengths, self.settings.batch_size):
-            max_lengths = [min(self.max_output_tokens, self.settings.max_new_tokens(lengths[i])) for i in batch]
-            inputs = self.tokenizer([sources[i] for i in batch], return_tensors="pt", padding=True, truncation=True,
-                                    max_length=self.max_input_tokens).to(self.device)
-            with torch.inference_mode():
-                sequences = self.model.generate(
-                    **inputs, num_beams=self.num_beams, num_return_sequences=1,
-                    max_new_tokens=max(max_lengths) + 1,
-                    logits_processor=LogitsProcessorList([LengthBoundProcessor(max_lengths, self.num_beams,
-                                                                               self.eos_id)]),
-                )
-                # One teacher-forced pass over the outputs gives, for every sentence, the
-                # log-probability of its tokens (confidence) and the cross-attention of the
-                # step that produced each token (where terms go).
-                forward = self.model(**inputs, decoder_input_ids=sequences, output_attentions=with_attention)
-                log_probs = forward.logits[:, :-1].float().log_softmax(dim=-1)
-                token_log_probs = log_probs.gather(-1, sequences[:, 1:].unsqueeze(-1)).squeeze(-1)
-                attention = forward.cross_attentions[-1].mean(dim=1) if with_attention else None
-            for row, index in enumerate(batch):
-                ids = sequences[row, 1:].tolist()
-                if pad in ids:  # padding after this sentence's EOS
-                    ids = ids[:ids.index(pad)]
-                ended = bool(ids) and ids[-1] == self.eos_id
-                scored = len(ids)  # tokens scored: the output and its EOS
-                if ended:
-                    ids = ids[:-1]
-                score = float(token_log_probs[row, :scored].sum()) / max(1, scored)
-                pieces = self.tokenizer.convert_ids_to_tokens(ids)
-                # At its bound the sentence was ended by LengthBoundProcessor, not by the model.
-                truncated = not ended or len(ids) >= max_lengths[row]
-                hypothesis = Hypothesis(text=detokenize(pieces)[0], tokens=len(ids), score=score,
-                                        truncated=truncated, target_pieces=pieces)
-                if attention is not None:
-                    source_ids = inputs["input_ids"][row]
-                    source_length = int(inputs["attention_mask"][row].sum())
-                    hypothesis.source_pieces = self.tokenizer.convert_ids_to_tokens(
-                        source_ids[:source_length].tolist())
-                    hypothesis.attention = attention[row, :len(ids), :source_length].tolist()
-                results[index] = hypothesis
-            if progress:
-                progress(len(batch))
-        return [r for r in results if r is not None]
+        hypotheses = []
+        for row in range(len(sources)):
+            ids = sequences[row, 1:].tolist()
+            if pad in ids:  # padding after this sentence's EOS
+                ids = ids[:ids.index(pad)]
+            ended = bool(ids) and ids[-1] == self.eos_id
+            scored = len(ids)  # tokens scored: the output and its EOS
+            if ended:
+                ids = ids[:-1]
+            score = float(token_log_probs[row, :scored].sum()) / max(1, scored)
+            pieces = self.tokenizer.convert_ids_to_tokens(ids)
+            # At its bound the sentence was ended by LengthBoundProcessor, not by the model.
+            truncated = not ended or len(ids) >= max_lengths[row]
+            hypothesis = Hypothesis(text=detokenize(pieces)[0], tokens=len(ids), score=score,
+                                    truncated=truncated, target_pieces=pieces)
+            if attention is not None:
+                source_length = int(lengths[row])
+                hypothesis.source_pieces = self.tokenizer.convert_ids_to_tokens(
+                    inputs["input_ids"][row][:source_length].tolist())
+                hypothesis.attention = attention[row, :len(ids), :source_length].tolist()
+            hypotheses.append(hypothesis)
+        return hypotheses
 
     def signature(self) -> dict[str, Any]:
         return {
@@ -228,7 +225,8 @@ class TransformersEngine(Engine):
             "revision": self.revision,
             "device": self.device,
             "beams": self.num_beams,
-            "batch_size": self.settings.batch_size,
+            "batch_tokens": self.batch_tokens,
+            "batch_size": self.batch_size,
             "max_new_tokens": f"{self.settings.length_ratio}*source+{self.settings.length_slack}",
             "max_input_tokens": self.max_input_tokens,
         }

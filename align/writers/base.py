@@ -1,11 +1,13 @@
 """Writers turn a Document into one output file each; all write atomically."""
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from contextlib import contextmanager
 from abc import ABC, abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, Iterator
 
 from ..document import Document
 from ..errors import OutputError
@@ -23,8 +25,18 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
     interrupted run never leaves a half-written file behind. Missing parent
     folders are created; file and folders get the modes the umask gives any new
     file (mkstemp's own 0600 would make outputs unreadable to anyone else)."""
-    path = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
+    with atomic_writer(path) as stream:
+        stream.write(payload)
+    return Path(path)
+
+
+@contextmanager
+def atomic_writer(path: str | Path, encoding: str | None = None) -> Iterator[IO]:
+    """`atomic_write` for content written piece by piece (a manifest of 100,000
+    articles is never one string): yields a binary stream, or a text stream with
+    `encoding`; the file appears under its name only if the block ends normally."""
+    path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -34,7 +46,13 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
         with os.fdopen(handle, "wb") as stream:
             if hasattr(os, "fchmod"):  # not on Windows, where modes do not apply
                 os.fchmod(stream.fileno(), 0o666 & ~current_umask())
-            stream.write(payload)
+            if encoding is None:
+                yield stream
+            else:
+                text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+                yield text
+                text.flush()
+                text.detach()
             stream.flush()
             os.fsync(stream.fileno())
         os.replace(temporary, path)
@@ -47,7 +65,6 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8") -
             # A full disk, a folder made read-only mid-run: one line naming the file.
             raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
         raise
-    return path
 
 
 class Writer(ABC):

@@ -18,11 +18,11 @@ import base64
 import hashlib
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..checks import FLAG_CODES
 from ..document import METADATA, STATUSES, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document, SentencePair, Term
-from .base import Writer, atomic_write
+from .base import Writer, atomic_write, atomic_writer
 
 INDEX = "index.html"
 MAX_TARGET_CHARS = 5000    # as align.review.folder (the page checks before sending)
@@ -242,67 +242,94 @@ def render_article(document: Document, run: dict[str, Any] | None = None, editab
         footer_only=False, **article_context(document, run, editable)).lstrip()
 
 
-def index_context(manifest: dict[str, Any], progress: dict[str, dict[str, int]] | None = None) -> dict[str, Any]:
-    progress = progress or {}
-    articles = []
-    for article in manifest.get("articles", []):
-        name = article.get("name", "")
-        # The page's path relative to the output folder: an article in a sub-folder
-        # (name "2024/intro") has its page there.
-        depth = name.count("/") + 1
-        page = f"{name}{HtmlWriter.suffix}"
-        for output in article.get("outputs", []):
-            if str(output).endswith(HtmlWriter.suffix):
-                page = "/".join(Path(output).parts[-depth:])
-        flags = article.get("flags") or {}
-        folder, _, short = name.rpartition("/")
-        articles.append({
-            "name": name, "page": page, "folder": folder, "short": short, "sentences": article.get("sentences", 0),
-            "paragraphs": article.get("paragraphs"),
-            "term_accuracy": article.get("term_accuracy"), "terms": article.get("terms") or {},
-            "flags": flags, "flag_total": sum(flags.values()), "seconds": article.get("seconds"),
-            "warnings": article.get("warnings") or [],
-            "progress": progress.get(name),
-        })
-    flag_codes = list(FLAG_CODES) + sorted({c for a in articles for c in a["flags"]} - set(FLAG_CODES))
-    totals = {code: sum(a["flags"].get(code, 0) for a in articles) for code in flag_codes}
-    counts = manifest.get("counts") or {}
-    # One group per folder, the top level first, then folders by name.
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for article in articles:
-        groups.setdefault(article["folder"], []).append(article)
+def _index_row(article: dict[str, Any], progress: dict[str, int] | None) -> dict[str, Any]:
+    """One article's row of the index, from its manifest entry."""
+    name = article.get("name", "")
+    # The page's path relative to the output folder: an article in a sub-folder
+    # (name "2024/intro") has its page there.
+    depth = name.count("/") + 1
+    page = f"{name}{HtmlWriter.suffix}"
+    for output in article.get("outputs", []):
+        if str(output).endswith(HtmlWriter.suffix):
+            page = "/".join(Path(output).parts[-depth:])
+    flags = article.get("flags") or {}
+    folder, _, short = name.rpartition("/")
     return {
-        "articles": articles, "flag_codes": flag_codes, "flag_totals": totals,
-        "groups": [{"folder": folder, "articles": groups[folder]} for folder in sorted(groups)],
-        "sentences": sum(a["sentences"] for a in articles),
+        "name": name, "page": page, "folder": folder, "short": short, "sentences": article.get("sentences", 0),
+        "paragraphs": article.get("paragraphs"),
+        "term_accuracy": article.get("term_accuracy"), "terms": article.get("terms") or {},
+        "flags": flags, "flag_total": sum(flags.values()),
+        "warnings": article.get("warnings") or [],
+        "progress": progress,
+    }
+
+
+def index_context(manifest: dict[str, Any], groups: Iterable[tuple[str, Iterable[dict[str, Any]]]], *,
+                  article_count: int, sentences: int, flag_totals: dict[str, int],
+                  review_total: dict[str, int] | None) -> dict[str, Any]:
+    """What index.html shows: the run's manifest (its counts and settings), the
+    articles' rows folder by folder (`groups`: (folder, rows), streamed: the
+    index of 100,000 articles is never built in memory) and the totals over them;
+    `review_total` (summed review counts) adds a review column."""
+    flag_codes = list(FLAG_CODES) + sorted(set(flag_totals) - set(FLAG_CODES))
+    counts = manifest.get("counts") or {}
+    return {
+        "article_count": article_count, "flag_codes": flag_codes,
+        "flag_totals": {code: flag_totals.get(code, 0) for code in flag_codes},
+        "groups": ({"folder": folder, "articles": rows} for folder, rows in groups),
+        "sentences": sentences,
         "term_accuracy": counts.get("term_accuracy"), "terms": counts.get("terms") or {},
         "failed": manifest.get("failed") or [],
         "manifest": manifest, "run": run_context(manifest),
         "engine": manifest.get("engine") or {}, "settings": manifest.get("settings") or {},
         "glossary": manifest.get("glossary"), "environment": manifest.get("environment") or {},
         "timings": manifest.get("timings") or {},
-        "reviewing": any(progress.values()),
-        "progress_total": {key: sum(p[key] for p in progress.values()) for key in ("total",) + STATUSES}
-        if progress else {},
+        "reviewing": review_total is not None,
+        "progress_total": {key: review_total.get(key, 0) for key in ("total",) + STATUSES}
+        if review_total is not None else {},
     }
 
 
+def _index_template():
+    return environment().get_template("index.html.j2")
+
+
 def render_index(manifest: dict[str, Any], progress: dict[str, dict[str, int]] | None = None) -> str:
-    """index.html; with `progress` (article → review counts) a review column."""
-    return environment().get_template("index.html.j2").render(**index_context(manifest, progress)).lstrip()
+    """index.html of a manifest that lists its articles (`manifest["articles"]`);
+    with `progress` (article → review counts) a review column."""
+    progress = progress or {}
+    rows = [_index_row(article, progress.get(article.get("name", ""))) for article in manifest.get("articles", [])]
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["folder"], []).append(row)
+    flag_totals: dict[str, int] = {}
+    for row in rows:
+        for code, n in row["flags"].items():
+            flag_totals[code] = flag_totals.get(code, 0) + n
+    review_total = None
+    if any(progress.values()):
+        review_total = {key: sum(p.get(key, 0) for p in progress.values()) for key in ("total",) + STATUSES}
+    context = index_context(manifest, ((folder, groups[folder]) for folder in sorted(groups)),
+                            article_count=len(rows), sentences=sum(r["sentences"] for r in rows),
+                            flag_totals=flag_totals, review_total=review_total)
+    return _index_template().render(**context).lstrip()
 
 
-def tsv_progress(out_dir: Path, names: list[str]) -> dict[str, dict[str, int]]:
-    """Review counts of the articles' TSVs in `out_dir` (those that exist)."""
-    from ..review.folder import progress
-    from .tsv import read_tsv
-
-    counts = {}
-    for name in names:
-        path = Path(out_dir) / f"{name}.tsv"
-        if path.is_file():
-            counts[name] = progress(p for d in read_tsv(path) for p in d.pairs())
-    return counts
+def write_index(path: str | Path, manifest: dict[str, Any], groups, *, article_count: int, sentences: int,
+                flag_totals: dict[str, int], review_total: dict[str, int] | None) -> Path:
+    """index.html streamed to `path` (atomically) from `groups`: (folder, manifest
+    entries of its articles, each with its review counts under "review")."""
+    rows = ((folder, (_index_row(a, a.get("review") or None) for a in articles)) for folder, articles in groups)
+    context = index_context(manifest, rows, article_count=article_count, sentences=sentences,
+                            flag_totals=flag_totals, review_total=review_total)
+    with atomic_writer(path, encoding="utf-8") as stream:
+        started = False
+        for chunk in _index_template().generate(**context):
+            if not started:  # as render_index: no leading blank lines
+                chunk = chunk.lstrip()
+                started = bool(chunk)
+            stream.write(chunk)
+    return Path(path)
 
 
 class HtmlWriter(Writer):
@@ -313,10 +340,13 @@ class HtmlWriter(Writer):
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str:
         return render_article(document, run)
 
-    def finish(self, out_dir: str | Path, manifest: dict[str, Any]) -> Path:
-        """Write index.html once every article of the run is done."""
-        names = [a.get("name", "") for a in manifest.get("articles", [])]
-        return atomic_write(Path(out_dir) / INDEX, render_index(manifest, tsv_progress(Path(out_dir), names)))
+    def finish_run(self, out_dir: str | Path, report, log) -> Path:
+        """index.html, once every article of the run is written: `report` (a
+        pipeline.RunReport) has the totals, `log` the articles, folder by folder."""
+        return write_index(Path(out_dir) / INDEX, {**report.manifest}, log.by_folder(),
+                           article_count=report.articles, sentences=report.sentences,
+                           flag_totals=report.flag_counts,
+                           review_total=report.review_counts if report.articles else None)
 
 
 def write_article(document: Document, path: str | Path, run: dict[str, Any] | None = None) -> Path:
