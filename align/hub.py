@@ -25,11 +25,15 @@ HUB_TIMEOUT = 10.0  # seconds for the single hub request of a model that is not 
 _TRUE = ("1", "true", "yes", "on")
 
 
+TRY_MODEL = "tests/models/small-fr-en"  # in the repository: the small trained test model
+
+
 def load_failure_message(model: str, reason: str) -> str:
     """The one line every model-loading failure ends in."""
     return (f"cannot load model '{model}': {reason}. Fix: download it once with network access "
             f"(it is then cached), or set HF_HUB_OFFLINE=1 with a filled cache, "
-            f"or pass --model DIR with a local copy of the model")
+            f"or pass --model DIR with a local copy of the model; to try align with no download, "
+            f"from a clone of its repository: --model {TRY_MODEL} (a small test model: poor translations)")
 
 
 def is_offline() -> bool:

@@ -366,17 +366,22 @@ class TranslationMemory:
                     term.target_start, term.target_end = span if span else (-1, -1)
                     term.status = "model" if span else "failed"
                 applied += 1
+        if applied == len(pairs):
+            return applied
+        # Corrections saved for this article (one query, newest last, so the newest wins).
+        saved = {sentence: (source, target) for sentence, source, target in self._db.execute(
+            "SELECT sentence, source, target FROM reviewed WHERE article = ? ORDER BY updated, rowid",
+            (document.name,))}
         present = {normalize_source(p.source) for p in pairs}
         for pair, key in zip(pairs, keys):
-            if key in found:
+            if key in found or pair.id not in saved:
                 continue
-            row = self._db.execute("SELECT source, target FROM reviewed WHERE article = ? AND sentence = ?"
-                                   " ORDER BY updated DESC LIMIT 1", (document.name, pair.id)).fetchone()
+            source, target = saved[pair.id]
             # A correction whose French is still elsewhere in the article moved
             # (sentences inserted before it): it is not this sentence's.
-            if row is not None and normalize_source(row[0]) not in present:
+            if normalize_source(source) not in present:
                 pair.add_flag("source-changed")
-                pair.suggestion = row[1]
+                pair.suggestion = target
         return applied
 
     def reviewed_entries(self) -> Iterable[tuple[str, str, str]]:

@@ -5,7 +5,7 @@ batches of two or three sentences, and an engine on the CPU is fastest at batche
 of thousands of tokens (benchmarks/README.md, "Batch sizes"). The scheduler reads
 documents ahead into a *window* (until its sentences hold `window_tokens` source
 tokens), sorts the window's sentences by length, cuts them into the engine's
-batches (`Engine.batches`: by tokens, padding included) and hands each document
+batches (`Engine.form_batches`: by tokens, padding included) and hands each document
 back as soon as its last sentence is translated. Memory is bounded by the window,
 never by the corpus.
 
@@ -92,7 +92,7 @@ class CorpusScheduler:
     def _translate(self, window: list[_Pending]) -> Iterator[Translated]:
         places = [(pending, index) for pending in window for index in range(len(pending.jobs))]
         pieces_left = {id(job.pair): job.pair.pieces for pending in window for job in pending.jobs}
-        for batch in self.engine.batches([pending.jobs[index].tokens for pending, index in places]):
+        for batch in self.engine.form_batches([pending.jobs[index].tokens for pending, index in places]):
             members = [places[i] for i in batch]
             results = self._batch([pending.jobs[index].text for pending, index in members])
             done = 0

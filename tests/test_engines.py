@@ -2,7 +2,6 @@
 engine factory, and corpus sharding."""
 from __future__ import annotations
 
-import importlib.util
 import random
 import sys
 from pathlib import Path
@@ -15,9 +14,7 @@ from align.errors import ModelLoadError, UsageError
 from align.shard import parse_shard, select_shard, shard_of
 
 REPO = Path(__file__).resolve().parent.parent
-HAS_CT2 = importlib.util.find_spec("ctranslate2") is not None
-needs_ct2 = pytest.mark.skipif(not HAS_CT2, reason="ctranslate2 is not installed (pip install 'align[fast]')")
-ENGINE_NAMES = ["transformers", pytest.param("ctranslate2", marks=needs_ct2)]
+ENGINE_NAMES = ["transformers", "ctranslate2"]
 
 
 # ---------------------------------------------------------------- fixtures
@@ -107,7 +104,6 @@ def test_output_length_is_bounded_by_the_source_and_truncation_is_reported(engin
 
 
 # ---------------------------------------------------------------- ctranslate2 specifics
-@needs_ct2
 def test_ct2_conversion_is_cached_per_compute_type(tiny_model, ct2_cache, engines):
     from align.engines.ctranslate2 import CTranslate2Engine
 
@@ -123,7 +119,6 @@ def test_ct2_conversion_is_cached_per_compute_type(tiny_model, ct2_cache, engine
     assert signature["revision"] == first.signature()["revision"]
 
 
-@needs_ct2
 def test_ct2_cache_follows_align_cache(tiny_model, tmp_path, monkeypatch):
     from align.engines.ctranslate2 import CTranslate2Engine
 
@@ -132,7 +127,6 @@ def test_ct2_cache_follows_align_cache(tiny_model, tmp_path, monkeypatch):
     assert engine.converted.parent == tmp_path / "ct2"
 
 
-@needs_ct2
 def test_ct2_fixed_output_tokens(tiny_model, ct2_cache):
     from align.engines.ctranslate2 import CTranslate2Engine
 
@@ -147,7 +141,19 @@ def test_ct2_missing_gives_the_install_line(tiny_model, monkeypatch):
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 -> ImportError
     with pytest.raises(ModelLoadError) as error:
         CTranslate2Engine(str(tiny_model), GenerationSettings())
-    assert str(error.value) == "the ctranslate2 engine needs the fast extra: pip install 'align[fast]'"
+    assert str(error.value) == ("the ctranslate2 engine needs ctranslate2, which cannot be imported; "
+                                "install it: pip install 'ctranslate2>=4.5'")
+
+
+def test_torch_missing_names_the_cpu_build(tiny_model, monkeypatch):
+    from align.engines.transformers import TransformersEngine
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    with pytest.raises(ModelLoadError) as error:
+        TransformersEngine(str(tiny_model), GenerationSettings())
+    assert str(error.value) == ("the transformers engine needs torch, which cannot be imported; install it: "
+                                "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU "
+                                "build; PyPI's Linux torch is the CUDA build, several GB)")
 
 
 # ---------------------------------------------------------------- factory
@@ -156,7 +162,6 @@ def test_factory_rejects_unknown_engine():
         load_engine("marian-nmt", "x", GenerationSettings())
 
 
-@needs_ct2
 def test_factory_rejects_unknown_compute_type(tiny_model):
     with pytest.raises(UsageError, match="compute-type"):
         load_engine("ctranslate2", str(tiny_model), GenerationSettings(), compute_type="int3")

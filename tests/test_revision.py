@@ -105,7 +105,8 @@ def test_hub_failures_are_one_line(tmp_path, monkeypatch):
     assert str(error.value) == (
         "cannot load model 'org/model' at revision 'main': HF_HUB_OFFLINE is set and it is not in the local cache. "
         "Fix: download it once with network access (it is then cached), or set HF_HUB_OFFLINE=1 with a filled "
-        "cache, or pass --model DIR with a local copy of the model")
+        "cache, or pass --model DIR with a local copy of the model; to try align with no download, from a clone of its "
+        "repository: --model tests/models/small-fr-en (a small test model: poor translations)")
     monkeypatch.delenv("HF_HUB_OFFLINE")
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", False)
 

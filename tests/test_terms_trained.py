@@ -11,7 +11,6 @@ behaviour is asserted, never their quality.
 from __future__ import annotations
 
 import copy
-import importlib.util
 import re
 from pathlib import Path
 
@@ -25,8 +24,7 @@ from align.terms.glossary import Glossary, find_terms
 from align.translate import translate_document
 
 ROOT = Path(__file__).resolve().parent.parent
-ENGINES = ["transformers", pytest.param("ctranslate2", marks=pytest.mark.skipif(
-    importlib.util.find_spec("ctranslate2") is None, reason="ctranslate2 is not installed"))]
+ENGINES = ["transformers", "ctranslate2"]
 
 # Held-out news (newstest2013) holding terms of the news glossary, and sentences
 # whose targets the model's vocabulary cannot spell.

@@ -132,6 +132,7 @@ def test_unloadable_model_is_one_line_and_exit_2(tmp_path):
     assert len(lines) == 1
     assert lines[0].startswith("align: error: cannot load model 'Helsinki-NLP/opus-mt-fr-en': ")
     assert "HF_HUB_OFFLINE=1" in lines[0] and "--model DIR" in lines[0]
+    assert "--model tests/models/small-fr-en" in lines[0] and (ROOT / "tests" / "models" / "small-fr-en").is_dir()
 
 
 def test_model_folder_without_tokenizer_files(tiny_model, tmp_path):
@@ -144,7 +145,8 @@ def test_model_folder_without_tokenizer_files(tiny_model, tmp_path):
     assert result.stderr.strip() == (
         f"align: error: cannot load model '{broken}': {broken} lacks source.spm, target.spm, vocab.json. "
         "Fix: download it once with network access (it is then cached), or set HF_HUB_OFFLINE=1 with a "
-        "filled cache, or pass --model DIR with a local copy of the model")
+        "filled cache, or pass --model DIR with a local copy of the model; to try align with no download, from a clone of its "
+        "repository: --model tests/models/small-fr-en (a small test model: poor translations)")
 
 
 def test_missing_model_directory(tmp_path):

@@ -48,6 +48,21 @@ class GenerationSettings:
 
 ProgressCallback = Callable[[int], None]
 
+# What to install when an engine's library is missing: the package itself, never
+# a name of align's (the registry's `align` is another project).
+INSTALL_HINTS = {
+    "torch": "pip install torch --index-url https://download.pytorch.org/whl/cpu (the CPU build; "
+             "PyPI's Linux torch is the CUDA build, several GB)",
+    "ctranslate2": "pip install 'ctranslate2>=4.5'",
+}
+
+
+def missing_dependency(engine: str, exc: ImportError) -> str:
+    """One line for an engine whose library cannot be imported, saying what to install."""
+    module = (exc.name or str(exc)).split(".")[0]
+    hint = INSTALL_HINTS.get(module, f"pip install {module}")
+    return f"the {engine} engine needs {module}, which cannot be imported; install it: {hint}"
+
 
 class Engine(ABC):
     """A loaded model that translates French sentences into English.
@@ -91,7 +106,7 @@ class Engine(ABC):
     def batch_size(self) -> int:
         return self.settings.batch_size or self.default_batch_size
 
-    def batches(self, lengths: list[int]) -> list[list[int]]:
+    def form_batches(self, lengths: list[int]) -> list[list[int]]:
         """Indices of sentences of these token counts, grouped into this engine's batches."""
         return token_batches(lengths, self.batch_tokens, self.batch_size)
 
@@ -100,7 +115,7 @@ class Engine(ABC):
         """Translate sentences, in order, in batches of similar length.
         `progress(n)` is called as sentences complete."""
         results: list[Hypothesis | None] = [None] * len(sources)
-        for batch in self.batches(self.count_tokens(sources)):
+        for batch in self.form_batches(self.count_tokens(sources)):
             for index, hypothesis in zip(batch, self.translate_batch([sources[i] for i in batch], with_attention)):
                 results[index] = hypothesis
             if progress:

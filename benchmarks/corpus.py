@@ -1,0 +1,230 @@
+"""A corpus of short articles at corpus speed: sentences/s and peak RSS against the
+number of articles, both engines, beside the same sentences as one article.
+
+    python benchmarks/corpus.py [--model tests/models/small-fr-en] [--sizes 1 10 100 1000 10000]
+                                [--engines ctranslate2 transformers] [--workdir DIR] [--json FILE]
+                                [--skip-criteria] [--skip-series]
+
+Two parts, in one run:
+
+1. **Criteria** (400 held-out sentences, newstest2013 lines 1000 on): the same
+   sentences translated as 200 two-sentence articles, as one article, and, for
+   CTranslate2, by raw `translate_batch` on pre-tokenized input at its best token
+   budget (swept: 2,048 to 16,384, `batch_type="tokens"`, with attention and scores as
+   align asks for them). Three passes of each, interleaved, medians reported: a
+   shared 2-core machine drifts by ±10 % from one minute to the next.
+2. **Series**: folders of N articles of one to three sentences (newstest2013 lines in
+   order, lengths drawn with seed 2013), and for N ≥ 1,000 of one sentence each; each
+   run in a fresh process through `align.pipeline.translate_paths` with every default
+   writer (text, TSV, review page, index, manifest), as `align translate` runs it, with
+   no translation memory (the data repeats after 3,000 lines, and a memory would serve
+   the repeats); the largest folder is also run as one article. Peak RSS is the
+   process's VmHWM, time per article is wall time over articles.
+
+The small trained test model shows align's own costs; its translations are poor and
+its speed is not opus-mt-fr-en's (which is about 6× larger).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def news() -> list[str]:
+    return [line for line in (REPO / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+
+
+def make_folder(folder: Path, articles: int, lengths: str, seed: int = 2013) -> int:
+    """`articles` files of 1–3 sentences ("mixed") or 1 ("one"); returns the sentence count."""
+    lines = news()
+    rng = random.Random(seed)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    cursor = 0
+    for index in range(articles):
+        count = rng.randint(1, 3) if lengths == "mixed" else 1
+        chosen = [lines[(cursor + k) % len(lines)] for k in range(count)]
+        cursor += count
+        sub = folder / f"{index // 1000:03d}"  # 1,000 files a folder, as sites keep them
+        sub.mkdir(exist_ok=True)
+        (sub / f"a{index:06d}.txt").write_text("\n".join(chosen) + "\n", encoding="utf-8")
+    return cursor
+
+
+def one_article(folder: Path, target: Path) -> None:
+    """Every sentence of `folder`'s articles, in order, as one article."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    with (target / "all.txt").open("w", encoding="utf-8") as out:
+        for path in sorted(folder.rglob("*.txt")):
+            out.write(path.read_text(encoding="utf-8"))
+
+
+# ------------------------------------------------------------------ one run, in a child
+def child(engine_name: str, model: str, folder: str, out: str, cache: str) -> None:
+    from align.engines import load_engine
+    from align.engines.base import GenerationSettings
+    from align.pipeline import environment, translate_paths
+
+    environment()  # the imports the manifest records, before the clock starts
+    engine = load_engine(engine_name, model, GenerationSettings(device="cpu"), cache_dir=cache)
+    engine.translate(news()[:4])  # warm-up
+    start = time.perf_counter()
+    report = translate_paths([folder], engine, out)
+    seconds = time.perf_counter() - start
+    print(json.dumps({"articles": report.articles, "sentences": report.sentences, "seconds": seconds,
+                      "failed": len(report.failed), "batches": report.batches,
+                      "peak_rss_mb": peak_rss_mb()}))
+
+
+def peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_child(engine: str, model: str, folder: Path, out: Path, cache: Path) -> dict:
+    shutil.rmtree(out, ignore_errors=True)
+    result = subprocess.run([sys.executable, __file__, "--child", engine, model, str(folder), str(out), str(cache)],
+                            capture_output=True, text=True, env={**os.environ, "TOKENIZERS_PARALLELISM": "false"})
+    if result.returncode != 0:
+        raise SystemExit(f"child failed ({engine}, {folder}):\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ------------------------------------------------------------------ criteria
+def criteria(model: str, workdir: Path, cache: Path, engines: list[str], repeats: int = 3) -> list[dict]:
+    """Short articles against one article against raw CTranslate2, in this process."""
+    from align.engines import load_engine
+    from align.engines.base import GenerationSettings
+    from align.pipeline import environment, translate_paths
+
+    environment()
+    sentences = news()[1000:1400]
+    many, one = workdir / "criteria-many", workdir / "criteria-one"
+    for folder in (many, one):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    for index in range(0, len(sentences), 2):
+        (many / f"a{index:03d}.txt").write_text("\n".join(sentences[index:index + 2]) + "\n", encoding="utf-8")
+    (one / "all.txt").write_text("\n".join(sentences) + "\n", encoding="utf-8")
+    rows = []
+    for name in engines:
+        engine = load_engine(name, model, GenerationSettings(device="cpu"), cache_dir=cache)
+        engine.translate(sentences[:4])
+        rates: dict[str, list[float]] = {}
+
+        def timed(label: str, work) -> None:
+            start = time.perf_counter()
+            count = work()
+            rates.setdefault(label, []).append(count / (time.perf_counter() - start))
+
+        for _ in range(repeats):
+            timed("200 two-sentence articles",
+                  lambda: translate_paths([many], engine, workdir / "criteria-out", writers=None).sentences)
+            timed("one article of the same sentences",
+                  lambda: translate_paths([one], engine, workdir / "criteria-out", writers=None).sentences)
+            if name == "ctranslate2":
+                # Sentences as align's reader segments them, pre-tokenized as align does.
+                from align.pipeline import prepare_document
+                segmented = [p.source for p in prepare_document(one / "all.txt").pairs()]
+                tokens = engine.source_tokens(segmented)
+                for budget in (2048, 4096, 8192, 16384):
+                    timed(f"raw CTranslate2, {budget} tokens", lambda: len(engine.translator.translate_batch(
+                        tokens, beam_size=engine.num_beams, return_attention=True, return_scores=True,
+                        max_batch_size=budget, batch_type="tokens")))
+        quality = score_one_article(workdir / "criteria-out" / "all.en.txt", 1000, len(sentences))
+        for label, values in rates.items():
+            rows.append({"engine": name, "setting": label, "sentences_per_second": round(statistics.median(values), 2),
+                         "runs": [round(v, 2) for v in values],
+                         **(quality if label == "one article of the same sentences" else {})})
+        del engine
+    return rows
+
+
+def score_one_article(english: Path, first: int, count: int) -> dict:
+    """BLEU and chrF (sacrebleu) of the one-article run: one paragraph per line of
+    newstest2013, against its reference lines."""
+    import sacrebleu
+
+    hypotheses = [line for line in english.read_text(encoding="utf-8").splitlines() if line.strip()]
+    references = [line for line in (REPO / "data" / "newstest2013.en").read_text(encoding="utf-8").splitlines()
+                  if line.strip()][first:first + count]
+    assert len(hypotheses) == len(references), (len(hypotheses), len(references))
+    return {"bleu": round(sacrebleu.corpus_bleu(hypotheses, [references]).score, 1),
+            "chrf": round(sacrebleu.corpus_chrf(hypotheses, [references]).score, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=str(REPO / "tests" / "models" / "small-fr-en"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000, 10000])
+    parser.add_argument("--engines", nargs="+", default=["ctranslate2", "transformers"])
+    parser.add_argument("--workdir", default=None, help="[default: a temporary folder, removed]")
+    parser.add_argument("--json", default=None)
+    parser.add_argument("--skip-criteria", action="store_true")
+    parser.add_argument("--skip-series", action="store_true")
+    args = parser.parse_args()
+    workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="align-corpus-"))
+    cache = workdir / "ct2-cache"
+    results: dict = {"criteria": [], "series": []}
+    try:
+        if not args.skip_criteria:
+            results["criteria"] = criteria(args.model, workdir, cache, args.engines)
+            print("\n| engine | setting | sentences/s (median of 3) | runs | BLEU | chrF |\n"
+                  "|---|---|---:|---|---:|---:|")
+            for row in results["criteria"]:
+                print(f"| {row['engine']} | {row['setting']} | {row['sentences_per_second']:.1f} | "
+                      f"{', '.join(f'{r:.1f}' for r in row['runs'])} | {row.get('bleu', '')} | "
+                      f"{row.get('chrf', '')} |", flush=True)
+        if not args.skip_series:
+            print("\n| engine | articles | sentences a article | sentences | sentences/s | ms/article "
+                  "| peak RSS (MB) | batches |\n|---|---:|---|---:|---:|---:|---:|---:|", flush=True)
+            plan = [(size, "mixed") for size in args.sizes] + \
+                   [(size, "one") for size in args.sizes if size >= 1000]
+            for engine in args.engines:
+                # Convert (CTranslate2) and cache before measuring: no run pays for the conversion.
+                make_folder(workdir / "fr-warm", 1, "one")
+                run_child(engine, args.model, workdir / "fr-warm", workdir / "out", cache)
+                for size, lengths in plan:
+                    folder = workdir / f"fr-{size}-{lengths}"
+                    make_folder(folder, size, lengths)
+                    runs = [(f"{lengths}", folder)]
+                    if size == max(args.sizes):
+                        one_article(folder, workdir / f"fr-{size}-{lengths}-as-one")
+                        runs.append((f"{lengths}, as one article", workdir / f"fr-{size}-{lengths}-as-one"))
+                    for label, source in runs:
+                        row = run_child(engine, args.model, source, workdir / "out", cache)
+                        row.update(engine=engine, size=size, lengths=label)
+                        results["series"].append(row)
+                        per_article = 1000 * row["seconds"] / max(1, row["articles"])
+                        print(f"| {engine} | {row['articles']:,} | {label} | {row['sentences']:,} | "
+                              f"{row['sentences'] / row['seconds']:.1f} | {per_article:.1f} | "
+                              f"{row['peak_rss_mb']:.0f} | {row['batches']} |", flush=True)
+    finally:
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        if not args.workdir:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "--child":
+        child(*sys.argv[2:7])
+    else:
+        main()
