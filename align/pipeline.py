@@ -34,7 +34,6 @@ from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
 from .segment import segment_document
 from .sources import Article, Inputs, collect_articles, read_article, read_document
-from .translate import finish
 from .writers import atomic_write, default_writers
 from .writers.base import atomic_writer
 
@@ -248,7 +247,8 @@ class Run:
         self._articles_total, self._articles_read, self._sentences_read = len(articles), 0, 0
         log = ArticleLog(self.out_dir)
         corrections = self._corrections()
-        scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance)
+        scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance,
+                                    enforce_terms=self.glossary is not None)
         # Reports are logged in input order: a window's documents come back in the
         # order their last sentence did, so the few ahead of their turn wait here.
         waiting: list[tuple[int, ArticleReport | None]] = []
@@ -314,19 +314,19 @@ class Run:
             self._sentences_read += document.sentence_count
             self._estimate_total()
             # Sentences with nothing left to translate (metadata, memory, corrections) are done.
-            self._advance(sum(1 for p in document.pairs()
-                              if p.origin in ("memory", ORIGIN_REVIEWED) or
-                              document.paragraphs[p.paragraph - 1].kind == METADATA))
+            self._advance(sum(1 for paragraph in document.paragraphs for pair in paragraph.sentences
+                              if paragraph.kind == METADATA or pair.origin in ("memory", ORIGIN_REVIEWED)))
             yield (index, article), document
 
     def _write(self, article: Article, translated, report: RunReport,
                header: dict[str, Any]) -> ArticleReport | None:
-        """Term placement, memory, checks and outputs of one translated article."""
+        """Memory, checks and outputs of one translated article."""
         document = translated.document
+        if translated.error:
+            self._fail(report, str(article), f"{article}: the engine failed on its sentences "
+                                             f"({translated.error}); article skipped")
+            return None
         try:
-            if translated.error:
-                raise RuntimeError(translated.error)
-            finish(translated.jobs, translated.hypotheses, enforce_terms=self.glossary is not None)
             if self.memory is not None:
                 with _memory_writes(self.memory):
                     self.memory.store(document, self.memory_key, self.engine_signature)

@@ -17,12 +17,12 @@ numerics make of padding: benchmarks/README.md measures it for both engines.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
 from .document import Document
 from .engines.base import Engine, Hypothesis
-from .translate import Job, plan
+from .translate import Job, finish, plan
 
 WINDOW_BATCHES = 16     # a window holds about this many full batches of sentences
 MAX_WINDOW_DOCUMENTS = 4096  # ... and at most this many documents
@@ -30,14 +30,12 @@ MAX_WINDOW_DOCUMENTS = 4096  # ... and at most this many documents
 
 @dataclass
 class Translated:
-    """A document whose sentences are back: `hypotheses[i]` translates `jobs[i]`
-    (align.translate.finish joins them). `error`: why its sentences could not be
-    translated (then `hypotheses` is empty)."""
+    """A document whose sentences are translated (their targets, alignment, and
+    glossary terms placed); `error`: why they could not be (then the document is
+    not to be written)."""
 
     payload: Any
     document: Document
-    jobs: list[Job]
-    hypotheses: list[Hypothesis] = field(default_factory=list)
     error: str = ""
 
 
@@ -46,29 +44,27 @@ class _Pending:
     payload: Any
     document: Document
     jobs: list[Job]
-    hypotheses: list[Hypothesis | None]
     waiting: int
     error: str = ""
-
-    def result(self) -> Translated:
-        if self.error:
-            return Translated(self.payload, self.document, self.jobs, [], self.error)
-        return Translated(self.payload, self.document, self.jobs, list(self.hypotheses))  # type: ignore[arg-type]
 
 
 class CorpusScheduler:
     """Translates the sentences of a stream of documents in batches across them.
 
+    Each sentence is finished (align.translate.finish: its pieces joined, its
+    terms placed when `enforce_terms`) as soon as its translation is back, so a
+    window holds finished sentences, not the engine's attention matrices.
     `on_sentences(n)`: n more sentences are translated (for a progress bar).
     """
 
     def __init__(self, engine: Engine, window_tokens: int | None = None,
                  translate_batch: Callable[[list[str]], list[Hypothesis]] | None = None,
-                 on_sentences: Callable[[int], None] | None = None) -> None:
+                 on_sentences: Callable[[int], None] | None = None, enforce_terms: bool = True) -> None:
         self.engine = engine
         self.window_tokens = window_tokens or WINDOW_BATCHES * engine.batch_tokens
         self.translate_batch = translate_batch or engine.translate_batch
         self.on_sentences = on_sentences
+        self.enforce_terms = enforce_terms
         self.batches = 0  # batches sent to the engine so far
 
     def run(self, documents: Iterable[tuple[Any, Document]]) -> Iterator[Translated]:
@@ -79,9 +75,9 @@ class CorpusScheduler:
         for payload, document in documents:
             jobs = plan(document, self.engine)
             if not jobs:
-                yield Translated(payload, document, [])
+                yield Translated(payload, document)
                 continue
-            window.append(_Pending(payload, document, jobs, [None] * len(jobs), len(jobs)))
+            window.append(_Pending(payload, document, jobs, len(jobs)))
             tokens += sum(job.tokens for job in jobs)
             if tokens >= self.window_tokens or len(window) >= MAX_WINDOW_DOCUMENTS:
                 yield from self._translate(window)
@@ -90,28 +86,35 @@ class CorpusScheduler:
             yield from self._translate(window)
 
     def _translate(self, window: list[_Pending]) -> Iterator[Translated]:
-        places = [(pending, index) for pending in window for index in range(len(pending.jobs))]
-        pieces_left = {id(job.pair): job.pair.pieces for pending in window for job in pending.jobs}
-        for batch in self.engine.form_batches([pending.jobs[index].tokens for pending, index in places]):
+        places = [(pending, job) for pending in window for job in pending.jobs]
+        back: dict[int, list[tuple[Job, Hypothesis]]] = {}  # a split sentence's pieces so far
+        for batch in self.engine.form_batches([job.tokens for _, job in places]):
             members = [places[i] for i in batch]
-            results = self._batch([pending.jobs[index].text for pending, index in members])
+            results = self._batch([job.text for _, job in members])
             done = 0
             finished: list[_Pending] = []
-            for (pending, index), result in zip(members, results):
-                if isinstance(result, Hypothesis):
-                    pending.hypotheses[index] = result
-                elif not pending.error:
-                    pending.error = result
+            for (pending, job), result in zip(members, results):
                 pending.waiting -= 1
-                pair = pending.jobs[index].pair
-                pieces_left[id(pair)] -= 1
-                done += pieces_left[id(pair)] == 0
                 if pending.waiting == 0:
                     finished.append(pending)
+                pieces = back.setdefault(id(job.pair), [])
+                pieces.append((job, result))  # type: ignore[arg-type]
+                if len(pieces) < job.pair.pieces:
+                    continue
+                del back[id(job.pair)]
+                done += 1
+                errors = [r for _, r in pieces if not isinstance(r, Hypothesis)]
+                if errors or pending.error:
+                    pending.error = pending.error or errors[0]
+                    continue
+                try:
+                    finish([j for j, _ in pieces], [h for _, h in pieces], self.enforce_terms)
+                except Exception as exc:  # noqa: BLE001 - a bug costs its article only
+                    pending.error = f"{type(exc).__name__}: {exc}"
             if self.on_sentences and done:
                 self.on_sentences(done)
             for pending in finished:  # in the order their last sentence came back
-                yield pending.result()
+                yield Translated(pending.payload, pending.document, pending.error)
 
     def _batch(self, sources: list[str]) -> list[Hypothesis | str]:
         """The batch's translations; if the engine fails on the batch, each sentence

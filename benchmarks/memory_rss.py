@@ -104,7 +104,7 @@ def child(folder: str, out: str, glossary_path: str | None) -> None:
         report = translate_paths([folder], UpperEngine(), out, glossary=glossary, memory=memory)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"articles": len(report.articles), "failed": len(report.failed),
+    print(json.dumps({"articles": report.articles, "failed": len(report.failed),
                       "sentences": report.sentences, "seconds": round(seconds, 1),
                       "baseline_kib": baseline, "peak_kib": peak}))
 

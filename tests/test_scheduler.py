@@ -130,7 +130,8 @@ def test_an_engine_failure_costs_only_the_article_of_the_failing_sentence(tmp_pa
     errors = []
     report = translate_paths([tmp_path / "fr"], engine, tmp_path / "out", on_error=errors.append)
     assert report.articles == 5 and [source for source, _ in report.failed] == [str(tmp_path / "fr" / "a0002.txt")]
-    assert "the engine broke on this batch" in errors[0] and "a0002.txt" in errors[0]
+    assert errors == [f"{tmp_path / 'fr' / 'a0002.txt'}: the engine failed on its sentences "
+                      "(RuntimeError: the engine broke on this batch); article skipped"]
     assert not (tmp_path / "out" / "a0002.tsv").exists() and (tmp_path / "out" / "a0003.tsv").is_file()
 
 
