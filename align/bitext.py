@@ -32,7 +32,8 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .document import Document, Paragraph, SentencePair
+from .document import Document, Origin, Paragraph, SentencePair
+from .flags import FlagCode
 
 __all__ = ["Bead", "align_segments", "align_documents", "ladder_lines", "bead_kind"]
 
@@ -532,10 +533,10 @@ def align_documents(fr_doc: Document, en_doc: Document, *, segmented: bool = Fal
             target=" ".join(en_texts[b] for b in bead.en),
             paragraph=paragraph.number,
             number=len(paragraph.sentences) + 1,
-            origin="pair",
+            origin=Origin.PAIR,
         )
         if bead.kind != "1-1":
-            pair.add_flag("bead", bead.kind)
+            pair.add_flag(FlagCode.BEAD, bead.kind)
         paragraph.sentences.append(pair)
     return Document(name=fr_doc.name, paragraphs=paragraphs, path=fr_doc.path,
                     metadata=dict(fr_doc.metadata), encoding=fr_doc.encoding,

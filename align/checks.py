@@ -31,14 +31,14 @@ import re
 import statistics
 
 from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, Document, SentencePair
+from .flags import COLUMN_CODES, FlagCode
 
-FLAG_CODES = ("term-forced", "term-late", "term-failed", "length-ratio", "untranslated", "repetition", "split",
-              "truncated", "low-confidence", "source-changed")
+FLAG_CODES = COLUMN_CODES  # one definition: align.flags
 LOW_CONFIDENCE_SHARE = 0.1   # the lowest tenth of an article's sentences...
 CONFIDENT_SCORE = -0.3       # ...unless the model's mean token probability is above e^-0.3 ≈ 0.74
 MIN_SCORED = 5               # below this many scored sentences an article has no "lowest tenth"
 # Only articles with markup (align.formats) can have it: pages show it when it occurs.
-MARKUP_FLAG_CODES = ("markup-moved",)
+MARKUP_FLAG_CODES = (FlagCode.MARKUP_MOVED,)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
@@ -69,20 +69,20 @@ def check_pair(pair: SentencePair) -> None:
         return
     for term in pair.terms:
         if term.status == TERM_FORCED:
-            pair.add_flag("term-forced", term.target)
+            pair.add_flag(FlagCode.TERM_FORCED, term.target)
             if term.late:
-                pair.add_flag("term-late", term.target)
+                pair.add_flag(FlagCode.TERM_LATE, term.target)
         elif term.status == TERM_FAILED:
-            pair.add_flag("term-failed", term.target)
+            pair.add_flag(FlagCode.TERM_FAILED, term.target)
     if pair.pieces > 1:
-        pair.add_flag("split", f"{pair.pieces} pieces")
+        pair.add_flag(FlagCode.SPLIT, f"{pair.pieces} pieces")
     if pair.truncated:
-        pair.add_flag("truncated")
+        pair.add_flag(FlagCode.TRUNCATED)
     if _copied(pair):
-        pair.add_flag("untranslated")
+        pair.add_flag(FlagCode.UNTRANSLATED)
     loop = repeated_ngram(pair.target) if pair.target else None
     if loop:
-        pair.add_flag("repetition", loop)
+        pair.add_flag(FlagCode.REPETITION, loop)
     if pair.inlines and pair.target:
         from .formats.inline import MARKUP_MOVED, place_pair
         for kind in dict.fromkeys(place_pair(pair)[1]):
@@ -112,7 +112,7 @@ def check_document(document: Document, spread: float = 3.0) -> Document:
     for pair, ratio in zip(pairs, ratios):
         check_pair(pair)
         if len(pair.source) >= 20 and (ratio > median * spread or ratio < median / spread):
-            pair.add_flag("length-ratio", f"{ratio / median:.1f}x")
+            pair.add_flag(FlagCode.LENGTH_RATIO, f"{ratio / median:.1f}x")
     for pair in low_confidence(pairs):
-        pair.add_flag("low-confidence", f"{pair.score:.2f}")
+        pair.add_flag(FlagCode.LOW_CONFIDENCE, f"{pair.score:.2f}")
     return document

@@ -7,35 +7,116 @@ the flags. Writers only read it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Iterator
 
-# How a glossary term was satisfied in the translation.
-TERM_MODEL = "model"    # the model produced the target on its own
-TERM_FORCED = "forced"  # placed by the term policy (the model's output lacked it)
-TERM_FAILED = "failed"  # the target is missing from the translation
-TERM_STATUSES = (TERM_MODEL, TERM_FORCED, TERM_FAILED)
 
-# Review statuses, in workflow order (CAT tools' translated → reviewed → approved;
-# "needs-work" sends a sentence back). A model's output is "translated".
-STATUS_TRANSLATED = "translated"
-STATUS_REVIEWED = "reviewed"
-STATUS_APPROVED = "approved"
-STATUS_NEEDS_WORK = "needs-work"
-STATUSES = (STATUS_TRANSLATED, STATUS_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_WORK)
+class TermStatus(StrEnum):
+    """How a glossary term was satisfied in the translation."""
 
-# Pair origins besides the engine's "model" and the memory's "memory": a
-# reviewer's saved correction. Such a pair is never translated again.
-ORIGIN_REVIEWED = "reviewed"
+    MODEL = "model"     # the model produced the target on its own
+    FORCED = "forced"   # placed by the term policy (the model's output lacked it)
+    FAILED = "failed"   # the target is missing from the translation
 
-# Paragraph kinds: only prose is translated.
-PROSE = "prose"
-METADATA = "metadata"
+
+class ReviewStatus(StrEnum):
+    """Review statuses, in workflow order (CAT tools' translated → reviewed →
+    approved; "needs-work" sends a sentence back). A model's output is "translated"."""
+
+    TRANSLATED = "translated"
+    REVIEWED = "reviewed"
+    APPROVED = "approved"
+    NEEDS_WORK = "needs-work"
+
+
+class Origin(StrEnum):
+    """Where a pair's English comes from."""
+
+    MODEL = "model"         # the engine, in this run
+    MEMORY = "memory"       # the translation memory: the engine, in an earlier run
+    REVIEWED = "reviewed"   # a reviewer's correction: never translated again
+    METADATA = "metadata"   # copied as is (a metadata line)
+    PAIR = "pair"           # an existing translation, aligned by align pair
+    FILE = ""               # read from a file that does not say
+
+
+class Kind(StrEnum):
+    """Paragraph kinds: only prose is translated."""
+
+    PROSE = "prose"
+    METADATA = "metadata"
+
+
+# The names the rest of align imports.
+TERM_MODEL, TERM_FORCED, TERM_FAILED = TermStatus.MODEL, TermStatus.FORCED, TermStatus.FAILED
+TERM_STATUSES = tuple(TermStatus)
+STATUS_TRANSLATED, STATUS_REVIEWED = ReviewStatus.TRANSLATED, ReviewStatus.REVIEWED
+STATUS_APPROVED, STATUS_NEEDS_WORK = ReviewStatus.APPROVED, ReviewStatus.NEEDS_WORK
+STATUSES = tuple(ReviewStatus)
+ORIGIN_MODEL, ORIGIN_MEMORY, ORIGIN_REVIEWED = Origin.MODEL, Origin.MEMORY, Origin.REVIEWED
+PROSE, METADATA = Kind.PROSE, Kind.METADATA
+
+
+def _plain(value: Any) -> Any:
+    """JSON's types: tuples as lists, enums as their strings, records as dicts."""
+    if isinstance(value, Record):
+        return value.to_dict()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, StrEnum):
+        return str(value)
+    return value
+
+
+def _default(spec) -> Any:
+    if spec.default is not MISSING:
+        return spec.default
+    if spec.default_factory is not MISSING:
+        return spec.default_factory()
+    return MISSING
+
+
+class Record:
+    """A dataclass that serialises itself from its own fields: `to_dict` gives
+    JSON's types, leaving out fields at their default and those in `NOT_SAVED`
+    (what lives elsewhere, e.g. markup objects kept in the article's layout);
+    `from_dict` is its inverse. A field added to the dataclass is saved with no
+    change here."""
+
+    NOT_SAVED: tuple[str, ...] = ()
+    NESTED: dict[str, type] = {}   # field → the type of its items: a Record, or tuple
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {}
+        for spec in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, spec.name)
+            if spec.name in self.NOT_SAVED or value == _default(spec):
+                continue
+            data[spec.name] = _plain(value)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]):
+        values = {}
+        for spec in fields(cls):  # type: ignore[arg-type]
+            if spec.name not in data:
+                continue
+            value = data[spec.name]
+            item_type = cls.NESTED.get(spec.name)
+            if item_type is tuple:
+                value = [tuple(item) for item in value]
+            elif item_type is not None:
+                value = [item_type.from_dict(item) for item in value]  # type: ignore[attr-defined]
+            elif isinstance(_default(spec), tuple):
+                value = tuple(value)
+            values[spec.name] = value
+        return cls(**values)
 
 
 @dataclass
-class Term:
+class Term(Record):
     """A glossary entry found in a source sentence (a span, as in spaCy)."""
 
     source: str            # the text as it appears in the sentence
@@ -54,8 +135,9 @@ class Term:
 
 
 @dataclass
-class Flag:
-    """Something a reviewer should look at; `code` is a stable identifier."""
+class Flag(Record):
+    """Something a reviewer should look at; `code` is a stable identifier
+    (align.flags lists them)."""
 
     code: str
     detail: str = ""
@@ -65,7 +147,7 @@ class Flag:
 
 
 @dataclass
-class Inline:
+class Inline(Record):
     """Markup inside a paragraph, kept out of the text the model sees (as
     bergamot-translator's HTML mode does): a span of the text with what to write
     around it, or a standalone placeholder (line break, image, inline code).
@@ -89,9 +171,12 @@ class Inline:
     closes: bool = True     # pair level: the closing is in this sentence (else XLIFF <bx/>)
     url: str = ""           # a link's target, for checks and the review page
 
+    # The markup itself stays in the article's layout (DOCX elements are not JSON).
+    NOT_SAVED = ("open", "close")
+
 
 @dataclass
-class SentencePair:
+class SentencePair(Record):
     source: str
     target: str = ""
     paragraph: int = 0     # 1-based paragraph number in the document
@@ -114,6 +199,8 @@ class SentencePair:
     comment: str = ""
     version: int = 0
     suggestion: str = ""
+
+    NESTED = {"terms": Term, "flags": Flag, "inlines": Inline, "alignment": tuple}
 
     @property
     def review_status(self) -> str:
@@ -188,6 +275,17 @@ class Document:
         if not total:
             return None
         return (counts[TERM_MODEL] + counts[TERM_FORCED]) / total
+
+    def review_counts(self) -> dict[str, int]:
+        """How many of the article's translated sentences have each review status
+        (metadata aside), and their "total"."""
+        counts = {"total": 0, **{status: 0 for status in ReviewStatus}}
+        for pair in self.pairs():
+            if pair.origin == Origin.METADATA:
+                continue
+            counts["total"] += 1
+            counts[pair.review_status] = counts.get(pair.review_status, 0) + 1
+        return counts
 
     def flag_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}

@@ -23,13 +23,23 @@ Term statuses (and where each target was found) are stored with the
 translation, so a pair from memory keeps its line in the report, and so is the
 number of pieces (the "split" flag).
 
-Reviewers' corrections (`align review`, `align xliff import`) live in a table
-of their own, `reviewed`, keyed by the normalised source alone: a correction
-applies whatever the engine, model or glossary, and `fill` gives it precedence
-over machine translations (origin "reviewed"). A sentence whose French changed
-since its correction (same article and sentence id, other French) is
-re-translated, flagged `source-changed`, and carries the old correction as its
-`suggestion`.
+Reviewers' work (`align review`, `align xliff import`) lives in a table of its
+own, `corrections`, one row per article sentence: (article, normalised French,
+occurrence of that French in the article). It applies whatever the engine,
+model or glossary, and `fill` applies it before machine translations:
+
+* a sentence the reviewer edited, reviewed or approved keeps its English
+  (origin "reviewed"), its status, comment and version;
+* a sentence only marked (needs work, or a comment) keeps its status, comment and
+  version, and its English is translated again like any other;
+* the same French in another article, with no correction of its own there, takes
+  the newest kept correction of it, flagged `correction-reused` (detail: where
+  from); saving it there makes it that article's own. No save touches another
+  article's row.
+
+A sentence whose French changed since its correction (same article and sentence
+id, other French) is re-translated, flagged `source-changed`, and carries the
+old correction as its `suggestion`.
 
 Usage::
 
@@ -51,15 +61,15 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import POLICY_VERSION
-from .document import ORIGIN_REVIEWED, Document, SentencePair
+from .document import ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, TERM_FAILED, \
+    TERM_MODEL, Document, SentencePair
 from .errors import UsageError
+from .flags import FlagCode
 from .sources import plain_apostrophes
 
 SCHEMA_VERSION = 1
 MEMORY_DIR = ".align"
 MEMORY_FILE = "memory.sqlite"
-ORIGIN_MEMORY = "memory"
-ORIGIN_MODEL = "model"
 
 # What in an engine signature changes the output (batch size and device do not).
 ENGINE_FIELDS = ("engine", "model", "revision", "beams", "max_new_tokens", "max_input_tokens",
@@ -95,21 +105,29 @@ CREATE TABLE IF NOT EXISTS engines (
 );
 """
 
-_REVIEWED_SCHEMA = """
-CREATE TABLE IF NOT EXISTS reviewed (
-    key       TEXT PRIMARY KEY,   -- sha256 of the normalised source (no engine, no glossary)
-    source    TEXT NOT NULL,
-    target    TEXT NOT NULL,
-    status    TEXT NOT NULL,      -- translated, reviewed, approved, needs-work
-    comment   TEXT NOT NULL DEFAULT '',
-    article   TEXT NOT NULL,      -- where it was last saved: for the source-changed check
-    sentence  TEXT NOT NULL,      -- sentence id (p3s2)
-    alignment TEXT,               -- JSON word alignment of target to source (markup is placed by it)
-    created   TEXT NOT NULL,
-    updated   TEXT NOT NULL
+_CORRECTIONS_SCHEMA = """
+CREATE TABLE IF NOT EXISTS corrections (
+    article    TEXT NOT NULL,
+    key        TEXT NOT NULL,       -- sha256 of the normalised French (review_key)
+    occurrence INTEGER NOT NULL,    -- 0: the first sentence with this French in the article, 1: the second...
+    source     TEXT NOT NULL,
+    target     TEXT NOT NULL,
+    status     TEXT NOT NULL,       -- translated, reviewed, approved, needs-work
+    comment    TEXT NOT NULL DEFAULT '',
+    edited     INTEGER NOT NULL,    -- 1: the reviewer wrote this English (else the machine's, only marked)
+    version    INTEGER NOT NULL,    -- the row's save count: a stale page's save is refused
+    sentence   TEXT NOT NULL,       -- sentence id when saved (p3s2): for the source-changed check
+    alignment  TEXT,                -- JSON word alignment of target to source (markup is placed by it)
+    created    TEXT NOT NULL,
+    updated    TEXT NOT NULL,
+    PRIMARY KEY (article, key, occurrence)
 );
-CREATE INDEX IF NOT EXISTS reviewed_place ON reviewed (article, sentence);
+CREATE INDEX IF NOT EXISTS corrections_key ON corrections (key);
 """
+# What makes a correction keep its English: the reviewer wrote or accepted it.
+_KEPT = "(edited = 1 OR status IN ('reviewed', 'approved'))"
+_CORRECTION_FIELDS = ("article", "key", "occurrence", "source", "target", "status", "comment", "edited", "version",
+                      "sentence", "alignment", "updated")
 
 
 def default_path(out_dir: str | Path) -> Path:
@@ -193,14 +211,13 @@ class TranslationMemory:
             self._db.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: a killed process loses nothing committed
             with self._db:
                 self._db.executescript(_SCHEMA)
-                self._db.executescript(_REVIEWED_SCHEMA)
+                self._db.executescript(_CORRECTIONS_SCHEMA)
+                self._migrate_reviewed()
                 columns = {row[1] for row in self._db.execute("PRAGMA table_info(translations)")}
                 if "score" not in columns:  # memories made before the model's score was kept
                     self._db.execute("ALTER TABLE translations ADD COLUMN score REAL")
                 if "details" not in columns:  # ... or its alignment and truncation
                     self._db.execute("ALTER TABLE translations ADD COLUMN details TEXT")
-                if "alignment" not in {row[1] for row in self._db.execute("PRAGMA table_info(reviewed)")}:
-                    self._db.execute("ALTER TABLE reviewed ADD COLUMN alignment TEXT")  # older memories
                 self._db.execute("INSERT OR IGNORE INTO meta (name, value) VALUES ('schema', ?)",
                                  (str(SCHEMA_VERSION),))
         except sqlite3.DatabaseError as exc:
@@ -314,79 +331,106 @@ class TranslationMemory:
         return len(rows)
 
     # ------------------------------------------------------------ reviewed
-    def store_review(self, article: str, pair: SentencePair) -> None:
-        """Keep a reviewer's correction of `pair` (its target, status, comment)."""
-        now = _now()
-        with self._db:
-            self._db.execute(
-                "INSERT INTO reviewed (key, source, target, status, comment, article, sentence, alignment, created,"
-                " updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET"
-                " source = excluded.source, target = excluded.target, status = excluded.status,"
-                " comment = excluded.comment, article = excluded.article, sentence = excluded.sentence,"
-                " alignment = excluded.alignment, updated = excluded.updated",
-                (review_key(pair.source), pair.source, pair.target, pair.review_status, pair.comment,
-                 article, pair.id, json.dumps([list(link) for link in pair.alignment]) if pair.alignment else None,
-                 now, now))
+    def _migrate_reviewed(self) -> None:
+        """Memories before per-article corrections kept one `reviewed` row per
+        French sentence, for the article that saved it last: each becomes that
+        article's first occurrence, its English kept (as those memories did)."""
+        if not self._db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'reviewed'").fetchone():
+            return
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(reviewed)")}
+        alignment = "alignment" if "alignment" in columns else "NULL"
+        self._db.execute(
+            f"INSERT OR IGNORE INTO corrections (article, key, occurrence, source, target, status, comment, edited,"
+            f" version, sentence, alignment, created, updated) SELECT article, key, 0, source, target, status,"
+            f" comment, 1, 0, sentence, {alignment}, created, updated FROM reviewed")
+        self._db.execute("DROP TABLE reviewed")
 
-    def review_for(self, source: str) -> dict[str, str] | None:
-        """The stored correction of a sentence, or None."""
-        row = self._db.execute("SELECT source, target, status, comment, article, sentence FROM reviewed"
-                               " WHERE key = ?", (review_key(source),)).fetchone()
-        return None if row is None else dict(zip(("source", "target", "status", "comment", "article",
-                                                  "sentence"), row))
+    def commit(self) -> None:
+        self._db.commit()
+
+    def rollback(self) -> None:
+        """Drop what `store_review(..., commit=False)` stored since the last commit."""
+        self._db.rollback()
+
+    def store_review(self, document: Document, pair: SentencePair, edited: bool, commit: bool = True) -> None:
+        """Keep a reviewer's work on `pair`, a sentence of `document`: its English,
+        status, comment, version and word alignment. `edited`: the reviewer wrote
+        the English (else it is the machine's, kept only if the status accepts it).
+        With commit=False it waits for `commit()` (or `rollback()`): a review save
+        writes its files in between."""
+        now = _now()
+        key = review_key(pair.source)
+        self._db.execute(
+            "INSERT INTO corrections (article, key, occurrence, source, target, status, comment, edited, version,"
+            " sentence, alignment, created, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(article, key, occurrence) DO UPDATE SET source = excluded.source,"
+            " target = excluded.target, status = excluded.status, comment = excluded.comment,"
+            " edited = MAX(edited, excluded.edited), version = excluded.version, sentence = excluded.sentence,"
+            " alignment = excluded.alignment, updated = excluded.updated",
+            (document.name, key, occurrence(document, pair), pair.source, pair.target, pair.review_status,
+             pair.comment, int(edited), pair.version, pair.id,
+             json.dumps([list(link) for link in pair.alignment]) if pair.alignment else None, now, now))
+        if commit:
+            self._db.commit()
+
+    def review_for(self, source: str, article: str | None = None) -> dict[str, Any] | None:
+        """The newest correction of a French sentence (in `article`, when given), or None."""
+        query = f"SELECT {', '.join(_CORRECTION_FIELDS)} FROM corrections WHERE key = ?"
+        arguments: tuple = (review_key(source),)
+        if article is not None:
+            query, arguments = query + " AND article = ?", arguments + (article,)
+        row = self._db.execute(query + " ORDER BY updated DESC, rowid DESC LIMIT 1", arguments).fetchone()
+        return None if row is None else dict(zip(_CORRECTION_FIELDS, row))
 
     def fill_reviewed(self, document: Document) -> int:
-        """Apply stored corrections to `document` (origin "reviewed"); flag the
-        sentences whose French changed since their correction. Returns how many
-        were applied."""
-        from .terms.presence import locate
-
+        """Apply reviewers' work to `document` (see the module's docstring): the
+        article's own corrections, then those of other articles for the French it
+        has none for; flag sentences whose French changed since their correction.
+        Returns how many sentences took a correction's English."""
         pairs = list(document.translatable_pairs())
-        found: dict[str, tuple] = {}
-        keys = [review_key(p.source) for p in pairs]
-        unique = list(dict.fromkeys(keys))
-        for i in range(0, len(unique), _CHUNK):
-            chunk = unique[i:i + _CHUNK]
-            for row in self._db.execute(f"SELECT key, target, status, comment, source, alignment FROM reviewed"
-                                        f" WHERE key IN ({','.join('?' * len(chunk))})", chunk):
-                found[row[0]] = row[1:]
+        places = [(review_key(p.source), occurrence) for p, occurrence in zip(pairs, occurrences(pairs))]
+        own = {(row[1], row[2]): dict(zip(_CORRECTION_FIELDS, row)) for row in self._db.execute(
+            f"SELECT {', '.join(_CORRECTION_FIELDS)} FROM corrections WHERE article = ?", (document.name,))}
+        # For French without a correction of its own here: the newest kept correction
+        # of it anywhere (another article, or another occurrence in this one).
+        wanted = list(dict.fromkeys(place[0] for place in places if place not in own))
+        elsewhere: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i:i + _CHUNK]
+            for row in self._db.execute(
+                    f"SELECT {', '.join(_CORRECTION_FIELDS)} FROM corrections WHERE key IN"
+                    f" ({','.join('?' * len(chunk))}) AND {_KEPT} ORDER BY updated, rowid", chunk):
+                elsewhere[row[1]] = dict(zip(_CORRECTION_FIELDS, row))  # the newest last
         applied = 0
-        for pair, key in zip(pairs, keys):
-            if key in found:
-                pair.target, pair.status, pair.comment, source, alignment = found[key]
-                # The correction's word alignment places the article's markup; its
-                # offsets hold for the very French it was saved with (a machine
-                # alignment left from the memory would be the old English's).
-                pair.alignment = ([tuple(link) for link in json.loads(alignment)]
-                                  if alignment and source == pair.source else [])
-                pair.origin = ORIGIN_REVIEWED
-                pair.suggestion = ""
-                # Where each term's target sits in the corrected English.
-                for term, span in zip(pair.terms, locate(pair.target, pair.terms)):
-                    term.target_start, term.target_end = span if span else (-1, -1)
-                    term.status = "model" if span else "failed"
+        for pair, place in zip(pairs, places):
+            correction = own.get(place)
+            if correction is not None:
+                pair.status, pair.comment, pair.version = correction["status"], correction["comment"], \
+                    correction["version"]
+                if correction["edited"] or correction["status"] in (STATUS_REVIEWED, STATUS_APPROVED):
+                    _take_english(pair, correction)
+                    applied += 1
+            elif place[0] in elsewhere:
+                correction = elsewhere[place[0]]
+                _take_english(pair, correction)
+                pair.add_flag(FlagCode.CORRECTION_REUSED, f"{correction['article']}#{correction['sentence']}")
                 applied += 1
-        if applied == len(pairs):
-            return applied
-        # Corrections saved for this article (one query, newest last, so the newest wins).
-        saved = {sentence: (source, target) for sentence, source, target in self._db.execute(
-            "SELECT sentence, source, target FROM reviewed WHERE article = ? ORDER BY updated, rowid",
-            (document.name,))}
-        present = {normalize_source(p.source) for p in pairs}
-        for pair, key in zip(pairs, keys):
-            if key in found or pair.id not in saved:
-                continue
-            source, target = saved[pair.id]
-            # A correction whose French is still elsewhere in the article moved
-            # (sentences inserted before it): it is not this sentence's.
-            if normalize_source(source) not in present:
-                pair.add_flag("source-changed")
-                pair.suggestion = target
+        # Corrections saved for a sentence id whose French is no longer in the article.
+        present = {key for key, _ in places}
+        moved: dict[str, dict[str, Any]] = {}
+        for correction in sorted(own.values(), key=lambda c: c["updated"]):
+            if correction["key"] not in present:
+                moved[correction["sentence"]] = correction  # the newest last
+        for pair, place in zip(pairs, places):
+            if pair.id in moved and place not in own and pair.origin != ORIGIN_REVIEWED:
+                pair.add_flag(FlagCode.SOURCE_CHANGED)
+                pair.suggestion = moved[pair.id]["target"]
         return applied
 
     def reviewed_entries(self) -> Iterable[tuple[str, str, str]]:
-        """(source, target, status) of every stored correction, oldest first."""
-        yield from self._db.execute("SELECT source, target, status FROM reviewed ORDER BY created, rowid")
+        """(source, target, status) of every kept correction, oldest first."""
+        yield from self._db.execute(f"SELECT source, target, status FROM corrections WHERE {_KEPT}"
+                                    f" ORDER BY created, rowid")
 
     # --------------------------------------------------------------- stats
     def stats(self) -> dict[str, Any]:
@@ -474,6 +518,42 @@ class TranslationMemory:
         from .writers.base import atomic_write
         atomic_write(path, bytes(store))
         return count
+
+
+def occurrences(pairs: Iterable[SentencePair]) -> list[int]:
+    """For each pair, how many pairs before it have the same normalised French."""
+    seen: dict[str, int] = {}
+    counts = []
+    for pair in pairs:
+        key = normalize_source(pair.source)
+        counts.append(seen.get(key, 0))
+        seen[key] = counts[-1] + 1
+    return counts
+
+
+def occurrence(document: Document, pair: SentencePair) -> int:
+    """Which occurrence of its French `pair` is among the document's translated sentences."""
+    pairs = list(document.translatable_pairs())
+    for candidate, count in zip(pairs, occurrences(pairs)):
+        if candidate is pair:
+            return count
+    raise ValueError(f"{pair.id} is not a sentence of {document.name}")
+
+
+def _take_english(pair: SentencePair, correction: dict[str, Any]) -> None:
+    """A correction's English on `pair`, with its word alignment (whose offsets hold
+    for the very French it was saved with) and where each term's target sits in it."""
+    from .terms.presence import locate
+
+    pair.target = correction["target"]
+    alignment = correction["alignment"]
+    pair.alignment = ([tuple(link) for link in json.loads(alignment)]
+                      if alignment and correction["source"] == pair.source else [])
+    pair.origin = ORIGIN_REVIEWED
+    pair.suggestion = ""
+    for term, span in zip(pair.terms, locate(pair.target, pair.terms)):
+        term.target_start, term.target_end = span if span else (-1, -1)
+        term.status = TERM_MODEL if span else TERM_FAILED
 
 
 def _add_prop(unit, kind: str, value: str) -> None:

@@ -29,7 +29,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from . import POLICY_VERSION, __version__
 from .checks import check_document
-from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document
+from .document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document
 from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
 from .segment import segment_document
@@ -315,7 +315,7 @@ class Run:
             self._estimate_total()
             # Sentences with nothing left to translate (metadata, memory, corrections) are done.
             self._advance(sum(1 for paragraph in document.paragraphs for pair in paragraph.sentences
-                              if paragraph.kind == METADATA or pair.origin in ("memory", ORIGIN_REVIEWED)))
+                              if paragraph.kind == METADATA or pair.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)))
             yield (index, article), document
 
     def _write(self, article: Article, translated, report: RunReport,
@@ -342,14 +342,12 @@ class Run:
         except Exception as exc:  # a bug must not cost the user the other articles
             self._fail(report, str(article), _internal(article, exc))
             return None
-        from .review.folder import progress
-
         return ArticleReport(
             name=document.name, source=str(article), sentences=document.sentence_count,
             paragraphs=len(document.paragraphs), terms=document.term_counts(),
             term_accuracy=document.term_accuracy(), flags=document.flag_counts(),
-            review=progress(document.pairs()), outputs=outputs, warnings=document.warnings,
-            from_memory=sum(1 for p in document.pairs() if p.origin in ("memory", ORIGIN_REVIEWED)))
+            review=document.review_counts(), outputs=outputs, warnings=document.warnings,
+            from_memory=sum(1 for p in document.pairs() if p.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)))
 
     def _finish(self, report: RunReport, log: ArticleLog) -> None:
         """The manifest, then whatever writers make once per run (the index)."""

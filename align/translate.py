@@ -11,7 +11,7 @@ from typing import Callable, Optional
 
 from dataclasses import dataclass, replace
 
-from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, Document, SentencePair
+from .document import METADATA, ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, TERM_FAILED, Document, SentencePair
 from .engines.base import Engine, Hypothesis, ProgressCallback
 from .terms.placement import Placement, align_words, place_terms, word_alignment
 from .terms.presence import locate
@@ -89,7 +89,7 @@ def plan(document: Document, engine: Engine) -> list[Job]:
             if paragraph.kind == METADATA:
                 pair.target, pair.origin = pair.source, METADATA
                 continue
-            if pair.origin in ("memory", ORIGIN_REVIEWED):  # from the memory, or a reviewer's correction
+            if pair.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED):  # from the memory, or a reviewer's correction
                 continue
             pairs.append(pair)
     jobs: list[Job] = []
@@ -161,7 +161,7 @@ def _join(pair: SentencePair, pieces: list[Piece], enforce_terms: bool) -> None:
         offset += len(text)
     pair.target = " ".join(texts)
     pair.alignment = alignment
-    pair.origin = "model"
+    pair.origin = ORIGIN_MODEL
     tokens = sum(h.tokens + 1 for _, _, h, _, _ in pieces)  # + EOS, which the score counts
     scores = [(h.score, h.tokens + 1) for _, _, h, _, _ in pieces if h.score is not None]
     pair.score = sum(s * n for s, n in scores) / tokens if scores and tokens else None

@@ -189,7 +189,7 @@ def test_term_marks_cover_the_right_text(page):
 
 def test_term_tooltips_give_note_and_status(page):
     iag = marks(page)[0]
-    assert iag["title"] == "IAG → AGI\nnote: acronyme <b>note</b>\nforced: forced by constrained decoding"
+    assert iag["title"] == "IAG → AGI\nnote: acronyme <b>note</b>\nforced: placed by align's term policy (the model's English lacked it)"
     failed = marks(page)[2]
     assert "failed: missing from the translation" in failed["title"]
 
@@ -214,7 +214,8 @@ def test_flags_as_badges_on_rows_and_counted_in_header(page):
     badges = [a for t, a in parse(page).tags if t == "span" and "badge" in (a.get("class") or "")]
     header = {b["data-code"]: int(b["data-count"]) for b in badges if b.get("data-count") is not None}
     assert header == {"term-forced": 1, "term-late": 0, "term-failed": 2, "length-ratio": 1, "untranslated": 0,
-                      "repetition": 1, "split": 0, "truncated": 0, "low-confidence": 0, "source-changed": 0}
+                      "repetition": 1, "split": 0, "truncated": 0, "low-confidence": 0, "source-changed": 0,
+                      "correction-reused": 0}
     on_rows = [b["data-code"] for b in badges if b.get("data-count") is None and b.get("data-code")]
     assert on_rows == ["term-forced", "repetition", "term-failed", "term-failed", "length-ratio"]
     assert 'id="flagged-count">2<' in page

@@ -31,7 +31,7 @@ def translated(text: str = TEXT, name: str = "article"):
 def corrected(memory: TranslationMemory, document, index: int, target: str, status: str, comment: str = ""):
     pair = list(document.translatable_pairs())[index]
     pair.target, pair.status, pair.comment, pair.origin = target, status, comment, ORIGIN_REVIEWED
-    memory.store_review(document.name, pair)
+    memory.store_review(document, pair, edited=True)
     return pair
 
 

@@ -84,9 +84,12 @@ def test_save_updates_tsv_text_page_index_and_memory(client, folder):
     assert "The dog barks." in (folder / "alpha.html").read_text(encoding="utf-8")
     assert re.search(r'data-name="alpha".*?1 reviewed', (folder / "index.html").read_text(encoding="utf-8"), re.S)
     with TranslationMemory(default_path(folder)) as memory:
-        assert memory.review_for("Le chien aboie.") == {
+        saved = memory.review_for("Le chien aboie.")
+        assert {key: saved[key] for key in ("source", "target", "status", "comment", "article", "sentence",
+                                            "occurrence", "edited", "version")} == {
             "source": "Le chien aboie.", "target": "The dog barks.", "status": "reviewed",
-            "comment": "was: EN Le chien aboie.", "article": "alpha", "sentence": "p1s2"}
+            "comment": "was: EN Le chien aboie.", "article": "alpha", "sentence": "p1s2", "occurrence": 0,
+            "edited": 1, "version": 1}
     # approving without touching the text keeps it and moves the status on
     response = save(client, version=1, status="approved")
     assert response.json()["row"]["status"] == "approved" and response.json()["row"]["en"] == "The dog barks."

@@ -1,3 +1,4 @@
+import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,7 +56,7 @@ def test_reader_rejects_other_files_with_line_numbers(tmp_path):
     with pytest.raises(InputError, match=r"x.tsv:1: not an align TSV"):
         list(read_rows(path))
     path.write_text(HEADER + "\nonly\tthree\tfields\n")
-    with pytest.raises(InputError, match=r"x.tsv:2: expected 15 tab-separated fields, found 3"):
+    with pytest.raises(InputError, match=r"x.tsv:2: expected 16 tab-separated fields, found 3"):
         list(read_rows(path))
     path.write_text(LEGACY_HEADER + "\nonly\tthree\tfields\n")
     with pytest.raises(InputError, match=r"x.tsv:2: expected 9 tab-separated fields, found 3"):
@@ -69,13 +70,13 @@ def test_review_columns_round_trip(tmp_path):
     first.suggestion = "Old <b>correction</b>"
     path = TsvWriter().write(document, tmp_path)
     row = path.read_text(encoding="utf-8").split("\n")[1].split("\t")
-    assert row[9:] == ["approved", "ok\\tfine\\nreally", "3", "-0.8123", "Old <b>correction</b>", ""]
+    assert row[9:] == ["approved", "ok\\tfine\\nreally", "3", "-0.81234", "Old <b>correction</b>", "", ""]
     [back] = read_tsv(path)
     pairs = list(back.pairs())
     assert (pairs[0].status, pairs[0].comment, pairs[0].version, pairs[0].score, pairs[0].suggestion) == \
-        ("approved", "ok\tfine\nreally", 3, -0.8123, "Old <b>correction</b>")
+        ("approved", "ok\tfine\nreally", 3, -0.81234, "Old <b>correction</b>")
     # pairs without review data: empty columns, defaults back
-    assert row_fields(path, 2)[9:] == ["", "", "", "", "", ""]
+    assert row_fields(path, 2)[9:] == ["", "", "", "", "", "", ""]
     assert (pairs[1].status, pairs[1].version, pairs[1].score, pairs[1].review_status) == ("", 0, None, "translated")
 
 
@@ -111,9 +112,17 @@ def test_markup_and_alignment_round_trip_and_older_headers_still_read(tmp_path):
         (3, 7, "strong", True, 1, 2, 4), (12, 12, "br", False, 3, 0, 5)]
     assert first.alignment == pair.alignment
     assert (second.inlines, second.alignment) == ([], [])
-    # A file written before the markup column (review columns only) still reads.
+    # A file written before the details column kept the alignment in the markup column.
     lines = path.read_text(encoding="utf-8").splitlines()
-    older = ["\t".join(LEGACY_COLUMNS + REVIEW_COLUMNS)] + [line.rsplit("\t", 1)[0] for line in lines[1:]]
+    markup = json.dumps({"inlines": json.loads(lines[1].split("\t")[14])["inlines"],
+                         "alignment": [list(link) for link in pair.alignment]})
+    before = ["\t".join(LEGACY_COLUMNS + REVIEW_COLUMNS + ["markup"]),
+              "\t".join(lines[1].split("\t")[:14] + [markup]), "\t".join(lines[2].split("\t")[:15])]
+    (tmp_path / "before.tsv").write_text("\n".join(before) + "\n", encoding="utf-8")
+    [read_before] = read_tsv(tmp_path / "before.tsv")
+    assert [p.alignment for p in read_before.pairs()] == [pair.alignment, []]
+    # A file written before the markup column (review columns only) still reads.
+    older = ["\t".join(LEGACY_COLUMNS + REVIEW_COLUMNS)] + [line.rsplit("\t", 2)[0] for line in lines[1:]]
     (tmp_path / "old.tsv").write_text("\n".join(older) + "\n", encoding="utf-8")
     [old] = read_tsv(tmp_path / "old.tsv")
     assert [p.target for p in old.pairs()] == ["The cat sleeps.", "Hello."]

@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
-from collections import OrderedDict
 import tempfile
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,8 @@ from .transformers import DEFAULT_MODEL, directory_hash
 
 COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                  "float16", "bfloat16", "float32", "auto", "default")
-PIECE_CACHE = 16384  # sentences whose pieces are kept (more than a scheduler window holds)
+# Pieces kept by the tokenization cache, in batches' worth of tokens: two scheduler windows.
+PIECE_CACHE_BATCHES = 32
 # What a model download needs (not the TF/Flax/Rust weights of opus-mt repositories).
 HUB_FILES = ["*.json", "*.spm", "*.txt", "*.model", "*.safetensors", "pytorch_model.bin"]
 
@@ -44,6 +46,11 @@ def cache_root(cache_dir: str | Path | None = None) -> Path:
 
 
 def conversion_key(model_path: str, revision: str, compute_type: str) -> str:
+    """The cache folder's name. A local model's revision is the sha256 of its files:
+    that alone names the weights, wherever the folder lives (two checkouts of a
+    repository, a copied folder), as in the translation memory's key."""
+    if re.fullmatch(r"[0-9a-f]{64}", revision or ""):
+        model_path = ""
     return hashlib.sha256(f"{model_path}\0{revision}\0{compute_type}".encode()).hexdigest()[:20]
 
 
@@ -120,6 +127,7 @@ class CTranslate2Engine(Engine):
         self.threads = threads or physical_cores()
         self.fixed_output_tokens = fixed_output_tokens
         self._piece_cache: OrderedDict[str, list[str]] = OrderedDict()
+        self._cached_pieces = 0
         self._load()
 
     # -- loading ---------------------------------------------------------
@@ -265,8 +273,11 @@ class CTranslate2Engine(Engine):
         if missing:
             for text, ids in zip(missing, self.tokenizer(missing, add_special_tokens=True)["input_ids"]):
                 cache[text] = self.tokenizer.convert_ids_to_tokens(ids)
-            while len(cache) > PIECE_CACHE:
-                cache.popitem(last=False)
+                self._cached_pieces += len(ids)
+            found = [cache[text] for text in texts]
+            while self._cached_pieces > PIECE_CACHE_BATCHES * self.batch_tokens and len(cache) > 1:
+                self._cached_pieces -= len(cache.popitem(last=False)[1])
+            return found
         return [cache[text] for text in texts]
 
     def translate_batch(self, sources: list[str], with_attention: bool = True) -> list[Hypothesis]:

@@ -28,9 +28,10 @@ from dataclasses import replace
 from typing import Callable, Iterator
 
 from ..document import Inline, Paragraph, SentencePair
+from ..flags import FlagCode
 
 TEXT, OPEN, CLOSE, POINT = "text", "open", "close", "point"
-MARKUP_MOVED = "markup-moved"
+MARKUP_MOVED = FlagCode.MARKUP_MOVED
 # Spans that only format their words; when their words cannot be found they are
 # dropped (flagged) rather than spread over the whole sentence.
 FORMATTING_KINDS = {"em", "strong", "s", "b", "i", "u", "mark", "small", "big", "sub", "sup", "tt", "font",

@@ -22,20 +22,25 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
-from ..document import METADATA, ORIGIN_REVIEWED, STATUS_REVIEWED, STATUS_TRANSLATED, STATUSES, Document, \
-    SentencePair
+from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, STATUS_TRANSLATED, STATUSES, \
+    TERM_FAILED, \
+    TERM_FORCED, TERM_MODEL, TERM_STATUSES, Document, SentencePair
 from ..errors import AlignError, InputError
+from ..flags import FlagCode
 from ..lock import OutputLock
 from ..writers import TsvWriter, TxtWriter, atomic_write
-from ..writers.html import MAX_COMMENT_CHARS, MAX_TARGET_CHARS  # one definition, shared with the page's checks
-from ..writers.formats import refresh_same_format
-from ..writers.tsv import read_tsv
+from ..writers.formats import same_format_output
+from ..writers.tsv import KNOWN_HEADERS, read_tsv
 
 log = logging.getLogger("align.review")
 
 LOCK_WAIT_SECONDS = 5.0    # a save waits this long for a running translate before giving up
+# Edit limits, in characters; the editable page checks them before sending (EDIT_LIMITS).
+MAX_TARGET_CHARS = 5000
+MAX_COMMENT_CHARS = 2000
+EDIT_LIMITS = {"target": MAX_TARGET_CHARS, "comment": MAX_COMMENT_CHARS}
 
 # XML 1.0 cannot carry these even escaped (XLIFF), and they have no place in a sentence.
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -136,37 +141,68 @@ def cleaned_with_positions(text: str) -> tuple[str, list[int]]:
     return cleaned, [min(max(p - lead, 0), len(cleaned)) for p in where]
 
 
-def progress(pairs: Iterable[SentencePair]) -> dict[str, int]:
-    """Review counts of an article's translatable sentences."""
-    counts = {"total": 0, **{status: 0 for status in STATUSES}}
-    for pair in pairs:
-        if pair.origin == METADATA:
-            continue
-        counts["total"] += 1
-        counts[pair.review_status] = counts.get(pair.review_status, 0) + 1
-    return counts
+def summary(document: Document) -> dict[str, Any]:
+    """An article's line in the index and the manifest, from its sentences."""
+    return {"sentences": document.sentence_count, "terms": document.term_counts(),
+            "term_accuracy": document.term_accuracy(), "flags": document.flag_counts(),
+            "review": document.review_counts()}
 
 
 class ReviewFolder:
     """An output folder under review. Thread-safe: saves are serialised."""
 
-    def __init__(self, out_dir: str | Path) -> None:
+    def __init__(self, out_dir: str | Path, on_warning: Callable[[str], None] | None = None) -> None:
         self.out_dir = Path(out_dir)
         if not self.out_dir.is_dir():
             raise InputError(f"{self.out_dir}: no such folder (give the -o folder of align translate)")
         self._lock = threading.Lock()
-        self._progress: dict[str, tuple[tuple[int, int, int], dict[str, int]]] = {}
+        self.on_warning = on_warning or log.warning
+        self._summaries: dict[str, tuple[tuple[int, int, int], dict[str, Any]]] = {}
+        self._headers: dict[Path, tuple[tuple[int, int, int], bool]] = {}
+        self._warned: set[Path] = set()
 
     # ---------------------------------------------------------------- reading
     def articles(self) -> list[str]:
-        """Article names: the folder's aligned TSVs, subfolders included (an input
-        tree's outputs mirror it: "2024/intro"), hidden files and folders left out."""
+        """Article names: the aligned TSVs align wrote in the folder, subfolders
+        included (an input tree's outputs mirror it: "2024/intro"), hidden files
+        and folders left out. A `*.tsv` that is not align's (another header: a
+        copied glossary) or that leads outside the folder (a link) is left out,
+        with one warning naming it."""
         names = []
+        root = self.out_dir.resolve()
         for path in self.out_dir.rglob("*.tsv"):
             relative = path.relative_to(self.out_dir)
-            if not any(part.startswith(".") for part in relative.parts) and path.is_file():
-                names.append(relative.as_posix()[:-len(".tsv")])
+            if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(root):
+                self._warn(path, f"{path}: leads outside {self.out_dir}, left out")
+                continue
+            if not self._is_align_tsv(path):
+                self._warn(path, f"{path}: not an aligned TSV of align (another header), left out")
+                continue
+            names.append(relative.as_posix()[:-len(".tsv")])
         return sorted(names)
+
+    def _is_align_tsv(self, path: Path) -> bool:
+        try:
+            stat = path.stat()
+        except OSError:
+            return False
+        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+        cached = self._headers.get(path)
+        if cached is None or cached[0] != key:
+            try:
+                with path.open(encoding="utf-8", newline="\n") as stream:
+                    header = stream.readline().rstrip("\n")
+            except (OSError, UnicodeDecodeError):
+                header = ""
+            cached = self._headers[path] = (key, header in KNOWN_HEADERS)
+        return cached[1]
+
+    def _warn(self, path: Path, message: str) -> None:
+        if path not in self._warned:
+            self._warned.add(path)
+            self.on_warning(message)
 
     def tsv_path(self, name: str) -> Path:
         """The TSV of a known article; anything else (other names, paths) is NotFound."""
@@ -182,33 +218,48 @@ class ReviewFolder:
         document.name = name
         return document
 
+    def summaries(self) -> dict[str, dict[str, Any]]:
+        """What the index says of each article, from its TSV as it is now (so the
+        index follows every save): sentences, terms, term accuracy, flags and
+        review counts. A TSV is read again only when it changed; one that cannot
+        be read is left out with a warning."""
+        summaries = {}
+        for name in self.articles():
+            path = self.out_dir / f"{name}.tsv"
+            try:
+                stat = path.stat()
+                key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+                cached = self._summaries.get(name)
+                if cached is None or cached[0] != key:
+                    cached = self._summaries[name] = (key, summary(self.load(name)))
+            except (OSError, InputError) as exc:
+                self._warn(path, f"{path}: cannot be read ({exc}), left out")
+                continue
+            summaries[name] = cached[1]
+        return summaries
+
     def manifest(self) -> dict[str, Any]:
-        """The run's manifest, or one made from the TSVs (e.g. after `align pair`)."""
+        """The run's manifest (or, after `align pair`, none), its article entries
+        and counts brought up to date with the TSVs."""
         try:
             manifest = json.loads((self.out_dir / "manifest.json").read_text(encoding="utf-8"))
+            if not isinstance(manifest, dict):
+                raise ValueError("not an object")
         except (OSError, ValueError):
             manifest = {}
-        known = {a.get("name") for a in manifest.get("articles", [])}
-        missing = [name for name in self.articles() if name not in known]
-        if missing:
-            manifest = {**manifest, "articles": list(manifest.get("articles", []))}
-            for name in missing:
-                document = self.load(name)
-                manifest["articles"].append({"name": name, "sentences": document.sentence_count,
-                                             "flags": document.flag_counts(), "terms": document.term_counts()})
-        return manifest
+        summaries = self.summaries()
+        entries = {a.get("name"): a for a in manifest.get("articles", []) if isinstance(a, dict)}
+        articles = [{**entries.get(name, {"name": name}), **facts} for name, facts in summaries.items()]
+        terms = {status: sum(a["terms"].get(status, 0) for a in articles) for status in TERM_STATUSES}
+        found = sum(terms.values())
+        counts = {**(manifest.get("counts") or {}), "articles": len(articles),
+                  "sentences": sum(a["sentences"] for a in articles), "terms": terms,
+                  "term_accuracy": (terms[TERM_MODEL] + terms[TERM_FORCED]) / found if found else None}
+        return {**manifest, "counts": counts, "articles": articles}
 
     def progress(self) -> dict[str, dict[str, int]]:
-        """Review counts per article; a TSV is read again only when it changed."""
-        counts = {}
-        for name in self.articles():
-            stat = (self.out_dir / f"{name}.tsv").stat()
-            key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-            cached = self._progress.get(name)
-            if cached is None or cached[0] != key:
-                cached = self._progress[name] = (key, progress(self.load(name).pairs()))
-            counts[name] = cached[1]
-        return counts
+        """Review counts per article."""
+        return {name: facts["review"] for name, facts in self.summaries().items()}
 
     def find(self, document: Document, sentence_id: str) -> SentencePair:
         for pair in document.pairs():
@@ -222,10 +273,18 @@ class ReviewFolder:
         return self.apply_many(name, [(sentence_id, edit)])[0]
 
     def apply_many(self, name: str, edits: list[tuple[str, Edit]], check_versions: bool = True) -> list[SentencePair]:
-        """Apply edits to one article, all or none; returns the rows as saved."""
+        """Apply edits to one article, all or nothing; returns the rows as saved.
+
+        Every file the save changes is rendered first; then, under the folder's lock,
+        the corrections go into the memory's open transaction, the files are
+        written, and the transaction commits. Any failure on the way restores the
+        files written so far and rolls the memory back: a save that fails leaves
+        no trace, now or in a later run."""
+        from ..memory import TranslationMemory, default_path
+
         with self._lock, OutputLock(self.out_dir, timeout=LOCK_WAIT_SECONDS):
             document = self.load(name)
-            changed: list[SentencePair] = []
+            changed: list[tuple[SentencePair, bool]] = []
             for sentence_id, edit in edits:
                 pair = self.find(document, sentence_id)
                 if pair.origin == METADATA:
@@ -233,18 +292,33 @@ class ReviewFolder:
                 if check_versions and edit.version != pair.version:
                     raise EditConflict(f"{name} {sentence_id} was saved elsewhere since you opened it "
                                        f"(version {pair.version}, yours {edit.version}); reload to see it", pair)
+                before = pair.target
                 self._change(pair, edit)
-                changed.append(pair)
-            if changed:
-                from ..memory import TranslationMemory, default_path
-                with TranslationMemory(default_path(self.out_dir)) as memory:
-                    for pair in changed:
-                        memory.store_review(name, pair)
-                self.write(document)
-            return changed
+                changed.append((pair, pair.target != before))
+            if not changed:
+                return []
+            outputs = self.render(document)
+            memory = TranslationMemory(default_path(self.out_dir))
+            try:
+                for pair, edited in changed:
+                    memory.store_review(document, pair, edited, commit=False)
+                restore = write_all(outputs)
+                try:
+                    memory.commit()
+                except BaseException:
+                    restore()
+                    raise
+            except BaseException:
+                memory.rollback()
+                raise
+            finally:
+                memory.close()
+            self._summaries.pop(name, None)  # read again from the file when next asked
+            return [pair for pair, _ in changed]
 
     @staticmethod
     def _change(pair: SentencePair, edit: Edit) -> None:
+        pair_target_before = pair.target
         target = pair.target if edit.target is None else clean_text(edit.target, MAX_TARGET_CHARS, "the English")
         comment = pair.comment if edit.comment is None else clean_text(edit.comment, MAX_COMMENT_CHARS, "the comment")
         status = edit.status
@@ -269,7 +343,7 @@ class ReviewFolder:
             for term, span in zip(pair.terms, locate(target, pair.terms)):
                 term.target_start, term.target_end = span if span else (-1, -1)
                 if term.status:
-                    term.status = "model" if span else "failed"
+                    term.status = TERM_MODEL if span else TERM_FAILED
             pair.target, pair.score, pair.alignment = target, None, alignment
             pair.flags = [f for f in pair.flags if f.code in ("length-ratio", "split")]
             check_pair(pair)
@@ -277,23 +351,64 @@ class ReviewFolder:
             pair.alignment = alignment
             pair.flags = [f for f in pair.flags if f.code != MARKUP_MOVED]
             check_pair(pair)  # add_flag keeps one of each
-        # A saved sentence has been looked at: a former correction is no longer
-        # news, and "look here first" has been done.
-        pair.flags = [f for f in pair.flags if f.code not in ("source-changed", "low-confidence")]
+        # A saved sentence has been looked at, here: a former correction or one
+        # borrowed from another article is no longer news, nor is "look here first".
+        pair.flags = [f for f in pair.flags
+                      if f.code not in (FlagCode.SOURCE_CHANGED, FlagCode.LOW_CONFIDENCE, FlagCode.CORRECTION_REUSED)]
         pair.suggestion = ""
         pair.status, pair.comment = status, comment
-        pair.origin = ORIGIN_REVIEWED
+        if target != pair_target_before or status in (STATUS_REVIEWED, STATUS_APPROVED):
+            pair.origin = ORIGIN_REVIEWED  # the reviewer's English: kept by later runs
         pair.version += 1
 
-    def write(self, document: Document) -> None:
-        """The article's TSV, English text and static page, then the index."""
+    def render(self, document: Document) -> list[tuple[Path, bytes]]:
+        """Every file a save of `document` rewrites, with its new content: the TSV,
+        the English text, the static page, the article in its own format and the
+        index (which counts this article as it now is)."""
         from ..writers.html import HtmlWriter, render_index
 
         manifest = self.manifest()
-        for writer in (TsvWriter(), TxtWriter(), HtmlWriter()):
-            writer.write(document, self.out_dir, manifest or None)
+        outputs = [(writer.path_for(document, self.out_dir), writer.render(document, manifest or None))
+                   for writer in (TsvWriter(), TxtWriter(), HtmlWriter())]
         try:  # NAME.en.md / .en.html / .en.docx, when the article has one
-            refresh_same_format(self.out_dir, document)
-        except InputError as exc:
+            same_format = same_format_output(self.out_dir, document)
+        except InputError as exc:  # its kept source no longer matches: that file stays as it was
             log.warning("%s", exc)
-        atomic_write(self.out_dir / "index.html", render_index(manifest, self.progress()))
+            same_format = None
+        if same_format is not None:
+            outputs.append(same_format)
+        facts = summary(document)
+        entries = [{**a, **facts} if a.get("name") == document.name else a for a in manifest.get("articles", [])]
+        progress = {**self.progress(), document.name: facts["review"]}
+        outputs.append((self.out_dir / "index.html", render_index({**manifest, "articles": entries}, progress)))
+        return [(path, data.encode("utf-8") if isinstance(data, str) else data) for path, data in outputs]
+
+    def write(self, document: Document) -> None:
+        """Rewrite every file of `document` (see `render`)."""
+        write_all(self.render(document))
+
+
+def write_all(outputs: list[tuple[Path, bytes]]) -> Callable[[], None]:
+    """Write each file atomically; if one fails, put back the ones written before
+    it and raise. Returns a function that puts them all back as they were."""
+    previous: list[tuple[Path, bytes | None]] = []
+
+    def restore() -> None:
+        for path, data in reversed(previous):
+            try:
+                if data is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    atomic_write(path, data)
+            except OSError as exc:
+                log.error("%s: could not be put back as it was (%s)", path, exc)
+
+    for path, data in outputs:
+        try:
+            previous.append((path, path.read_bytes() if path.is_file() else None))
+            atomic_write(path, data)
+        except BaseException:
+            previous.pop()
+            restore()
+            raise
+    return restore

@@ -46,7 +46,7 @@ from typing import Any
 
 from ..document import SentencePair
 from ..errors import UsageError
-from .folder import Edit, EditConflict, EditRejected, NotFound, ReviewFolder
+from .folder import EDIT_LIMITS, Edit, EditConflict, EditRejected, NotFound, ReviewFolder
 
 MAX_BODY_BYTES = 64 * 1024
 COOKIE = "align_review"
@@ -124,20 +124,18 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
             raise NotFound("not found")
         name = request.path_params["page"][:-len(".html")]
         document = folder.load(name)
-        return page(render_article(document, folder.manifest() or None, editable=True))
+        return page(render_article(document, folder.manifest() or None, limits=EDIT_LIMITS))
 
     async def list_articles(request: Request) -> Response:
         return JSONResponse([{"name": name, "progress": counts} for name, counts in folder.progress().items()])
 
     async def get_article(request: Request) -> Response:
-        from .folder import progress
         document = folder.load(request.path_params["name"])
-        return JSONResponse({"name": document.name, "progress": progress(document.pairs()),
+        return JSONResponse({"name": document.name, "progress": document.review_counts(),
                              "rows": [row_json(p) for p in document.pairs()]})
 
     async def save(request: Request) -> Response:
         from starlette.concurrency import run_in_threadpool
-        from .folder import progress
 
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
             return refuse(request, 415, "send the edit as application/json")
@@ -166,7 +164,7 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
             return refuse(request, 503, str(exc))
         log.info("saved %s %s (%s, version %d)", name, sentence, pair.review_status, pair.version)
         document = await run_in_threadpool(folder.load, name)
-        return JSONResponse({"row": row_json(pair), "progress": progress(document.pairs())})
+        return JSONResponse({"row": row_json(pair), "progress": document.review_counts()})
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return refuse(request, 404, "not found")

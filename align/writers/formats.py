@@ -63,12 +63,13 @@ class SameFormatWriter(Writer):
         return written
 
 
-def refresh_same_format(out_dir: str | Path, reviewed: Document) -> Path | None:
-    """Rewrite the same-format file of an article from its TSV sentences (`reviewed`,
-    as read back from the TSV) and its kept source. None when the article has no
-    such file (plain text; or translated before sources were kept). Raises
-    InputError, writing nothing, when the kept source no longer gives the TSV's
-    sentences (e.g. a newer align segments differently): run `align translate` again."""
+def same_format_output(out_dir: str | Path, reviewed: Document) -> tuple[Path, bytes] | None:
+    """The same-format file of an article rebuilt from its TSV sentences
+    (`reviewed`, as read back from the TSV) and its kept source: its path and
+    content. None when the article has no such file (plain text; or translated
+    before sources were kept). Raises InputError when the kept source no longer
+    gives the TSV's sentences (e.g. a newer align segments differently): run
+    `align translate` again."""
     from ..formats import format_for
     from ..segment import segment_document
 
@@ -86,4 +87,12 @@ def refresh_same_format(out_dir: str | Path, reviewed: Document) -> Path | None:
                          f"{reviewed.name}{fmt.output_suffix} was not updated (run align translate again)")
     for pair, row in zip(pairs, rows):
         pair.target, pair.alignment = row.target, list(row.alignment)
-    return SameFormatWriter().write(fresh, out_dir)
+    writer = SameFormatWriter()
+    return writer.path_for(fresh, Path(out_dir)), writer.render(fresh)
+
+
+def refresh_same_format(out_dir: str | Path, reviewed: Document) -> Path | None:
+    """Rewrite the same-format file of an article from its TSV sentences and its
+    kept source (see `same_format_output`)."""
+    output = same_format_output(out_dir, reviewed)
+    return None if output is None else atomic_write(*output)

@@ -21,43 +21,17 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..checks import FLAG_CODES
+from ..flags import FLAGS
 from ..document import METADATA, STATUSES, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document, SentencePair, Term
 from .base import Writer, atomic_write, atomic_writer
 
 INDEX = "index.html"
-MAX_TARGET_CHARS = 5000    # as align.review.folder (the page checks before sending)
-MAX_COMMENT_CHARS = 2000
 
-FLAG_LABELS = {
-    "term-forced": "term forced",
-    "term-late": "term placed late",
-    "term-failed": "term failed",
-    "length-ratio": "length ratio",
-    "untranslated": "untranslated",
-    "repetition": "repetition",
-    "split": "split",
-    "truncated": "truncated",
-    "low-confidence": "low confidence",
-    "source-changed": "source changed",
-    "markup-moved": "markup moved",
-}
-FLAG_HELP = {
-    "term-forced": "a glossary term's target was placed by the term policy (the model's output lacked it)",
-    "term-late": ("the model dropped a term's source; its target was inserted after the English of the "
-                  "word before it: check its place"),
-    "term-failed": "a glossary term's target is missing from the translation",
-    "length-ratio": "English/French length ratio far from the article's norm",
-    "untranslated": "the English is identical to the French",
-    "repetition": "a word or phrase repeats in a loop",
-    "split": "the sentence was too long for the model and was translated in pieces",
-    "truncated": "the translation stopped at the length limit: its end may be missing",
-    "low-confidence": "among the article's lowest model scores (mean log-probability per token)",
-    "source-changed": "the French changed since a reviewer corrected this sentence; the old correction is shown",
-    "markup-moved": "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
-}
+FLAG_LABELS = {code: info.label for code, info in FLAGS.items()}
+FLAG_HELP = {code: info.meaning for code, info in FLAGS.items()}
 STATUS_HELP = {
     TERM_MODEL: "produced by the model",
-    TERM_FORCED: "forced by constrained decoding",
+    TERM_FORCED: "placed by align's term policy (the model's English lacked it)",
     TERM_FAILED: "missing from the translation",
 }
 
@@ -196,7 +170,11 @@ def run_context(run: dict[str, Any] | None) -> dict[str, Any] | None:
     }
 
 
-def article_context(document: Document, run: dict[str, Any] | None = None, editable: bool = False) -> dict[str, Any]:
+def article_context(document: Document, run: dict[str, Any] | None = None,
+                    limits: dict[str, int] | None = None) -> dict[str, Any]:
+    """What the page shows; with `limits` (characters of the English and of a
+    comment, which align.review enforces), the page is editable."""
+    editable = limits is not None
     colours: dict[str, int] = {}
     paragraphs = []
     for paragraph in document.paragraphs:
@@ -205,8 +183,7 @@ def article_context(document: Document, run: dict[str, Any] | None = None, edita
                            "metadata": paragraph.kind == METADATA, "rows": rows,
                            "flagged": sum(1 for r in rows if r["flags"])})
     rows = [row for paragraph in paragraphs for row in paragraph["rows"]]
-    from ..review.folder import progress
-    counts = progress(document.pairs())
+    counts = document.review_counts()
     flag_counts = document.flag_counts()
     term_counts = document.term_counts()
     return {
@@ -231,15 +208,16 @@ def article_context(document: Document, run: dict[str, Any] | None = None, edita
         "editable": editable,
         "data": {"name": document.name, "rows": len(rows), "flagged": sum(1 for r in rows if r["flags"]),
                  "flag_labels": FLAG_LABELS, "editable": editable, "statuses": list(STATUSES),
-                 "limits": {"target": MAX_TARGET_CHARS, "comment": MAX_COMMENT_CHARS}},
+                 "limits": limits or {}},
     }
 
 
-def render_article(document: Document, run: dict[str, Any] | None = None, editable: bool = False) -> str:
+def render_article(document: Document, run: dict[str, Any] | None = None,
+                   limits: dict[str, int] | None = None) -> str:
     """The review page of one Document (also what `align pair` writes); with
-    `editable`, the page `align review` serves (saves through its HTTP API)."""
+    `limits`, the editable page `align review` serves (saves through its HTTP API)."""
     return environment().get_template("article.html.j2").render(
-        footer_only=False, **article_context(document, run, editable)).lstrip()
+        footer_only=False, **article_context(document, run, limits)).lstrip()
 
 
 def _index_row(article: dict[str, Any], progress: dict[str, int] | None) -> dict[str, Any]:

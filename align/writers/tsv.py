@@ -20,6 +20,7 @@ XLIFF export puts the markup on the English words.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -30,15 +31,22 @@ from .base import Writer
 LEGACY_COLUMNS = ["article", "paragraph", "sentence", "id", "fr", "en", "terms", "flags", "origin"]
 REVIEW_COLUMNS = ["status", "comment", "version", "score", "suggestion"]
 MARKUP_COLUMNS = ["markup"]
-COLUMNS = LEGACY_COLUMNS + REVIEW_COLUMNS + MARKUP_COLUMNS
+DETAILS_COLUMNS = ["details"]
+COLUMNS = LEGACY_COLUMNS + REVIEW_COLUMNS + MARKUP_COLUMNS + DETAILS_COLUMNS
 HEADER = "\t".join(COLUMNS)
 LEGACY_HEADER = "\t".join(LEGACY_COLUMNS)
 # Headers this reader accepts, oldest first: each adds columns at the end.
-KNOWN_COLUMNS = (LEGACY_COLUMNS, LEGACY_COLUMNS + REVIEW_COLUMNS, COLUMNS)
-_INLINE_FIELDS = ("start", "end", "kind", "paired", "order", "close_order", "id", "opens", "closes", "url")
+KNOWN_COLUMNS = (LEGACY_COLUMNS, LEGACY_COLUMNS + REVIEW_COLUMNS, LEGACY_COLUMNS + REVIEW_COLUMNS + MARKUP_COLUMNS,
+                 COLUMNS)
+KNOWN_HEADERS = frozenset("\t".join(columns) for columns in KNOWN_COLUMNS)
+# SentencePair fields with a column of their own; every other field goes to `details`.
+COLUMN_FIELDS = frozenset({"source", "target", "paragraph", "number", "terms", "flags", "origin", "status",
+                           "comment", "version", "score", "suggestion", "inlines"})
 
 _ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 _UNESCAPES = {"\\": "\\", "t": "\t", "n": "\n", "r": "\r"}
+# In the flags column, flags are joined by "; "; a ";" or "\\" inside a detail is escaped.
+_FLAG_RE = re.compile(r"((?:[^\\;]|\\.|;(?! |$))*)(?:; |;?$)")  # a lone ";" (older TSVs): a character
 
 
 def escape(text: str) -> str:
@@ -60,46 +68,34 @@ def unescape(text: str) -> str:
 
 
 def terms_to_json(terms: list[Term]) -> str:
-    if not terms:
-        return ""
-    items = []
-    for t in terms:
-        item = {"source": t.source, "start": t.start, "end": t.end, "target": t.target,
-                "entry": t.entry, "status": t.status}
-        if t.target_start >= 0:  # where the target was found: the page marks it
-            item["target_start"], item["target_end"] = t.target_start, t.target_end
-        if t.late:  # placed by the fallback insertion (flag term-late)
-            item["late"] = True
-        if t.note:
-            item["note"] = t.note
-        items.append(item)
-    return json.dumps(items, ensure_ascii=False)
+    return json.dumps([t.to_dict() for t in terms], ensure_ascii=False) if terms else ""
 
 
 def terms_from_json(text: str) -> list[Term]:
-    if not text:
-        return []
-    return [Term(source=t["source"], start=t["start"], end=t["end"], target=t["target"],
-                 entry=t.get("entry", ""), status=t.get("status", ""), note=t.get("note", ""),
-                 late=t.get("late", False),
-                 target_start=t.get("target_start", -1), target_end=t.get("target_end", -1))
-            for t in json.loads(text)]
+    return [Term.from_dict(t) for t in json.loads(text)] if text else []
+
+
+def _escape_detail(detail: str) -> str:
+    return detail.replace("\\", "\\\\").replace(";", "\\;")
 
 
 def flags_to_text(flags: list[Flag]) -> str:
-    return "; ".join(str(f) for f in flags)
+    return "; ".join(f"{f.code}:{_escape_detail(f.detail)}" if f.detail else f.code for f in flags)
 
 
 def flags_from_text(text: str) -> list[Flag]:
     flags = []
-    for item in filter(None, (part.strip() for part in text.split("; "))):
-        code, _, detail = item.partition(":")
-        flags.append(Flag(code, detail))
+    for match in _FLAG_RE.finditer(text):
+        code, _, detail = match.group(1).partition(":")
+        if code.strip():
+            flags.append(Flag(code.strip(), re.sub(r"\\(.)", r"\1", detail)))
+        if match.end() == len(text):
+            break
     return flags
 
 
 def score_to_text(score: float | None) -> str:
-    return "" if score is None else f"{score:.4f}"
+    return "" if score is None else repr(float(score))  # the shortest text that reads back the same float
 
 
 def score_from_text(text: str) -> float | None:
@@ -109,25 +105,49 @@ def score_from_text(text: str) -> float | None:
 def markup_to_json(pair: SentencePair) -> str:
     if not pair.inlines:
         return ""
-    return json.dumps({"inlines": [{name: getattr(inline, name) for name in _INLINE_FIELDS}
-                                   for inline in pair.inlines],
-                       "alignment": [list(link) for link in pair.alignment]}, ensure_ascii=False)
+    return json.dumps({"inlines": [inline.to_dict() for inline in pair.inlines]}, ensure_ascii=False)
 
 
 def markup_from_json(text: str) -> tuple[list[Inline], list[tuple[int, int, int, int]]]:
+    """The markup column's spans, and the word alignment that TSVs before the
+    `details` column kept there."""
     if not text:
         return [], []
     data = json.loads(text)
-    return ([Inline(**{name: item[name] for name in _INLINE_FIELDS if name in item}) for item in data["inlines"]],
+    return ([Inline.from_dict(item) for item in data["inlines"]],
             [tuple(link) for link in data.get("alignment", [])])
+
+
+def details_to_json(pair: SentencePair) -> str:
+    """Every field of the pair without a column of its own (word alignment, pieces,
+    truncation, offset in its paragraph...), at its non-default values."""
+    details = {key: value for key, value in pair.to_dict().items() if key not in COLUMN_FIELDS}
+    return json.dumps(details, ensure_ascii=False) if details else ""
 
 
 def pair_row(article: str, pair: SentencePair) -> str:
     fields = [article, str(pair.paragraph), str(pair.number), pair.id, pair.source, pair.target,
-              terms_to_json(pair.terms), flags_to_text(pair.flags), pair.origin,
-              pair.status, pair.comment, str(pair.version) if pair.version else "",
-              score_to_text(pair.score), pair.suggestion, markup_to_json(pair)]
+              terms_to_json(pair.terms), flags_to_text(pair.flags), str(pair.origin),
+              str(pair.status), pair.comment, str(pair.version) if pair.version else "",
+              score_to_text(pair.score), pair.suggestion, markup_to_json(pair), details_to_json(pair)]
     return "\t".join(escape(f) for f in fields)
+
+
+def pair_from_row(row: dict[str, str]) -> SentencePair:
+    """The sentence pair of one TSV row (read_rows); raises ValueError, KeyError or
+    TypeError on malformed fields."""
+    inlines, alignment = markup_from_json(row["markup"])
+    details = json.loads(row["details"]) if row["details"] else {}
+    if not isinstance(details, dict):
+        raise TypeError("details must be a JSON object")
+    pair = SentencePair.from_dict({
+        **details, "source": row["fr"], "target": row["en"], "paragraph": int(row["paragraph"]),
+        "number": int(row["sentence"]), "origin": row["origin"], "status": row["status"], "comment": row["comment"],
+        "version": int(row["version"] or 0), "score": score_from_text(row["score"]), "suggestion": row["suggestion"]})
+    pair.terms, pair.flags, pair.inlines = terms_from_json(row["terms"]), flags_from_text(row["flags"]), inlines
+    if alignment and not pair.alignment:  # a TSV from before the details column
+        pair.alignment = alignment
+    return pair
 
 
 class TsvWriter(Writer):
@@ -161,20 +181,14 @@ def read_tsv(path: str | Path) -> list[Document]:
     documents: dict[str, Document] = {}
     for row in read_rows(path):
         document = documents.setdefault(row["article"], Document(name=row["article"]))
-        number = int(row["paragraph"])
-        if not document.paragraphs or document.paragraphs[-1].number != number:
-            document.paragraphs.append(Paragraph(text="", number=number))
-        paragraph = document.paragraphs[-1]
         try:
-            version, score = int(row["version"] or 0), score_from_text(row["score"])
-            inlines, alignment = markup_from_json(row["markup"])
-        except (ValueError, KeyError, TypeError):
-            raise InputError(f"{path}: row {row['id']}: version, score and markup must be well formed") from None
-        paragraph.sentences.append(SentencePair(
-            source=row["fr"], target=row["en"], paragraph=number, number=int(row["sentence"]),
-            terms=terms_from_json(row["terms"]), flags=flags_from_text(row["flags"]), origin=row["origin"],
-            status=row["status"], comment=row["comment"], version=version, score=score,
-            suggestion=row["suggestion"], inlines=inlines, alignment=alignment))
+            pair = pair_from_row(row)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise InputError(f"{path}: row {row['id']}: its numbers, terms, markup and details must be "
+                             f"well formed") from None
+        if not document.paragraphs or document.paragraphs[-1].number != pair.paragraph:
+            document.paragraphs.append(Paragraph(text="", number=pair.paragraph))
+        document.paragraphs[-1].sentences.append(pair)
     for document in documents.values():
         for paragraph in document.paragraphs:
             paragraph.text = " ".join(p.source for p in paragraph.sentences)

@@ -1,0 +1,100 @@
+"""Every review flag, once: its code (stable: the TSV, the pages and the index
+count it), its label, what it means and what the reviewer should do.
+
+The checks (align.checks), the memory and the review folder set flags by these
+codes; the review page and the index show the labels and meanings;
+docs/review.md prints this table (`markdown_table`, checked by a test).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FlagCode(StrEnum):
+    TERM_FORCED = "term-forced"
+    TERM_LATE = "term-late"
+    TERM_FAILED = "term-failed"
+    LENGTH_RATIO = "length-ratio"
+    UNTRANSLATED = "untranslated"
+    REPETITION = "repetition"
+    SPLIT = "split"
+    TRUNCATED = "truncated"
+    LOW_CONFIDENCE = "low-confidence"
+    SOURCE_CHANGED = "source-changed"
+    CORRECTION_REUSED = "correction-reused"
+    MARKUP_MOVED = "markup-moved"
+    BEAD = "bead"
+
+
+@dataclass(frozen=True)
+class FlagInfo:
+    code: FlagCode
+    label: str      # the badge
+    meaning: str    # what it says about the sentence
+    action: str     # what the reviewer should do
+
+
+FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
+    FlagInfo(FlagCode.TERM_FORCED, "term forced",
+             "a glossary term's target was placed by align's term policy: the model's English lacked it",
+             "check that the sentence still reads well around the placed term"),
+    FlagInfo(FlagCode.TERM_LATE, "term placed late",
+             "the model dropped a term's French; its target was inserted after the English of the word before it",
+             "move the term where it belongs"),
+    FlagInfo(FlagCode.TERM_FAILED, "term failed",
+             "a glossary term's target is missing from the English",
+             "put the glossary's target in, or fix the glossary entry"),
+    FlagInfo(FlagCode.LENGTH_RATIO, "length ratio",
+             "the English is far longer or shorter than the article's other sentences, for their French",
+             "look for dropped or invented content"),
+    FlagInfo(FlagCode.UNTRANSLATED, "untranslated",
+             "the English is identical to the French",
+             "translate it, unless it should stay as it is (a name, a quotation)"),
+    FlagInfo(FlagCode.REPETITION, "repetition",
+             "a word or phrase repeats in a loop, the model's failure on noisy input",
+             "rewrite the sentence"),
+    FlagInfo(FlagCode.SPLIT, "split",
+             "the sentence was too long for the model and was translated in pieces",
+             "check the joins between the pieces"),
+    FlagInfo(FlagCode.TRUNCATED, "truncated",
+             "the translation stopped at the length limit: its end may be missing",
+             "compare the end of the sentence with the French"),
+    FlagInfo(FlagCode.LOW_CONFIDENCE, "low confidence",
+             "among the article's lowest model scores (mean log-probability per token)",
+             "read these first"),
+    FlagInfo(FlagCode.SOURCE_CHANGED, "source changed",
+             "the French changed since a reviewer corrected this sentence; the old correction is shown",
+             "take what still holds of the earlier correction, then save"),
+    FlagInfo(FlagCode.CORRECTION_REUSED, "correction reused",
+             "the English is a reviewer's correction of the same French in another article (named)",
+             "check that it fits this article, then save it to make it this article's own"),
+    FlagInfo(FlagCode.MARKUP_MOVED, "markup moved",
+             "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
+             "check where the markup landed in the article's own format"),
+    FlagInfo(FlagCode.BEAD, "bead",
+             "align pair matched this row other than one sentence to one (detail: French-English counts, "
+             "e.g. 2-1, or 1-0 for a sentence with no counterpart)",
+             "check that the two sides say the same thing"),
+)}
+
+# The index's and the page's columns: every flag a translated plain-text article can
+# have (markup-moved and bead appear only where they occur).
+COLUMN_CODES = tuple(code for code in FlagCode if code not in (FlagCode.MARKUP_MOVED, FlagCode.BEAD))
+
+
+def label(code: str) -> str:
+    info = FLAGS.get(code)
+    return info.label if info else code
+
+
+def meaning(code: str) -> str:
+    info = FLAGS.get(code)
+    return info.meaning if info else ""
+
+
+def markdown_table() -> str:
+    """The table docs/review.md prints."""
+    rows = ["| flag | meaning | what to do |", "|---|---|---|"]
+    rows += [f"| `{info.code}` | {info.meaning} | {info.action} |" for info in FLAGS.values()]
+    return "\n".join(rows)
