@@ -326,8 +326,9 @@ class ReviewFolder:
             raise EditRejected(f"unknown status {status!r} (one of: {', '.join(STATUSES)})")
         if not target:
             raise EditRejected("the English cannot be empty")
-        if status is None:  # saving a text is reviewing it
-            status = STATUS_REVIEWED if pair.review_status == STATUS_TRANSLATED else pair.review_status
+        if status is None:  # saving a new text is reviewing it; a comment alone changes no status
+            status = STATUS_REVIEWED if target != pair.target and pair.review_status == STATUS_TRANSLATED \
+                else pair.status
         from ..checks import check_pair
         from ..formats.inline import MARKUP_MOVED, valid_links
 
