@@ -86,7 +86,7 @@ def test_corrections_survive_translate_xliff_and_changed_french(tiny_model, tmp_
     assert result.exit_code == 0, result.output
     ns = {"x": "urn:oasis:names:tc:xliff:document:1.2"}
     tree = etree.parse(str(xlf))
-    target = tree.find(".//x:trans-unit[@id='p1s2']/x:target", ns)
+    target = tree.find(".//x:trans-unit[@resname='p1s2']/x:target", ns)
     target.text, target.attrib["state"] = "The dog sleeps in the street.", "final"
     del target.attrib["state-qualifier"]
     tree.write(str(xlf), xml_declaration=True, encoding="UTF-8")

@@ -605,9 +605,20 @@ def review_style(inline: Inline) -> list[str]:
     return [style] if style else []
 
 
-# XLIFF 1.2 ctype values for the kinds of markup (others: "x-<kind>").
+# XLIFF 1.2 ctype values for the kinds of markup (others: "x-<kind>"). The standard's
+# values differ for spans (<g>, <bx/>) and placeholders (<x/>): a lone <b> tag is an
+# "x-b" placeholder, never a "bold" one.
 XLIFF_CTYPES = {"b": "bold", "strong": "bold", "em": "italic", "i": "italic", "u": "underlined",
                 "a": "link", "hyperlink": "link", "br": "lb", "image": "image", "img": "image"}
+_SPAN_CTYPES = frozenset({"bold", "italic", "underlined", "link"})
+_PLACEHOLDER_CTYPES = frozenset({"image", "pb", "lb"})
+
+
+def xliff_ctype(inline: Inline, placeholder: bool) -> str:
+    ctype = XLIFF_CTYPES.get(inline.kind)
+    if ctype not in (_PLACEHOLDER_CTYPES if placeholder else _SPAN_CTYPES):
+        ctype = "x-" + ("".join(c for c in inline.kind if c.isalnum()) or "code")
+    return ctype
 
 
 def code_shape(inline: Inline) -> str:
@@ -650,7 +661,7 @@ def xliff_inline(text: str, inlines: list[Inline]) -> str:
     (ids are the Inline ids, shared by a span's pieces). Text is XML-escaped; the
     markup's own source stays out (the skeleton keeps it)."""
     def tag(inline: Inline, what: str) -> str:
-        ctype = XLIFF_CTYPES.get(inline.kind, "x-" + "".join(c for c in inline.kind if c.isalnum()))
+        ctype = xliff_ctype(inline, placeholder=what == "x")
         return {"x": f'<x id="{inline.id}" ctype="{ctype}"/>', "g": f'<g id="{inline.id}" ctype="{ctype}">',
                 "/g": "</g>", "bx": f'<bx id="{inline.id}" ctype="{ctype}"/>', "ex": f'<ex id="{inline.id}"/>'}[what]
 

@@ -211,11 +211,17 @@ class ReviewFolder:
         return self.out_dir / f"{name}.tsv"
 
     def load(self, name: str) -> Document:
+        """An article as its TSV records it; its format is its kept source's (plain
+        text when none is kept)."""
+        from ..formats import format_for
+        from ..writers.formats import find_kept_source
+
         documents = read_tsv(self.tsv_path(name))
-        if not documents:
-            return Document(name=name)
-        document = documents[0]
+        document = documents[0] if documents else Document(name=name)
         document.name = name
+        kept = find_kept_source(self.out_dir, name)
+        if kept is not None:
+            document.format = format_for(kept).name
         return document
 
     def summaries(self) -> dict[str, dict[str, Any]]:

@@ -8,26 +8,37 @@ start from a 1.2 skeleton), and in 2.0 puts `<notes>` inside `<segment>` with
 `xml:space` (2.0 wants `<notes>` first in `<unit>`, and no xml:space on a
 segment). Every export is validated against the schemas in the tests.
 
-One `<file>` per article (`original` = the article name), one unit per
-sentence (id = the sentence id of the TSV, `p3s2`), French source, English
-target, the review status as the unit's state, the reviewer's comment as a
-note, and align's flags and score as a note of their own (ignored on import).
-Metadata paragraphs are units with translate="no".
+One `<file>` per article (`original` = the article name; 1.2 `datatype` from the
+article's format), one unit per sentence, French source, English target, the
+review status as the unit's state, the reviewer's comment as a note, and align's
+flags and score as a note of their own (ignored on import). Metadata paragraphs
+are units with translate="no". A unit's id names its French, not its place:
+`s` + 16 hex digits of the normalised French's sha256 + `-` + its occurrence in
+the article (`unit_ids`), so ids stay the same when paragraphs are added or the
+article is translated again; the place (`p3s2`) is the 1.2 `resname` / 2.0 `name`.
+2.0 files say `canResegment="no"`.
 
-States (align status → XLIFF; import maps back, see `_STATUS_12`/`_STATUS_20`):
+States, both ways (`STATES`; docs/review.md prints the same table):
 
-  machine output (origin model/memory, not reviewed)
-        1.2 state="needs-review-translation" state-qualifier="mt-suggestion"
-        2.0 state="initial" subState="align:mt"
-  translated (by a reviewer)   1.2 translated     2.0 translated
-  reviewed                     1.2 translated     2.0 reviewed
-  approved                     1.2 final (approved="yes")   2.0 final
-  needs-work                   1.2 needs-translation        2.0 initial subState="align:needs-work"
+  align                          XLIFF 1.2                                   XLIFF 2.0
+  machine output, not reviewed   needs-review-translation + mt-suggestion    initial, subState align:mt
+  translated (by a reviewer)     translated                                  translated
+  reviewed                       signed-off                                  reviewed
+  approved                       final, approved="yes"                       final
+  needs work                     needs-translation                           initial, subState align:needs-work
 
-Import (`import_xliff`) brings back what changed (target, state, comment) as
-reviewed sentences, through `ReviewFolder` (TSV, text, page, index, memory,
-atomically). A unit whose French no longer matches the article's is skipped
-with a warning; import does not check row versions (the file wins).
+On import, 1.2 `approved="yes"` means approved whatever the state; `new` and a
+state left out say nothing (the row keeps its status); the other `needs-*` states
+mean needs work. 2.0 `initial` with another subState than align's means needs work.
+
+Import (`import_xliff`) brings back what changed (target, state, comment),
+through `ReviewFolder` (TSV, text, page, index, memory, all or nothing per
+article). Units are found by their id's French and occurrence, wherever the
+sentence now is; units of older exports (positional ids) by their place, or by
+their French and its occurrence when the place moved. A unit whose French is no
+longer in the article is skipped with a warning; import does not check row
+versions (the file wins). 1.2 native codes (`<bpt>`, `<ept>`, `<ph>`, `<it>`) are
+codes, never text; a 2.0 unit a tool split into several segments is joined back.
 
 Inline codes: articles with markup (Markdown, HTML, Word) export it as inline
 codes on both sides (1.2: <g>, <x/>, <bx/>, <ex/>; 2.0: <pc>, <ph/>, isolated
@@ -68,12 +79,19 @@ MACHINE = "machine"            # pseudo-status of unreviewed model output
 _SKELETON_12 = (f'<?xml version="1.0" encoding="UTF-8"?>\n<xliff version="1.2" xmlns="{XLIFF12}">'
                 f'<file original="-" source-language="{SOURCE_LANG}" target-language="{TARGET_LANG}" '
                 f'datatype="plaintext"><body/></file></xliff>').encode("utf-8")
-_STATE_12 = {MACHINE: ("needs-review-translation", "mt-suggestion"), STATUS_TRANSLATED: ("translated", None),
-             STATUS_REVIEWED: ("translated", None), STATUS_APPROVED: ("final", None),
-             STATUS_NEEDS_WORK: ("needs-translation", None)}
-_STATE_20 = {MACHINE: ("initial", "align:mt"), STATUS_TRANSLATED: ("translated", None),
-             STATUS_REVIEWED: ("reviewed", None), STATUS_APPROVED: ("final", None),
-             STATUS_NEEDS_WORK: ("initial", "align:needs-work")}
+# align status → (1.2 state, state-qualifier), (2.0 state, subState); import reads it back.
+STATES = {
+    MACHINE: (("needs-review-translation", "mt-suggestion"), ("initial", "align:mt")),
+    STATUS_TRANSLATED: (("translated", None), ("translated", None)),
+    STATUS_REVIEWED: (("signed-off", None), ("reviewed", None)),
+    STATUS_APPROVED: (("final", None), ("final", None)),
+    STATUS_NEEDS_WORK: (("needs-translation", None), ("initial", "align:needs-work")),
+}
+_STATE_12 = {status: states[0] for status, states in STATES.items()}
+_STATE_20 = {status: states[1] for status, states in STATES.items()}
+KEEP = "keep"  # an import state that says nothing: the row keeps its status
+# 1.2 datatype of each article format (the standard's values, `x-` for the others)
+DATATYPES = {"txt": "plaintext", "md": "x-markdown", "html": "html", "docx": "x-docx"}
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -81,10 +99,10 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub(" ", text)
 
 
-def _add_unit(store, pair: SentencePair):
+def _add_unit(store, pair: SentencePair, unit_id: str):
     """A translate-toolkit unit for `pair` (either XLIFF version), added to `store`."""
     unit = store.UnitClass(_xml_text(pair.source))
-    unit.setid(pair.id)
+    unit.setid(unit_id)
     unit.target = _xml_text(pair.target)
     store.addunit(unit)
     return unit
@@ -112,15 +130,20 @@ def review_state(pair: SentencePair) -> str:
     return pair.review_status
 
 
-def _status_12(state: str | None, qualifier: str | None) -> str:
-    """A 1.2 target state as an align status (MACHINE: untouched model output)."""
+def _status_12(state: str | None, qualifier: str | None, approved: str | None = None) -> str:
+    """A 1.2 unit's state as an align status (MACHINE: untouched model output;
+    KEEP: the state says nothing)."""
+    if approved == "yes" or state == "final":
+        return STATUS_APPROVED
     if state == "needs-review-translation" and qualifier in ("mt-suggestion", "leveraged-mt"):
         return MACHINE
-    if state in ("final", "signed-off"):
-        return STATUS_APPROVED
-    if state in ("translated", None):
-        return STATUS_REVIEWED if state else MACHINE
-    return STATUS_NEEDS_WORK   # new, needs-translation, needs-review-*, needs-*-l10n/adaptation
+    if state == "signed-off":
+        return STATUS_REVIEWED
+    if state == "translated":
+        return STATUS_TRANSLATED
+    if state in (None, "new"):
+        return KEEP
+    return STATUS_NEEDS_WORK   # needs-translation, needs-review-*, needs-*-l10n/adaptation
 
 
 def _status_20(state: str | None, sub_state: str | None) -> str:
@@ -130,7 +153,18 @@ def _status_20(state: str | None, sub_state: str | None) -> str:
         return STATUS_REVIEWED
     if state == "translated":
         return STATUS_TRANSLATED
-    return MACHINE if sub_state in (None, "align:mt") else STATUS_NEEDS_WORK
+    if sub_state == "align:mt":
+        return MACHINE
+    return KEEP if sub_state is None else STATUS_NEEDS_WORK
+
+
+def unit_ids(document: Document) -> dict[int, str]:
+    """The XLIFF unit id of each of the document's pairs (by `id(pair)`): its
+    French and which occurrence of that French it is, never its place."""
+    from ..memory import occurrences, review_key
+
+    pairs = list(document.pairs())
+    return {id(pair): f"s{review_key(pair.source)[:16]}-{count}" for pair, count in zip(pairs, occurrences(pairs))}
 
 
 def _align_note(pair: SentencePair) -> str:
@@ -166,9 +200,12 @@ def _render_12(documents: list[Document]) -> bytes:
             first = False
         else:
             store.switchfile(document.name, createifmissing=True)
+        store.body.getparent().set("datatype", DATATYPES.get(document.format, f"x-{document.format}"))
+        ids = unit_ids(document)
         for pair in document.pairs():
-            unit = _add_unit(store, pair)
+            unit = _add_unit(store, pair, ids[id(pair)])
             element = unit.xmlelement
+            element.set("resname", pair.id)  # the place, for a reader: p3s2
             element.attrib.pop("approved", None)
             target = element.find(f"{{{XLIFF12}}}target")
             for name in ("state", "state-qualifier"):
@@ -206,12 +243,17 @@ def _render_20(documents: list[Document]) -> bytes:
         # file ids are NMTOKENs: article names may not be, so they go in `original`
         filenode = store.createfilenode(f"f{number}")
         filenode.set("original", document.name)
+        filenode.set("canResegment", "no")  # a unit is align's sentence: joined back if split anyway
         root.append(filenode)
         store.body = filenode
+        ids = unit_ids(document)
         for pair in document.pairs():
-            unit = _add_unit(store, pair)
+            unit = _add_unit(store, pair, ids[id(pair)])
             segment = unit.xmlelement
             unit_element = segment.getparent()
+            unit_element.set("name", pair.id)  # the place, for a reader: p3s2
+            # The English as it is, spaces included (xml:space may not go on a segment).
+            unit_element.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
             segment.attrib.pop("{http://www.w3.org/XML/1998/namespace}space", None)
             if pair.origin == METADATA:
                 unit_element.set("translate", "no")
@@ -294,9 +336,10 @@ class ImportedUnit:
     id: str
     source: str
     target: str | None
-    status: str          # an align status, or MACHINE
+    status: str          # an align status, MACHINE, or KEEP
     comment: str
     translate: bool = True
+    name: str = ""       # the place the export gave it (1.2 resname, 2.0 name): p3s2
     # The target's inline codes by id, as 1.2's (offsets into `target`), and what
     # was wrong with the others (duplicate ids), by id, for the import's warnings.
     codes: dict[str, Code] = field(default_factory=dict)
@@ -310,20 +353,22 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
 
 
+_PARSER = dict(resolve_entities=False, no_network=True)
+
+
 def read_xliff(path: str | Path) -> list[ImportedUnit]:
     """The units of an XLIFF 1.2 or 2.0 file (the version from its root)."""
     path = Path(path)
     try:
-        data = path.read_bytes()
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(path.read_bytes(), parser=etree.XMLParser(**_PARSER))
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror or exc})") from None
     except etree.XMLSyntaxError as exc:
         raise InputError(f"{path}: not an XML file ({exc})") from None
     if root.tag == f"{{{XLIFF12}}}xliff":
-        return _read_12(path, data)
+        return _read_12(root)
     if root.tag == f"{{{XLIFF20}}}xliff":
-        return _read_20(path, data)
+        return _read_20(root)
     raise InputError(f"{path}: not XLIFF 1.2 or 2.0 (root element {root.tag})")
 
 
@@ -331,24 +376,21 @@ def _notes(pairs: list[tuple[str | None, str]]) -> str:
     return "\n".join(text for who, text in pairs if who != ALIGN_NOTE and text).strip()
 
 
-def _read_12(path: Path, data: bytes) -> list[ImportedUnit]:
-    from translate.storage.xliff import xlifffile
-
-    store = xlifffile.parsestring(data)
+def _read_12(root) -> list[ImportedUnit]:
     units = []
-    for unit in store.unit_iter():
-        element = unit.xmlelement
-        filenode = next(element.iterancestors(f"{{{XLIFF12}}}file"))
-        target = element.find(f"{{{XLIFF12}}}target")
-        notes = [(n.get("from"), n.text or "") for n in element.findall(f"{{{XLIFF12}}}note")]
-        text, codes, problems = (None, {}, {}) if target is None else _target_codes(target)
-        units.append(ImportedUnit(
-            article=filenode.get("original") or "", id=unit.getid().split("\x04")[-1], source=unit.source or "",
-            target=text,
-            status=_status_12(None if target is None else target.get("state"),
-                              None if target is None else target.get("state-qualifier")),
-            comment=_notes(notes), translate=element.get("translate", "yes") != "no",
-            codes=codes, code_problems=problems))
+    for filenode in root.iter(f"{{{XLIFF12}}}file"):
+        for element in filenode.iter(f"{{{XLIFF12}}}trans-unit"):
+            source = element.find(f"{{{XLIFF12}}}source")
+            target = element.find(f"{{{XLIFF12}}}target")
+            notes = [(n.get("from"), n.text or "") for n in element.findall(f"{{{XLIFF12}}}note")]
+            text, codes, problems = (None, {}, {}) if target is None else _content(target)
+            units.append(ImportedUnit(
+                article=filenode.get("original") or "", id=element.get("id") or "", name=element.get("resname") or "",
+                source="" if source is None else _content(source)[0], target=text,
+                status=_status_12(None if target is None else target.get("state"),
+                                  None if target is None else target.get("state-qualifier"), element.get("approved")),
+                comment=_notes(notes), translate=element.get("translate", "yes") != "no",
+                codes=codes, code_problems=problems))
     return units
 
 
@@ -356,52 +398,70 @@ _OPEN, _CLOSE, _POINT = "open", "close", "point"
 _XPATH_SPACE = " \t\r\n"   # what XPath's normalize-space() collapses
 
 
-# The inline codes of each version, as the 1.2 codes they stand for.
-_CODES_12 = {"g": "g", "x": "x", "bx": "bx", "ex": "ex"}
+# The inline codes of each version, as the 1.2 codes they stand for. 1.2's native
+# codes (<bpt>, <ept>, <ph>, <it>) hold the original markup as their content: that
+# is never text of the sentence.
+_CODES_12 = {"g": "g", "x": "x", "bx": "bx", "ex": "ex", "bpt": "bx", "ept": "ex", "ph": "x", "it": "it"}
+_NATIVE_12 = frozenset({"bpt", "ept", "ph", "it"})
 _CODES_20 = {"pc": "g", "ph": "x", "sc": "bx", "ec": "ex"}
 
 
-def _target_codes(target, namespace: str = XLIFF12) -> tuple[str, dict[str, Code], dict[str, str]]:
-    """A <target>'s plain text and its inline codes (as 1.2's, see `Code`).
+def _content(element, namespace: str = XLIFF12) -> tuple[str, dict[str, Code], dict[str, str]]:
+    """A <source>'s or <target>'s plain text and its inline codes (as 1.2's, see `Code`).
 
-    The text is what translate-toolkit's `unit.target` gives (the XPath string
-    value: the text of every element, <mrk> or native code alike, space-normalised
-    unless xml:space="preserve"), so the codes' offsets are into the text the
-    import saves."""
+    The text is the XPath string value (the text of every element, <mrk> included,
+    space-normalised unless xml:space="preserve") less the content of 1.2's native
+    codes, so the codes' offsets are into the text the import saves."""
+    return _codes_of(_spaced(_atoms(element, namespace), element))
+
+
+def _spaced(atoms: list, element) -> list:
     from translate.misc.xml_helpers import getXMLspaceInherited
 
-    atoms: list = []   # characters, and (tag, id, _OPEN/_CLOSE/_POINT) markers between them
+    return atoms if getXMLspaceInherited(element, "default") == "preserve" else _normalize_space(atoms, _XPATH_SPACE)
+
+
+def _atoms(element, namespace: str) -> list:
+    """The element's characters, and (tag, id, _OPEN/_CLOSE/_POINT) code markers between them."""
+    atoms: list = []
 
     def text(value: str | None) -> None:
         if value:
             atoms.extend(value)
 
-    def visit(element) -> None:
-        if not isinstance(element.tag, str):   # comment, processing instruction: no text
-            text(element.tail)
+    def visit(node) -> None:
+        if not isinstance(node.tag, str):   # comment, processing instruction: no text
+            text(node.tail)
             return
-        name = etree.QName(element)
-        tag = (_CODES_12 if namespace == XLIFF12 else _CODES_20).get(name.localname) \
-            if name.namespace == namespace else None
-        # 2.0: an <ec/> closing an <sc/> of the same unit names it by startRef
-        code_id = element.get("id") or (element.get("startRef") if tag == "ex" else None)
+        name = etree.QName(node)
+        local = name.localname if name.namespace == namespace else None
+        tag = (_CODES_12 if namespace == XLIFF12 else _CODES_20).get(local)
+        if tag == "it":  # an isolated native code: the start or the end of a span
+            tag = "bx" if node.get("pos") == "open" else "ex"
+        # 1.2: <bpt>/<ept> pair by rid (else id); 2.0: an <ec/> names its <sc/> by startRef
+        code_id = (node.get("rid") or node.get("id")) if local in ("bpt", "ept") else \
+            node.get("id") or (node.get("startRef") if tag == "ex" else None)
         if tag == "g" and code_id is not None:
             atoms.append(("g", code_id, _OPEN))
         elif tag in ("x", "bx", "ex") and code_id is not None:
             atoms.append((tag, code_id, _POINT))
-        text(element.text)
-        for child in element:
-            visit(child)
+        if namespace == XLIFF20 and local == "cp":  # a character XML cannot hold, by its code point
+            try:
+                atoms.append(chr(int(node.get("hex", ""), 16)))
+            except (ValueError, OverflowError):
+                pass
+        elif not (namespace == XLIFF12 and local in _NATIVE_12):
+            text(node.text)
+            for child in node:
+                visit(child)
         if tag == "g" and code_id is not None:
             atoms.append(("g", code_id, _CLOSE))
-        text(element.tail)
+        text(node.tail)
 
-    text(target.text)
-    for child in target:
+    text(element.text)
+    for child in element:
         visit(child)
-    if getXMLspaceInherited(target, "default") != "preserve":
-        atoms = _normalize_space(atoms, _XPATH_SPACE)
-    return _codes_of(atoms)
+    return atoms
 
 
 def _normalize_space(atoms: list, spaces: str) -> list:
@@ -459,33 +519,54 @@ def _codes_of(atoms: list) -> tuple[str, dict[str, Code], dict[str, str]]:
     return "".join(chars), codes, problems
 
 
-def _read_20(path: Path, data: bytes) -> list[ImportedUnit]:
-    from translate.storage.xliff2 import Xliff2File
+_ORDER_20 = ("initial", "translated", "reviewed", "final")
 
-    store = Xliff2File.parsestring(data)
+
+def _read_20(root) -> list[ImportedUnit]:
     units = []
-    for unit in store.unit_iter():
-        segment = unit.xmlelement
-        unit_element = segment.getparent()
-        filenode = next(segment.iterancestors(f"{{{XLIFF20}}}file"))
-        notes = [(n.get("category"), n.text or "") for n in unit_element.iter(f"{{{XLIFF20}}}note")]
-        target = segment.find(f"{{{XLIFF20}}}target")
-        text, codes, problems = (None, {}, {}) if target is None else _target_codes(target, XLIFF20)
-        units.append(ImportedUnit(
-            article=filenode.get("original") or filenode.get("id") or "", id=unit_element.get("id") or "",
-            source=unit.source or "", target=text,
-            status=_status_20(segment.get("state"), segment.get("subState")), comment=_notes(notes),
-            translate=unit_element.get("translate", "yes") != "no", codes=codes, code_problems=problems))
+    for filenode in root.iter(f"{{{XLIFF20}}}file"):
+        for element in filenode.iter(f"{{{XLIFF20}}}unit"):
+            # A unit a tool split into segments (canResegment aside) is joined back: its
+            # segments' and ignorables' contents in order, then spaces normalised once.
+            parts = [child for child in element
+                     if child.tag in (f"{{{XLIFF20}}}segment", f"{{{XLIFF20}}}ignorable")]
+            source_atoms: list = []
+            target_atoms: list | None = []
+            for part in parts:
+                source = part.find(f"{{{XLIFF20}}}source")
+                target = part.find(f"{{{XLIFF20}}}target")
+                atoms = [] if source is None else _atoms(source, XLIFF20)
+                source_atoms.extend(atoms)
+                if target is not None and target_atoms is not None:
+                    target_atoms.extend(_atoms(target, XLIFF20))
+                elif part.tag == f"{{{XLIFF20}}}ignorable" and target_atoms is not None:
+                    target_atoms.extend(atoms)   # an ignorable without target: its source stands
+                else:
+                    target_atoms = None          # a segment left untranslated
+            segments = [part for part in parts if part.tag == f"{{{XLIFF20}}}segment"]
+            # The least advanced state of its segments is the unit's.
+            states = sorted(((seg.get("state") or "initial", seg.get("subState")) for seg in segments),
+                            key=lambda state: _ORDER_20.index(state[0]) if state[0] in _ORDER_20 else 0)
+            state, sub_state = states[0] if states else ("initial", None)
+            text, codes, problems = (None, {}, {}) if target_atoms is None or not segments else \
+                _codes_of(_spaced(target_atoms, segments[0]))
+            notes = [(n.get("category"), n.text or "") for n in element.iter(f"{{{XLIFF20}}}note")]
+            units.append(ImportedUnit(
+                article=filenode.get("original") or filenode.get("id") or "", id=element.get("id") or "",
+                name=element.get("name") or "",
+                source=_codes_of(_spaced(source_atoms, segments[0] if segments else element))[0],
+                target=text, status=_status_20(state, sub_state), comment=_notes(notes),
+                translate=element.get("translate", filenode.get("translate", "yes")) != "no",
+                codes=codes, code_problems=problems))
     return units
 
 
 def import_xliff(path: str | Path, out_dir: str | Path) -> ImportReport:
     """Bring a reviewed XLIFF file's changes into an output folder."""
-    from ..memory import normalize_source
-
     folder = ReviewFolder(out_dir)
     units = read_xliff(path)
     report = ImportReport()
+    folder.on_warning = report.warnings.append
     by_article: dict[str, list[ImportedUnit]] = {}
     for unit in units:
         if unit.translate:
@@ -496,24 +577,21 @@ def import_xliff(path: str | Path, out_dir: str | Path) -> ImportReport:
             report.warnings.append(f"{path}: article {article!r} is not in {folder.out_dir}; its units were skipped")
             continue
         document = folder.load(article)
-        pairs = {pair.id: pair for pair in document.pairs()}
+        find = _finder(document)
         edits: list[tuple[str, Edit]] = []
         for unit in article_units:
-            pair = pairs.get(unit.id)
-            where = f"{path}: {article} {unit.id}"
+            where = f"{path}: {article} {unit.name or unit.id}"
+            pair = find(unit)
             if pair is None:
-                report.warnings.append(f"{where}: no such sentence in the article; skipped")
+                report.warnings.append(f"{where}: its French is not in the article now; skipped")
                 continue
             if pair.origin == METADATA:
-                continue
-            if normalize_source(unit.source) != normalize_source(pair.source):
-                report.warnings.append(f"{where}: the French changed since the export; skipped")
                 continue
             edit = _edit_for(pair, unit, report.warnings, where)
             if edit is None:
                 report.unchanged += 1
             else:
-                edits.append((unit.id, edit))
+                edits.append((pair.id, edit))
         if edits:
             try:
                 folder.apply_many(article, edits, check_versions=False)
@@ -522,6 +600,43 @@ def import_xliff(path: str | Path, out_dir: str | Path) -> ImportReport:
                 continue
             report.changed.extend(f"{article} {sentence}" for sentence, _ in edits)
     return report
+
+
+_PLACE_RE = re.compile(r"p\d+s\d+")
+
+
+def _finder(document: Document):
+    """Finds the pair a unit stands for: by its id's French and occurrence
+    (`unit_ids`), wherever that sentence now is; a unit of an older export
+    (positional id) by its place, or by its French and occurrence among the
+    file's units when the place moved. None when the French is not there."""
+    from ..memory import normalize_source
+
+    pairs = list(document.pairs())
+    ids = unit_ids(document)
+    by_id = {ids[id(pair)]: pair for pair in pairs}
+    by_place = {pair.id: pair for pair in pairs}
+    by_french: dict[str, list[SentencePair]] = {}
+    for pair in pairs:
+        by_french.setdefault(normalize_source(pair.source), []).append(pair)
+    seen: dict[str, int] = {}
+
+    def find(unit: ImportedUnit) -> SentencePair | None:
+        french = normalize_source(unit.source)
+        count = seen.get(french, 0)
+        seen[french] = count + 1
+        pair = by_id.get(unit.id)
+        if pair is None:
+            place = unit.name or (unit.id if _PLACE_RE.fullmatch(unit.id) else "")
+            pair = by_place.get(place)
+            if pair is None or normalize_source(pair.source) != french:
+                same = by_french.get(french, [])
+                pair = same[count] if count < len(same) else None
+        if pair is not None and normalize_source(pair.source) != french:
+            return None
+        return pair
+
+    return find
 
 
 def _edit_for(pair: SentencePair, unit: ImportedUnit, warnings: list[str] | None = None,
@@ -536,11 +651,10 @@ def _edit_for(pair: SentencePair, unit: ImportedUnit, warnings: list[str] | None
     if target is not None and (pair.inlines or unit.codes):
         alignment = _imported_alignment(pair, unit, target, lambda line: warnings.append(f"{where}: {line}"))
     new_comment = unit.comment if unit.comment != pair.comment else None
-    current = review_state(pair)
-    same_state = unit.status == current or (unit.status == STATUS_REVIEWED and current == STATUS_TRANSLATED)
+    same_state = unit.status in (KEEP, review_state(pair))
     if new_target is None and new_comment is None and same_state and alignment is None:
         return None
-    status = None if unit.status == MACHINE else unit.status
+    status = None if unit.status in (MACHINE, KEEP) else unit.status
     return Edit(version=pair.version, target=new_target, status=status, comment=new_comment, alignment=alignment)
 
 
