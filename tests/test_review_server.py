@@ -74,8 +74,9 @@ def test_save_updates_tsv_text_page_index_and_memory(client, folder):
     body = response.json()
     assert body["row"] == {"id": "p1s2", "fr": "Le chien aboie.", "en": "The dog barks.", "origin": "reviewed",
                            "status": "reviewed", "comment": "was: EN Le chien aboie.", "version": 1,
-                           "score": None, "suggestion": "", "flags": []}
+                           "score": None, "suggestion": "", "flags": [], "badges": []}
     assert body["progress"] == {"total": 3, "translated": 2, "reviewed": 1, "approved": 0, "needs-work": 0}
+    assert body["flag_counts"] == {}
     row = rows(folder)["p1s2"]
     assert (row["en"], row["origin"], row["status"], row["version"], row["comment"]) == \
         ("The dog barks.", "reviewed", "reviewed", "1", "was: EN Le chien aboie.")
@@ -132,7 +133,13 @@ def test_hostile_text_is_stored_as_text_and_escaped_in_the_static_page(client, f
     ({"version": 0, "status": "done"}, 400, "unknown status 'done' (one of: translated, reviewed, approved, needs-work)"),
     ({"version": 0, "target": "   "}, 400, "the English cannot be empty"),
     ({"target": "x"}, 400, "malformed edit: expected JSON {version, target?, status?, comment?} "
-                           "(an object with an integer version)"),
+                           "(version must be a whole number)"),
+    ({"version": True, "target": "x"}, 400, "malformed edit: expected JSON {version, target?, status?, comment?} "
+                                            "(version must be a whole number)"),
+    ({"version": 0, "target": ["x"]}, 400, "malformed edit: expected JSON {version, target?, status?, comment?} "
+                                           "(target must be text)"),
+    ({"version": 0, "target": "x", "extra": 1}, 400, "malformed edit: expected JSON {version, target?, status?, "
+                                                     "comment?} (unknown field 'extra')"),
     ({"version": 0, "target": "x" * 5001}, 413, "the English is 5001 characters long; the limit is 5000"),
     ({"version": 0, "comment": "x" * 2001}, 413, "the comment is 2001 characters long; the limit is 2000"),
 ])
@@ -331,14 +338,23 @@ def test_a_save_during_a_translate_run_is_refused_not_interleaved(client, folder
     assert save(client, version=0, target="x").status_code == 200  # once the run is over
 
 
-def test_listening_beyond_this_machine_warns(folder):
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen([sys.executable, "-m", "align.cli", "review", str(folder), "--no-browser",
-                                "--host", "0.0.0.0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env)
-    assert process.stdout.readline().startswith("http://0.0.0.0:")
-    process.send_signal(signal.SIGINT)
-    _, log = process.communicate(timeout=30)
-    assert log.splitlines()[0] == ("align: warning: listening on 0.0.0.0: other machines can reach this "
-                                   "server (the token still guards it)")
-    assert log.splitlines()[-1] == "review server stopped; every saved edit is on disk"
+def test_listening_beyond_this_machine_warns_and_prints_a_url_other_machines_reach(folder, monkeypatch):
+    """No test listens beyond loopback: `serve` is replaced by what it would tell the CLI."""
+    import align.review.server as server
+    from align.cli import main
+    from click.testing import CliRunner
+
+    def serve(out_dir, host, port, on_ready):
+        assert host == "0.0.0.0"
+        on_ready(f"{server.public_url(host, 8770, {'127.0.0.1', '192.0.2.2', 'fe80::1'})}?token=t", Path("x"))
+
+    monkeypatch.setattr(server, "serve", serve)
+    result = CliRunner().invoke(main, ["review", str(folder), "--no-browser", "--host", "0.0.0.0"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == ("align: warning: listening on 0.0.0.0: other machines can reach this "
+                        "server (the token still guards it)")
+    assert lines[1] == "http://192.0.2.2:8770/?token=t"
+    assert lines[-1] == "review server stopped; every saved edit is on disk"
+
+

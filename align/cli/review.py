@@ -9,13 +9,23 @@ import click
 from .common import one_line_errors, warning_line
 
 
+def exposed(host: str) -> bool:
+    """Whether other machines can reach an address (anything but loopback)."""
+    import ipaddress
+
+    try:
+        return not ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return host != "localhost"
+
+
 @click.command()
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port to listen on (0: any free port).")
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on. Anything but 127.0.0.1/localhost exposes the page (token-protected) "
-                   "to the network.")
+              help="Address to listen on. Anything but a loopback address exposes the page (token-protected) "
+                   "to the network; 0.0.0.0 listens on every address of the machine.")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the URL.")
 @one_line_errors
 def review(out_dir: Path, port: int, host: str, no_browser: bool) -> None:
@@ -26,16 +36,18 @@ def review(out_dir: Path, port: int, host: str, no_browser: bool) -> None:
     """
     from ..review.server import serve
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if exposed(host):
         warning_line(f"listening on {host}: other machines can reach this server (the token still guards it)")
 
-    def ready(url: str) -> None:
+    def ready(url: str, login: Path) -> None:
         click.echo(url)
         sys.stdout.flush()
         click.echo(f"reviewing {out_dir}/ — Ctrl-C to stop", err=True)
         if not no_browser:
+            # The browser gets a private local file that signs it in: the token is
+            # on no command line (the launcher's) and in no history.
             import webbrowser
-            webbrowser.open(url)
+            webbrowser.open(login.as_uri())
 
     try:
         serve(out_dir, host=host, port=port, on_ready=ready)

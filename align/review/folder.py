@@ -244,16 +244,17 @@ class ReviewFolder:
             summaries[name] = cached[1]
         return summaries
 
-    def manifest(self) -> dict[str, Any]:
+    def manifest(self, now: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
         """The run's manifest (or, after `align pair`, none), its article entries
-        and counts brought up to date with the TSVs."""
+        and counts brought up to date with the TSVs (and with `now`: article →
+        `summary`, for a save about to be written)."""
         try:
             manifest = json.loads((self.out_dir / "manifest.json").read_text(encoding="utf-8"))
             if not isinstance(manifest, dict):
                 raise ValueError("not an object")
         except (OSError, ValueError):
             manifest = {}
-        summaries = self.summaries()
+        summaries = {**self.summaries(), **(now or {})}
         entries = {a.get("name"): a for a in manifest.get("articles", []) if isinstance(a, dict)}
         articles = [{**entries.get(name, {"name": name}), **facts} for name, facts in summaries.items()]
         terms = {status: sum(a["terms"].get(status, 0) for a in articles) for status in TERM_STATUSES}
@@ -374,7 +375,8 @@ class ReviewFolder:
         index (which counts this article as it now is)."""
         from ..writers.html import HtmlWriter, render_index
 
-        manifest = self.manifest()
+        facts = summary(document)
+        manifest = self.manifest({document.name: facts})
         outputs = [(writer.path_for(document, self.out_dir), writer.render(document, manifest or None))
                    for writer in (TsvWriter(), TxtWriter(), HtmlWriter())]
         try:  # NAME.en.md / .en.html / .en.docx, when the article has one
@@ -384,10 +386,8 @@ class ReviewFolder:
             same_format = None
         if same_format is not None:
             outputs.append(same_format)
-        facts = summary(document)
-        entries = [{**a, **facts} if a.get("name") == document.name else a for a in manifest.get("articles", [])]
         progress = {**self.progress(), document.name: facts["review"]}
-        outputs.append((self.out_dir / "index.html", render_index({**manifest, "articles": entries}, progress)))
+        outputs.append((self.out_dir / "index.html", render_index(manifest, progress)))
         return [(path, data.encode("utf-8") if isinstance(data, str) else data) for path, data in outputs]
 
     def write(self, document: Document) -> None:

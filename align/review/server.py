@@ -9,12 +9,17 @@ shutdown, where the mistakes of a security boundary hide.
 Security (a local server is reachable by every web page the user opens):
 * it listens on 127.0.0.1 unless told otherwise (`--host`, with a warning);
 * every request carries the random token of the printed URL (query string
-  once, then an HttpOnly SameSite=Strict cookie named after the port; or the
-  X-Align-Token header);
-  the token is compared in constant time;
+  once, then an HttpOnly SameSite=Strict cookie named after the port, so two
+  servers on one machine never take each other's; or the X-Align-Token header);
+  the token is compared in constant time. The browser align opens never sees
+  the token in an address: it opens a private local file (0600) that POSTs the
+  token to /login, as Jupyter does, so the token is in no history and on no
+  process's command line;
 * the Host header must name this server (DNS rebinding: a foreign name that
-  resolves to 127.0.0.1 is refused), and an Origin header, when sent, must be
-  this server's own (cross-site requests);
+  resolves to 127.0.0.1 is refused; on a wildcard address, 0.0.0.0 or ::, every
+  address of the machine's interfaces is its own), and an Origin header, when
+  sent, must be this server's own (cross-site requests; /login alone takes the
+  "null" origin of the local file, its token being the check);
 * only the pages of the folder's articles and the API exist: no file is read
   from a request's path, so no path outside OUT_DIR can be served;
 * request bodies are limited to `MAX_BODY_BYTES`, texts to the limits of
@@ -23,7 +28,8 @@ Security (a local server is reachable by every web page the user opens):
 * saves name the row version they edit: a stale one gets 409 and the row as
   it is now.
 Every refusal is one line (JSON `{"error": ...}` for the API, plain text
-otherwise) and nothing is logged with a traceback.
+otherwise) and nothing is logged with a traceback. Every answer says
+`Cache-Control: no-store` and `X-Content-Type-Options: nosniff`.
 
 HTTP API (all under the token):
   GET  /                              index page (review progress per article)
@@ -31,7 +37,8 @@ HTTP API (all under the token):
   GET  /api/articles                  [{name, progress}]
   GET  /api/articles/{article}        {name, progress, rows: [row]}
   POST /api/articles/{article}/sentences/{id}
-       JSON {version, target?, status?, comment?} → 200 {row, progress}
+       JSON {version, target?, status?, comment?} → 200 {row, progress, flag_counts}
+  POST /login                         form token=… → 303 to / with the cookie set
        400 bad request · 403 token/host/origin · 404 unknown · 409 conflict
        {error, row} · 413 too large · 415 not JSON · 503 a translate run holds the folder
 """
@@ -57,26 +64,98 @@ log = logging.getLogger("align.review")
 
 
 def row_json(pair: SentencePair) -> dict[str, Any]:
+    """A row as the API gives it: `flags` as the TSV writes them, `badges` as the
+    page shows them (label and meaning from align.flags)."""
+    from ..flags import label, meaning
+
     return {"id": pair.id, "fr": pair.source, "en": pair.target, "origin": pair.origin,
             "status": pair.review_status, "comment": pair.comment, "version": pair.version,
-            "score": pair.score, "suggestion": pair.suggestion, "flags": [str(f) for f in pair.flags]}
+            "score": pair.score, "suggestion": pair.suggestion, "flags": [str(f) for f in pair.flags],
+            "badges": [{"code": f.code, "detail": f.detail, "label": label(f.code), "help": meaning(f.code)}
+                       for f in pair.flags]}
 
 
-def allowed_hosts(host: str, port: int) -> set[str]:
+def machine_addresses() -> set[str]:
+    """Every address of this machine's network interfaces, its name and full name."""
+    import socket
+
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        import psutil
+
+        for addresses in psutil.net_if_addrs().values():
+            names |= {a.address.split("%")[0] for a in addresses if a.family in (socket.AF_INET, socket.AF_INET6)}
+    except (ImportError, OSError):
+        pass
+    try:
+        names |= {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        pass
+    return {name for name in names if name}
+
+
+def allowed_hosts(host: str, port: int, addresses: set[str] | None = None) -> set[str]:
     """Host header values that name this server: the local names, the address
-    given, and for a wildcard address (0.0.0.0, ::) this machine's name and
-    addresses. Anything else is a rebinding attempt."""
+    given, and for a wildcard address (0.0.0.0, ::) this machine's names and
+    addresses (`addresses`, default `machine_addresses()`). Anything else is a
+    rebinding attempt."""
     names = set(LOCAL_HOSTS) | {host}
     if host in ("0.0.0.0", "::"):
-        import socket
-        hostname = socket.gethostname()
-        names |= {hostname, socket.getfqdn()}
-        try:
-            names |= {info[4][0] for info in socket.getaddrinfo(hostname, None)}
-        except OSError:
-            pass
+        names |= machine_addresses() if addresses is None else addresses
     names = {f"[{name}]" if ":" in name and not name.startswith("[") else name for name in names}
     return {f"{name}:{port}" for name in names} | (names if port == 80 else set())
+
+
+def public_url(host: str, port: int, addresses: set[str] | None = None) -> str:
+    """The URL another machine reaches a server listening on `host` at: for a
+    wildcard address, the machine's first non-loopback address (its name if it
+    has none)."""
+    import ipaddress
+    import socket
+
+    if host in ("0.0.0.0", "::"):
+        candidates = []
+        for name in sorted(machine_addresses() if addresses is None else addresses):
+            try:
+                address = ipaddress.ip_address(name)
+            except ValueError:
+                continue
+            if not (address.is_loopback or address.is_link_local or address.is_unspecified):
+                candidates.append((address.version != 4, name))  # IPv4 first
+        host = min(candidates)[1] if candidates else socket.gethostname()
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
+
+
+def parse_edit(body: bytes) -> Edit:
+    """The edit a save's JSON body asks for; ValueError, saying why, for anything
+    else: not UTF-8, not JSON, not an object, a version that is not a whole number
+    (`true` is not 1), texts that are not text or hold a lone surrogate."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg}") from None
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    version = data.get("version")
+    if isinstance(version, bool) or not isinstance(version, int) or version < 0:
+        raise ValueError("version must be a whole number")
+    fields = {}
+    for name in ("target", "status", "comment"):
+        value = data.get(name)
+        if value is not None:
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be text")
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise ValueError(f"{name} holds a lone surrogate, not text") from None
+        fields[name] = value
+    unknown = sorted(set(data) - {"version", "target", "status", "comment"})
+    if unknown:
+        raise ValueError(f"unknown field {unknown[0]!r}")
+    return Edit(version=version, **fields)
 
 
 def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = COOKIE):
@@ -145,12 +224,8 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
             if len(body) > MAX_BODY_BYTES:
                 return refuse(request, 413, f"edit too large (limit {MAX_BODY_BYTES // 1024} KiB)")
         try:
-            data = json.loads(body.decode("utf-8"))
-            if not isinstance(data, dict) or not isinstance(data.get("version"), int):
-                raise ValueError("an object with an integer version")
-            edit = Edit(version=data["version"], target=data.get("target"), status=data.get("status"),
-                        comment=data.get("comment"))
-        except (ValueError, UnicodeDecodeError) as exc:
+            edit = parse_edit(body)
+        except ValueError as exc:
             return refuse(request, 400, f"malformed edit: expected JSON {{version, target?, status?, comment?}} ({exc})")
         name, sentence = request.path_params["name"], request.path_params["sentence"]
         try:
@@ -164,7 +239,8 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
             return refuse(request, 503, str(exc))
         log.info("saved %s %s (%s, version %d)", name, sentence, pair.review_status, pair.version)
         document = await run_in_threadpool(folder.load, name)
-        return JSONResponse({"row": row_json(pair), "progress": document.review_counts()})
+        return JSONResponse({"row": row_json(pair), "progress": document.review_counts(),
+                             "flag_counts": document.flag_counts()})
 
     async def not_found(request: Request, exc: Exception) -> Response:
         return refuse(request, 404, "not found")
@@ -172,8 +248,11 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
     async def not_allowed(request: Request, exc: Exception) -> Response:
         return refuse(request, 405, f"method {request.method} not allowed here")
 
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)  # browsers ask; a 404 would be an error in their console
+
     routes = [
-        Route("/", guarded(index)), Route("/index.html", guarded(index)),
+        Route("/", guarded(index)), Route("/index.html", guarded(index)), Route("/favicon.ico", no_icon),
         Route("/api/articles", guarded(list_articles)),
         # Names are paths for articles of an input tree ("2024/intro"); folder.load
         # admits only the folder's own articles, so no other path can be read.
@@ -185,8 +264,12 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
     return Guard(app, token, hosts, cookie)
 
 
+SECURITY_HEADERS = [(b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff")]
+
+
 class Guard:
-    """ASGI middleware: host, origin and token checks before anything else runs."""
+    """ASGI middleware: host, origin and token checks before anything else runs,
+    and no-store/nosniff on every answer."""
 
     def __init__(self, app, token: str, hosts: set[str], cookie: str = COOKIE) -> None:
         self.app, self.token, self.hosts, self.cookie = app, token, hosts, cookie
@@ -194,11 +277,23 @@ class Guard:
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+
+        async def guarded_send(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in
+                           (b"cache-control", b"x-content-type-options")]
+                message = {**message, "headers": headers + SECURITY_HEADERS}
+            await send(message)
+
+        return await self._check(scope, receive, guarded_send)
+
+    async def _check(self, scope, receive, send) -> None:
         from starlette.requests import Request
         from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
 
-        request = Request(scope)
+        request = Request(scope, receive)
         api = request.url.path.startswith("/api/")
+        login = request.url.path == "/login" and request.method == "POST"
 
         def refuse(status: int, message: str):
             log.warning("refused %s %s: %s", request.method, request.url.path, message)
@@ -210,30 +305,77 @@ class Guard:
             return await refuse(403, f"foreign Host header {host[:80]!r}: this server answers only to "
                                      f"{sorted(self.hosts)[0]}")(scope, receive, send)
         origin = request.headers.get("origin")
-        if origin is not None and origin != f"http://{host}":
+        if origin is not None and origin != f"http://{host}" and not (login and origin == "null"):
             return await refuse(403, f"cross-site request from {origin[:80]!r} refused")(scope, receive, send)
-        if request.headers.get("sec-fetch-site") == "cross-site":
+        if request.headers.get("sec-fetch-site") == "cross-site" and not login:
             return await refuse(403, "cross-site request refused")(scope, receive, send)
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return await refuse(413, f"request too large (limit {MAX_BODY_BYTES // 1024} KiB)")(scope, receive, send)
+        if login:
+            # The local file align opened POSTs the token: it is in no address, so in no history.
+            from urllib.parse import parse_qs
+
+            body = b""
+            async for chunk in request.stream():  # counted as it comes: Content-Length may be absent
+                body += chunk
+                if len(body) > MAX_BODY_BYTES:
+                    return await refuse(413, "request too large")(scope, receive, send)
+            try:
+                given = parse_qs(body.decode("utf-8"), max_num_fields=4).get("token", [None])[0]
+            except (UnicodeDecodeError, ValueError):
+                given = None
+            if not self._valid(given):
+                return await refuse(403, "missing or wrong token: open the URL that align review printed"
+                                    )(scope, receive, send)
+            return await self._signed_in("/")(scope, receive, send)
         given = request.query_params.get("token")
         if given is not None and self._valid(given):
             # First load from the printed URL: keep the token in a cookie and drop
-            # it from the address bar (and so from history and Referer headers).
+            # it from the address bar (and so from Referer headers).
             from urllib.parse import urlencode
             query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "token"])
-            response = RedirectResponse(request.url.path + (f"?{query}" if query else ""), status_code=303)
-            response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
-            return await response(scope, receive, send)
+            return await self._signed_in(request.url.path + (f"?{query}" if query else ""))(scope, receive, send)
         if not (self._valid(request.cookies.get(self.cookie)) or self._valid(request.headers.get(TOKEN_HEADER))):
             return await refuse(403, "missing or wrong token: open the URL that align review printed"
                                 )(scope, receive, send)
         return await self.app(scope, receive, send)
 
+    def _signed_in(self, location: str):
+        from starlette.responses import RedirectResponse
+
+        response = RedirectResponse(location, status_code=303)
+        response.set_cookie(self.cookie, self.token, httponly=True, samesite="strict", path="/")
+        return response
+
     def _valid(self, candidate: str | None) -> bool:
         return bool(candidate) and hmac.compare_digest(candidate.encode("utf-8", "replace"),
                                                        self.token.encode("utf-8"))
+
+
+def login_page(url: str, token: str) -> str:
+    """The local file that signs the browser in: a form that POSTs the token to
+    /login at once (the token never goes in an address). Escaped for HTML."""
+    from html import escape
+
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>align review</title></head>"
+            f"<body onload=\"document.forms[0].submit()\"><form method=\"post\" action=\"{escape(url)}login\">"
+            f"<input type=\"hidden\" name=\"token\" value=\"{escape(token)}\">"
+            "<noscript><button>Open the review page</button></noscript></form></body></html>\n")
+
+
+def write_login_file(url: str, token: str) -> Path:
+    """`login_page` in a private file (0600, in a 0700 folder): the browser opens
+    its path, which holds no secret, so no process's command line shows the token."""
+    import os
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="align-review-"))
+    path = folder / "open.html"
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(login_page(url, token))
+    return path
 
 
 def new_token() -> str:
@@ -242,8 +384,10 @@ def new_token() -> str:
 
 def serve(out_dir: str | Path, host: str = "127.0.0.1", port: int = 0, token: str | None = None,
           on_ready=None) -> None:
-    """Run the server until Ctrl-C / SIGTERM. `on_ready(url)` is called once it
-    listens (the URL includes the token)."""
+    """Run the server until Ctrl-C / SIGTERM. `on_ready(url, login_file)` is
+    called once it listens: `url` includes the token (to print); `login_file`
+    is a private local file that signs a browser in without it (to open)."""
+    import shutil
     import socket
 
     import uvicorn
@@ -260,11 +404,15 @@ def serve(out_dir: str | Path, host: str = "127.0.0.1", port: int = 0, token: st
         raise UsageError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
     sock.listen(128)  # listening before the URL is printed: a client may connect at once
     port = sock.getsockname()[1]
-    url_host = f"[{host}]" if ":" in host else host
+    base = public_url(host, port)
     app = create_app(out_dir, token, allowed_hosts(host, port), cookie=f"{COOKIE}_{port}")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
                             timeout_graceful_shutdown=10, log_config=None)
     server = uvicorn.Server(config)
-    if on_ready:
-        on_ready(f"http://{url_host}:{port}/?token={token}")
-    server.run(sockets=[sock])
+    login = write_login_file(f"http://127.0.0.1:{port}/" if host in ("0.0.0.0", "::") else base, token)
+    try:
+        if on_ready:
+            on_ready(f"{base}?token={token}", login)
+        server.run(sockets=[sock])
+    finally:
+        shutil.rmtree(login.parent, ignore_errors=True)

@@ -249,7 +249,9 @@ def index_context(manifest: dict[str, Any], groups: Iterable[tuple[str, Iterable
     articles' rows folder by folder (`groups`: (folder, rows), streamed: the
     index of 100,000 articles is never built in memory) and the totals over them;
     `review_total` (summed review counts) adds a review column."""
-    flag_codes = list(FLAG_CODES) + sorted(set(flag_totals) - set(FLAG_CODES))
+    # A column for each flag the run has (twelve kinds would not fit a screen, most at 0).
+    flag_codes = [code for code in list(FLAG_CODES) + sorted(set(flag_totals) - set(FLAG_CODES))
+                  if flag_totals.get(code)]
     counts = manifest.get("counts") or {}
     return {
         "article_count": article_count, "flag_codes": flag_codes,
