@@ -62,7 +62,7 @@ from typing import Any, Iterable
 
 from . import POLICY_VERSION
 from .document import ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, TERM_FAILED, \
-    TERM_MODEL, Document, SentencePair
+    TERM_MODEL, Document, SentencePair, Term
 from .errors import UsageError
 from .flags import FlagCode
 from .sources import plain_apostrophes
@@ -181,15 +181,16 @@ def review_key(source: str) -> str:
 
 
 def _terms_json(pair: SentencePair) -> str:
-    return json.dumps([{"entry": t.entry or t.source, "target": t.target, "status": t.status,
-                        "target_start": t.target_start, "target_end": t.target_end, "late": t.late}
-                       for t in pair.terms], ensure_ascii=False)
+    return json.dumps([term.to_dict() for term in pair.terms], ensure_ascii=False)
+
+
+# What a sentence from memory needs besides its text and terms: its truncation flag
+# and word alignment (inline markup of Markdown/HTML/DOCX articles is placed by it).
+_DETAILS = ("truncated", "alignment")
 
 
 def _details_json(pair: SentencePair) -> str:
-    """What a sentence from memory needs besides its text: its truncation flag and
-    word alignment (inline markup of Markdown/HTML/DOCX articles is placed by it)."""
-    return json.dumps({"truncated": pair.truncated, "alignment": [list(link) for link in pair.alignment]})
+    return json.dumps({key: value for key, value in pair.to_dict().items() if key in _DETAILS})
 
 
 def _now() -> str:
@@ -274,24 +275,21 @@ class TranslationMemory:
             if key not in found:
                 continue
             target, terms_json, pieces, score, details = found[key]
-            stored = json.loads(terms_json)
+            stored = [Term.from_dict(item) for item in json.loads(terms_json)]
             # Terms are found again on the current source; they must be the same
             # entries in the same order for the stored statuses to apply.
-            if [(s["entry"], s["target"]) for s in stored] != \
+            if [(t.entry or t.source, t.target) for t in stored] != \
                     [(t.entry or t.source, t.target) for t in pair.terms]:
                 continue
             for term, saved in zip(pair.terms, stored):
-                term.status = saved["status"]
-                term.target_start = saved["target_start"]
-                term.target_end = saved["target_end"]
-                term.late = saved.get("late", False)
+                term.status, term.late = saved.status, saved.late
+                term.target_start, term.target_end = saved.target_start, saved.target_end
             pair.target = target
             pair.origin = ORIGIN_MEMORY
             pair.pieces = pieces
             pair.score = score
-            extra = json.loads(details) if details else {}
-            pair.truncated = bool(extra.get("truncated", False))
-            pair.alignment = [tuple(link) for link in extra.get("alignment", [])]
+            extra = SentencePair.from_dict({"source": pair.source, **(json.loads(details) if details else {})})
+            pair.truncated, pair.alignment = extra.truncated, extra.alignment
             used.append(key)
         if used:
             now = _now()

@@ -27,7 +27,7 @@ def export_command(out_dir: Path, output: Path | None, version: str) -> None:
     from ..review.xliff import export_folder
 
     try:
-        paths = export_folder(out_dir, output, version)
+        paths = export_folder(out_dir, output, version, on_warning=warning_line)
     except OSError as exc:
         click.echo(f"align: error: {exc.filename or output}: cannot write ({exc.strerror or exc})", err=True)
         sys.exit(2)
@@ -44,7 +44,7 @@ def import_command(file: Path, out_dir: Path) -> None:
     """Bring edited targets, states and comments back as reviewed sentences."""
     from ..review.xliff import import_xliff
 
-    report = import_xliff(file, out_dir)
+    report = import_xliff(file, out_dir, on_warning=warning_line)
     for warning in report.warnings:
         warning_line(warning)
     click.echo(f"{len(report.changed)} sentences imported as reviewed, {report.unchanged} unchanged"

@@ -303,11 +303,13 @@ def inline_20(text: str, inlines: list) -> str:
     return inline_codes(text, inlines, tag)
 
 
-def export_folder(out_dir: str | Path, output: str | Path | None = None, version: str = "1.2") -> list[Path]:
+def export_folder(out_dir: str | Path, output: str | Path | None = None, version: str = "1.2",
+                  on_warning=None) -> list[Path]:
     """Write the folder's articles as XLIFF: one file for all when `output` ends
     in .xlf/.xliff, else one file per article in the folder `output` (default
-    OUT_DIR/xliff/). Returns the paths written."""
-    folder = ReviewFolder(out_dir)
+    OUT_DIR/xliff/). Returns the paths written. `on_warning` hears about files in
+    the folder that align did not write (left out)."""
+    folder = ReviewFolder(out_dir, on_warning=on_warning)
     names = folder.articles()
     if not names:
         raise InputError(f"{folder.out_dir}: no articles here (no NAME.tsv from align translate)")
@@ -561,12 +563,12 @@ def _read_20(root) -> list[ImportedUnit]:
     return units
 
 
-def import_xliff(path: str | Path, out_dir: str | Path) -> ImportReport:
-    """Bring a reviewed XLIFF file's changes into an output folder."""
-    folder = ReviewFolder(out_dir)
+def import_xliff(path: str | Path, out_dir: str | Path, on_warning=None) -> ImportReport:
+    """Bring a reviewed XLIFF file's changes into an output folder. `on_warning`
+    hears about files in the folder that align did not write (left out)."""
+    folder = ReviewFolder(out_dir, on_warning=on_warning)
     units = read_xliff(path)
     report = ImportReport()
-    folder.on_warning = report.warnings.append
     by_article: dict[str, list[ImportedUnit]] = {}
     for unit in units:
         if unit.translate:

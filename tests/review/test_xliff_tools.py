@@ -204,3 +204,17 @@ def test_an_unchanged_round_trip_changes_nothing_and_exits_0(formatted, tmp_path
     assert result.output.startswith("0 sentences imported")
     after = {path.name: path.read_bytes() for path in formatted.iterdir() if path.is_file()}
     assert after == before
+
+
+def test_files_align_did_not_write_are_left_out_of_export_and_import(news, tmp_path):
+    _, out = news
+    (out / "glossary.tsv").write_text("source\ttarget\nIAG\tAGI\n", encoding="utf-8")
+    xlf = tmp_path / "n.xlf"
+    result = CliRunner().invoke(main, ["xliff", "export", str(out), "-o", str(xlf)])
+    assert result.exit_code == 0, result.output
+    warning = f"align: warning: {out / 'glossary.tsv'}: not an aligned TSV of align (another header), left out"
+    assert result.output.splitlines()[0] == warning
+    assert [f.get("original") for f in etree.parse(str(xlf)).iterfind("x12:file", NS)] == ["news"]
+    result = CliRunner().invoke(main, ["xliff", "import", str(xlf), "--into", str(out)])
+    assert result.exit_code == 0 and result.output.splitlines() == [warning, "0 sentences imported as reviewed, "
+                                                                    "4 unchanged"], result.output
