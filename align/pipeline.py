@@ -34,7 +34,7 @@ from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
 from .segment import segment_document
 from .sources import Article, Inputs, collect_articles, read_article, read_document
-from .writers import atomic_write, default_writers
+from .writers import default_writers
 from .writers.base import atomic_writer
 
 MANIFEST = "manifest.json"

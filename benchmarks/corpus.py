@@ -153,7 +153,6 @@ def criteria(model: str, workdir: Path, cache: Path, engines: list[str], repeats
             rows.append({"engine": name, "setting": label, "sentences_per_second": round(statistics.median(values), 2),
                          "runs": [round(v, 2) for v in values],
                          **(quality if label == "one article of the same sentences" else {})})
-        del engine
     return rows
 
 

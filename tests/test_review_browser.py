@@ -19,7 +19,7 @@ from align.writers import TsvWriter, TxtWriter
 from align.writers.html import HtmlWriter
 from align.writers.tsv import read_rows
 from test_browser import assert_no_console_errors, driver, pytestmark  # noqa: F401  (fixture, skip marker)
-from test_review_server import HOSTILE, start
+from test_review_server import HOSTILE, serving, start
 
 TEXT = ("Le chat dort. Le chien aboie. La pluie tombe.\n\n"
         "Le vent souffle. La mer monte. Le soleil brille.")
@@ -35,14 +35,8 @@ def server(tmp_path):
         pair.target, pair.origin, pair.score = f"EN {pair.source}", "model", score
     for writer in (TsvWriter(), TxtWriter(), HtmlWriter()):
         writer.write(document, out)
-    process, url = start(out)
-    base, token = url.split("/?token=")
-    try:
+    with serving(out) as (base, token):
         yield out, base, token
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, log = process.communicate(timeout=30)
-        assert "Traceback" not in log
 
 
 def open_page(driver, base, token, name="alpha"):

@@ -6,6 +6,7 @@ Articles are hand-made (no model): the server only reads and writes files.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -260,6 +261,20 @@ def start(folder: Path):
     url = process.stdout.readline().strip()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+/\?token=[\w-]{32}", url), url
     return process, url
+
+
+@contextlib.contextmanager
+def serving(folder: Path):
+    """`align review FOLDER` as a process: yields (base URL, token); Ctrl-C at the
+    end, and no traceback in what it logged."""
+    process, url = start(folder)
+    base, token = url.split("/?token=")
+    try:
+        yield base, token
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, log = process.communicate(timeout=30)
+        assert "Traceback" not in log
 
 
 def request(url, data=None, headers=None, method=None):

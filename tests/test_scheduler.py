@@ -4,11 +4,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 from align.engines import load_engine
 from align.engines.base import Engine, GenerationSettings, Hypothesis, token_batches
-from align.pipeline import Run, prepare_document, translate_paths
+from align.pipeline import prepare_document, translate_paths
 from align.scheduler import CorpusScheduler
 from align.terms.glossary import Glossary
 from align.translate import translate_document

@@ -13,7 +13,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .pieces import UNKNOWN_PIECE, WORD_BOUNDARY, detokenize  # noqa: F401  (re-exported)
+from .pieces import UNKNOWN_PIECE, WORD_BOUNDARY, detokenize
+
+__all__ = ["UNKNOWN_PIECE", "WORD_BOUNDARY", "Engine", "GenerationSettings", "Hypothesis", "detokenize",
+           "missing_dependency", "token_batches"]
 
 
 

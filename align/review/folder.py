@@ -22,7 +22,7 @@ import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, STATUS_TRANSLATED, STATUSES, \
     TERM_FAILED, \

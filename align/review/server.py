@@ -289,7 +289,7 @@ class Guard:
 
     async def _check(self, scope, receive, send) -> None:
         from starlette.requests import Request
-        from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse
+        from starlette.responses import JSONResponse, PlainTextResponse
 
         request = Request(scope, receive)
         api = request.url.path.startswith("/api/")

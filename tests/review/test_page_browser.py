@@ -3,7 +3,6 @@ Chromium against `align review` as a process, on 127.0.0.1): flags and counts
 without a reload, the index, one-line edits, the sign-in file, the index at 1400 px."""
 from __future__ import annotations
 
-import signal
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -17,7 +16,7 @@ from align.writers import TsvWriter, TxtWriter
 from align.writers.html import HtmlWriter
 from align.writers.tsv import read_rows
 from test_browser import assert_no_console_errors, driver, pytestmark  # noqa: F401  (fixture, skip marker)
-from test_review_server import start
+from test_review_server import serving
 
 TEXT = "Le conseil d'administration se réunit. Le chien aboie.\n\nLa pluie tombe."
 
@@ -40,14 +39,8 @@ def server(tmp_path):
                                                                 "terms": {"model": 1}, "term_accuracy": 1.0}],
                                                   "counts": {"term_accuracy": 1.0, "terms": {"model": 1}}}),
                                     encoding="utf-8")
-    process, url = start(out)
-    base, token = url.split("/?token=")
-    try:
+    with serving(out) as (base, token):
         yield out, base, token
-    finally:
-        process.send_signal(signal.SIGINT)
-        _, log = process.communicate(timeout=30)
-        assert "Traceback" not in log
 
 
 def sign_in(driver, base, token):

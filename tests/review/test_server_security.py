@@ -4,7 +4,6 @@ headers, malformed JSON. In process (Starlette's TestClient): no test listens
 beyond loopback or sends traffic anywhere but 127.0.0.1."""
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
