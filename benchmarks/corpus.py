@@ -19,7 +19,11 @@ Two parts, in one run:
    writer (text, TSV, review page, index, manifest), as `align translate` runs it, with
    no translation memory (the data repeats after 3,000 lines, and a memory would serve
    the repeats); the folder of `--as-one` articles is also run as one article. Peak RSS
-   is the process's VmHWM, time per article is wall time over articles.
+   is the process's VmHWM, time per article is wall time over articles, and time per
+   1,000 source tokens (the model's pieces) puts folders whose sentences differ in
+   length side by side. `--engines instant` runs the series with an engine that
+   answers at once: what is left is align's own cost (reading, segmenting, the
+   scheduler, term placement, checks and every writer), per article.
 
 The small trained test model shows align's own costs; its translations are poor and
 its speed is not opus-mt-fr-en's (which is about 6× larger).
@@ -73,6 +77,46 @@ def one_article(folder: Path, target: Path) -> None:
             out.write(path.read_text(encoding="utf-8"))
 
 
+def source_tokens(folder: Path, model: str) -> int:
+    """The folder's French in the model's source pieces (what its cost follows)."""
+    import sentencepiece
+
+    pieces = sentencepiece.SentencePieceProcessor(model_file=str(Path(model) / "source.spm"))
+    return sum(len(pieces.encode(line)) + 1 for path in folder.rglob("*.txt")
+               for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
+
+
+def instant_engine():
+    """An engine that answers at once (the French upper-cased, each word aligned to
+    itself): what is left of a run's time is align's own, per article."""
+    from align.engines.base import Engine, GenerationSettings, Hypothesis
+
+    class Instant(Engine):
+        name = "instant"
+        max_input_tokens = 512
+
+        def __init__(self):
+            self.settings = GenerationSettings(batch_tokens=4096, batch_size=256)
+
+        def count_tokens(self, texts):
+            return [len(t.split()) + 1 for t in texts]
+
+        def translate_batch(self, sources, with_attention=True):
+            out = []
+            for source in sources:
+                words = source.split()
+                pieces = ["\u2581" + w for w in words]
+                attention = [[1.0 if i == j else 0.0 for j in range(len(words) + 1)] for i in range(len(words))]
+                out.append(Hypothesis(text=source.upper(), tokens=len(words), score=-0.5, target_pieces=[
+                    p.upper() for p in pieces], source_pieces=pieces + ["</s>"], attention=attention))
+            return out
+
+        def signature(self):
+            return {"engine": self.name, "model": "instant", "revision": "0", "beams": 1}
+
+    return Instant()
+
+
 # ------------------------------------------------------------------ one run, in a child
 def child(engine_name: str, model: str, folder: str, out: str, cache: str) -> None:
     from align.engines import load_engine
@@ -80,7 +124,8 @@ def child(engine_name: str, model: str, folder: str, out: str, cache: str) -> No
     from align.pipeline import environment, translate_paths
 
     environment()  # the imports the manifest records, before the clock starts
-    engine = load_engine(engine_name, model, GenerationSettings(device="cpu"), cache_dir=cache)
+    engine = instant_engine() if engine_name == "instant" else \
+        load_engine(engine_name, model, GenerationSettings(device="cpu"), cache_dir=cache)
     engine.translate(news()[:4])  # warm-up
     start = time.perf_counter()
     report = translate_paths([folder], engine, out)
@@ -173,7 +218,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=str(REPO / "tests" / "models" / "small-fr-en"))
     parser.add_argument("--sizes", type=int, nargs="+", default=[1, 10, 100, 1000, 10000])
-    parser.add_argument("--engines", nargs="+", default=["ctranslate2", "transformers"])
+    parser.add_argument("--engines", nargs="+", default=["ctranslate2", "transformers"],
+                        help="ctranslate2, transformers, and `instant` (an engine that answers at once: align's "
+                             "own cost per article)")
     parser.add_argument("--workdir", default=None, help="[default: a temporary folder, removed]")
     parser.add_argument("--json", default=None)
     parser.add_argument("--as-one", type=int, default=1000,
@@ -195,7 +242,8 @@ def main() -> None:
                       f"{row.get('chrf', '')} |", flush=True)
         if not args.skip_series:
             print("\n| engine | articles | sentences a article | sentences | sentences/s | ms/article "
-                  "| peak RSS (MB) | batches |\n|---|---:|---|---:|---:|---:|---:|---:|", flush=True)
+                  "| ms per 1,000 source tokens | peak RSS (MB) | batches |\n|---|---:|---|---:|---:|---:|---:|---:|---:|",
+                  flush=True)
             plan = [(size, "mixed") for size in args.sizes]
             for engine in args.engines:
                 # One-sentence articles for the default engine (what flat per-article cost is shown on).
@@ -204,6 +252,8 @@ def main() -> None:
                 # Convert (CTranslate2) and cache before measuring: no run pays for the conversion.
                 make_folder(workdir / "fr-warm", 1, "one")
                 run_child(engine, args.model, workdir / "fr-warm", workdir / "out", cache)
+                if engine == "instant":  # align's own cost: every size, both kinds of article
+                    runs_plan = plan + [(size, "one") for size in args.sizes if size >= 1000]
                 for size, lengths in runs_plan:
                     folder = workdir / f"fr-{size}-{lengths}"
                     make_folder(folder, size, lengths)
@@ -213,11 +263,12 @@ def main() -> None:
                         runs.append((f"{lengths}, as one article", workdir / f"fr-{size}-{lengths}-as-one"))
                     for label, source in runs:
                         row = run_child(engine, args.model, source, workdir / "out", cache)
-                        row.update(engine=engine, size=size, lengths=label)
+                        row.update(engine=engine, size=size, lengths=label, tokens=source_tokens(source, args.model))
                         results["series"].append(row)
                         per_article = 1000 * row["seconds"] / max(1, row["articles"])
+                        per_tokens = 1000 * 1000 * row["seconds"] / max(1, row["tokens"])
                         print(f"| {engine} | {row['articles']:,} | {label} | {row['sentences']:,} | "
-                              f"{row['sentences'] / row['seconds']:.1f} | {per_article:.1f} | "
+                              f"{row['sentences'] / row['seconds']:.1f} | {per_article:.1f} | {per_tokens:.0f} | "
                               f"{row['peak_rss_mb']:.0f} | {row['batches']} |", flush=True)
     finally:
         if args.json:
