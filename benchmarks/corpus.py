@@ -4,6 +4,7 @@ number of articles, both engines, beside the same sentences as one article.
     python benchmarks/corpus.py [--model tests/models/small-fr-en] [--sizes 1 10 100 1000 10000]
                                 [--engines ctranslate2 transformers] [--workdir DIR] [--json FILE]
                                 [--skip-criteria] [--skip-series]
+                                [--svg FILE] [--replot JSON]
 
 Two parts, in one run:
 
@@ -152,6 +153,64 @@ def run_child(engine: str, model: str, folder: Path, out: Path, cache: Path) -> 
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+# ------------------------------------------------------------------ figure
+def figure(series: list[dict]) -> str:
+    """Two panels against the number of articles (log scale): sentences/s and peak RSS,
+    one line per engine and kind of article; the same sentences as one article is a
+    hollow marker."""
+    import math
+
+    colours = {"ctranslate2": "#4c78a8", "transformers": "#f58518", "instant": "#54a24b"}
+    panel_w, panel_h, left, top = 330, 220, 55, 40
+    sizes = sorted({row["size"] for row in series})
+    span = max(1.0, math.log10(max(sizes)))
+
+    def x_of(size: int, panel: int) -> float:
+        return left + panel * (panel_w + 70) + (math.log10(size) / span) * (panel_w - 20) + 10
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{2 * panel_w + 70 + left + 20}" '
+             f'height="{top + panel_h + 90}" font-family="sans-serif" font-size="11">']
+    panels = (("sentences/s", lambda r: r["sentences"] / r["seconds"]), ("peak RSS (MB)", lambda r: r["peak_rss_mb"]))
+    for panel, (title, value) in enumerate(panels):
+        x0 = left + panel * (panel_w + 70)
+        highest = max(value(r) for r in series)
+        step = min(m * 10 ** e for e in range(-1, 6) for m in (1, 2, 2.5, 5) if m * 10 ** e * 4 >= highest)
+        top_value = 4 * step  # round ticks
+        y_of = lambda v: top + panel_h - v / top_value * panel_h  # noqa: E731
+        parts.append(f'<text x="{x0}" y="{top - 14}" font-size="13">{title} against articles</text>')
+        parts.append(f'<rect x="{x0}" y="{top}" width="{panel_w}" height="{panel_h}" fill="none" stroke="#999"/>')
+        for tick in range(5):
+            v = top_value * tick / 4
+            parts.append(f'<text x="{x0 - 6}" y="{y_of(v) + 4:.1f}" text-anchor="end">{v:.0f}</text>')
+        for size in sizes:
+            parts.append(f'<text x="{x_of(size, panel):.1f}" y="{top + panel_h + 15}" '
+                         f'text-anchor="middle">{size:,}</text>')
+        for engine in colours:
+            for lengths, dash in (("mixed", ""), ("one", ' stroke-dasharray="5,3"')):
+                rows = sorted((r for r in series if r["engine"] == engine and r["lengths"] == lengths),
+                              key=lambda r: r["size"])
+                if not rows:
+                    continue
+                points = " ".join(f"{x_of(r['size'], panel):.1f},{y_of(value(r)):.1f}" for r in rows)
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{colours[engine]}" '
+                             f'stroke-width="2"{dash}/>')
+                parts.extend(f'<circle cx="{x_of(r["size"], panel):.1f}" cy="{y_of(value(r)):.1f}" r="3" '
+                             f'fill="{colours[engine]}"/>' for r in rows)
+            for r in series:
+                if r["engine"] == engine and r["lengths"].endswith("as one article"):
+                    parts.append(f'<circle cx="{x_of(r["size"], panel):.1f}" cy="{y_of(value(r)):.1f}" r="5" '
+                                 f'fill="none" stroke="{colours[engine]}" stroke-width="2"/>')
+    y = top + panel_h + 40
+    legend = [(engine, colour) for engine, colour in colours.items() if any(r["engine"] == engine for r in series)]
+    for n, (engine, colour) in enumerate(legend):
+        parts.append(f'<line x1="{left + n * 130}" y1="{y}" x2="{left + n * 130 + 20}" y2="{y}" stroke="{colour}" '
+                     f'stroke-width="2"/><text x="{left + n * 130 + 25}" y="{y + 4}">{engine}</text>')
+    parts.append(f'<text x="{left}" y="{y + 24}">solid: 1–3 sentences an article; dashed: one sentence an article; '
+                 'hollow: the same sentences as one article</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
 # ------------------------------------------------------------------ criteria
 def criteria(model: str, workdir: Path, cache: Path, engines: list[str], repeats: int = 3) -> list[dict]:
     """Short articles against one article against raw CTranslate2, in this process."""
@@ -227,7 +286,13 @@ def main() -> None:
                         help="the folder of this many articles is also run as one article [default: 1000]")
     parser.add_argument("--skip-criteria", action="store_true")
     parser.add_argument("--skip-series", action="store_true")
+    parser.add_argument("--svg", default=None, help="draw the series (e.g. benchmarks/corpus.svg)")
+    parser.add_argument("--replot", default=None, metavar="JSON",
+                        help="only draw --svg from the series of an earlier --json")
     args = parser.parse_args()
+    if args.replot:
+        Path(args.svg).write_text(figure(json.loads(Path(args.replot).read_text())["series"]), encoding="utf-8")
+        return
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="align-corpus-"))
     cache = workdir / "ct2-cache"
     results: dict = {"criteria": [], "series": []}
@@ -273,6 +338,8 @@ def main() -> None:
     finally:
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+        if args.svg and results["series"]:
+            Path(args.svg).write_text(figure(results["series"]), encoding="utf-8")
         if not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
 
