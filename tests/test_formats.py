@@ -349,6 +349,28 @@ def test_a_url_in_text_keeps_its_own_brackets_and_no_markup_after_it():
     assert urls == ["https://fr.wikipedia.org/wiki/Paris_(ville)"]
 
 
+@pytest.mark.parametrize("english", ["The extension!Docs Authoring Pack can help.",
+                                     "The extension\\!Docs Authoring Pack can help.",
+                                     "The extension\\\\!Docs Authoring Pack can help."])
+def test_an_exclamation_mark_the_model_writes_before_a_link_leaves_it_a_link(english):
+    # Real case (Microsoft Learn): "> L'extension [Docs Authoring Pack](…) peut vous aider."
+    # came back as an image when the model wrote "!" right before the link's words.
+    from markdown_it import MarkdownIt
+
+    text = "> L’extension [Docs Authoring Pack](https://example.com/pack) peut vous aider.\n"
+    start = english.index("Docs")
+    output = markdown_sentence(text, english, links=[(14, 33, start, start + 19)])
+    assert "![" in output  # the case itself: the link right after the model's "!"
+    rendered = MarkdownIt("commonmark").render(output)  # the oracle: CommonMark's reading
+    assert "<img" not in rendered
+    assert f'{english[:start]}<a href="https://example.com/pack">Docs Authoring Pack</a> can help.' in rendered
+
+
+def test_a_source_escaped_exclamation_mark_before_a_link_round_trips():
+    text = "Bravo\\![le lien](https://example.com) et \\\\![une image](i.png)\n"
+    assert round_trip(MarkdownFormat(), text.encode(), "t.md").decode() == text
+
+
 def test_inline_html_in_markdown_code_stays_and_tags_follow_their_words():
     fmt = MarkdownFormat()
     text = "Tapez <kbd>Ctrl</kbd> puis <code>le *code*</code> et le <b>chat</b> noir.\n"

@@ -50,6 +50,12 @@ def escape_markdown(char: str, at_start: bool) -> str:
     return char
 
 
+def _bare_bang_at_end(text: str) -> bool:
+    """Whether `text` ends with a "!" that no backslash escapes."""
+    stripped = text[:-1].rstrip("\\") if text.endswith("!") else None
+    return stripped is not None and (len(text) - 1 - len(stripped)) % 2 == 0
+
+
 def _verbatim(char: str, at_start: bool) -> str:
     return char
 
@@ -161,6 +167,9 @@ class MarkdownFormat(TextFormat):
             if out and out[-1][0] == POINT and out[-1][1].open.endswith("`") and what != TEXT \
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
+            if what in (OPEN, POINT) and isinstance(value.open, str) and value.open.startswith("[") \
+                    and out and out[-1][0] == TEXT and _bare_bang_at_end(out[-1][1]):
+                out[-1] = (TEXT, out[-1][1][:-1] + "\\!")  # "!" before "[" would make the link an image
             out.append(token)
         if paragraph.role in PARAGRAPH_ROLES:
             out = _no_html_block_start(out)
