@@ -901,6 +901,30 @@ def test_reordering_never_puts_a_link_inside_a_link(text):
     assert markdown_counts(english) == markdown_counts(text)
 
 
+def test_a_link_list_the_model_ran_together_keeps_every_link_unnested_and_with_words():
+    # Real case (a news site's topic list, ten links separated by "▪"): the trained model
+    # wrote one run-on sentence; the links' words overlapped, and the unnesting gave up
+    # before it was done (a link in a link, two empty links: CommonMark read 7 of 10).
+    import json
+
+    from markdown_it import MarkdownIt
+
+    case = json.loads((ROOT / "tests" / "data" / "link_list_pair.json").read_text(encoding="utf-8"))
+    english = markdown_sentence(case["markdown"], case["target"], links=[tuple(a) for a in case["alignment"]])
+    tokens = [child for token in MarkdownIt("commonmark").parse(english) for child in token.children or []]
+    hrefs = [token.attrs["href"] for token in tokens if token.type == "link_open"]
+    assert sorted(hrefs) == sorted(re.findall(r"\]\((/[^)]*)\)", case["markdown"]))  # all ten, once each
+    depth, words = 0, {}
+    for token in tokens:
+        depth += {"link_open": 1, "link_close": -1}.get(token.type, 0)
+        assert depth <= 1  # never a link in a link
+        if token.type == "link_open":
+            href = token.attrs["href"]
+        elif depth and token.type == "text" and token.content.strip():
+            words[href] = True
+    assert set(words) == set(hrefs)  # every link keeps words
+
+
 def test_an_empty_link_moved_out_of_another_link_is_written_after_it():
     # Found by the property test below: the one English word goes to the second
     # link, the first link has no word left and meets the second at its end.

@@ -298,7 +298,7 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
     _keep_continued_nesting(placed)
     paired = [p for p in placed if p.inline.paired]
     moved.extend(_make_laminar(paired))
-    for _ in range(len(paired)):
+    for _ in range(4 * len(paired) ** 2 + 1):  # each step moves one link; they converge well before
         unnested = _unnest_links(paired, placer)
         if not unnested:
             break
@@ -370,8 +370,12 @@ def _unnest_links(spans: list[Placed], placer: _Placer) -> list[str]:
             left, right = inner.x - outer.x, outer.y - inner.y
             if inner.y > inner.x and outer.inline.closes and left > 0 and (left >= right or not outer.inline.opens):
                 outer.y = inner.x
+                if outer.inline.opens:
+                    outer.x, outer.y = placer._trim(outer.x, outer.y)  # (the space before the inner one)
             elif inner.y > inner.x and outer.inline.opens and right > 0:
                 outer.x = inner.y
+                if outer.inline.closes:
+                    outer.x, outer.y = placer._trim(outer.x, outer.y)
             elif inner.inline.opens and inner.inline.closes:
                 # No words left for it: out, just after the outer link (or before one that runs on).
                 x = y = outer.y if outer.inline.closes else outer.x
@@ -379,6 +383,8 @@ def _unnest_links(spans: list[Placed], placer: _Placer) -> list[str]:
                     free = _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
                     if free[1] > free[0]:
                         x, y = free
+                if (inner.x, inner.y) == (x, y):
+                    continue  # already where it can be: no change, nothing to report
                 inner.x, inner.y = x, y
             else:
                 continue
