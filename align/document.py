@@ -57,6 +57,10 @@ STATUS_APPROVED, STATUS_NEEDS_WORK = ReviewStatus.APPROVED, ReviewStatus.NEEDS_W
 STATUSES = tuple(ReviewStatus)
 ORIGIN_MODEL, ORIGIN_MEMORY, ORIGIN_REVIEWED = Origin.MODEL, Origin.MEMORY, Origin.REVIEWED
 PROSE, METADATA = Kind.PROSE, Kind.METADATA
+# Inline placeholders that break a line inside a paragraph (HTML <br>, a Markdown hard
+# break, Word's <w:br/> and <w:cr/>): sentence boundaries, so lists and addresses
+# written with breaks are translated line by line.
+LINE_BREAK_KINDS = frozenset({"br"})
 
 
 def _plain(value: Any) -> Any:

@@ -32,6 +32,8 @@ from .checks import check_document
 from .document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document
 from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
+from .protect import DEFAULT as DEFAULT_PROTECTION
+from .protect import Protection, save_protection
 from .segment import segment_document
 from .sources import Article, Inputs, collect_articles, read_article, read_document
 from .writers import default_writers
@@ -151,10 +153,11 @@ def prepare_output_dir(out_dir: Path) -> None:
         raise UsageError(f"{out_dir}: cannot write to the output folder (permission denied); choose another -o DIR")
 
 
-def prepare_document(source: Article | str | Path, glossary=None) -> Document:
+def prepare_document(source: Article | str | Path, glossary=None, protection=None) -> Document:
     """read → segment → find terms. `source`: an Article, or a file path (the
-    article is then named after the file)."""
-    document = segment_document(read_article(source) if isinstance(source, Article) else read_document(source))
+    article is then named after the file); `protection`: see align.protect."""
+    document = segment_document(read_article(source, protection=protection) if isinstance(source, Article)
+                                else read_document(source, protection=protection))
     if glossary is not None:
         from .terms.glossary import find_terms
         find_terms(document, glossary)
@@ -213,6 +216,7 @@ class Run:
     on_error: Callable[[str], None] | None = None
     on_warning: Callable[[str], None] | None = None
     window_tokens: int | None = None   # see align.scheduler (None: its default)
+    protection: Protection = DEFAULT_PROTECTION  # syntax kept out of translation (align.protect)
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
@@ -242,10 +246,12 @@ class Run:
             articles = [by_key[key] for key in select_shard(list(by_key), *self.shard)]
         for error in inputs.errors:
             self._fail(report, error.split(":")[0], error)
-        header = run_header(self.engine, self.glossary, self.glossary_path, self.settings, self.shard)
+        header = run_header(self.engine, self.glossary, self.glossary_path,
+                            {**self.settings, "protect": list(self.protection.user)}, self.shard)
         self._bar = self.progress_factory(None) if self.progress_factory else None
         self._articles_total, self._articles_read, self._sentences_read = len(articles), 0, 0
         log = ArticleLog(self.out_dir)
+        save_protection(self.out_dir, self.protection)
         corrections = self._corrections()
         scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance,
                                     enforce_terms=self.glossary is not None)
@@ -293,7 +299,7 @@ class Run:
         scheduler asks for them."""
         for index, article in enumerate(articles):
             try:
-                document = prepare_document(article, self.glossary)
+                document = prepare_document(article, self.glossary, self.protection)
                 for warning in document.warnings:
                     if self.on_warning:
                         self.on_warning(warning)

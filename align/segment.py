@@ -79,11 +79,25 @@ _STARTERS = {
 
 # ------------------------------------------------------------------------ patterns
 _TERM = re.compile(r"[.!?…]+(?:[ \t\u00a0\u202f]+[.!?…]+)*")
+# Top-level domains that name a bare domain in prose (docs.microsoft.com); none is a
+# French word a glued sentence could end with ("fin.de la", "moi.me").
+_TLDS = "com|org|net|fr|io|dev|eu|info|edu|gov|int|uk|ch|app|ai|ly|tv|us|ru|jp|cn|nl|es|it|pt|gouv\\.fr"
+# File names by their extension (planets-data.txt, index.html, Vue.js).
+_FILE_EXTENSIONS = ("txt|md|markdown|html?|xml|json|ya?ml|toml|ini|cfg|conf|csv|tsv|log|sql|py|js|mjs|ts|jsx|tsx|"
+                    "css|scss|java|kt|cs|cpp|hpp|rb|go|rs|php|sh|bat|ps1|exe|dll|msi|zip|gz|tgz|tar|7z|rar|pdf|"
+                    "docx?|xlsx?|pptx?|odt|ods|odp|png|jpe?g|gif|svg|webp|mp3|mp4|csproj|sln|nupkg|vue|lock")
 _PROTECTED = re.compile(
     r"(?:https?://|ftp://|www\.)[\w-]+(?:\.(?![A-ZÀ-ÖØ-Þ])[\w-]+)*(?::\d+)?"
     r"(?:[/?#][^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?()\[\]’'])?"  # (no closing punctuation or bracket)
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    # a bare domain, lower case, with an optional path
+    r"|(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:%s)(?![\w-])"
+    r"(?:/[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?()\[\]’'])?" % _TLDS +
+    # a file name
+    r"|(?<![\w@./-])[\w-]+(?:\.[\w-]+)*\.(?:%s)(?![\w-])" % _FILE_EXTENSIONS
 )
+# Text with none of these has no URL, address, domain or file name.
+_PROTECTED_HINT = re.compile(r"://|www\.|@|[\w-]\.[a-z0-9]")
 _TOKEN_BEFORE = re.compile(r"(?:\w+[.-]+)*\w+\Z")
 _WORD = re.compile(r"[^\W\d_]+")
 _ROMAN = re.compile(r"[IVXLC]{1,6}\b")
@@ -104,9 +118,9 @@ def _is_space(c: str) -> bool:
 
 
 def protected_spans(text: str) -> list[tuple[int, int]]:
-    """URLs and e-mail addresses: never split, never translated. A URL keeps a closing
-    bracket it opened (`wiki/Paris_(ville)`), not one around it (`(voir https://a.fr)`)."""
-    if "://" not in text and "www." not in text and "@" not in text:
+    """URLs, e-mail addresses, bare domains and file names: never split, never
+    translated. A URL keeps a closing bracket it opened (`wiki/Paris_(ville)`), not one around it (`(voir https://a.fr)`)."""
+    if not _PROTECTED_HINT.search(text):
         return []
     spans = []
     for match in _PROTECTED.finditer(text):
@@ -422,19 +436,38 @@ def split_sentences(text: str, lang: str = "fr") -> list[str]:
     return [text[s:e] for s, e in sentence_spans(text, lang)]
 
 
+def split_at_breaks(text: str, spans: list[tuple[int, int]], breaks: list[int]) -> list[tuple[int, int]]:
+    """`spans` cut at each line break strictly inside one, each piece without its
+    leading and trailing whitespace (a piece of whitespace alone is dropped)."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        cuts = [start] + [b for b in breaks if start < b < end] + [end]
+        for a, b in zip(cuts, cuts[1:]):
+            while a < b and _is_space(text[a]):
+                a += 1
+            while b > a and _is_space(text[b - 1]):
+                b -= 1
+            if b > a:
+                out.append((a, b))
+    return out
+
+
 # --------------------------------------------------------------------------- stage
 def segment_document(document, lang: str = "fr"):
     """Pipeline stage: split every paragraph of a Document into sentence pairs.
 
     Metadata paragraphs stay whole (one pair), since they are not prose.
     """
-    from .document import METADATA, SentencePair
+    from .document import LINE_BREAK_KINDS, METADATA, SentencePair
 
     for paragraph in document.paragraphs:
         if paragraph.kind == METADATA:
             spans = [(0, len(paragraph.text))]
         else:
             spans = sentence_spans(paragraph.text, lang)
+            breaks = sorted({i.start for i in paragraph.inlines if i.kind in LINE_BREAK_KINDS and not i.paired})
+            if breaks:
+                spans = split_at_breaks(paragraph.text, spans, breaks)
         paragraph.sentences = [SentencePair(source=paragraph.text[s:e], paragraph=paragraph.number, number=n,
                                             start=s)
                                for n, (s, e) in enumerate(spans, 1)]

@@ -106,15 +106,16 @@ def read_bytes(path: str | Path) -> bytes:
         raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
 
 
-def read_document(path: str | Path, allow_empty: bool = False) -> Document:
+def read_document(path: str | Path, allow_empty: bool = False, protection=None) -> Document:
     """Read one article. Raises InputError with a one-line message on bad input;
-    an article with no text is one, unless `allow_empty`."""
+    an article with no text is one, unless `allow_empty`. `protection`: the syntax
+    formatted articles keep out of translation (align.protect; None: the built-ins)."""
     path = Path(path)
     from .formats import format_for  # Markdown, HTML, DOCX: by suffix
 
     article_format = format_for(path)
     if article_format is not None:
-        document = article_format.read(path)
+        document = article_format.read(path) if protection is None else article_format.read(path, protection)
         if not allow_empty and not any(p.translatable for p in document.paragraphs):
             raise InputError(f"{path}: empty article (no text to translate)")
         return document
@@ -378,10 +379,10 @@ def find_articles(paths: list[str | Path]) -> tuple[list[Path], list[str]]:
     return [a.path for a in inputs.articles if a.path is not None], inputs.errors
 
 
-def read_article(article: Article, allow_empty: bool = False) -> Document:
+def read_article(article: Article, allow_empty: bool = False, protection=None) -> Document:
     """Read one Article (a file, or standard input's bytes) under its output name."""
     if article.path is not None:
-        document = read_document(article.path, allow_empty=allow_empty)
+        document = read_document(article.path, allow_empty=allow_empty, protection=protection)
         document.name = article.name
         return document
     text, encoding, warnings = decode(article.data or b"", STDIN)

@@ -393,6 +393,8 @@ def test_a_paragraph_never_starts_with_raw_html_that_would_make_it_an_html_block
 # Found by the soup property tests (the first in CI): what the word-reversing
 # translation used to break, and what it gives now. Each keeps its links and code.
 BLOCKS_KEPT = [
+    # (Hard breaks are sentence boundaries: the word-reversing translation reverses each
+    # line on its own, and the breaks stay between the lines.)
     # collapsed spaces that came first: four made an indented code block
     (' \\    le![](u "t")', ' le![](u "t")'),
     # ...after raw HTML was moved from the paragraph's start
@@ -400,17 +402,17 @@ BLOCKS_KEPT = [
     # a hard line break left first: its newline ended the paragraph
     ("**    \n    [r]\n\n[r]: v\n", "[r]\n\n[r]: v\n"),
     # a hard break next to a soft one: the blank line ended the paragraph, the image was code
-    ("le  \nle\n    ![le](u)", "le le  \n![le](u)"),
+    ("le  \nle\n    ![le](u)", "le  \nle\n    ![le](u)"),
     # the line end between an emptied first sentence and the next
     ("!\n    *le![le](u)", "le![le](u)"),
     # a break left at the end goes (a "\" there would show)
-    ("a\\\nb  \nc\n  d", "d c b  \n a"),
+    ("a\\\nb  \nc\n  d", "a\\\nb  \nd c"),
     # after a hard break a comment opened an HTML block: the rest of the paragraph was raw HTML
-    ('*<!-- c -->[r] le    \nle\n\n[r]: u "le titre"\n', 'le le    \n [r<!-- c -->][r]\n\n[r]: u "titre le"\n'),
+    ('*<!-- c -->[r] le    \nle\n\n[r]: u "le titre"\n', 'le <!-- c -->[r]    \nle\n\n[r]: u "titre le"\n'),
     # a tag spanning lines goes after the line's first word like any other
     ('[r]: u "t"\nle <!-- x\n-->[r]', '[r]: u "t"\n[r<!-- x\n-->][r] le'),
     # no word after the tag on its line: to the end of the line before
-    ("le  \nle<!-- c -->`le`", "le le<!-- c -->  \n`le`"),
+    ("le  \nle<!-- c -->`le`", "le  \nle<!-- c -->`le`"),
     # a first line left with nothing but a tag is an HTML block (CommonMark's kind 7): lines joined
     ("<b>!\n</b>[r]![le](u)\n\n[r]: v\n", "<b></b>[r]![le](u)\n\n[r]: v\n"),
     # a line with no word of its own: after the next word, wherever it is

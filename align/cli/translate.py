@@ -57,10 +57,13 @@ def load_glossary(glossary: str | None, no_glossary: bool):
               help="In folders, skip articles whose relative path matches (repeatable; e.g. 'drafts').")
 @click.option("--name", "stdin_name", default=None, metavar="NAME",
               help="Output name of the article read from standard input (-) [default: stdin].")
+@click.option("--protect", "protect", multiple=True, metavar="REGEX",
+              help="Also keep text matching REGEX untranslated, byte for byte, in Markdown, HTML and Word "
+                   "articles (repeatable; template tags, shortcodes and alerts are kept already).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
 def translate(paths, output, model, revision, engine, compute_type, batch_tokens, batch_size, beams, device,
-              glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, quiet) -> None:
+              glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, protect, quiet) -> None:
     """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
     included; the outputs mirror their relative paths) or - for standard input."""
     from ..engines import load_engine
@@ -74,6 +77,11 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
     if shard:
         from ..shard import parse_shard
         shard_spec = parse_shard(shard)
+    from ..protect import Protection
+    try:
+        protection = Protection.with_patterns(protect)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
     if stdin_name is not None and "-" not in paths:
         raise UsageError("--name names the article read from standard input: give - among the paths")
     # Read the inputs first: two files that would write the same outputs stop the
@@ -109,6 +117,7 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
             report = Run(
                 loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
                 memory=memory, progress_factory=progress_factory, on_error=error_line, on_warning=warning_line,
+                protection=protection,
                 settings={"batch_tokens": signature.get("batch_tokens"), "batch_size": signature.get("batch_size"),
                           "beams": signature.get("beams"), "device": device, "engine": engine,
                           "glossary": str(glossary_path) if glossary_path else None,

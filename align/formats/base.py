@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import unicodedata
 from abc import ABC, abstractmethod
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..document import PROSE, Document, Inline, Paragraph
 from ..errors import InputError
+from ..protect import DEFAULT, Protection
 from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
 from ..sources import CONTROL_RE, decode, read_bytes
 from .inline import EscapeChar, render_paragraph, tokens_to_text
+
+# The protected syntax of the article being read (set by Format.load for its builders).
+_PROTECTION: ContextVar[Protection] = ContextVar("protection", default=DEFAULT)
 
 # Articles larger than this are refused before parsing: the model would need days
 # for them anyway, and parsers must never exhaust the machine.
@@ -32,16 +37,21 @@ class Format(ABC):
     suffixes: tuple[str, ...] = ()
     output_suffix: str = ""
 
-    def read(self, path: str | Path) -> Document:
+    def read(self, path: str | Path, protection: Protection = DEFAULT) -> Document:
         path = Path(path)
-        return self.load(read_bytes(path), path)
+        return self.load(read_bytes(path), path, protection)
 
-    def load(self, data: bytes, path: Path) -> Document:
-        """The article in `data` (read from `path`), named and numbered as `read` does."""
+    def load(self, data: bytes, path: Path, protection: Protection = DEFAULT) -> Document:
+        """The article in `data` (read from `path`), named and numbered as `read` does;
+        `protection`: the syntax kept out of translation (align.protect)."""
         if len(data) > MAX_ARTICLE_BYTES:
             raise InputError(f"{path}: file too large ({len(data) // 2**20} MiB; at most "
                              f"{MAX_ARTICLE_BYTES // 2**20} MiB per article)")
-        document = self.parse(data, str(path))
+        token = _PROTECTION.set(protection)
+        try:
+            document = self.parse(data, str(path))
+        finally:
+            _PROTECTION.reset(token)
         document.path = path
         document.name = article_name(path)
         document.format = self.name
@@ -226,13 +236,26 @@ class ParagraphBuilder:
         self.sequence += 1
         return self.sequence
 
-    def text(self, decoded: str, raw: str | None = None, urls: bool = True) -> None:
+    def text(self, decoded: str, raw: str | None = None, urls: bool = True, protect: bool = True) -> None:
         """Characters read from the source: `raw` is how they were written there
         when that is not simply `decoded` (an entity, an escape, a line break).
-        URLs and e-mail addresses in plain text become placeholders: never translated."""
-        if urls and raw is None and ("://" in decoded or "www." in decoded or "@" in decoded):
+        Protected syntax (align.protect), URLs, e-mail addresses, bare domains and file
+        names in plain text become placeholders: never translated."""
+        if protect and urls and raw is None:
+            protected = _PROTECTION.get().spans(decoded, at_start=not self.chars and not self.inlines)
+            if protected:
+                cursor = 0
+                for start, end in protected:
+                    if start > cursor:
+                        self.text(decoded[cursor:start], protect=False)
+                    self.point("protected", decoded[start:end])
+                    cursor = end
+                if cursor < len(decoded):
+                    self.text(decoded[cursor:], protect=False)
+                return
+        if urls and raw is None and (spans := protected_spans(decoded)):
             cursor = 0
-            for start, end in protected_spans(decoded):
+            for start, end in spans:
                 if start > cursor:
                     self.text(decoded[cursor:start], urls=False)
                 self.point("url", decoded[start:end])

@@ -350,8 +350,8 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
             if kind == "text":
                 builder.text(payload)
                 continue
-            builder.point("break", payload)
             inner = etree.QName(payload[-1]).localname
+            builder.point("br" if inner in ("br", "cr") else "break", payload)
             if inner == "noBreakHyphen":
                 builder.silent("-")
             elif inner in ("tab", "br", "cr") and builder.chars and builder.chars[-1] != " ":

@@ -16,6 +16,7 @@ from typing import Any
 
 from ..document import Document
 from ..errors import InputError
+from ..protect import load_protection
 from .base import Writer, atomic_write
 
 KEPT_SOURCES = Path(".align") / "sources"
@@ -77,7 +78,7 @@ def same_format_output(out_dir: str | Path, reviewed: Document) -> tuple[Path, b
     if kept is None:
         return None
     fmt = format_for(kept)
-    fresh = fmt.load(kept.read_bytes(), kept)
+    fresh = fmt.load(kept.read_bytes(), kept, load_protection(out_dir))
     fresh.name = reviewed.name
     segment_document(fresh)
     rows = list(reviewed.pairs())
