@@ -213,6 +213,21 @@ def _clusters(text: str) -> list[str]:
     return clusters
 
 
+def protected_syntax(text: str) -> list[tuple[int, int]]:
+    """The protected syntax (align.protect) of `text`, with the protection being read with."""
+    return _PROTECTION.get().spans(text)
+
+
+def wholly_protected(text: str) -> bool:
+    """Whether `text` is nothing but one URL, address, domain, file name or protected
+    syntax (and spaces): an element holding only that is copied whole."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    spans = protected_spans(stripped) or _PROTECTION.get().spans(stripped)
+    return len(spans) == 1 and spans[0] == (0, len(stripped))
+
+
 class ParagraphBuilder:
     """Accumulates one block's plain text, the source spelling of its characters
     and its inline markup, in source order."""
@@ -242,7 +257,7 @@ class ParagraphBuilder:
         Protected syntax (align.protect), URLs, e-mail addresses, bare domains and file
         names in plain text become placeholders: never translated."""
         if protect and urls and raw is None:
-            protected = _PROTECTION.get().spans(decoded, at_start=not self.chars and not self.inlines)
+            protected = self.protected_spans(decoded)
             if protected:
                 cursor = 0
                 for start, end in protected:
@@ -298,6 +313,10 @@ class ParagraphBuilder:
             if self.escape_char(char, position == 0) != char:
                 self.spellings[position] = char
             self.chars.append(char)
+
+    def protected_spans(self, text: str) -> list[tuple[int, int]]:
+        """The protected syntax in `text` (align.protect), were it read next."""
+        return _PROTECTION.get().spans(text, at_start=not self.chars and not self.inlines)
 
     def silent(self, char: str) -> None:
         """A character the model needs (a space for a line break) that the source

@@ -28,6 +28,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from bisect import bisect_right
 from copy import deepcopy
 from dataclasses import dataclass, field
 
@@ -35,7 +36,7 @@ from lxml import etree
 
 from ..document import Document, Paragraph
 from ..errors import InputError
-from .base import Format, ParagraphBuilder
+from .base import Format, ParagraphBuilder, protected_syntax, wholly_protected
 from .inline import CLOSE, OPEN, POINT, TEXT, plain_escape, render_paragraph
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -50,6 +51,7 @@ CONTAINER_KINDS = ("hyperlink", "ins", "smartTag", "customXml", "moveTo", "sdt")
 # again by number. Removed before saving.
 SLOT = "align-slot"
 CONTAINERS = {f"{{{W}}}{kind}" for kind in CONTAINER_KINDS}
+PROOF_ERROR = f"{{{W}}}proofErr"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED = 256 * 2**20
@@ -286,7 +288,8 @@ def _pieces(element, in_field: list[int]):
             texts = [t.text for t in inner.iter(w("t")) if t.text] if inner is not None else []
             if tag == w("sdt"):  # a check box's mark, a number: copied as it is
                 texts = [text for text in texts if any(c.isalpha() for c in text)]
-            if not texts or in_field[0]:
+            if not texts or in_field[0] or wholly_protected("".join(texts)):
+                # (a hyperlink whose text is its URL is copied whole, link and all)
                 yield "point", child, None
                 continue
             yield "open", child, None
@@ -320,8 +323,58 @@ def _pieces(element, in_field: list[int]):
                 yield "break", alone, child
 
 
+def _protected_across_runs(pieces: list) -> list:
+    """Protected syntax whose characters Word split over several runs (it does after
+    edits: `{{ ` in one run, `nom }}` in the next) as one ("protected", text, run) piece,
+    in the first run's formatting; what is in one run is found when it is read."""
+    def in_group(piece) -> bool:  # text, and the spelling marks Word puts between its runs
+        return piece[0] == "text" or (piece[0] == "point" and piece[1].tag == PROOF_ERROR)
+
+    out: list = []
+    n = 0
+    while n < len(pieces):
+        if not in_group(pieces[n]):
+            out.append(pieces[n])
+            n += 1
+            continue
+        end = n
+        while end < len(pieces) and in_group(pieces[end]):
+            end += 1
+        everything = pieces[n:end]
+        group = [piece for piece in everything if piece[0] == "text"]
+        n = end
+        joined = "".join(text for _, text, _ in group)
+        starts, position = [], 0
+        for _, text, _ in group:
+            starts.append(position)
+            position += len(text)
+        crossing = [(a, b) for a, b in protected_syntax(joined)
+                    if bisect_right(starts, a) != bisect_right(starts, b - 1)]
+        if not crossing:
+            out.extend(everything)
+            continue
+        # (spelling marks inside the group go: Word puts them back when it checks again)
+        cursor = 0
+        for a, b in crossing:
+            out.extend(_text_pieces(group, starts, cursor, a))
+            out.append(("protected", joined[a:b], group[bisect_right(starts, a) - 1][2]))
+            cursor = b
+        out.extend(_text_pieces(group, starts, cursor, len(joined)))
+    return out
+
+
+def _text_pieces(group: list, starts: list[int], a: int, b: int) -> list:
+    """The characters a:b of a group of text pieces, each in its own run."""
+    out = []
+    for (kind, text, run), start in zip(group, starts):
+        lo, hi = max(a, start), min(b, start + len(text))
+        if lo < hi:
+            out.append((kind, text[lo - start:hi - start], run))
+    return out
+
+
 def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
-    pieces = list(_pieces(element, [0]))
+    pieces = _protected_across_runs(list(_pieces(element, [0])))
     weight: dict[bytes, int] = {}
     properties: dict[bytes, object] = {}
     for kind, payload, run in pieces:
@@ -340,7 +393,7 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
     formatted = None  # the open span of non-base formatting, with its key
     links = []
     for kind, payload, run in pieces:
-        if kind in ("text", "break"):
+        if kind in ("text", "break", "protected"):
             key, rpr = _run_key(run)
             if formatted is not None and formatted[1] != key:
                 builder.close(formatted[0], None)
@@ -349,6 +402,9 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
                 formatted = (builder.open("run", rpr), key)
             if kind == "text":
                 builder.text(payload)
+                continue
+            if kind == "protected":
+                builder.point("protected", payload)
                 continue
             inner = etree.QName(payload[-1]).localname
             builder.point("br" if inner in ("br", "cr") else "break", payload)
@@ -361,7 +417,10 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
             builder.close(formatted[0], None)
             formatted = None
         if kind == "point":
-            builder.point(etree.QName(payload).localname, payload)
+            name = etree.QName(payload).localname
+            # A hyperlink or other container read whole (no words, or only its URL) is
+            # copied whole; the writer drops only the spans a translation left empty.
+            builder.point("kept" if payload.tag in CONTAINERS and name != "sdt" else name, payload)
         elif kind == "open":
             shell = deepcopy(payload)
             emptied = shell.find(w("sdtContent")) if shell.tag == w("sdt") else shell

@@ -202,6 +202,22 @@ class _Builder:
 
     @staticmethod
     def add_data(builder: ParagraphBuilder, raw: str) -> None:
+        if ODD_SPACE_RE.search(raw):
+            # Protected syntax is found in the whole text before its spaces are collapsed
+            # (a template tag's words would be cut apart).
+            cursor = 0
+            for start, end in builder.protected_spans(raw):
+                _Builder.add_spaced(builder, raw[cursor:start])
+                builder.point("protected", raw[start:end])
+                cursor = end
+            _Builder.add_spaced(builder, raw[cursor:])
+            return
+        _Builder.add_spaced(builder, raw)
+
+    @staticmethod
+    def add_spaced(builder: ParagraphBuilder, raw: str) -> None:
+        if not raw:
+            return
         if not ODD_SPACE_RE.search(raw) and not (raw[:1] == " " and builder.chars and builder.chars[-1] == " "):
             builder.text(raw)  # single spaces only: nothing to collapse
             return

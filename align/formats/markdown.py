@@ -27,6 +27,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ..document import Document, Paragraph
+from ..protect import BUILTIN
 from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 from .html import INLINE_TAGS, KEEP_INLINE, build_html, escaper_for_role, href_of
 from .inline import CLOSE, OPEN, POINT, TEXT, render_paragraph, tokens_to_text
@@ -87,7 +88,27 @@ def parser() -> MarkdownIt:
     # inline_definitions: link reference definitions as tokens, with their lines (for their titles)
     md = MarkdownIt("commonmark", {"html": True, "inline_definitions": True}).enable(["table", "strikethrough"])
     md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
+    md.inline.ruler.after("text", "template", _template_tag)
     return md
+
+
+_TEMPLATE_RE = re.compile(BUILTIN["template"])
+
+
+def _template_tag(state, silent: bool) -> bool:
+    """A template tag (`{{ … }}`, `{% … %}`, `{# … #}`) is one token, read before the
+    code spans, escapes or emphasis its inside may hold (`{{% note "`a`" %}}`): a
+    templating engine reads it first, so the page's author wrote it that way."""
+    if state.src[state.pos] != "{":
+        return False
+    match = _TEMPLATE_RE.match(state.src, state.pos, state.posMax)
+    if not match:
+        return False
+    if not silent:
+        token = state.push("template", "", 0)
+        token.content = token.markup = match.group()
+    state.pos = match.end()
+    return True
 
 
 # Roles of text that is a paragraph's (a setext heading's is one, underlined): raw HTML
@@ -595,6 +616,10 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             position = _expect(content, position, child.markup)
             if builder:
                 builder.text(child.content, child.markup)
+        elif kind == "template":
+            position = _expect(content, position, child.content)
+            if builder:
+                builder.point("protected", child.content)
         elif kind in ("softbreak", "hardbreak"):
             if content.startswith("\\\n", position):
                 position += 1
