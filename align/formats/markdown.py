@@ -315,6 +315,11 @@ def _reference_labels(tokens: list) -> list:
         elif what == POINT and isinstance(value.open, ReferenceMarkup) \
                 and value.open.misread_before(_next_character(out, n)):
             out[n] = (POINT, replace(value, open=value.open.collapsed()))
+        elif what == POINT and value.paired is False and isinstance(value.close, ReferenceMarkup) \
+                and value.close.label and "\n" not in value.close.label:
+            # A reference link the translation left with no words: "[][label]" still
+            # points where it did ("[]" alone would be text).
+            out[n] = (POINT, replace(value, close=value.close.labelled()))
         elif what == CLOSE and isinstance(value.close, ReferenceMarkup) and id(value) in opened:
             label = value.close.label
             if tokens_to_text(out[opened[id(value)] + 1:n]) != label and "\n" not in label:
