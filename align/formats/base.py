@@ -9,6 +9,7 @@ before translation, and keeps a block verbatim (with a warning) when it cannot.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from abc import ABC, abstractmethod
 from contextvars import ContextVar
@@ -21,6 +22,9 @@ from ..protect import DEFAULT, Protection
 from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
 from ..sources import CONTROL_RE, decode, read_bytes
 from .inline import EscapeChar, render_paragraph, tokens_to_text
+
+# YAML front matter at the top of a file (Jekyll, Hugo, MDN: in Markdown and in HTML).
+FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 
 # The protected syntax of the article being read (set by Format.load for its builders).
 _PROTECTION: ContextVar[Protection] = ContextVar("protection", default=DEFAULT)

@@ -27,7 +27,7 @@ import html as html_lib
 import re
 
 from ..document import Document, Paragraph
-from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
+from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 
 INLINE_TAGS = frozenset("""a abbr b bdi bdo big button cite data del dfn em font i ins label mark nobr q s
     small span strike strong sub sup time tt u""".split())
@@ -144,6 +144,10 @@ class HtmlFormat(TextFormat):
         return escaper_for_role(paragraph.role)
 
     def build(self, text: str, document: Document, skeleton: Skeleton, name: str) -> None:
+        front = FRONT_MATTER_RE.match(text)
+        if front:  # front matter on an .html page (MDN, Jekyll): data for the site's generator, kept
+            skeleton.literal(front.group())
+            text = text[front.end():]
         build_html(text, document, skeleton)
 
 

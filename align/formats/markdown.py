@@ -28,11 +28,10 @@ from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ..document import Document, Paragraph
 from ..protect import BUILTIN
-from .base import ParagraphBuilder, Skeleton, TextFormat, add_paragraph
+from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 from .html import INLINE_TAGS, KEEP_INLINE, build_html, escaper_for_role, href_of
 from .inline import CLOSE, OPEN, POINT, TEXT, render_paragraph, tokens_to_text
 
-FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
 # The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
 FRONT_MATTER_LANGUAGE_RE = re.compile(r"""^(lang|language|locale|languageCode)[ \t]*:[ \t]*["']?"""
