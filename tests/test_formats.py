@@ -328,7 +328,8 @@ def test_shortcut_and_collapsed_reference_images_keep_their_label_once_their_alt
     text = "Voir ![le logo] et ![le logo][] ou ![x][x].\n\n[le logo]: l.png\n[x]: x.png\n"
     assert round_trip(fmt, text.encode()).decode() == text
     english = translate_with(fmt, text, {"le logo": "the logo", "x": "y", "Voir et ou .": "See and or ."})
-    assert english.splitlines()[0] == "![the logo][le logo]See and or .![the logo][le logo]![y][x]"
+    # (the images moved before the words keep the space they had after them)
+    assert english.splitlines()[0] == "![the logo][le logo] See and or .![the logo][le logo]![y][x]"
     assert markdown_counts(english) == markdown_counts(text)
     # ...and one the translation brings before "[" is written collapsed, as a link is
     text = "![r]: u\n[r]\n\n[r]: v (t)\n"
@@ -993,10 +994,46 @@ def test_html_that_stalls_quadratic_tokenizers_reads_back_unchanged(page):
     assert fmt.render(document) == page
 
 
+def code_neighbours(text: str) -> list[tuple[str, str, str]]:
+    """(character before, code, character after) of each code span, as CommonMark reads
+    the text ("" at a block's edge or next to other markup)."""
+    from markdown_it import MarkdownIt
+
+    out = []
+    for token in MarkdownIt("commonmark").parse(text):
+        children = token.children or []
+        for n, child in enumerate(children):
+            if child.type == "code_inline":
+                before = children[n - 1].content[-1:] if n and children[n - 1].type == "text" else ""
+                after = children[n + 1].content[:1] if n + 1 < len(children) and children[n + 1].type == "text" else ""
+                out.append((before, child.content, after))
+    return out
+
+
+@pytest.mark.parametrize("text, english, words", [
+    # the model's words around a code span, aligned word by word; a character copy can
+    # also land inside a word ("passwor|d")
+    ("Utilisez la méthode `map` pour transformer le tableau.\n", "Use the method to transform the table.",
+     [("Utilisez", "Use"), ("méthode", "method"), ("transformer", "transform"), ("tableau", "table")]),
+    ("La méthode `map`.\n", "The method.", [("méthode", "method")]),
+    ("Le login: `admin`, mot de passe: `secret` (ou `x`).\n", "The login:, password: (or).",
+     [("login", "login"), ("passe", "password"), ("ou", "or")]),
+])
+def test_code_the_translation_puts_against_a_word_keeps_the_source_spaces(text, english, words):
+    # Real case (a developer reference): "the method`map`." rendered "methodmap".
+    output = markdown_sentence(text, english, words)
+    source = {code: (before, after) for before, code, after in code_neighbours(text)}
+    for before, code, after in code_neighbours(output):
+        assert not (before.isalnum() and not source[code][0].isalnum()), output
+        assert not (after.isalnum() and not source[code][1].isalnum()), output
+    assert sorted(code for _, code, _ in code_neighbours(output)) == sorted(source)
+
+
 def test_code_spans_brought_together_stay_apart():
     text = "w `code`\\*`code`\n"
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
-    assert english == "w`code` `code`\n" and markdown_counts(english) == markdown_counts(text)
+    # (the first code span keeps the space it had after "w")
+    assert english == "w `code` `code`\n" and markdown_counts(english) == markdown_counts(text)
 
 
 @pytest.mark.parametrize("fmt, data", [

@@ -40,6 +40,10 @@ FORMATTING_KINDS = {"em", "strong", "s", "b", "i", "u", "mark", "small", "big", 
 SINGLE_LEVEL_KINDS = {"a", "hyperlink"}
 # Placeholders that only carry layout (collapsed whitespace): dropped, never flagged.
 SPACE_KINDS = {"space"}
+# Placeholders that stand for words of their own (code, a URL, protected syntax, an
+# image, inline HTML kept whole): the spaces around them are the source's, so one the
+# translation puts against a word is kept apart from it where the source had a space.
+WORD_LIKE_KINDS = {"code", "kbd", "samp", "var", "url", "protected", "html", "kept", "image", "img"}
 
 Token = tuple[str, object]
 EscapeChar = Callable[[str, bool], str]  # (character, at start of the block) -> spelling
@@ -257,6 +261,24 @@ def _nesting_key(p: Placed) -> tuple[int, int, int]:
     return (p.x if p.inline.opens else -1, -p.y if p.inline.closes else -sys.maxsize, p.inline.order)
 
 
+def _inside_word(text: str, x: int) -> bool:
+    return 0 < x < len(text) and text[x - 1].isalnum() and text[x].isalnum()
+
+
+def _word_edge(pair: SentencePair, p: int, x: int) -> int:
+    """A placeholder that was between words in the French is put between words in the
+    English: mapped inside a word (a character copy can land there), it moves to that
+    word's nearer edge, its end on a tie."""
+    if not _inside_word(pair.target, x) or _inside_word(pair.source, p):
+        return x
+    left, right = x, x
+    while left > 0 and pair.target[left - 1].isalnum():
+        left -= 1
+    while right < len(pair.target) and pair.target[right].isalnum():
+        right += 1
+    return left if x - left < right - x else right
+
+
 def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[list[Placed], list[str]]:
     """Spans of the pair's markup in its translation, properly nested; and the kinds
     that could not be placed where their French was (for the `markup-moved` flag)."""
@@ -273,6 +295,7 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
                     continue
                 moved.append(inline.kind)
                 x = 0 if inline.start < len(pair.source) / 2 else length
+            x = _word_edge(pair, inline.start, x)
             placed.append(Placed(inline, x, x))
             continue
         span = placer.span(inline.start, inline.end)
@@ -506,8 +529,16 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
         events = at.get(i)
         if events:
             flush()
-            for what, inline in _order_events(events, open_stack):
+            ordered = _order_events(events, open_stack)
+            for k, (what, inline) in enumerate(ordered):
+                spaced = what == POINT and inline.kind in WORD_LIKE_KINDS
+                if spaced and 0 < i and target[i - 1].isalnum() and not tokens_end_in_space(tokens) \
+                        and _spaced_before(pair, inline):
+                    tokens.append((TEXT, " "))
                 tokens.append((what, inline))
+                if spaced and i < len(target) and target[i].isalnum() and _spaced_after(pair, inline) \
+                        and not any(e[0] == POINT and e[1].kind in SPACE_KINDS for e in ordered[k + 1:]):
+                    tokens.append((TEXT, " "))
                 if what == OPEN:
                     open_stack.append(inline)
                 elif what == CLOSE:
@@ -525,6 +556,32 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             buffer.append(escape_char(target[i], base == 0 and i == 0))
     flush()
     return tokens
+
+
+def tokens_end_in_space(tokens: list[Token]) -> bool:
+    """Whether what the tokens write so far ends with a space (a layout placeholder's, too)."""
+    for what, value in reversed(tokens):
+        if what == TEXT:
+            return value[-1:].isspace() if value else False
+        if what == POINT and value.kind in SPACE_KINDS:
+            return True
+        if what == POINT:
+            return False
+    return False
+
+
+def _spaced_before(pair: SentencePair, inline: Inline) -> bool:
+    """Whether the source had a space (or the sentence's start) before this placeholder."""
+    return inline.start == 0 or pair.source[inline.start - 1].isspace()
+
+
+def _spaced_after(pair: SentencePair, inline: Inline) -> bool:
+    """Whether the source had a space (or the sentence's end) after this placeholder: a
+    space character, or collapsed spaces kept as a layout placeholder right after it."""
+    if inline.start >= len(pair.source) or pair.source[inline.start].isspace():
+        return True
+    return any(other.kind in SPACE_KINDS and other.start == inline.start and other.order > inline.order
+               for other in pair.inlines)
 
 
 def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escape) -> list[Token]:
