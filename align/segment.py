@@ -103,6 +103,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 _ROMAN = re.compile(r"[IVXLC]{1,6}\b")
 _SHORT_SEG = re.compile(r"[^\W\d_]{1,3}\Z")
 _SEG_SPLIT = re.compile(r"[.-]+")
+_DOT_NAME = re.compile(r"[A-Z0-9]{2,}\b")  # the capitals after the dot of .NET, .ASPX
 
 _ANY_QUOTE = re.compile('[«“"]')
 _CLOSERS = "»”)]›"
@@ -386,6 +387,8 @@ def _boundaries(text: str, lang: str) -> list[tuple[int, int]]:
             if glued and not _is_capitalised(text, p):
                 continue
         elif cluster == ".":
+            if glued and (a == 0 or _is_space(text[a - 1])) and _DOT_NAME.match(text, p):
+                continue  # a name that starts with a dot: .NET (".Les" after a stray space ends a sentence)
             if not _dot_boundary(text, a, p, glued, lang):
                 continue
         else:

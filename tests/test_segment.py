@@ -223,3 +223,13 @@ def test_language_specific_lexicon():
 ])
 def test_a_url_keeps_the_brackets_it_opened_and_no_others(text, urls):
     assert [text[start:end] for start, end in protected_spans(text)] == urls
+
+
+def test_names_that_start_with_a_dot_do_not_end_a_sentence():
+    # Real case (Microsoft Learn): "les API .NET et Java" was cut after "API ." and the
+    # collapsed reference link around it broke; a stray space before a full stop still ends one.
+    assert split_sentences("Utilisez les API .NET et Java. Puis relancez.") == [
+        "Utilisez les API .NET et Java.", "Puis relancez."]
+    assert split_sentences("Le SDK .NET Core 3.1 est requis.") == ["Le SDK .NET Core 3.1 est requis."]
+    assert split_sentences("de manière analogue .Les compétences suivent.") == [
+        "de manière analogue .", "Les compétences suivent."]
