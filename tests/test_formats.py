@@ -1144,3 +1144,16 @@ def test_translated_docx_runs_are_proofed_as_english_and_untouched_ones_stay_fre
     qualified = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     assert [(lang.get(qualified + "val"), lang.get(qualified + "eastAsia")) for lang in langs] == [
         ("en-US", "ja-JP"), ("fr-FR", "ja-JP")]
+
+
+def test_an_image_alone_in_its_paragraph_or_table_cell_gets_its_alt_translated():
+    # Real case (a documentation site): a screenshot alone in its paragraph kept its French alt.
+    from markdown_it import MarkdownIt
+
+    text = "# Titre\n\n![Le logo de la société](logo.png)\n\n| a | b |\n|---|---|\n| ![Une image](i.png) | texte ici |\n"
+    assert round_trip(MarkdownFormat(), text.encode()).decode() == text
+    english = translate_with(MarkdownFormat(), text, {"Le logo de la société": "The company's logo",
+                                                      "Une image": "An image"})
+    tokens = MarkdownIt("commonmark").enable("table").parse(english)
+    images = [(c.attrs["src"], c.content) for t in tokens for c in t.children or [] if c.type == "image"]
+    assert images == [("logo.png", "The company's logo"), ("i.png", "An image")]

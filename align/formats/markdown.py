@@ -511,8 +511,9 @@ def _paragraph(token, body: str, offsets, role: str) -> Paragraph | None:
     position = _consume(token.children or [], content, 0, builder, raw)
     if position != len(content):
         raise _Mismatch
-    if not builder.has_letters():
+    if not builder.has_letters() and not builder.attributes:
         return None, []
+    # (an image alone in its paragraph or table cell: no words of its own, its alt translated)
     return builder.paragraph(), builder.attributes
 
 
