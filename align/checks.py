@@ -80,6 +80,8 @@ def check_pair(pair: SentencePair) -> None:
         pair.add_flag(FlagCode.TRUNCATED)
     if _copied(pair):
         pair.add_flag(FlagCode.UNTRANSLATED)
+    if not pair.target.strip() and any(c.isalnum() for c in pair.source):
+        pair.add_flag(FlagCode.EMPTY)
     loop = repeated_ngram(pair.target) if pair.target else None
     if loop:
         pair.add_flag(FlagCode.REPETITION, loop)

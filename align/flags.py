@@ -17,6 +17,7 @@ class FlagCode(StrEnum):
     TERM_FAILED = "term-failed"
     LENGTH_RATIO = "length-ratio"
     UNTRANSLATED = "untranslated"
+    EMPTY = "empty"
     REPETITION = "repetition"
     SPLIT = "split"
     TRUNCATED = "truncated"
@@ -51,6 +52,9 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
     FlagInfo(FlagCode.UNTRANSLATED, "untranslated",
              "the English is identical to the French",
              "translate it, unless it should stay as it is (a name, a quotation)"),
+    FlagInfo(FlagCode.EMPTY, "empty",
+             "the model wrote nothing for a sentence with words (a button's label, a short title)",
+             "write the English"),
     FlagInfo(FlagCode.REPETITION, "repetition",
              "a word or phrase repeats in a loop, the model's failure on noisy input",
              "rewrite the sentence"),

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from align.document import Inline, Paragraph, SentencePair
+from align.document import METADATA, Inline, Paragraph, SentencePair
 from align.errors import InputError
 from align.formats import format_for
 from align.formats.docx import DocxFormat
@@ -40,9 +40,16 @@ def identity(document):
 
 
 def reverse(document):
-    """Translate every sentence as its words in reverse order (punctuation dropped)."""
+    """Translate every sentence as its words in reverse order (punctuation dropped);
+    metadata is copied, as the pipeline does."""
     segment_document(document)
-    for pair in document.pairs():
+    for paragraph in document.paragraphs:
+        if paragraph.kind == METADATA:
+            for pair in paragraph.sentences:
+                pair.target = pair.source
+                pair.alignment = [(m.start(), m.end(), m.start(), m.end()) for m in WORD.finditer(pair.source)]
+    for pair in (pair for paragraph in document.paragraphs for pair in paragraph.sentences
+                 if paragraph.kind != METADATA):
         words = list(WORD.finditer(pair.source))[::-1]
         target, alignment = [], []
         position = 0
@@ -560,6 +567,8 @@ SOUP = ["le", "chat", "été", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]",
 # a shortcut reference link glued into a word, inside a link that runs on past the
 # sentence: left with no words, it was written "[]" (text); now "[][r]"
 @example('\n\n[r]: v (t)\nle[r]: u "le titre"\n<a href=\'u\' title=\'t\'>le. </a>')
+# a comment moved to a quote's line start (after its "> ") opened an HTML block there
+@example('>[\n> *](u "t")<!-- c -->le')
 def test_property_markdown_soup_round_trips_and_keeps_its_links(text):
     fmt = MarkdownFormat()
     assert round_trip(fmt, text.encode()).decode() == text
@@ -640,9 +649,12 @@ class _TagCounter(HTMLParser):
         self.counts: dict[str, int] = {}
 
     def handle_starttag(self, tag, attrs):
-        # alt and title are translated; a French lang becomes English
+        # alt, title, form hints, accessible names and a button's label are translated;
+        # a French lang becomes English
+        button = tag == "input" and (dict(attrs).get("type") or "").lower() in ("submit", "button", "reset")
         attrs = [(name, "en" if name in ("lang", "xml:lang") and value and value.startswith("fr") else value)
-                 for name, value in attrs if name not in ("alt", "title")]
+                 for name, value in attrs if name not in ('alt', 'title', 'placeholder', 'aria-label', 'aria-description')
+                 and not (button and name == "value")]
         key = f"<{tag} {sorted(attrs)}"
         self.counts[key] = self.counts.get(key, 0) + 1
 

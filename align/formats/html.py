@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import html as html_lib
 import re
+from dataclasses import replace
 
 from ..document import Document, Paragraph
 from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
+from .inline import OPEN, POINT, WORD_LIKE_KINDS, render_paragraph
 
 INLINE_TAGS = frozenset("""a abbr b bdi bdo big button cite data del dfn em font i ins label mark nobr q s
     small span strike strong sub sup time tt u""".split())
@@ -36,11 +38,17 @@ PLACEHOLDER_TAGS = frozenset("br img wbr input embed source track area".split())
 KEEP_INLINE = frozenset("code kbd samp var script style noscript svg math object canvas iframe".split())
 KEEP_BLOCK = frozenset("pre textarea template xmp listing plaintext".split())
 VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
-TRANSLATED_ATTRIBUTES = ("alt", "title")
+# Attributes whose value people read: an image's description, a tooltip, a form
+# field's hint, an accessible name (screen readers say it), a button's label.
+TRANSLATED_ATTRIBUTES = ("alt", "title", "placeholder", "aria-label", "aria-description")
 HTML_SPACE = " \t\n\r\f"
 ODD_SPACE_RE = re.compile(r"[\t\n\r\f]|  ")
 WS_RE = re.compile(r"[ \t\n\r\f]+|[^ \t\n\r\f]+")
-ATTRIBUTE_RE = re.compile(r"""(?<=[\s"'])(alt|title)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+ATTRIBUTE_RE = re.compile(r"""(?<=[\s"'])(alt|title|placeholder|aria-label|aria-description)\s*=\s*"""
+                          r"""(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+# <input type="submit" value="Envoyer">: the value is the button's label (of other inputs, data)
+BUTTON_INPUT_RE = re.compile(r"""(?<=[\s"'])type\s*=\s*["']?(?:submit|button|reset)\b""", re.IGNORECASE)
+VALUE_RE = re.compile(r"""(?<=[\s"'])(value)\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
 # <meta name="description" content="...">, and its Open Graph and Twitter cousins.
 DESCRIPTION_META_RE = re.compile(r"""(?:name|property)\s*=\s*["']?(?:description|og:title|og:description|"""
                                  r"""twitter:title|twitter:description)["'\s/>]""", re.IGNORECASE)
@@ -142,6 +150,10 @@ class HtmlFormat(TextFormat):
 
     def escaper(self, paragraph: Paragraph):
         return escaper_for_role(paragraph.role)
+
+    def slot_tokens(self, paragraph: Paragraph) -> list:
+        tokens = render_paragraph(paragraph, self.escaper(paragraph))
+        return english_inline_languages(paragraph, tokens)
 
     def build(self, text: str, document: Document, skeleton: Skeleton, name: str) -> None:
         front = FRONT_MATTER_RE.match(text)
@@ -293,15 +305,22 @@ class _Builder:
         """(start, end, paragraph) for each translatable attribute value of a tag."""
         lower = raw.lower()
         if tag == "meta" and DESCRIPTION_META_RE.search(raw):
-            pattern = CONTENT_RE
-        elif "alt" in lower or "title" in lower:
-            pattern = ATTRIBUTE_RE
+            matches = list(CONTENT_RE.finditer(raw))
+        elif any(name in lower for name in TRANSLATED_ATTRIBUTES) or tag == "input":
+            matches = list(ATTRIBUTE_RE.finditer(raw))
+            if tag == "input" and BUTTON_INPUT_RE.search(raw):
+                matches = sorted(matches + list(VALUE_RE.finditer(raw)), key=lambda m: m.start())
         else:
             return []
         found = []
-        for match in pattern.finditer(raw):
+        for match in matches:
             group = 2 if match.group(2) is not None else 3
             start, end = match.span(group)
+            value = raw[start:end]
+            # Spaces and line breaks around the words stay in the tag (a description
+            # written over several lines).
+            start += len(value) - len(value.lstrip(HTML_SPACE))
+            end -= len(value) - len(value.rstrip(HTML_SPACE))
             paragraph = self.attribute_paragraph(raw[start:end], match.group(1).lower(), '"' if group == 2 else "'")
             if paragraph is not None:
                 found.append((start, end, paragraph))
@@ -358,6 +377,24 @@ def french_declarations(raw: str, tag: str | None) -> list[tuple[int, int, str]]
         if FRENCH_RE.fullmatch(match.group(group)):
             found.append((match.start(group), match.end(group), english))
     return found
+
+
+def english_inline_languages(paragraph: Paragraph, tokens: list) -> list:
+    """A translated paragraph's inline tags that declared French (`<span lang="fr">`)
+    declare English: their words are English now."""
+    if not any(pair.target != pair.source for pair in paragraph.sentences):
+        return tokens
+    out = []
+    for what, value in tokens:
+        if what in (OPEN, POINT) and isinstance(value.open, str) and value.open.startswith("<") \
+                and value.kind not in WORD_LIKE_KINDS and "lang" in value.open.lower():  # a tag, not code
+            markup = value.open
+            for start, end, english in sorted(french_declarations(markup, None), reverse=True):
+                markup = markup[:start] + english + markup[end:]
+            if markup != value.open:
+                value = replace(value, open=markup)
+        out.append((what, value))
+    return out
 
 
 def _element_end(tokens, start: int) -> int:

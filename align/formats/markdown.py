@@ -26,10 +26,10 @@ from markdown_it import MarkdownIt
 from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
-from ..document import Document, Paragraph
+from ..document import METADATA, Document, Paragraph
 from ..protect import BUILTIN
 from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
-from .html import INLINE_TAGS, KEEP_INLINE, build_html, escaper_for_role, href_of
+from .html import INLINE_TAGS, KEEP_INLINE, build_html, english_inline_languages, escaper_for_role, href_of
 from .inline import CLOSE, OPEN, POINT, TEXT, render_paragraph, tokens_to_text
 
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
@@ -174,7 +174,7 @@ class MarkdownFormat(TextFormat):
             kind, escape_markdown)
 
     def slot_tokens(self, paragraph: Paragraph) -> list:
-        tokens = render_paragraph(paragraph, self.escaper(paragraph))
+        tokens = english_inline_languages(paragraph, render_paragraph(paragraph, self.escaper(paragraph)))
         if paragraph.role.startswith(HTML_ROLE):
             return tokens
         out: list = []
@@ -371,6 +371,9 @@ def _next_character(tokens: list, n: int) -> str:
     return ""
 
 
+QUOTE_MARKERS = re.compile(r"(?:[ ]{0,3}>[ ]?)*")
+
+
 def _no_html_block_start(tokens: list) -> list:
     """No line of a paragraph may begin with raw HTML that starts an HTML block (a
     comment, <script>, <div>...): at the paragraph's start CommonMark would read the
@@ -398,6 +401,7 @@ def _no_html_block_start(tokens: list) -> list:
         while lead < end and out[lead][0] == POINT and out[lead][1].kind == "html":
             lead += 1
         before = tokens_to_text([out[start - 1]]).rsplit("\n", 1)[1] if start else ""  # the line's start
+        before = before[QUOTE_MARKERS.match(before).end():]  # (a quote's "> " is its container's, not the line's)
         line = before + tokens_to_text(out[start:end]).split("\n")[0]
         indent = len(line) - len(line.lstrip(" "))
         first = next((n for n in range(lead, len(out)) if out[n][0] == TEXT and out[n][1].strip()), None)
@@ -511,9 +515,14 @@ def _paragraph(token, body: str, offsets, role: str) -> Paragraph | None:
     position = _consume(token.children or [], content, 0, builder, raw)
     if position != len(content):
         raise _Mismatch
-    if not builder.has_letters() and not builder.attributes:
-        return None, []
-    # (an image alone in its paragraph or table cell: no words of its own, its alt translated)
+    if not builder.has_letters():
+        if not builder.attributes:
+            return None, []
+        # An image alone in its paragraph or table cell: its alt is translated, the
+        # rest (no words) is copied as it is.
+        paragraph = builder.paragraph()
+        paragraph.kind = METADATA
+        return paragraph, builder.attributes
     return builder.paragraph(), builder.attributes
 
 
