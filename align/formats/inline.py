@@ -22,6 +22,7 @@ for the format (escaped, or copied with its source spelling).
 """
 from __future__ import annotations
 
+import re
 import sys
 from bisect import bisect_left, bisect_right
 from dataclasses import replace
@@ -316,7 +317,17 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
             edge = 0 if inline.start < len(pair.source) - inline.end else length
             placed.append(Placed(inline, edge, edge))
             continue
-        x, y = _free_stretch(placed, inline, placer)
+        whole = inline.opens and inline.closes and inline.start < inline.end
+        glued = whole and ((inline.start > 0 and pair.source[inline.start - 1].isalnum())
+                           or (inline.end < len(pair.source) and pair.source[inline.end].isalnum()))
+        # A link glued to another in one French word shares that word's English; else it
+        # takes the longest stretch no link holds, or, with none left, a word of the
+        # link holding the most.
+        x, y = _share_words(placed, inline, placer) if glued else (0, 0)
+        if x == y:
+            x, y = _free_stretch(placed, inline, placer)
+        if x == y and whole:
+            x, y = _share_words(placed, inline, placer)
         placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
     _keep_continued_nesting(placed)
     paired = [p for p in placed if p.inline.paired]
@@ -345,6 +356,30 @@ def _free_stretch(placed: list[Placed], inline: Inline, placer: _Placer) -> tupl
     if inline.opens != inline.closes:
         return placer._trim(*stretches[-1 if inline.opens else 0])
     return placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
+
+
+def _share_words(placed: list[Placed], inline: Inline, placer: _Placer) -> tuple[int, int]:
+    """A link with words in the French and none left in the English, every word held
+    by links: the link of its kind holding the most words gives it one, its first if
+    the link came before it in the French, else its last. (Links next to links in
+    one French word, "[a](x)[b](y)", get the English of that word between them.)"""
+    best, words = None, []
+    for other in placed:
+        if other.inline.kind != inline.kind or not other.inline.paired or not (other.inline.opens
+                                                                               and other.inline.closes):
+            continue
+        found = [m.span() for m in re.finditer(r"\S+", placer.target[other.x:other.y])]
+        if len(found) > max(1, len(words)):
+            best, words = other, found
+    if best is None:
+        return 0, 0
+    if inline.order < best.inline.order:  # it came first: the first word is its
+        x, y = best.x + words[0][0], best.x + words[0][1]
+        best.x = best.x + words[1][0]
+    else:
+        x, y = best.x + words[-1][0], best.x + words[-1][1]
+        best.y = best.x + words[-2][1]
+    return x, y
 
 
 def _empty_links_out_of_links(placed: list[Placed]) -> list[str]:
