@@ -260,27 +260,11 @@ class ParagraphBuilder:
         when that is not simply `decoded` (an entity, an escape, a line break).
         Protected syntax (align.protect), URLs, e-mail addresses, bare domains and file
         names in plain text become placeholders: never translated."""
-        if protect and urls and raw is None:
-            protected = self.protected_spans(decoded)
-            if protected:
-                cursor = 0
-                for start, end in protected:
-                    if start > cursor:
-                        self.text(decoded[cursor:start], protect=False)
-                    self.point("protected", decoded[start:end])
-                    cursor = end
-                if cursor < len(decoded):
-                    self.text(decoded[cursor:], protect=False)
-                return
+        if protect and urls and raw is None and (spans := self.protected_spans(decoded)):
+            self._placeholders(decoded, spans, "protected", {"protect": False})
+            return
         if urls and raw is None and (spans := protected_spans(decoded)):
-            cursor = 0
-            for start, end in spans:
-                if start > cursor:
-                    self.text(decoded[cursor:start], urls=False)
-                self.point("url", decoded[start:end])
-                cursor = end
-            if cursor < len(decoded):
-                self.text(decoded[cursor:], urls=False)
+            self._placeholders(decoded, spans, "url", {"urls": False})
             return
         if raw is None and decoded[:1] == " " and self.chars and self.chars[-1] == " ":
             # a space after a space (around a placeholder): layout only, the model sees one
@@ -317,6 +301,18 @@ class ParagraphBuilder:
             if self.escape_char(char, position == 0) != char:
                 self.spellings[position] = char
             self.chars.append(char)
+
+    def _placeholders(self, decoded: str, spans: list[tuple[int, int]], kind: str, rest: dict) -> None:
+        """`decoded` with its `spans` as placeholders of `kind`; the text between read
+        with the options `rest` (what is already looked for is not looked for again)."""
+        cursor = 0
+        for start, end in spans:
+            if start > cursor:
+                self.text(decoded[cursor:start], **rest)
+            self.point(kind, decoded[start:end])
+            cursor = end
+        if cursor < len(decoded):
+            self.text(decoded[cursor:], **rest)
 
     def protected_spans(self, text: str) -> list[tuple[int, int]]:
         """The protected syntax in `text` (align.protect), were it read next."""
