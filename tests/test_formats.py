@@ -1041,6 +1041,23 @@ def test_code_the_translation_puts_against_a_word_keeps_the_source_spaces(text, 
     assert sorted(code for _, code, _ in code_neighbours(output)) == sorted(source)
 
 
+def test_code_before_a_word_the_model_put_where_the_source_had_a_comma_is_kept_apart():
+    # The trained model's English and alignment for a Hugo documentation line: the first
+    # code span is placed right before "case", where the source had ", ".
+    text = ("1. Ce fichier *pourrait* vivre dans `layouts/_default`, comme démontré par "
+            "`layouts/_default/single.html` en tant que valeur pour `file`.\n")
+    english = "This might live in the case, as a demonstrate that so many value."
+    alignment = [(0, 2, 0, 4), (11, 19, 5, 10), (20, 25, 11, 15), (20, 25, 16, 18), (26, 30, 19, 22),
+                 (64, 70, 23, 27), (33, 38, 29, 31), (39, 47, 32, 33), (39, 47, 34, 45), (55, 59, 46, 50),
+                 (55, 59, 51, 53), (39, 47, 54, 58), (64, 70, 59, 64)]
+    output = markdown_sentence(text, english, links=alignment)
+    assert "`layouts/_default` case" in output
+    source = {code: (before, after) for before, code, after in code_neighbours(text)}
+    for before, code, after in code_neighbours(output):
+        assert not (before.isalnum() and not source[code][0].isalnum()), output
+        assert not (after.isalnum() and not source[code][1].isalnum()), output
+
+
 def test_code_spans_brought_together_stay_apart():
     text = "w `code`\\*`code`\n"
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()

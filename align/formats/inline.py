@@ -42,8 +42,8 @@ SINGLE_LEVEL_KINDS = {"a", "hyperlink"}
 # Placeholders that only carry layout (collapsed whitespace): dropped, never flagged.
 SPACE_KINDS = {"space"}
 # Placeholders that stand for words of their own (code, a URL, protected syntax, an
-# image, inline HTML kept whole): the spaces around them are the source's, so one the
-# translation puts against a word is kept apart from it where the source had a space.
+# image, inline HTML kept whole): one the translation puts against a word is kept apart
+# from it by a space where the source had no letter on that side.
 WORD_LIKE_KINDS = {"code", "kbd", "samp", "var", "url", "protected", "html", "kept", "image", "img"}
 
 Token = tuple[str, object]
@@ -606,14 +606,15 @@ def tokens_end_in_space(tokens: list[Token]) -> bool:
 
 
 def _spaced_before(pair: SentencePair, inline: Inline) -> bool:
-    """Whether the source had a space (or the sentence's start) before this placeholder."""
-    return inline.start == 0 or pair.source[inline.start - 1].isspace()
+    """Whether the source had no letter or digit right before this placeholder (a
+    space, punctuation, the sentence's start): one the English puts there is kept apart."""
+    return inline.start == 0 or not pair.source[inline.start - 1].isalnum()
 
 
 def _spaced_after(pair: SentencePair, inline: Inline) -> bool:
-    """Whether the source had a space (or the sentence's end) after this placeholder: a
-    space character, or collapsed spaces kept as a layout placeholder right after it."""
-    if inline.start >= len(pair.source) or pair.source[inline.start].isspace():
+    """Whether the source had no letter or digit right after this placeholder (a space,
+    collapsed spaces kept as a layout placeholder, punctuation, the sentence's end)."""
+    if inline.start >= len(pair.source) or not pair.source[inline.start].isalnum():
         return True
     return any(other.kind in SPACE_KINDS and other.start == inline.start and other.order > inline.order
                for other in pair.inlines)
