@@ -1239,3 +1239,13 @@ def test_links_next_to_links_in_one_french_word_share_its_english():
     english = markdown_sentence("Voir [Fibre](/a/)[optique](/b/) ici.\n", "See fibre optics here.",
                                 links=[(0, 4, 0, 3), (5, 17, 4, 16), (18, 21, 17, 21)])
     assert link_texts(english) == [("/a/", "fibre"), ("/b/", "optics")], english
+
+
+def test_a_link_whose_text_is_a_domain_is_kept_apart_from_the_words_around_it():
+    # Real case (Hugo's documentation): "[brew.sh](https://brew.sh/)" came back as
+    # "leave[ brew.sh](https://brew.sh/)": the space went inside the link.
+    english = markdown_sentence("Pour macOS, il peut être installé avec [brew.sh](https://brew.sh/).\n",
+                                "For macOS, it can be set up to leave.", [("Pour", "For"), ("installé", "set"),
+                                                                          ("avec", "leave")])
+    assert english == "For macOS, it can be set up to leave [brew.sh](https://brew.sh/).\n"
+    assert link_texts(english) == [("https://brew.sh/", "brew.sh")]

@@ -565,22 +565,31 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
         if events:
             flush()
             ordered = _order_events(events, open_stack)
+            group_start, space_after = len(tokens), False
             for k, (what, inline) in enumerate(ordered):
+                if space_after and not _link_edge(what, inline, CLOSE):  # (outside the spans closing there)
+                    tokens.append((TEXT, " "))
+                    space_after = False
                 spaced = what == POINT and inline.kind in WORD_LIKE_KINDS
                 if spaced and 0 < i and target[i - 1].isalnum() and not tokens_end_in_space(tokens) \
                         and _spaced_before(pair, inline):
-                    tokens.append((TEXT, " "))
+                    where = len(tokens)  # before the spans that open there: outside them
+                    while where > group_start and _link_edge(*tokens[where - 1], OPEN):
+                        where -= 1
+                    tokens.insert(where, (TEXT, " "))
                 tokens.append((what, inline))
                 if spaced and i < len(target) and target[i].isalnum() and _spaced_after(pair, inline) \
                         and not any(e[0] == POINT and e[1].kind in SPACE_KINDS for e in ordered[k + 1:]):
-                    tokens.append((TEXT, " "))
+                    space_after = True
                 if what == OPEN:
                     open_stack.append(inline)
                 elif what == CLOSE:
-                    for k in range(len(open_stack) - 1, -1, -1):
-                        if open_stack[k] is inline:
-                            del open_stack[k]
+                    for n in range(len(open_stack) - 1, -1, -1):
+                        if open_stack[n] is inline:
+                            del open_stack[n]
                             break
+            if space_after:
+                tokens.append((TEXT, " "))
         if i == len(target):
             break
         s = mapping[i]
@@ -591,6 +600,12 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             buffer.append(escape_char(target[i], base == 0 and i == 0))
     flush()
     return tokens
+
+
+def _link_edge(what: str, value, side: str) -> bool:
+    """An opening (`side` OPEN) or closing (CLOSE) of a span, or a half of a link left
+    with no words of its own (its "[" and its "](url)" as placeholders)."""
+    return what == side or (what == POINT and value.kind in SINGLE_LEVEL_KINDS)
 
 
 def tokens_end_in_space(tokens: list[Token]) -> bool:
