@@ -332,7 +332,7 @@ def place_pair(pair: SentencePair, placer: "_Placer | None" = None) -> tuple[lis
     _keep_continued_nesting(placed)
     paired = [p for p in placed if p.inline.paired]
     moved.extend(_make_laminar(paired))
-    for _ in range(4 * len(paired) ** 2 + 1):  # each step moves one link; they converge well before
+    for _ in range(4 * len(paired) ** 2 + 1):  # a bound: each step that counts moves one link
         unnested = _unnest_links(paired, placer)
         if not unnested:
             break
@@ -571,7 +571,7 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
                     tokens.append((TEXT, " "))
                     space_after = False
                 spaced = what == POINT and inline.kind in WORD_LIKE_KINDS
-                if spaced and 0 < i and target[i - 1].isalnum() and not tokens_end_in_space(tokens) \
+                if spaced and 0 < i and target[i - 1].isalnum() and not _tokens_end_in_space(tokens) \
                         and _spaced_before(pair, inline):
                     where = len(tokens)  # before the spans that open there: outside them
                     while where > group_start and _link_edge(*tokens[where - 1], OPEN):
@@ -608,7 +608,7 @@ def _link_edge(what: str, value, side: str) -> bool:
     return what == side or (what == POINT and value.kind in SINGLE_LEVEL_KINDS)
 
 
-def tokens_end_in_space(tokens: list[Token]) -> bool:
+def _tokens_end_in_space(tokens: list[Token]) -> bool:
     """Whether what the tokens write so far ends with a space (a layout placeholder's, too)."""
     for what, value in reversed(tokens):
         if what == TEXT:
