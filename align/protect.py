@@ -93,10 +93,6 @@ class Protection:
                 spans.append(match.span())
         return spans
 
-    def signature(self) -> dict:
-        """What the manifest records (and a re-read needs)."""
-        return {"builtin": sorted(BUILTIN) + sorted(AT_START) if self.builtin else [], "user": list(self.user)}
-
 
 DEFAULT = Protection()
 
