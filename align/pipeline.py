@@ -33,11 +33,12 @@ from .document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, TERM_FAILED, TER
 from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
 from .protect import DEFAULT as DEFAULT_PROTECTION
-from .protect import Protection, save_protection
+from .protect import SAVED as SAVED_PROTECTION
+from .protect import Protection, saved_text
 from .segment import segment_document
 from .sources import Article, Inputs, collect_articles, read_article, read_document
 from .writers import default_writers
-from .writers.base import atomic_writer
+from .writers.base import atomic_write, atomic_writer
 
 MANIFEST = "manifest.json"
 ARTICLE_LOG = Path(".align") / "run-articles.jsonl"
@@ -251,7 +252,7 @@ class Run:
         self._bar = self.progress_factory(None) if self.progress_factory else None
         self._articles_total, self._articles_read, self._sentences_read = len(articles), 0, 0
         log = ArticleLog(self.out_dir)
-        save_protection(self.out_dir, self.protection)
+        self._remember_protection()
         corrections = self._corrections()
         scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance,
                                     enforce_terms=self.glossary is not None)
@@ -291,6 +292,13 @@ class Run:
             if self._bar is not None:
                 self._bar.close()
         return report
+
+    def _remember_protection(self) -> None:
+        """The output folder keeps the run's protected syntax for later re-reads of its
+        kept sources (align.protect), rewritten only when it changed."""
+        path, text = self.out_dir / SAVED_PROTECTION, saved_text(self.protection)
+        if not path.is_file() or path.read_text(encoding="utf-8") != text:
+            atomic_write(path, text)
 
     # ---------------------------------------------------------------- stages
     def _read(self, articles: list[Article], report: RunReport, corrections,

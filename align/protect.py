@@ -29,7 +29,6 @@ found (each run is read on its own).
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,15 +101,9 @@ DEFAULT = Protection()
 SAVED = Path(".align") / "protect.json"
 
 
-def save_protection(out_dir: str | Path, protection: Protection) -> None:
-    path = Path(out_dir) / SAVED
-    data = json.dumps({"user": list(protection.user)}, ensure_ascii=False) + "\n"
-    if (path.read_text(encoding="utf-8") if path.is_file() else None) == data:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(data, encoding="utf-8")
-    os.replace(temporary, path)
+def saved_text(protection: Protection) -> str:
+    """What `SAVED` holds for `protection` (the pipeline writes it, `load_protection` reads it)."""
+    return json.dumps({"user": list(protection.user)}, ensure_ascii=False) + "\n"
 
 
 def load_protection(out_dir: str | Path) -> Protection:

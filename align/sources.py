@@ -20,6 +20,7 @@ from typing import Callable
 
 from .document import METADATA, PROSE, Document, Paragraph
 from .errors import InputError, UsageError
+from .protect import DEFAULT as DEFAULT_PROTECTION
 
 # A leading metadata line of the scraper, e.g. " date 2025-01 Le deuxième…": the
 # field may share its line with the first paragraph.
@@ -115,7 +116,7 @@ def read_document(path: str | Path, allow_empty: bool = False, protection=None) 
 
     article_format = format_for(path)
     if article_format is not None:
-        document = article_format.read(path) if protection is None else article_format.read(path, protection)
+        document = article_format.read(path, protection or DEFAULT_PROTECTION)
         if not allow_empty and not any(p.translatable for p in document.paragraphs):
             raise InputError(f"{path}: empty article (no text to translate)")
         return document

@@ -15,6 +15,7 @@ from abc import ABC, abstractmethod
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..document import PROSE, Document, Inline, Paragraph
 from ..errors import InputError
@@ -261,10 +262,10 @@ class ParagraphBuilder:
         Protected syntax (align.protect), URLs, e-mail addresses, bare domains and file
         names in plain text become placeholders: never translated."""
         if protect and urls and raw is None and (spans := self.protected_spans(decoded)):
-            self._placeholders(decoded, spans, "protected", {"protect": False})
+            self.placeholders(decoded, spans, "protected", lambda text: self.text(text, protect=False))
             return
         if urls and raw is None and (spans := protected_spans(decoded)):
-            self._placeholders(decoded, spans, "url", {"urls": False})
+            self.placeholders(decoded, spans, "url", lambda text: self.text(text, urls=False))
             return
         if raw is None and decoded[:1] == " " and self.chars and self.chars[-1] == " ":
             # a space after a space (around a placeholder): layout only, the model sees one
@@ -302,17 +303,18 @@ class ParagraphBuilder:
                 self.spellings[position] = char
             self.chars.append(char)
 
-    def _placeholders(self, decoded: str, spans: list[tuple[int, int]], kind: str, rest: dict) -> None:
-        """`decoded` with its `spans` as placeholders of `kind`; the text between read
-        with the options `rest` (what is already looked for is not looked for again)."""
+    def placeholders(self, decoded: str, spans: list[tuple[int, int]], kind: str,
+                     read_between: Callable[[str], None]) -> None:
+        """`decoded` with its `spans` as placeholders of `kind`, the text between them
+        given to `read_between` (which does not look again for what `spans` found)."""
         cursor = 0
         for start, end in spans:
             if start > cursor:
-                self.text(decoded[cursor:start], **rest)
+                read_between(decoded[cursor:start])
             self.point(kind, decoded[start:end])
             cursor = end
         if cursor < len(decoded):
-            self.text(decoded[cursor:], **rest)
+            read_between(decoded[cursor:])
 
     def protected_spans(self, text: str) -> list[tuple[int, int]]:
         """The protected syntax in `text` (align.protect), were it read next."""

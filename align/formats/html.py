@@ -218,15 +218,10 @@ class _Builder:
 
     @staticmethod
     def add_data(builder: ParagraphBuilder, raw: str) -> None:
-        if ODD_SPACE_RE.search(raw):
+        if ODD_SPACE_RE.search(raw) and (spans := builder.protected_spans(raw)):
             # Protected syntax is found in the whole text before its spaces are collapsed
             # (a template tag's words would be cut apart).
-            cursor = 0
-            for start, end in builder.protected_spans(raw):
-                _Builder.add_spaced(builder, raw[cursor:start])
-                builder.point("protected", raw[start:end])
-                cursor = end
-            _Builder.add_spaced(builder, raw[cursor:])
+            builder.placeholders(raw, spans, "protected", lambda text: _Builder.add_spaced(builder, text))
             return
         _Builder.add_spaced(builder, raw)
 
