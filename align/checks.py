@@ -86,9 +86,9 @@ def check_pair(pair: SentencePair) -> None:
     if loop:
         pair.add_flag(FlagCode.REPETITION, loop)
     if pair.inlines and pair.target:
-        from .formats.inline import MARKUP_MOVED, place_pair
-        for kind in dict.fromkeys(place_pair(pair)[1]):
-            pair.add_flag(MARKUP_MOVED, kind)
+        from .markup.placement import placed_markup  # placed once, kept on the pair
+        for kind in dict.fromkeys(placed_markup(pair).moved):
+            pair.add_flag(FlagCode.MARKUP_MOVED, kind)
 
 
 def low_confidence(pairs: list[SentencePair], share: float = LOW_CONFIDENCE_SHARE,

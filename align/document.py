@@ -180,6 +180,24 @@ class Inline(Record):
 
 
 @dataclass
+class PlacedMarkup(Record):
+    """A pair's markup placed in its translation (align.markup.placement): computed
+    once per translation, read by the checks, the review page, XLIFF and the
+    format writers."""
+
+    target: str                       # the translation it was placed in
+    alignment: list[tuple[int, int, int, int]] = field(default_factory=list)  # ... with that alignment
+    # (index in the pair's `inlines`, start, end in `target`), outermost first
+    spans: list[tuple[int, int, int]] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)  # kinds not placed where their French was
+
+    NESTED = {"alignment": tuple, "spans": tuple}
+
+    def matches(self, pair: "SentencePair") -> bool:
+        return self.target == pair.target and self.alignment == pair.alignment
+
+
+@dataclass
 class SentencePair(Record):
     source: str
     target: str = ""
@@ -203,8 +221,11 @@ class SentencePair(Record):
     comment: str = ""
     version: int = 0
     suggestion: str = ""
+    # The markup placed in `target` (align.markup.placement.placed_markup); derived, not saved.
+    markup: PlacedMarkup | None = field(default=None, repr=False, compare=False)
 
     NESTED = {"terms": Term, "flags": Flag, "inlines": Inline, "alignment": tuple}
+    NOT_SAVED = ("markup",)
 
     @property
     def review_status(self) -> str:

@@ -32,6 +32,7 @@ from .checks import check_document
 from .document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document
 from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
+from .markup.placement import place_markup
 from .protect import DEFAULT as DEFAULT_PROTECTION
 from .protect import SAVED as SAVED_PROTECTION
 from .protect import Protection, saved_text
@@ -344,7 +345,7 @@ class Run:
             if self.memory is not None:
                 with _memory_writes(self.memory):
                     self.memory.store(document, self.memory_key, self.engine_signature)
-            check_document(document)
+            check_document(place_markup(document))  # markup placed once: checks and writers read it
             outputs = [str(written) for writer in self.writers
                        if (written := writer.write(document, self.out_dir, header)) is not None]
         except OutputError:

@@ -18,9 +18,12 @@ Built in (`BUILTIN`):
   the start of a paragraph only.
 
 Users add their own with ``--protect REGEX`` (repeatable): each match is protected
-too. A run records them in the manifest (``settings.protect``) and in the output
-folder (``.align/protect.json``), and re-reading an article's kept source for its
-same-format output after a review uses the same ones.
+too. A team shares them in a file (`PATTERNS_FILE`, ``protect.txt``; `read_patterns`):
+``align translate`` reads the one beside the glossary in use, and ``--protect-file FILE``
+names others; their patterns come before the ``--protect`` ones. A run records them
+all in the manifest (``settings.protect``) and in the output folder
+(``.align/protect.json``), and re-reading an article's kept source for its same-format
+output after a review uses the same ones.
 
 Plain-text articles have no placeholders: their URLs are only kept whole by the
 segmenter. A template tag whose characters Word split over several runs is not
@@ -32,6 +35,12 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .errors import InputError
+
+# The user's patterns shared by a team: one Python regular expression a line, beside
+# the glossary (`align translate` reads it from the glossary's folder; see read_patterns).
+PATTERNS_FILE = "protect.txt"
 
 BUILTIN: dict[str, str] = {
     "template": r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}",
@@ -68,12 +77,25 @@ class Protection:
         matches the empty string, is a ValueError saying which."""
         for pattern in patterns:
             try:
-                compiled = re.compile(pattern)
+                re.compile(pattern)
             except re.error as error:
                 raise ValueError(f"--protect {pattern!r}: not a regular expression ({error})") from None
-            if compiled.match(""):
-                raise ValueError(f"--protect {pattern!r}: matches empty text; a pattern must match something")
-        return cls(user=tuple(patterns))
+            problem = pattern_problem(pattern)
+            if problem:
+                raise ValueError(f"--protect {pattern!r}: {problem}")
+        try:
+            return cls(user=tuple(patterns))
+        except re.error as error:  # each compiles, not all together: a group name used twice
+            raise ValueError(f"the protected patterns do not go together ({error.msg}); "
+                             f"give each group its own name") from None
+
+    @classmethod
+    def from_files(cls, files=(), patterns=()) -> "Protection":
+        """Built-ins, then the patterns of each file of `files` (`read_patterns`), then
+        `patterns` (``--protect``), each pattern once. A bad pattern in a file is an
+        InputError naming the file and line; a bad one of `patterns`, a ValueError."""
+        combined = [pattern for path in files for pattern in read_patterns(path)] + list(patterns)
+        return cls.with_patterns(list(dict.fromkeys(combined)))
 
     def spans(self, text: str, at_start: bool = False) -> list[tuple[int, int]]:
         """(start, end) of each protected span of `text`, in order, never overlapping;
@@ -94,6 +116,54 @@ class Protection:
 
 
 DEFAULT = Protection()
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why `pattern` cannot be a protected pattern, or None when it can."""
+    try:
+        compiled = re.compile(pattern)
+    except re.error as error:
+        return str(error)
+    try:  # patterns run together, each in (?:…): a global flag must stay at the start
+        re.compile(f"(?:{pattern})")
+    except re.error as error:
+        return f"{error.msg}; flags apply to one pattern: write (?i:…) rather than (?i)"
+    if compiled.match(""):
+        return "matches empty text; a pattern must match something"
+    return None
+
+
+def read_patterns(path: str | Path) -> list[str]:
+    """The patterns of a `PATTERNS_FILE`: one Python regular expression a line, UTF-8
+    (a BOM is skipped). Blank lines and lines starting with ``#`` are skipped, and
+    spaces around a pattern are dropped (a space at a pattern's edge is ``[ ]``, a
+    pattern that starts with ``#`` is written ``\\#…``). Every failure is an InputError
+    of one line: an unreadable file, or ``FILE:LINE: bad pattern "…" (why)``."""
+    from .sources import read_bytes  # here: sources imports this module
+
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not valid UTF-8; save the file as UTF-8") from None
+    patterns: list[str] = []
+    for number, line in enumerate(text.split("\n"), 1):  # as editors number lines
+        pattern = line.strip()
+        if not pattern or pattern.startswith("#"):
+            continue
+        problem = pattern_problem(pattern)
+        if problem:
+            raise InputError(f'{path}:{number}: bad pattern "{pattern}" ({problem})')
+        patterns.append(pattern)
+    return patterns
+
+
+def patterns_file_in(folder: str | Path) -> Path | None:
+    """`folder`'s `PATTERNS_FILE`, or None where there is none (then there are simply no
+    patterns; one that exists but cannot be read is said by `read_patterns`)."""
+    path = Path(folder) / PATTERNS_FILE
+    return path if path.exists() else None
 
 
 # The output folder remembers the user's patterns: re-reading an article's kept source

@@ -475,6 +475,6 @@ def segment_document(document, lang: str = "fr"):
                                             start=s)
                                for n, (s, e) in enumerate(spans, 1)]
         if paragraph.inlines:
-            from .formats.inline import split_inlines
+            from .markup.spans import split_inlines
             split_inlines(paragraph)
     return document

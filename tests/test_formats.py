@@ -20,11 +20,14 @@ from align.errors import InputError
 from align.formats import format_for
 from align.formats.docx import DocxFormat
 from align.formats.html import HtmlFormat
-from align.formats.inline import MARKUP_MOVED, render_paragraph, tokens_to_text
+from align.flags import FlagCode
+from align.markup.rendering import render_paragraph, tokens_to_text
 from align.formats.markdown import FRONT_MATTER_RE, MarkdownFormat, parser
 from align.segment import segment_document
 from align.sources import find_articles, read_document
 from conftest import ROOT
+
+MARKUP_MOVED = FlagCode.MARKUP_MOVED
 
 DATA = ROOT / "tests" / "data"
 WORD = re.compile(r"\w+")
@@ -569,6 +572,9 @@ SOUP = ["le", "chat", "été", " ", "\n", "\n\n", "*", "**", "_", "`", "[", "]",
 @example('\n\n[r]: v (t)\nle[r]: u "le titre"\n<a href=\'u\' title=\'t\'>le. </a>')
 # a comment moved to a quote's line start (after its "> ") opened an HTML block there
 @example('>[\n> *](u "t")<!-- c -->le')
+# two tags with a space between them at the line start: moving only the first after the
+# first word left the comment starting an HTML block
+@example("*<div><!-- c --> [le](u 't')")
 def test_property_markdown_soup_round_trips_and_keeps_its_links(text):
     fmt = MarkdownFormat()
     assert round_trip(fmt, text.encode()).decode() == text
@@ -890,7 +896,9 @@ def test_html_translatable_attributes():
 def test_xliff_inline_markup_for_source_and_target():
     from xml.dom.minidom import parseString
 
-    from align.formats.inline import target_inlines, xliff_inline
+    from align.markup.placement import target_inlines
+
+    from align.markup.codes import xliff_inline
 
     document = HtmlFormat().parse('<p>Le <b>chat &amp; <i>le</i> chien</b>.<br>Puis <a href="u">un. Deux</a>.</p>'
                                   .encode(), "t.html")

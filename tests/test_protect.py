@@ -132,3 +132,106 @@ def test_cli_protect_is_used_for_translation_and_for_rereads(tmp_path):
                                     "--protect", "("])
     assert bad.exit_code == 2 and "--protect '(': not a regular expression" in bad.output
     assert len(bad.output.strip().splitlines()) == 1
+
+
+# A team's patterns in protect.txt (align.protect.PATTERNS_FILE), beside the glossary.
+
+def test_read_patterns_skips_comments_and_blank_lines_and_a_bom(tmp_path):
+    from align.protect import read_patterns
+
+    path = tmp_path / "protect.txt"
+    path.write_bytes("\ufeff# Variables of our templates\r\n\\$[A-Z_]+\\$\r\n\r\n   \n  # indented comment\n"
+                     "  %%[a-z]+%%  \n\\#\\d+\nÉtape [0-9]+\n".encode("utf-8"))
+    assert read_patterns(path) == [r"\$[A-Z_]+\$", "%%[a-z]+%%", r"\#\d+", "Étape [0-9]+"]
+    (tmp_path / "empty.txt").write_text("# nothing yet\n\n", encoding="utf-8")
+    assert read_patterns(tmp_path / "empty.txt") == []
+
+
+def test_a_bad_pattern_in_a_file_is_one_line_with_file_and_line(tmp_path):
+    from align.errors import InputError
+    from align.protect import read_patterns
+
+    path = tmp_path / "protect.txt"
+    path.write_text("# ours\n\\$[A-Z_]+\\$\n([a-z\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_patterns(path)
+    assert str(error.value) == f'{path}:3: bad pattern "([a-z" (unterminated character set at position 1)'
+    path.write_text("\n\nx*\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_patterns(path)
+    assert str(error.value) == (f'{path}:3: bad pattern "x*" '
+                                f'(matches empty text; a pattern must match something)')
+    path.write_text("(?i)todo\n", encoding="utf-8")  # compiles alone, not among the others
+    with pytest.raises(InputError, match=r":1: bad pattern \"\(\?i\)todo\" \(global flags"):
+        read_patterns(path)
+    path.write_bytes(b"ok\n\xe9t\xe9\n")
+    with pytest.raises(InputError) as error:
+        read_patterns(path)
+    assert str(error.value) == f"{path}:2: not valid UTF-8; save the file as UTF-8"
+    with pytest.raises(InputError) as error:
+        read_patterns(tmp_path / "none.txt")
+    assert str(error.value) == f"{tmp_path / 'none.txt'}: no such file"
+
+
+def test_files_come_first_then_protect_and_each_pattern_once(tmp_path):
+    (tmp_path / "a.txt").write_text("A+\nB+\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("B+\nC+\n", encoding="utf-8")
+    protection = Protection.from_files([tmp_path / "a.txt", tmp_path / "b.txt"], ["D+", "A+"])
+    assert protection.user == ("A+", "B+", "C+", "D+")
+    with pytest.raises(ValueError, match="--protect '\\(': not a regular expression"):
+        Protection.from_files([tmp_path / "a.txt"], ["("])
+    with pytest.raises(ValueError, match="do not go together"):  # a group name twice: no traceback
+        Protection.with_patterns(["(?P<n>a)", "(?P<n>b)"])
+
+
+def test_cli_reads_protect_txt_beside_the_glossary(tmp_path):
+    import json
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.md").write_text("# Titre\n\nRemplacez $NOM_CLIENT$ par le nom du client.\n", encoding="utf-8")
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    (terms / "glossary.tsv").write_text("source\ttarget\nclient\tcustomer\n", encoding="utf-8")
+    (terms / "protect.txt").write_text("# template variables\n\\$[A-Z_]+\\$\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["translate", str(source), "--model", str(SMALL_MODEL), "-o", str(out),
+                                       "--beams", "1", "--glossary", str(terms / "glossary.tsv"), "--quiet",
+                                       "--protect", "Titre", "--protect", r"\$[A-Z_]+\$"])
+    assert result.exit_code == 0, result.output
+    assert "$NOM_CLIENT$" in (out / "a.en.md").read_text(encoding="utf-8")
+    assert "$NOM_CLIENT$" not in (out / "a.tsv").read_text(encoding="utf-8")  # the model never saw it
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["settings"]["protect"] == [r"\$[A-Z_]+\$", "Titre"]  # the file's first, each once
+    assert json.loads((out / ".align" / "protect.json").read_text(encoding="utf-8")) == {
+        "user": [r"\$[A-Z_]+\$", "Titre"]}
+
+
+def test_cli_bad_protect_files_are_one_line_before_any_model(tmp_path, monkeypatch):
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "a.md").write_text("Bonjour.\n", encoding="utf-8")
+    terms = tmp_path / "terms"
+    terms.mkdir()
+    (terms / "glossary.tsv").write_text("source\ttarget\nclient\tcustomer\n", encoding="utf-8")
+    (terms / "protect.txt").write_text("# ours\n\n([a-z\n", encoding="utf-8")
+    no_model = str(tmp_path / "no-model")  # loading it would be another error
+
+    def run(*options):
+        result = CliRunner().invoke(main, ["translate", str(source), "--model", no_model,
+                                           "-o", str(tmp_path / "out"), *options])
+        assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1, result.output
+        return result.output.strip()
+
+    assert run("--glossary", str(terms / "glossary.tsv")) == (
+        f'align: error: {terms / "protect.txt"}:3: bad pattern "([a-z" (unterminated character set at position 1)')
+    assert run("--protect-file", str(tmp_path / "ours.txt")) == f"align: error: {tmp_path / 'ours.txt'}: no such file"
+    assert not (tmp_path / "out" / "manifest.json").exists()
+    # No --glossary: ./protect.txt, where ./glossary.tsv is looked for; --no-glossary reads it too.
+    monkeypatch.chdir(terms)
+    for options in ((), ("--no-glossary",)):
+        assert run(*options) == 'align: error: protect.txt:3: bad pattern "([a-z" ' \
+                                '(unterminated character set at position 1)'
+    monkeypatch.chdir(source)  # none there: no patterns, and the run goes on to the model
+    message = run("--no-glossary")
+    assert "no-model" in message and "protect.txt" not in message

@@ -249,7 +249,7 @@ def test_codes_in_a_plain_text_article_are_ignored_with_a_warning(folder, tmp_pa
 def placements(pair, codes: dict[int, Code], english: str | None = None):
     """What the writer does with codes imported in the target `english` (default:
     the pair's): {id: settled span}, and the warnings."""
-    from align.formats.inline import place_pair
+    from align.markup.placement import place_pair
     from align.review.xliff import ImportedUnit, _edit_for, _settled
 
     english = pair.target if english is None else english

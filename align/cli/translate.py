@@ -60,10 +60,14 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 @click.option("--protect", "protect", multiple=True, metavar="REGEX",
               help="Also keep text matching REGEX untranslated, byte for byte, in Markdown, HTML and Word "
                    "articles (repeatable; template tags, shortcodes and alerts are kept already).")
+@click.option("--protect-file", "protect_files", multiple=True, metavar="FILE", type=click.Path(path_type=str),
+              help="Also keep text matching the patterns of FILE untranslated: one regular expression a line, "
+                   "# starts a comment (repeatable; a protect.txt beside the glossary is read already).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
 def translate(paths, output, model, revision, engine, compute_type, batch_tokens, batch_size, beams, device,
-              glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, protect, quiet) -> None:
+              glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, protect, protect_files,
+              quiet) -> None:
     """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
     included; the outputs mirror their relative paths) or - for standard input."""
     from ..engines import load_engine
@@ -77,9 +81,17 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
     if shard:
         from ..shard import parse_shard
         shard_spec = parse_shard(shard)
-    from ..protect import Protection
+    from ..protect import Protection, patterns_file_in
+    # The team's protect.txt sits beside the glossary: --glossary FILE's folder, else the
+    # current folder, where ./glossary.tsv is looked for (present or not). --no-glossary
+    # still reads ./protect.txt when it is there: it turns off terms, not protected syntax,
+    # and skipping the file would silently send template tags to the model, while reading
+    # it only keeps the listed text as it is. Absent, it is no patterns. Its patterns come
+    # first, then those of each --protect-file (read even when one is that same file: a
+    # pattern is kept once), then --protect.
+    beside = patterns_file_in(Path(glossary).parent if glossary and not no_glossary else Path("."))
     try:
-        protection = Protection.with_patterns(protect)
+        protection = Protection.from_files(([beside] if beside else []) + list(protect_files), protect)
     except ValueError as error:
         raise UsageError(str(error)) from None
     if stdin_name is not None and "-" not in paths:

@@ -22,7 +22,8 @@ from ..errors import InputError
 from ..protect import DEFAULT, Protection
 from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
 from ..sources import CONTROL_RE, decode, read_bytes
-from .inline import EscapeChar, render_paragraph, tokens_to_text
+from ..markup.spans import EscapeChar
+from ..markup.rendering import render_paragraph, tokens_to_text
 
 # YAML front matter at the top of a file (Jekyll, Hugo, MDN: in Markdown and in HTML).
 FRONT_MATTER_RE = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)

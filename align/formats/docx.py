@@ -37,7 +37,8 @@ from lxml import etree
 from ..document import Document, Paragraph
 from ..errors import InputError
 from .base import Format, ParagraphBuilder, protected_syntax, wholly_protected
-from .inline import CLOSE, OPEN, POINT, TEXT, plain_escape, render_paragraph
+from ..markup.spans import CLOSE, OPEN, POINT, TEXT, plain_escape
+from ..markup.rendering import render_paragraph
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

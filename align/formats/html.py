@@ -29,7 +29,8 @@ from dataclasses import replace
 
 from ..document import Document, Paragraph
 from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
-from .inline import OPEN, POINT, WORD_LIKE_KINDS, render_paragraph
+from ..markup.spans import OPEN, POINT, WORD_LIKE_KINDS
+from ..markup.rendering import render_paragraph
 
 INLINE_TAGS = frozenset("""a abbr b bdi bdo big button cite data del dfn em font i ins label mark nobr q s
     small span strike strong sub sup time tt u""".split())

@@ -30,7 +30,8 @@ from ..document import METADATA, Document, Paragraph
 from ..protect import BUILTIN
 from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 from .html import INLINE_TAGS, KEEP_INLINE, build_html, english_inline_languages, escaper_for_role, href_of
-from .inline import CLOSE, OPEN, POINT, TEXT, render_paragraph, tokens_to_text
+from ..markup.spans import CLOSE, OPEN, POINT, TEXT
+from ..markup.rendering import render_paragraph, tokens_to_text
 
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
 # The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
@@ -398,8 +399,11 @@ def _no_html_block_start(tokens: list) -> list:
         while html < end and out[html][0] == TEXT and not out[html][1].strip():
             html += 1  # (up to three spaces may indent an HTML block)
         lead = html
-        while lead < end and out[lead][0] == POINT and out[lead][1].kind == "html":
-            lead += 1
+        while lead < end and ((out[lead][0] == POINT and out[lead][1].kind == "html")
+                              or (out[lead][0] == TEXT and not out[lead][1].strip() and "\n" not in out[lead][1])):
+            lead += 1  # (tags with spaces between them: all move, or the next one starts the block)
+        while lead > html and out[lead - 1][0] == TEXT:
+            lead -= 1
         before = tokens_to_text([out[start - 1]]).rsplit("\n", 1)[1] if start else ""  # the line's start
         before = before[QUOTE_MARKERS.match(before).end():]  # (a quote's "> " is its container's, not the line's)
         line = before + tokens_to_text(out[start:end]).split("\n")[0]

@@ -64,7 +64,9 @@ from lxml import etree
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_NEEDS_WORK, STATUS_REVIEWED, \
     STATUS_TRANSLATED, Document, SentencePair
 from ..errors import InputError
-from ..formats.inline import SPACE_KINDS, code_shape, inline_codes, place_pair, target_inlines, xliff_inline
+from ..markup.spans import SPACE_KINDS
+from ..markup.codes import code_shape, inline_codes, xliff_inline
+from ..markup.placement import place_pair, target_inlines
 from ..writers import atomic_write
 from .folder import Edit, EditRejected, ReviewFolder, carry_alignment, clean_text, cleaned_with_positions
 
@@ -291,7 +293,7 @@ def inline_20(text: str, inlines: list) -> str:
     spans as <pc>, placeholders as <ph/>, a span opening or closing in another
     sentence (another unit) as an isolated <sc/> or <ec/>. Ids are the Inline ids,
     the same in source and target."""
-    from ..formats.inline import FORMATTING_KINDS
+    from ..markup.spans import FORMATTING_KINDS
 
     def tag(inline, what: str) -> str:
         kind, sub_type = _TYPES_20.get(inline.kind, ("fmt" if inline.kind in FORMATTING_KINDS else "other", None))

@@ -106,7 +106,7 @@ def _segments(text: str, spans: list[tuple[int, int, int]],
 def _styles(inlines) -> list[tuple[int, int, str, str]]:
     """Inline markup as review-page styles: a fixed set of class names, never the
     article's own tags, so the page shows emphasis and links without running them."""
-    from ..formats.inline import review_style
+    from ..markup.rendering import review_style
 
     out = []
     for inline in inlines:
@@ -119,7 +119,7 @@ def _styles(inlines) -> list[tuple[int, int, str, str]]:
 def _target_styles(pair: SentencePair) -> list[tuple[int, int, str, str]]:
     if not pair.inlines or not pair.target:
         return []
-    from ..formats.inline import target_inlines
+    from ..markup.placement import target_inlines
 
     return _styles(target_inlines(pair))
 

@@ -1,0 +1,407 @@
+"""Markup placed in translations, the way bergamot-translator re-inserts HTML tags
+through the word alignment. Each of a pair's `Inline` pieces is put around the
+English words aligned to the French it covered:
+
+1. characters the translation copied unchanged (same text at aligned positions,
+   e.g. names, numbers, or everything under an identity engine) map exactly;
+2. else the hull of the English words aligned (`SentencePair.alignment`) to
+   French words inside the span;
+3. else the span's text found once, verbatim, in the translation;
+4. else the sentence's edges, and the kind is reported moved (the checks flag
+   `markup-moved`): a link wraps the sentence (it stays usable), formatting
+   (bold, italics...) is left empty at the nearer edge.
+
+Placed spans are then made properly nested (clipping, reported too), so every
+writer emits well-formed markup. The result is computed once per translation and
+kept on the pair (`placed_markup`): checks, the review page, XLIFF and the
+format writers all read it.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import replace
+
+from ..document import Document, Inline, PlacedMarkup, SentencePair
+from .spans import FORMATTING_KINDS, SINGLE_LEVEL_KINDS, SPACE_KINDS
+
+def valid_links(alignment, source: str, target: str) -> list[tuple[int, int, int, int]]:
+    """The links of an alignment that are non-empty spans inside `source` and `target`
+    (one read from a file or a CAT tool may hold anything)."""
+    n, m = len(source), len(target)
+    return [tuple(a) for a in alignment
+            if len(a) == 4 and 0 <= a[0] < a[1] <= n and 0 <= a[2] < a[3] <= m]
+
+
+def copy_map(source: str, target: str, alignment: list[tuple[int, int, int, int]]) -> list[int]:
+    """For each target character, the source character it copies unchanged, or -1.
+
+    Aligned words with the same text are copies, and so are the characters between
+    two such words (or before the first, after the last) when they match too.
+    """
+    mapping = [-1] * len(target)
+    if not alignment:
+        if source == target:
+            return list(range(len(target)))
+        return mapping
+    words = sorted((a for a in alignment if source[a[0]:a[1]] == target[a[2]:a[3]]), key=lambda a: a[2])
+    if not words:
+        return mapping
+
+    def link(ss: int, ts: int, length: int) -> None:
+        for k in range(length):
+            mapping[ts + k] = ss + k
+
+    previous = None
+    for ss, se, ts, te in words:
+        if previous is None:
+            if ts <= ss and target[:ts] == source[ss - ts:ss]:
+                link(ss - ts, 0, ts)
+        else:
+            pse, pte = previous
+            if pse <= ss and pte <= ts and target[pte:ts] == source[pse:ss]:
+                link(pse, pte, ts - pte)
+        link(ss, ts, te - ts)
+        previous = (se, te)
+    se, te = previous
+    rest = len(target) - te
+    if source[se:se + rest] == target[te:]:
+        link(se, te, rest)
+    return mapping
+
+
+class Placer:
+    def __init__(self, pair: SentencePair):
+        self.source, self.target = pair.source, pair.target
+        self.alignment = valid_links(pair.alignment, pair.source, pair.target)
+        self.mapping = copy_map(self.source, self.target, self.alignment)
+        self.inverse = {s: t for t, s in enumerate(self.mapping) if s >= 0}
+
+    def _trim(self, x: int, y: int) -> tuple[int, int]:
+        while x < y and self.target[x].isspace():
+            x += 1
+        while y > x and self.target[y - 1].isspace():
+            y -= 1
+        return x, y
+
+    def span(self, a: int, b: int) -> tuple[int, int] | None:
+        """Target span for the source span [a, b), or None when it cannot be placed."""
+        inverse = self.inverse
+        if a >= b:
+            x = self.point(a)
+            return None if x is None else (x, x)
+        if a == 0 and b == len(self.source):
+            return 0, len(self.target)  # the whole sentence
+        if all(s in inverse for s in range(a, b)):
+            x = inverse[a]
+            if all(inverse[a + k] == x + k for k in range(b - a)):
+                return x, x + (b - a)
+        inside = [w for w in self.alignment if a <= (w[0] + w[1]) / 2 < b]
+        if inside:
+            x, y = min(w[2] for w in inside), max(w[3] for w in inside)
+            # Punctuation at the span's edges comes along when the translation has it too.
+            before = self.source[a:min(w[0] for w in inside)]
+            after = self.source[max(w[1] for w in inside):b]
+            if before and self.target[max(0, x - len(before)):x] == before:
+                x -= len(before)
+            if after and self.target.startswith(after, y):
+                y += len(after)
+            return self._trim(x, y)
+        fragment = self.source[a:b].strip()
+        if fragment and self.target.count(fragment) == 1:
+            x = self.target.index(fragment)
+            return x, x + len(fragment)
+        return None
+
+    def point(self, p: int) -> int | None:
+        # At a sentence's edge (an image before it, a bookmark, a break after it): same edge.
+        if p == 0:
+            return 0
+        if p == len(self.source):
+            return len(self.target)
+        inverse = self.inverse
+        if p - 1 in inverse:
+            return inverse[p - 1] + 1
+        if p in inverse:
+            return inverse[p]
+        before = [w for w in self.alignment if w[1] <= p]
+        if before:
+            end = max(w[1] for w in before)
+            x = max(w[3] for w in before if w[1] == end)
+            gap = self.source[end:p]  # e.g. the final period before a line break
+            return x + len(gap) if gap and self.target.startswith(gap, x) else x
+        after = [w for w in self.alignment if w[0] >= p]
+        if after:
+            start = min(w[0] for w in after)
+            x = min(w[2] for w in after if w[0] == start)
+            gap = self.source[p:start]
+            return x - len(gap) if gap and self.target[max(0, x - len(gap)):x] == gap else x
+        return None
+
+
+class Placed:
+    """A pair-level Inline with its span in the translation."""
+
+    __slots__ = ("inline", "x", "y")
+
+    def __init__(self, inline: Inline, x: int, y: int):
+        self.inline, self.x, self.y = inline, x, y
+
+
+def nesting_key(p: Placed) -> tuple[int, int, int]:
+    """Outer spans first: earlier start, later end, then source order. A span coming
+    from the previous sentence starts before any, one running into the next ends
+    after any: on the same words as a span of this sentence, it is the outer one,
+    or their tags would cross."""
+    return (p.x if p.inline.opens else -1, -p.y if p.inline.closes else -sys.maxsize, p.inline.order)
+
+
+def _inside_word(text: str, x: int) -> bool:
+    return 0 < x < len(text) and text[x - 1].isalnum() and text[x].isalnum()
+
+
+def _word_edge(pair: SentencePair, p: int, x: int) -> int:
+    """A placeholder that was between words in the French is put between words in the
+    English: mapped inside a word (a character copy can land there), it moves to that
+    word's nearer edge, its end on a tie."""
+    if not _inside_word(pair.target, x) or _inside_word(pair.source, p):
+        return x
+    left, right = x, x
+    while left > 0 and pair.target[left - 1].isalnum():
+        left -= 1
+    while right < len(pair.target) and pair.target[right].isalnum():
+        right += 1
+    return left if x - left < right - x else right
+
+
+def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list[Placed], list[str]]:
+    """Spans of the pair's markup in its translation, properly nested; and the kinds
+    that could not be placed where their French was (for the `markup-moved` flag)."""
+    placer = placer or Placer(pair)
+    length = len(pair.target)
+    moved: list[str] = []
+    placed: list[Placed] = []
+    fallbacks: list[Inline] = []
+    for inline in pair.inlines:
+        if not inline.paired:
+            x = placer.point(inline.start)
+            if x is None:
+                if inline.kind in SPACE_KINDS:
+                    continue
+                moved.append(inline.kind)
+                x = 0 if inline.start < len(pair.source) / 2 else length
+            x = _word_edge(pair, inline.start, x)
+            placed.append(Placed(inline, x, x))
+            continue
+        span = placer.span(inline.start, inline.end)
+        if span is None:
+            moved.append(inline.kind)
+            fallbacks.append(inline)
+            continue
+        x, y = span
+        if not inline.opens:
+            x = 0
+        if not inline.closes:
+            y = length
+        placed.append(Placed(inline, x, y))
+    for inline in fallbacks:
+        if inline.kind in FORMATTING_KINDS and inline.opens and inline.closes:
+            # Bold on the whole sentence would say something false: the tags sit,
+            # empty, at the edge nearest to where they were (Markdown and DOCX drop them).
+            edge = 0 if inline.start < len(pair.source) - inline.end else length
+            placed.append(Placed(inline, edge, edge))
+            continue
+        whole = inline.opens and inline.closes and inline.start < inline.end
+        glued = whole and ((inline.start > 0 and pair.source[inline.start - 1].isalnum())
+                           or (inline.end < len(pair.source) and pair.source[inline.end].isalnum()))
+        # A link glued to another in one French word shares that word's English; else it
+        # takes the longest stretch no link holds, or, with none left, a word of the
+        # link holding the most.
+        x, y = _share_words(placed, inline, placer) if glued else (0, 0)
+        if x == y:
+            x, y = _free_stretch(placed, inline, placer)
+        if x == y and whole:
+            x, y = _share_words(placed, inline, placer)
+        placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
+    _keep_continued_nesting(placed)
+    paired = [p for p in placed if p.inline.paired]
+    moved.extend(_make_laminar(paired))
+    for _ in range(4 * len(paired) ** 2 + 1):  # a bound: each step that counts moves one link
+        unnested = _unnest_links(paired, placer)
+        if not unnested:
+            break
+        moved.extend(unnested)
+        moved.extend(_make_laminar(paired))
+    moved.extend(_empty_links_out_of_links(placed))
+    return placed, moved
+
+
+def _free_stretch(placed: list[Placed], inline: Inline, placer: Placer) -> tuple[int, int]:
+    """Where a link that lost its own words goes, so that it keeps some: the sentence,
+    less what spans of its kind hold (a link inside a link is no link), the longest
+    stretch left; the last one for a link running into the next sentence, the first
+    for one coming from the previous (it must reach that edge)."""
+    taken = sorted((p.x, p.y) for p in placed if p.inline.kind == inline.kind and p.inline.paired)
+    stretches, cursor = [], 0
+    for x, y in taken:
+        stretches.append((cursor, max(cursor, x)))
+        cursor = max(cursor, y)
+    stretches.append((cursor, len(placer.target)))
+    if inline.opens != inline.closes:
+        return placer._trim(*stretches[-1 if inline.opens else 0])
+    return placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
+
+
+def _share_words(placed: list[Placed], inline: Inline, placer: Placer) -> tuple[int, int]:
+    """A link with words in the French and none left in the English, every word held
+    by links: the link of its kind holding the most words gives it one, its first if
+    the link came before it in the French, else its last. (Links next to links in
+    one French word, "[a](x)[b](y)", get the English of that word between them.)"""
+    best, words = None, []
+    for other in placed:
+        if other.inline.kind != inline.kind or not other.inline.paired or not (other.inline.opens
+                                                                               and other.inline.closes):
+            continue
+        found = [m.span() for m in re.finditer(r"\S+", placer.target[other.x:other.y])]
+        if len(found) > max(1, len(words)):
+            best, words = other, found
+    if best is None:
+        return 0, 0
+    if inline.order < best.inline.order:  # it came first: the first word is its
+        x, y = best.x + words[0][0], best.x + words[0][1]
+        best.x = best.x + words[1][0]
+    else:
+        x, y = best.x + words[-1][0], best.x + words[-1][1]
+        best.y = best.x + words[-2][1]
+    return x, y
+
+
+def _empty_links_out_of_links(placed: list[Placed]) -> list[str]:
+    """An empty link is two placeholders (its "[" and its "](url)", or <a ...></a>);
+    placed inside another link (which the source did not have around it) they
+    would nest a link in a link: they move out, after that link's close when it
+    closes in this sentence, else before its opening. Returns the kinds moved."""
+    moved = []
+    for point in placed:
+        if point.inline.paired or point.inline.kind not in SINGLE_LEVEL_KINDS:
+            continue
+        for link in placed:
+            inline = link.inline
+            if not inline.paired or inline.kind != point.inline.kind or link.y <= link.x \
+                    or inline.order < point.inline.order < inline.close_order \
+                    or not link.x < point.x < link.y + (0 if inline.closes else 1):
+                continue
+            if inline.closes:
+                point.x = point.y = link.y
+            elif inline.opens:
+                point.x = point.y = link.x
+            else:
+                continue
+            moved.append(point.inline.kind)
+    return moved
+
+
+def _unnest_links(spans: list[Placed], placer: Placer) -> list[str]:
+    """A link inside a link is no link: the outer one gives up the part around the
+    inner one (the larger side stays); an inner one on the very same words takes
+    the longest stretch no link holds, and an empty one moves out after it.
+    Returns the kinds moved."""
+    for outer in spans:
+        if outer.inline.kind not in SINGLE_LEVEL_KINDS:
+            continue
+        for inner in spans:
+            if inner is outer or inner.inline.kind != outer.inline.kind:
+                continue
+            if outer.inline.start <= inner.inline.start and inner.inline.end <= outer.inline.end \
+                    and outer.inline.order < inner.inline.order:
+                continue  # nested so in the source already: kept as it was
+            inside = outer.x <= inner.x and inner.y <= outer.y and outer.y > outer.x and (
+                nesting_key(outer) < nesting_key(inner))
+            if not inside:
+                continue
+            left, right = inner.x - outer.x, outer.y - inner.y
+            if inner.y > inner.x and outer.inline.closes and left > 0 and (left >= right or not outer.inline.opens):
+                outer.y = inner.x
+                if outer.inline.opens:
+                    outer.x, outer.y = placer._trim(outer.x, outer.y)  # (the space before the inner one)
+            elif inner.y > inner.x and outer.inline.opens and right > 0:
+                outer.x = inner.y
+                if outer.inline.closes:
+                    outer.x, outer.y = placer._trim(outer.x, outer.y)
+            elif inner.inline.opens and inner.inline.closes:
+                # No words left for it: out, just after the outer link (or before one that runs on).
+                x = y = outer.y if outer.inline.closes else outer.x
+                if inner.inline.start < inner.inline.end:  # it had words in the source: some elsewhere
+                    free = _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
+                    if free[1] > free[0]:
+                        x, y = free
+                if (inner.x, inner.y) == (x, y):
+                    continue  # already where it can be: no change, nothing to report
+                inner.x, inner.y = x, y
+            else:
+                continue
+            return [outer.inline.kind]
+    return []
+
+
+def _keep_continued_nesting(placed: list[Placed]) -> None:
+    """Spans running into the next sentence must stay nested as in the source:
+    an outer one opens no later than the inner ones (and symmetrically for spans
+    coming from the previous sentence), or the tags would cross between sentences."""
+    running = sorted((p for p in placed if p.inline.paired and p.inline.opens and not p.inline.closes),
+                     key=lambda p: p.inline.order)
+    for outer, inner in zip(reversed(running[:-1]), reversed(running[1:])):
+        outer.x = min(outer.x, inner.x)
+    coming = sorted((p for p in placed if p.inline.paired and p.inline.closes and not p.inline.opens),
+                    key=lambda p: p.inline.close_order)
+    for inner, outer in zip(coming[:-1], coming[1:]):
+        outer.y = max(outer.y, inner.y)
+
+
+def _make_laminar(spans: list[Placed]) -> list[str]:
+    """Clip spans so that any two are nested or disjoint; returns the clipped kinds."""
+    clipped: list[str] = []
+    spans.sort(key=nesting_key)
+    stack: list[Placed] = []
+    for span in spans:
+        while stack and stack[-1].y <= span.x:
+            stack.pop()
+        for outer in reversed(stack):
+            if outer.y >= span.y:
+                break
+            if span.inline.closes:
+                span.y = outer.y
+                clipped.append(span.inline.kind)
+                break
+            outer.y = span.x  # cannot clip a span that closes later: end the outer one here
+            clipped.append(outer.inline.kind)
+        stack = [s for s in stack if s.y > span.x]
+        if span.y > span.x:
+            stack.append(span)
+    return clipped
+
+
+def placed_markup(pair: SentencePair) -> PlacedMarkup:
+    """The pair's markup placed in its translation: computed once (by `place_markup`,
+    or here on first use) and kept on the pair until its translation changes."""
+    markup = pair.markup
+    if markup is None or not markup.matches(pair):
+        placed, moved = place_pair(pair) if pair.inlines else ([], [])
+        index = {id(inline): n for n, inline in enumerate(pair.inlines)}
+        placed.sort(key=nesting_key)
+        markup = pair.markup = PlacedMarkup(pair.target, list(pair.alignment),
+                                            [(index[id(p.inline)], p.x, p.y) for p in placed], moved)
+    return markup
+
+
+def place_markup(document: Document) -> Document:
+    """Pipeline stage, after translation: every pair's markup placed in its translation."""
+    for pair in document.pairs():
+        placed_markup(pair)
+    return document
+
+
+def target_inlines(pair: SentencePair) -> list[Inline]:
+    """The pair's markup with offsets into its translation (XLIFF's target side, the
+    review page), outermost first."""
+    return [replace(pair.inlines[n], start=x, end=y) for n, x, y in placed_markup(pair).spans]

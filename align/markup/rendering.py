@@ -1,0 +1,235 @@
+"""Rendering: a sentence's translation with its placed markup, as tokens.
+
+Tokens are ("text", str), ("open", Inline), ("close", Inline), ("point", Inline);
+text is already spelled for the format (escaped, or copied with its source
+spelling). Also the review page's styles for a span.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Callable, Iterator
+
+from ..document import Inline, Paragraph, SentencePair
+from .placement import copy_map, placed_markup, valid_links
+from .spans import CLOSE, OPEN, POINT, SINGLE_LEVEL_KINDS, SPACE_KINDS, TEXT, WORD_LIKE_KINDS, EscapeChar, Token, \
+    assign_events, plain_escape
+
+def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) -> list[tuple[str, Inline]]:
+    """Events at one position: closes first (in source order when that closes the
+    innermost span first, else innermost first), then opens in nesting order
+    (outermost first, as placed); placeholders among them in source order."""
+    def key(event):
+        what, inline = event
+        return inline.close_order if what == CLOSE else inline.order
+
+    closes = sorted((e for e in events if e[0] == CLOSE), key=key)
+    stack = list(open_stack)
+    for _, inline in closes:
+        if not stack or stack[-1] is not inline:
+            depth = {id(inline): n for n, inline in enumerate(open_stack)}
+            closes.sort(key=lambda e: -depth.get(id(e[1]), -1))
+            break
+        stack.pop()
+    sequence = closes + [e for e in events if e[0] == OPEN]  # opens: already in nesting order
+    after = 0  # placeholders keep their source order (an empty link's two halves)
+    for point in sorted((e for e in events if e[0] == POINT), key=key):
+        at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
+        if point[1].kind in SINGLE_LEVEL_KINDS:
+            # An empty link moved out of another link must not land back inside it
+            # when the two meet at one position: after its close, before its open
+            # (unless the source had it inside that link: kept as it was).
+            same = [n for n, e in enumerate(sequence) if e[0] != POINT and e[1].kind == point[1].kind
+                    and not e[1].order < point[1].order < e[1].close_order]
+            at = max([at] + [n + 1 for n in same if sequence[n][0] == CLOSE])
+            at = min([at] + [n for n in same if sequence[n][0] == OPEN])
+        at = max(at, after)
+        sequence.insert(at, point)
+        after = at + 1
+    return sequence
+
+
+def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar) -> list[Token]:
+    """The translation with its markup (as placed once, `placed_markup`), as tokens."""
+    placed = [(pair.inlines[n], x, y) for n, x, y in placed_markup(pair).spans]  # outermost first
+    target = pair.target
+    at: dict[int, list[tuple[str, Inline]]] = {}
+    for inline, x, y in placed:
+        if not inline.paired:
+            at.setdefault(x, []).append((POINT, inline))
+            continue
+        if x == y and inline.opens and inline.closes:
+            # nothing left to wrap: written as a placeholder of both tags
+            at.setdefault(x, []).append((POINT, replace(inline, paired=False)))
+            continue
+        if inline.opens:
+            at.setdefault(x, []).append((OPEN, inline))
+        if inline.closes:
+            at.setdefault(y, []).append((CLOSE, inline))
+    mapping = copy_map(pair.source, target, valid_links(pair.alignment, pair.source, target))
+    tokens: list[Token] = []
+    # Spans opened in an earlier sentence are open already, outermost first.
+    open_stack: list[Inline] = sorted((inline for inline, _, _ in placed if inline.paired and not inline.opens),
+                                      key=lambda inline: inline.order)
+    buffer: list[str] = []
+    base = pair.start
+
+    def flush() -> None:
+        if buffer:
+            tokens.append((TEXT, "".join(buffer)))
+            buffer.clear()
+
+    end = base + len(pair.source)
+    if not at and not any(base <= k < end for k in spellings) and mapping == list(range(len(target))) and escape_char.__dict__.get("special") is not None \
+            and escape_char.special.isdisjoint(target) and not (base == 0 and getattr(escape_char, "special_at_start", None)):
+        return [(TEXT, target)] if target else []  # copied as is, nothing to escape or place
+    for i in range(len(target) + 1):
+        events = at.get(i)
+        if events:
+            flush()
+            ordered = _order_events(events, open_stack)
+            group_start, space_after = len(tokens), False
+            for k, (what, inline) in enumerate(ordered):
+                if space_after and not _link_edge(what, inline, CLOSE):  # (outside the spans closing there)
+                    tokens.append((TEXT, " "))
+                    space_after = False
+                spaced = what == POINT and inline.kind in WORD_LIKE_KINDS
+                if spaced and 0 < i and target[i - 1].isalnum() and not _tokens_end_in_space(tokens) \
+                        and _spaced_before(pair, inline):
+                    where = len(tokens)  # before the spans that open there: outside them
+                    while where > group_start and _link_edge(*tokens[where - 1], OPEN):
+                        where -= 1
+                    tokens.insert(where, (TEXT, " "))
+                tokens.append((what, inline))
+                if spaced and i < len(target) and target[i].isalnum() and _spaced_after(pair, inline) \
+                        and not any(e[0] == POINT and e[1].kind in SPACE_KINDS for e in ordered[k + 1:]):
+                    space_after = True
+                if what == OPEN:
+                    open_stack.append(inline)
+                elif what == CLOSE:
+                    for n in range(len(open_stack) - 1, -1, -1):
+                        if open_stack[n] is inline:
+                            del open_stack[n]
+                            break
+            if space_after:
+                tokens.append((TEXT, " "))
+        if i == len(target):
+            break
+        s = mapping[i]
+        if s >= 0:
+            spelled = spellings.get(base + s)
+            buffer.append(spelled if spelled is not None else escape_char(target[i], base + s == 0))
+        else:
+            buffer.append(escape_char(target[i], base == 0 and i == 0))
+    flush()
+    return tokens
+
+
+def _link_edge(what: str, value, side: str) -> bool:
+    """An opening (`side` OPEN) or closing (CLOSE) of a span, or a half of a link left
+    with no words of its own (its "[" and its "](url)" as placeholders)."""
+    return what == side or (what == POINT and value.kind in SINGLE_LEVEL_KINDS)
+
+
+def _tokens_end_in_space(tokens: list[Token]) -> bool:
+    """Whether what the tokens write so far ends with a space (a layout placeholder's, too)."""
+    for what, value in reversed(tokens):
+        if what == TEXT:
+            return value[-1:].isspace() if value else False
+        if what == POINT and value.kind in SPACE_KINDS:
+            return True
+        if what == POINT:
+            return False
+    return False
+
+
+def _spaced_before(pair: SentencePair, inline: Inline) -> bool:
+    """Whether the source had no letter or digit right before this placeholder (a
+    space, punctuation, the sentence's start): one the English puts there is kept apart."""
+    return inline.start == 0 or not pair.source[inline.start - 1].isalnum()
+
+
+def _spaced_after(pair: SentencePair, inline: Inline) -> bool:
+    """Whether the source had no letter or digit right after this placeholder (a space,
+    collapsed spaces kept as a layout placeholder, punctuation, the sentence's end)."""
+    if inline.start >= len(pair.source) or not pair.source[inline.start].isalnum():
+        return True
+    return any(other.kind in SPACE_KINDS and other.start == inline.start and other.order > inline.order
+               for other in pair.inlines)
+
+
+def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escape) -> list[Token]:
+    """The paragraph in the target language: each sentence's translation with its
+    markup, and what lies between sentences (whitespace, markup) as in the source."""
+    text, spellings = paragraph.text, paragraph.spellings
+    _, gap_events = assign_events(paragraph)
+    gap_at: dict[int, list[tuple[str, Inline]]] = {}
+    for position, _, what, inline in gap_events:
+        gap_at.setdefault(position, []).append((what, inline))
+    tokens: list[Token] = []
+
+    def copy(a: int, b: int, include_end: bool) -> None:
+        buffer: list[str] = []
+        for i in range(a, b + 1):
+            events = gap_at.get(i)
+            if events and (i < b or include_end):
+                if buffer:
+                    tokens.append((TEXT, "".join(buffer)))
+                    buffer = []
+                tokens.extend(events)
+            if i < b:
+                spelled = spellings.get(i)
+                buffer.append(spelled if spelled is not None else escape_char(text[i], i == 0))
+        if buffer:
+            tokens.append((TEXT, "".join(buffer)))
+
+    cursor = 0
+    for pair in paragraph.sentences:
+        copy(cursor, pair.start, include_end=True)
+        tokens.extend(render_pair(pair, spellings, escape_char))
+        cursor = pair.start + len(pair.source)
+        gap_at.setdefault(cursor, [])
+        # events at the sentence's end that belong to the gap come after the sentence
+        pending = gap_at.pop(cursor)
+        if pending:
+            tokens.extend(pending)
+    copy(cursor, len(text), include_end=True)
+    return tokens
+
+
+def tokens_to_text(tokens: Iterator[Token] | list[Token],
+                   opening: Callable[[Inline], str] | None = None,
+                   closing: Callable[[Inline], str] | None = None) -> str:
+    """Markup as strings (Markdown, HTML): concatenate text and the tags' source;
+    `opening` and `closing` may rewrite a tag (to put translated attributes in)."""
+    opening = opening or (lambda inline: inline.open)
+    closing = closing or (lambda inline: inline.close)
+    out: list[str] = []
+    for what, value in tokens:
+        if what == TEXT:
+            out.append(value)
+        elif what == CLOSE:
+            out.append(closing(value))
+        elif what == OPEN:
+            out.append(opening(value))
+        else:  # a placeholder, or a span left empty: both tags
+            out.append(opening(value) + closing(value))
+    return "".join(out)
+
+
+# Review-page styles (class names mk-*) by markup kind; DOCX runs by their properties.
+REVIEW_STYLES = {"b": "strong", "strong": "strong", "em": "em", "i": "em", "u": "u", "ins": "u", "s": "s",
+                 "del": "s", "strike": "s", "a": "link", "hyperlink": "link", "code": "code", "kbd": "code",
+                 "mark": "mark", "sub": "sub", "sup": "sup"}
+DOCX_STYLES = {"b": "strong", "i": "em", "u": "u", "strike": "s", "dstrike": "s"}
+
+
+def review_style(inline: Inline) -> list[str]:
+    """How the review page shows a span: a few fixed style names."""
+    if inline.kind == "run" and hasattr(inline.open, "iterchildren"):
+        names = {getattr(child, "tag", "").rsplit("}", 1)[-1]: child for child in inline.open.iterchildren()}
+        styles = [style for tag, style in DOCX_STYLES.items() if tag in names
+                  and str(names[tag].get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}val", "1"))
+                  not in ("0", "false", "none")]
+        return styles or ["fmt"]
+    style = REVIEW_STYLES.get(inline.kind)
+    return [style] if style else []

@@ -1,0 +1,111 @@
+"""Inline markup over sentences: the kinds of spans, and each sentence pair's pieces.
+
+A paragraph's markup is a list of `Inline` spans over its text (align.document);
+after segmentation each sentence pair gets its own pieces (`split_inlines`), with
+offsets into the sentence. align.markup.placement then puts them in the
+translation, align.markup.rendering writes them back in the format's own syntax.
+"""
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import replace
+from typing import Callable
+
+from ..document import Inline, Paragraph
+
+TEXT, OPEN, CLOSE, POINT = "text", "open", "close", "point"
+# Spans that only format their words; when their words cannot be found they are
+# dropped (flagged) rather than spread over the whole sentence.
+FORMATTING_KINDS = {"em", "strong", "s", "b", "i", "u", "mark", "small", "big", "sub", "sup", "tt", "font",
+                    "strike", "run"}
+# Spans that may not contain another of their kind (a link in a link is no link).
+SINGLE_LEVEL_KINDS = {"a", "hyperlink"}
+# Placeholders that only carry layout (collapsed whitespace): dropped, never flagged.
+SPACE_KINDS = {"space"}
+# Placeholders that stand for words of their own (code, a URL, protected syntax, an
+# image, inline HTML kept whole): one the translation puts against a word is kept apart
+# from it by a space where the source had no letter on that side.
+WORD_LIKE_KINDS = {"code", "kbd", "samp", "var", "url", "protected", "html", "kept", "image", "img"}
+
+Token = tuple[str, object]
+EscapeChar = Callable[[str, bool], str]  # (character, at start of the block) -> spelling
+
+
+def plain_escape(char: str, at_start: bool) -> str:
+    return char
+
+
+plain_escape.special = frozenset()
+
+
+# ----------------------------------------------------------------- splitting
+def _events(paragraph: Paragraph) -> list[tuple[int, int, str, Inline]]:
+    """(position, source order, OPEN/CLOSE/POINT, inline) for every markup event."""
+    events = []
+    for inline in paragraph.inlines:
+        if inline.paired:
+            events.append((inline.start, inline.order, OPEN, inline))
+            events.append((inline.end, inline.close_order, CLOSE, inline))
+        else:
+            events.append((inline.start, inline.order, POINT, inline))
+    events.sort(key=lambda e: (e[0], e[1]))
+    return events
+
+
+def assign_events(paragraph: Paragraph) -> tuple[list[list[tuple]], list[tuple]]:
+    """Which sentence (or the whitespace between sentences) each event belongs to.
+
+    At a position shared by a sentence's end and the next one's start, events are
+    split so that emitting them region by region keeps their source order: closes
+    and placeholders before the first opening go with the sentence that ends there.
+    """
+    spans = [(p.start, p.start + len(p.source)) for p in paragraph.sentences]
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    per_sentence: list[list[tuple]] = [[] for _ in spans]
+    gap: list[tuple] = []
+    events = _events(paragraph)
+    i = 0
+    while i < len(events):
+        j = i
+        while j < len(events) and events[j][0] == events[i][0]:
+            j += 1
+        group, position = events[i:j], events[i][0]
+        i = j
+        k = bisect_right(starts, position) - 1
+        if k >= 0 and starts[k] < position < ends[k]:
+            per_sentence[k].extend(group)
+            continue
+        left = bisect_left(ends, position)
+        left = left if left < len(ends) and ends[left] == position else None
+        right = bisect_left(starts, position)
+        right = right if right < len(starts) and starts[right] == position else None
+        first_open = next((n for n, e in enumerate(group) if e[2] == OPEN), len(group))
+        before, after = group[:first_open], group[first_open:]
+        (per_sentence[left] if left is not None else gap).extend(before)
+        (per_sentence[right] if right is not None else gap).extend(after)
+    return per_sentence, gap
+
+
+def split_inlines(paragraph: Paragraph) -> None:
+    """Give each sentence pair its pieces of the paragraph's markup, with offsets
+    into the sentence; a span running over several sentences opens in one and
+    closes in another (`opens`/`closes`)."""
+    per_sentence, _ = assign_events(paragraph)
+    for pair, events in zip(paragraph.sentences, per_sentence):
+        start, end = pair.start, pair.start + len(pair.source)
+        pieces: dict[int, Inline] = {}
+        for _, _, what, inline in events:
+            if what == POINT:
+                pieces[id(inline)] = replace(inline, start=inline.start - start, end=inline.start - start)
+                continue
+            piece = pieces.get(id(inline))
+            if piece is None:
+                piece = pieces[id(inline)] = replace(
+                    inline, start=max(inline.start, start) - start, end=min(inline.end, end) - start,
+                    opens=False, closes=False)
+            if what == OPEN:
+                piece.opens = True
+            else:
+                piece.closes = True
+        pair.inlines = list(pieces.values())
