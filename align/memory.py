@@ -65,7 +65,7 @@ from .document import ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, STATUS_APPRO
     TERM_MODEL, Document, SentencePair, Term
 from .errors import UsageError
 from .flags import FlagCode
-from .sources import plain_apostrophes
+from .text import plain_apostrophes
 
 SCHEMA_VERSION = 1
 MEMORY_DIR = ".align"

@@ -36,6 +36,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .text import read_bytes
+
 from .errors import InputError
 
 # The user's patterns shared by a team: one Python regular expression a line, beside
@@ -139,7 +141,6 @@ def read_patterns(path: str | Path) -> list[str]:
     spaces around a pattern are dropped (a space at a pattern's edge is ``[ ]``, a
     pattern that starts with ``#`` is written ``\\#…``). Every failure is an InputError
     of one line: an unreadable file, or ``FILE:LINE: bad pattern "…" (why)``."""
-    from .sources import read_bytes  # here: sources imports this module
 
     data = read_bytes(path)
     try:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from .errors import InputError
-from .sources import decode, normalize_text, read_bytes
+from .text import decode, normalize_text, read_bytes
 
 
 @dataclass

@@ -1,131 +1,29 @@
-"""Reading articles: bytes → text → paragraphs.
-
-Decoding: UTF-8 (with or without BOM), UTF-16 with a BOM, and anything else as
-cp1252 with a warning naming the file, since scraped Windows text is the usual
-culprit. Newlines (CRLF, lone CR) are unified, text is NFC-normalised, and each
-non-empty line is a paragraph: scraped articles use single line breaks between
-paragraphs as often as blank lines.
-"""
+"""Input trees: which articles the command line names (files, folders walked
+with --include/--exclude, standard input) and their output names; each read by
+its format (align.formats: plain text, Markdown, HTML, Word)."""
 from __future__ import annotations
 
-import codecs
 import fnmatch
 import os
-import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
-from .document import METADATA, PROSE, Document, Paragraph
+from .document import Document
 from .errors import InputError, UsageError
+from .formats import FORMAT_SUFFIXES, format_for
+from .formats.text import PLAIN_TEXT, read_text
 from .protect import DEFAULT as DEFAULT_PROTECTION
-
-# A leading metadata line of the scraper, e.g. " date 2025-01 Le deuxième…": the
-# field may share its line with the first paragraph.
-METADATA_RE = re.compile(r"\A[ \t]*(date)[ \t]+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
-
-# Characters that are not text: C0/C1 controls except tab and newlines.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-# Typographic apostrophes are kept in the text; matching treats them as "'".
-APOSTROPHES = "\u2019\u02bc\u2032\u00b4"
-APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
-
-
-def plain_apostrophes(text: str) -> str:
-    """Same length as `text`, with typographic apostrophes as ASCII ones."""
-    return text.translate(APOSTROPHE_TABLE)
-
-
-def decode(data: bytes, name: str = "<bytes>") -> tuple[str, str, list[str]]:
-    """Decode file bytes; returns (text, encoding, warnings)."""
-    warnings: list[str] = []
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8"), "utf-8-sig", warnings
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), "utf-16", warnings
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{name}: UTF-16 byte order mark but invalid UTF-16 ({exc.reason})") from None
-    if b"\x00" in data:
-        raise InputError(f"{name}: binary file (contains NUL bytes), not a text article")
-    try:
-        return data.decode("utf-8"), "utf-8", warnings
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-        warnings.append(f"{name}: not valid UTF-8, decoded as cp1252 (Windows Latin-1); check accented letters")
-        return text, "cp1252", warnings
-
-
-def normalize_text(text: str) -> str:
-    """Unify newlines, apply NFC, and drop control characters (tabs become spaces)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = unicodedata.normalize("NFC", text)
-    text = text.replace("\t", " ").replace("\u2028", "\n").replace("\u2029", "\n")
-    return CONTROL_RE.sub(" ", text)
-
-
-def split_paragraphs(text: str) -> list[str]:
-    """Each non-blank line is a paragraph, with its surrounding whitespace removed."""
-    return [line.strip() for line in text.split("\n") if line.strip()]
-
-
-def parse(text: str, name: str) -> tuple[list[Paragraph], dict[str, str]]:
-    """Paragraphs of a normalised text, the metadata line set apart."""
-    metadata: dict[str, str] = {}
-    paragraphs: list[Paragraph] = []
-    match = METADATA_RE.match(text)
-    if match:
-        metadata[match.group(1)] = match.group(2)
-        paragraphs.append(Paragraph(text=match.group(0).strip(), kind=METADATA))
-        text = text[match.end():]
-    paragraphs.extend(Paragraph(text=line, kind=PROSE) for line in split_paragraphs(text))
-    for number, paragraph in enumerate(paragraphs, 1):
-        paragraph.number = number
-    return paragraphs, metadata
-
-
-def read_text(text: str, name: str = "stdin") -> Document:
-    paragraphs, metadata = parse(normalize_text(text), name)
-    return Document(name=name, paragraphs=paragraphs, metadata=metadata)
-
-
-def read_bytes(path: str | Path) -> bytes:
-    """A file's bytes; every failure is an InputError of one line naming the file."""
-    path = Path(path)
-    try:
-        return path.read_bytes()
-    except PermissionError:
-        raise InputError(f"{path}: cannot read file (permission denied)") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, not a text file") from None
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
 
 
 def read_document(path: str | Path, allow_empty: bool = False, protection=None) -> Document:
-    """Read one article. Raises InputError with a one-line message on bad input;
-    an article with no text is one, unless `allow_empty`. `protection`: the syntax
-    formatted articles keep out of translation (align.protect; None: the built-ins)."""
+    """Read one article by its format (its suffix; any other file is plain text).
+    Raises InputError with a one-line message on bad input; an article with no
+    text is one, unless `allow_empty`. `protection`: the syntax formatted articles
+    keep out of translation (align.protect; None: the built-ins)."""
     path = Path(path)
-    from .formats import format_for  # Markdown, HTML, DOCX: by suffix
-
-    article_format = format_for(path)
-    if article_format is not None:
-        document = article_format.read(path, protection or DEFAULT_PROTECTION)
-        if not allow_empty and not any(p.translatable for p in document.paragraphs):
-            raise InputError(f"{path}: empty article (no text to translate)")
-        return document
-    text, encoding, warnings = decode(read_bytes(path), str(path))
-    name = path.name[:-4] if path.name.lower().endswith(".txt") else path.name
-    document = read_text(text, name)
-    document.path = path
-    document.encoding = encoding
-    document.warnings = warnings
+    document = (format_for(path) or PLAIN_TEXT).read(path, protection or DEFAULT_PROTECTION)
     if not allow_empty and not any(p.translatable for p in document.paragraphs):
         raise InputError(f"{path}: empty article (no text to translate)")
     return document
@@ -133,7 +31,7 @@ def read_document(path: str | Path, allow_empty: bool = False, protection=None) 
 
 # The suffixes of article files found in folders (compared in lower case). Readers
 # for other formats add theirs here; `find_articles` and `align pair` use it.
-ARTICLE_SUFFIXES: tuple[str, ...] = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")  # align.formats
+ARTICLE_SUFFIXES: tuple[str, ...] = PLAIN_TEXT.suffixes + FORMAT_SUFFIXES
 # Files with an article suffix that are not articles.
 NOT_ARTICLES = frozenset(f"readme{suffix}" for suffix in ARTICLE_SUFFIXES)
 # The argument that reads one article from standard input.
@@ -386,10 +284,8 @@ def read_article(article: Article, allow_empty: bool = False, protection=None) -
         document = read_document(article.path, allow_empty=allow_empty, protection=protection)
         document.name = article.name
         return document
-    text, encoding, warnings = decode(article.data or b"", STDIN)
-    document = read_text(text, article.name)
-    document.encoding = encoding
-    document.warnings = warnings
+    document = PLAIN_TEXT.parse(article.data or b"", STDIN)
+    document.name = article.name
     if not allow_empty and not any(p.translatable for p in document.paragraphs):
         raise InputError(f"{STDIN}: empty article (no text to translate)")
     return document

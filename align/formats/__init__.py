@@ -1,8 +1,8 @@
-"""Article formats beside plain text: Markdown, HTML and DOCX, read into the one
+"""Article formats: plain text, Markdown, HTML and DOCX, read into the one
 Document model and written back in their own format (see base.py).
 
-`format_for(path)` picks the format by suffix; plain text (.txt) stays with
-align.sources.
+`format_for(path)` picks a markup format by suffix (None: plain text, the
+format of any other file, align.formats.text.PLAIN_TEXT).
 """
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def format_for(path: str | Path) -> Format | None:
 
 
 def format_named(name: str) -> Format | None:
-    return next((f for f in _registry().values() if f.name == name), None)
+    from .text import PLAIN_TEXT
+
+    return next((f for f in (*_registry().values(), PLAIN_TEXT) if f.name == name), None)
 
 
 __all__ = ["Format", "FORMAT_SUFFIXES", "format_for", "format_named"]

@@ -21,7 +21,7 @@ from ..document import PROSE, Document, Inline, Paragraph
 from ..errors import InputError
 from ..protect import DEFAULT, Protection
 from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
-from ..sources import CONTROL_RE, decode, read_bytes
+from ..text import CONTROL_RE, decode, read_bytes
 from ..markup.spans import EscapeChar
 from ..markup.rendering import render_paragraph, tokens_to_text
 

@@ -42,7 +42,7 @@ from typing import Iterable, Iterator
 
 from ..document import Document, Term
 from ..errors import InputError
-from ..sources import plain_apostrophes, read_bytes
+from ..text import plain_apostrophes, read_bytes
 from .matcher import Matcher
 
 SOURCE_LANG = "fr"

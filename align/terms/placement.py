@@ -36,7 +36,7 @@ from typing import Callable, Optional, Sequence
 
 from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, Term
 from ..engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
-from ..sources import plain_apostrophes
+from ..text import plain_apostrophes
 from .presence import Span, accepted_forms, at_sentence_start, exact_case, locate, overlaps
 
 # An English or French word for alignment: letters and digits, hyphenated

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from ..document import Term
-from ..sources import plain_apostrophes
+from ..text import plain_apostrophes
 
 _WORD = r"[^\W_]"  # a letter or a digit
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..document import Document
+from ..formats.text import english_text
 from .base import Writer
 
 
@@ -11,7 +12,4 @@ class TxtWriter(Writer):
     suffix = ".en.txt"
 
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str:
-        lines = []
-        for paragraph in document.paragraphs:
-            lines.append(" ".join(p.target for p in paragraph.sentences if p.target))
-        return "\n\n".join(lines) + "\n"
+        return english_text(document)
