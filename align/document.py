@@ -136,6 +136,7 @@ class Term(Record):
     case_sensitive: bool = False  # the target must appear in this exact case
     keep_case: bool = False       # never re-cased, even at the start of a sentence
     late: bool = False            # placed by the fallback, not where its source was translated
+    verbatim: bool = False        # code, a URL, protected syntax: kept as it is (no glossary entry)
 
 
 @dataclass
@@ -174,6 +175,10 @@ class Inline(Record):
     opens: bool = True      # pair level: the opening is in this sentence (else XLIFF <ex/>)
     closes: bool = True     # pair level: the closing is in this sentence (else XLIFF <bx/>)
     url: str = ""           # a link's target, for checks and the review page
+    # Code, a URL, protected syntax: its text is in the sentence (the model reads it,
+    # the term policy keeps it verbatim) and the file gets `open`, the source's markup,
+    # in its place.
+    verbatim: bool = False
 
     # The markup itself stays in the article's layout (DOCX elements are not JSON).
     NOT_SAVED = ("open", "close")

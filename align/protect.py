@@ -55,6 +55,19 @@ BUILTIN: dict[str, str] = {
 AT_START: dict[str, str] = {
     "definition": r":[ \t]+",
 }
+# Protected syntax that marks structure rather than standing for words (a template's
+# {% statement %} or {# comment #}, a Hugo {{< shortcode >}} or {{% shortcode %}}, a
+# [shortcode], an alert, a definition's marker): kept out of the sentence the model
+# reads. The rest (a template's {{ value }}, an MDN {{macro}}, the user's patterns)
+# stays in it, kept verbatim, so the model reads a whole sentence (align.markup).
+_MARKER_RE = re.compile("|".join([r"\{%.*?%\}|\{#.*?#\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}", BUILTIN["shortcode"],
+                                  BUILTIN["alert"], *AT_START.values()]), re.DOTALL)
+
+
+def is_marker(text: str) -> bool:
+    return _MARKER_RE.fullmatch(text) is not None
+
+
 # A quick test before any pattern runs: text without these characters has no built-in match.
 _TRIGGERS = re.compile(r"[{\[]")
 

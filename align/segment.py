@@ -456,6 +456,18 @@ def split_at_breaks(text: str, spans: list[tuple[int, int]], breaks: list[int]) 
 
 
 # --------------------------------------------------------------------------- stage
+def join_across(spans: list[tuple[int, int]], kept: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` with no boundary inside a `kept` span (code, a URL, protected syntax
+    read as they are): the sentences on both sides of one are joined."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        if out and any(a < start and out[-1][1] < b for a, b in kept):
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def segment_document(document, lang: str = "fr"):
     """Pipeline stage: split every paragraph of a Document into sentence pairs.
 
@@ -468,6 +480,9 @@ def segment_document(document, lang: str = "fr"):
             spans = [(0, len(paragraph.text))]
         else:
             spans = sentence_spans(paragraph.text, lang)
+            kept = [(i.start, i.end) for i in paragraph.inlines if i.verbatim]
+            if kept:
+                spans = join_across(spans, kept)
             breaks = sorted({i.start for i in paragraph.inlines if i.kind in LINE_BREAK_KINDS and not i.paired})
             if breaks:
                 spans = split_at_breaks(paragraph.text, spans, breaks)

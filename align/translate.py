@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from .document import METADATA, ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, TERM_FAILED, Document, SentencePair
 from .engines.base import Engine, Hypothesis, ProgressCallback
-from .terms.placement import Placement, align_words, place_terms, word_alignment
+from .terms.placement import Placement, align_words, place_terms, verbatim_terms, word_alignment
 from .terms.presence import locate
 
 # source start, end, translation, term placement, and the indices (in pair.terms) of the terms it placed
@@ -116,9 +116,13 @@ def finish(jobs: list[Job], hypotheses: list[Hypothesis], enforce_terms: bool = 
         placement, inside = None, []
         if enforce_terms:
             inside = [i for i, t in enumerate(pair.terms) if job.start <= t.start and t.end <= job.end]
+        # Code, URLs and protected syntax the model read are kept verbatim by the same
+        # policy, glossary or not (after the glossary's terms: their statuses come first).
+        kept = [t for t in verbatim_terms(pair) if job.start <= t.start and t.end <= job.end]
+        if enforce_terms or kept:
             placement = place_terms(job.text, hypothesis,
-                                    [replace(pair.terms[i], start=pair.terms[i].start - job.start,
-                                             end=pair.terms[i].end - job.start) for i in inside])
+                                    [replace(term, start=term.start - job.start, end=term.end - job.start)
+                                     for term in [pair.terms[i] for i in inside] + kept])
         pieces.setdefault(id(pair), []).append((job.start, job.end, hypothesis, placement, inside))
         pairs[id(pair)] = pair
     for key, pair in pairs.items():

@@ -43,8 +43,9 @@ def identity(document):
 
 
 def reverse(document):
-    """Translate every sentence as its words in reverse order (punctuation dropped);
-    metadata is copied, as the pipeline does."""
+    """Translate every sentence as its words in reverse order (punctuation dropped),
+    verbatim text (code, URLs, protected syntax) copied whole, as the term policy
+    keeps it; metadata is copied, as the pipeline does."""
     segment_document(document)
     for paragraph in document.paragraphs:
         if paragraph.kind == METADATA:
@@ -53,13 +54,15 @@ def reverse(document):
                 pair.alignment = [(m.start(), m.end(), m.start(), m.end()) for m in WORD.finditer(pair.source)]
     for pair in (pair for paragraph in document.paragraphs for pair in paragraph.sentences
                  if paragraph.kind != METADATA):
-        words = list(WORD.finditer(pair.source))[::-1]
+        kept = [(i.start, i.end) for i in pair.inlines if i.verbatim and i.start < i.end]
+        blanked = "".join(" " if any(a <= k < b for a, b in kept) else c for k, c in enumerate(pair.source))
+        words = sorted(kept + [m.span() for m in WORD.finditer(blanked)])[::-1]
         target, alignment = [], []
         position = 0
-        for match in words:
-            alignment.append((match.start(), match.end(), position, position + len(match.group())))
-            target.append(match.group())
-            position += len(match.group()) + 1
+        for start, end in words:
+            alignment.append((start, end, position, position + end - start))
+            target.append(pair.source[start:end])
+            position += end - start + 1
         pair.target = " ".join(target)
         pair.alignment = alignment
     return document
@@ -128,10 +131,10 @@ def test_the_same_article_in_each_format_has_the_same_text():
     source = [line.strip().removeprefix("- ") for line in
               (ROOT / "sources_fr" / "004_4308e03e8e9adbfa.txt").read_text(encoding="utf-8").splitlines()
               if line.strip()]
-    # The model sees the words with no markup at all ("GPT-4" is inline code: a placeholder).
-    expected = [line.replace("GPT-4 ", "", 1) for line in source]
-    assert texts["altman-md.md"] == expected
-    assert texts["altman-html.html"] == expected
+    # The model sees the words with no markup at all; inline code ("GPT-4") is read in its
+    # sentence, as the plain text has it.
+    assert texts["altman-md.md"] == source
+    assert texts["altman-html.html"] == source
     assert texts["altman-docx.docx"][1:] == source  # after its title; in DOCX "GPT-4" is italic text
 
 
@@ -353,7 +356,7 @@ def test_a_url_in_text_keeps_its_own_brackets_and_no_markup_after_it():
     # before a link it made that link an image. A URL also keeps a bracket it opened.
     text = "[le r]: u\nlehttps://x.example/a![[le r]"
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
-    assert english == "[le r]: u\nlehttps://x.example/a[r le][le r]"
+    assert english == "[le r]: u\n[r le][le r] https://x.example/a le"  # (the URL is one word of the sentence)
     assert markdown_counts(english) == markdown_counts(text)
     page = "<p>Voir https://fr.wikipedia.org/wiki/Paris_(ville) (le site).</p>"
     urls = [i.open for i in HtmlFormat().parse(page.encode(), "t.html").paragraphs[0].inlines if i.kind == "url"]
@@ -386,11 +389,12 @@ def test_inline_html_in_markdown_code_stays_and_tags_follow_their_words():
     fmt = MarkdownFormat()
     text = "Tapez <kbd>Ctrl</kbd> puis <code>le *code*</code> et le <b>chat</b> noir.\n"
     document = fmt.parse(text.encode(), "t.md")
-    assert document.paragraphs[0].text == "Tapez puis et le chat noir."  # code is not prose
+    # code is read in the sentence, as its text, and comes back as its markup
+    assert document.paragraphs[0].text == "Tapez Ctrl puis le *code* et le chat noir."
     assert round_trip(fmt, text.encode()).decode() == text
-    assert markdown_sentence(text, "Type then and the black cat.", [
-        ("Tapez", "Type"), ("puis", "then"), ("et", "and"), ("le", "the"), ("chat", "cat"), ("noir", "black")]) == (
-        "Type <kbd>Ctrl</kbd> then <code>le *code*</code> and the black <b>cat</b>.\n")
+    assert markdown_sentence(text, "Type Ctrl then le *code* and the black cat.", [
+        ("Tapez", "Type"), ("Ctrl", "Ctrl"), ("puis", "then"), ("et", "and"), ("chat", "cat"),
+        ("noir", "black")]) == "Type <kbd>Ctrl</kbd> then <code>le *code*</code> and the black <b>cat</b>.\n"
 
 
 def test_a_paragraph_never_starts_with_raw_html_that_would_make_it_an_html_block():
@@ -423,11 +427,11 @@ BLOCKS_KEPT = [
     # a tag spanning lines goes after the line's first word like any other
     ('[r]: u "t"\nle <!-- x\n-->[r]', '[r]: u "t"\n[r<!-- x\n-->][r] le'),
     # no word after the tag on its line: to the end of the line before
-    ("le  \nle<!-- c -->`le`", "le  \nle<!-- c -->`le`"),
+    ("le  \nle<!-- c -->`le`", "le  \n`le` le<!-- c -->"),
     # a first line left with nothing but a tag is an HTML block (CommonMark's kind 7): lines joined
     ("<b>!\n</b>[r]![le](u)\n\n[r]: v\n", "<b></b>[r]![le](u)\n\n[r]: v\n"),
     # a line with no word of its own: after the next word, wherever it is
-    ('[<!-- c -->`[r]: u "le titre"\n`le', '`[r]: u "le titre"\n`le<!-- c -->'),
+    ('[<!-- c -->`[r]: u "le titre"\n`le', 'le <!-- c -->`[r]: u "le titre"\n`'),
     # an underlined (setext) heading's text is a paragraph: a comment at its start made it an
     # HTML block; after "# " raw HTML starts no block, so an ATX heading keeps it where it goes
     ("Le <!-- c -->[titre](u)\n===\n\n# <!-- c --> le titre\n",
@@ -508,7 +512,7 @@ def test_a_translated_page_declares_english_where_it_declared_french():
 def test_markdown_escapes_entities_and_line_breaks_keep_their_spelling():
     source = "Un \\*vrai\\* &eacute;t&eacute;\nsur deux lignes  \net `code` *fin*.\n"
     document = MarkdownFormat().parse(source.encode(), "t.md")
-    assert document.paragraphs[0].text == "Un *vrai* été sur deux lignes et fin."
+    assert document.paragraphs[0].text == "Un *vrai* été sur deux lignes et code fin."
     assert round_trip(MarkdownFormat(), source.encode()).decode() == source
 
 
@@ -868,10 +872,11 @@ def test_docx_tracked_insertions_are_translated_and_kept_as_insertions():
     assert "".join(english.paragraphs[0]._p.xpath(".//w:t/text()")) == "The added text here."
 
 
-def test_urls_and_addresses_in_text_are_placeholders():
+def test_urls_and_addresses_in_text_are_read_in_the_sentence_and_kept_verbatim():
     source = "Voir https://exemple.fr/page?x=1 ou écrire à moi@exemple.fr pour tout.\n"
     document = MarkdownFormat().parse(source.encode(), "t.md")
-    assert document.paragraphs[0].text == "Voir ou écrire à pour tout."
+    assert document.paragraphs[0].text == "Voir https://exemple.fr/page?x=1 ou écrire à moi@exemple.fr pour tout."
+    assert all(i.verbatim for i in document.paragraphs[0].inlines if i.kind == "url")
     assert [i.open for i in document.paragraphs[0].inlines if i.kind == "url"] == [
         "https://exemple.fr/page?x=1", "moi@exemple.fr"]
     assert round_trip(MarkdownFormat(), source.encode()).decode() == source
@@ -1069,8 +1074,8 @@ def test_code_before_a_word_the_model_put_where_the_source_had_a_comma_is_kept_a
 def test_code_spans_brought_together_stay_apart():
     text = "w `code`\\*`code`\n"
     english = reordered(MarkdownFormat(), text.encode(), "t.md").decode()
-    # (the first code span keeps the space it had after "w")
-    assert english == "w `code` `code`\n" and markdown_counts(english) == markdown_counts(text)
+    # (reversed: the second code span keeps the space the first had before it)
+    assert english == "`code` `code` w\n" and markdown_counts(english) == markdown_counts(text)
 
 
 @pytest.mark.parametrize("fmt, data", [
@@ -1253,7 +1258,8 @@ def test_a_link_whose_text_is_a_domain_is_kept_apart_from_the_words_around_it():
     # Real case (Hugo's documentation): "[brew.sh](https://brew.sh/)" came back as
     # "leave[ brew.sh](https://brew.sh/)": the space went inside the link.
     english = markdown_sentence("Pour macOS, il peut être installé avec [brew.sh](https://brew.sh/).\n",
-                                "For macOS, it can be set up to leave.", [("Pour", "For"), ("installé", "set"),
-                                                                          ("avec", "leave")])
-    assert english == "For macOS, it can be set up to leave [brew.sh](https://brew.sh/).\n"
+                                "For macOS, it can be set up with brew.sh.", [("Pour", "For"), ("installé", "set"),
+                                                                              ("avec", "with")])
+    # (the domain is read in the sentence and kept verbatim: the link goes around it)
+    assert english == "For macOS, it can be set up with [brew.sh](https://brew.sh/).\n"
     assert link_texts(english) == [("https://brew.sh/", "brew.sh")]

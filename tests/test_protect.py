@@ -1,6 +1,6 @@
 """Protected syntax (align.protect): template tags, macros, shortcodes, alerts, MDN's
-definition markers, bare domains and file names come back byte for byte, the model
-never sees them, and `--protect REGEX` adds the user's own. The independent readers
+definition markers, bare domains and file names come back byte for byte (the model
+reads those that stand for words in their sentence, and none of the markers), and `--protect REGEX` adds the user's own. The independent readers
 (markdown-it, lxml) check what a translation keeps."""
 from __future__ import annotations
 
@@ -17,7 +17,8 @@ from align.cli import main
 from align.formats.docx import DocxFormat
 from align.formats.html import HtmlFormat
 from align.formats.markdown import MarkdownFormat
-from align.protect import Protection
+from align.protect import Protection, is_marker
+from align.segment import segment_document
 from align.segment import sentence_spans
 from conftest import SMALL_MODEL
 from test_formats import reordered, round_trip, with_document_xml
@@ -48,13 +49,22 @@ def protected(document) -> list[str]:
 
 
 @pytest.mark.parametrize("text,spans", CASES)
-def test_markdown_protected_syntax_is_never_seen_by_the_model_and_comes_back_whole(text, spans):
+def test_markdown_protected_syntax_is_read_whole_or_kept_out_and_comes_back_whole(text, spans):
     fmt = MarkdownFormat()
-    document = fmt.parse(text.encode(), "t.md")
-    # Placeholders, or literal text where nothing else is left in the block
+    document = segment_document(fmt.parse(text.encode(), "t.md"))
+    # Verbatim spans or placeholders, or literal text where nothing else is left in the block
     assert set(protected(document)) <= set(spans)
-    for paragraph in document.paragraphs:  # the model sees none of it
-        assert not any(span in paragraph.text for span in spans if span != ": ") and not paragraph.text.startswith(":")
+    for paragraph in document.paragraphs:
+        for inline in paragraph.inlines:
+            if inline.kind not in ("protected", "url"):
+                continue
+            if is_marker(inline.open):  # structure (an alert, a shortcode, a definition marker): kept out
+                assert not inline.verbatim and inline.open not in paragraph.text
+            else:  # words: the model reads them in one sentence, as they are
+                assert inline.verbatim and paragraph.text[inline.start:inline.end] == inline.open
+                assert sum(p.start <= inline.start and inline.end <= p.start + len(p.source)
+                           for p in paragraph.sentences) == 1
+        assert not paragraph.text.startswith(":")
     assert round_trip(fmt, text.encode(), "t.md").decode() == text
     english = reordered(fmt, text.encode(), "t.md").decode()
     for span in spans:
@@ -111,6 +121,16 @@ def test_user_patterns_are_protected_and_bad_ones_are_one_line():
         Protection.with_patterns(["x*"])
 
 
+def assert_kept_once(out, text):
+    """`text` once in the English file, and in its sentence on both sides of the TSV
+    (the model read it; the term policy kept it as it was)."""
+    from align.writers.tsv import read_tsv
+
+    assert (out / "a.en.md").read_text(encoding="utf-8").count(text) == 1
+    [pair] = [p for d in read_tsv(out / "a.tsv") for p in d.pairs() if text in p.source]
+    assert pair.source.count(text) == pair.target.count(text) == 1
+
+
 def test_cli_protect_is_used_for_translation_and_for_rereads(tmp_path):
     source = tmp_path / "in"
     source.mkdir()
@@ -119,8 +139,7 @@ def test_cli_protect_is_used_for_translation_and_for_rereads(tmp_path):
     result = CliRunner().invoke(main, ["translate", str(source), "--model", str(SMALL_MODEL), "-o", str(out),
                                        "--beams", "1", "--no-glossary", "--quiet", "--protect", r"\$[A-Z_]+\$"])
     assert result.exit_code == 0, result.output
-    assert "$NOM_CLIENT$" in (out / "a.en.md").read_text(encoding="utf-8")
-    assert "$NOM_CLIENT$" not in (out / "a.tsv").read_text(encoding="utf-8")  # the model never saw it
+    assert_kept_once(out, "$NOM_CLIENT$")
     # A reviewer's save rebuilds a.en.md from the kept source, read with the same patterns.
     from align.review.folder import ReviewFolder
     from align.writers.formats import same_format_output
@@ -199,8 +218,7 @@ def test_cli_reads_protect_txt_beside_the_glossary(tmp_path):
                                        "--beams", "1", "--glossary", str(terms / "glossary.tsv"), "--quiet",
                                        "--protect", "Titre", "--protect", r"\$[A-Z_]+\$"])
     assert result.exit_code == 0, result.output
-    assert "$NOM_CLIENT$" in (out / "a.en.md").read_text(encoding="utf-8")
-    assert "$NOM_CLIENT$" not in (out / "a.tsv").read_text(encoding="utf-8")  # the model never saw it
+    assert_kept_once(out, "$NOM_CLIENT$")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["settings"]["protect"] == [r"\$[A-Z_]+\$", "Titre"]  # the file's first, each once
     assert json.loads((out / ".align" / "protect.json").read_text(encoding="utf-8")) == {

@@ -19,7 +19,7 @@ from typing import Callable
 
 from ..document import PROSE, Document, Inline, Paragraph
 from ..errors import InputError
-from ..protect import DEFAULT, Protection
+from ..protect import DEFAULT, Protection, is_marker
 from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
 from ..text import CONTROL_RE, decode, read_bytes
 from ..markup.spans import EscapeChar
@@ -306,13 +306,16 @@ class ParagraphBuilder:
 
     def placeholders(self, decoded: str, spans: list[tuple[int, int]], kind: str,
                      read_between: Callable[[str], None]) -> None:
-        """`decoded` with its `spans` as placeholders of `kind`, the text between them
+        """`decoded` with its `spans` kept verbatim as `kind`, the text between them
         given to `read_between` (which does not look again for what `spans` found)."""
         cursor = 0
         for start, end in spans:
             if start > cursor:
                 read_between(decoded[cursor:start])
-            self.point(kind, decoded[start:end])
+            if kind == "protected" and is_marker(decoded[start:end]):
+                self.point(kind, decoded[start:end])
+            else:
+                self.verbatim(kind, decoded[start:end])
             cursor = end
         if cursor < len(decoded):
             read_between(decoded[cursor:])
@@ -343,8 +346,26 @@ class ParagraphBuilder:
         self.inlines.append(inline)
         return inline
 
+    def verbatim(self, kind: str, raw: object, text: str | None = None) -> Inline:
+        """Code, a URL or protected syntax (`raw`, as in the source): its `text` (the
+        raw string by default) stays in the sentence, so the model reads a whole
+        sentence and the English gets its spaces from the source; the file gets
+        `raw` back in its place. Text with nothing to read is a placeholder."""
+        text = " ".join(_plain(raw if text is None else text).split())
+        if not text:
+            return self.point(kind, raw)
+        start = self.length
+        self.chars.extend(text)
+        inline = Inline(start=start, end=self.length, kind=kind, open=raw, close="", order=self._next(),
+                        verbatim=True)
+        inline.close_order = inline.order
+        self.inlines.append(inline)
+        return inline
+
     def has_letters(self) -> bool:
-        return any(c.isalpha() for c in self.chars)
+        """Whether the block has words to translate (verbatim text is not)."""
+        kept = [(i.start, i.end) for i in self.inlines if i.verbatim]
+        return any(c.isalpha() and not any(a <= k < b for a, b in kept) for k, c in enumerate(self.chars))
 
     def paragraph(self) -> Paragraph:
         """The block as a Paragraph; spans left empty become placeholders."""

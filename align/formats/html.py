@@ -37,6 +37,14 @@ INLINE_TAGS = frozenset("""a abbr b bdi bdo big button cite data del dfn em font
 PLACEHOLDER_TAGS = frozenset("br img wbr input embed source track area".split())
 # Elements whose content is not prose: kept whole (a placeholder inside a block).
 KEEP_INLINE = frozenset("code kbd samp var script style noscript svg math object canvas iframe".split())
+# ... of which those whose text the model reads in its sentence, kept verbatim (align.markup).
+VERBATIM_TAGS = frozenset("code kbd samp var".split())
+TAG_RE = re.compile(r"<[^>]*>")
+
+
+def element_text(markup: str) -> str:
+    """The text of an element's markup (tags dropped, references decoded)."""
+    return html_lib.unescape(TAG_RE.sub("", markup))
 KEEP_BLOCK = frozenset("pre textarea template xmp listing plaintext".split())
 VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr".split())
 # Attributes whose value people read: an image's description, a tooltip, a form
@@ -287,6 +295,8 @@ class _Builder:
                 attributes += [(inline.order, *found) for found in self.attribute_values(raw, tag)]
             elif kind == "end" and n in opened:
                 builder.close(opened.pop(n), raw)
+            elif kind == "keep" and tag in VERBATIM_TAGS:
+                builder.verbatim(tag, raw, element_text(raw))
             else:
                 inline = builder.point(tag or kind, raw)
                 if kind in ("start", "startend"):

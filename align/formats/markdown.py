@@ -27,9 +27,9 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ..document import METADATA, Document, Paragraph
-from ..protect import BUILTIN
+from ..protect import BUILTIN, is_marker
 from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
-from .html import INLINE_TAGS, KEEP_INLINE, build_html, english_inline_languages, escaper_for_role, href_of
+from .html import INLINE_TAGS, KEEP_INLINE, VERBATIM_TAGS, build_html, element_text, english_inline_languages, escaper_for_role, href_of
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT
 from ..markup.rendering import render_paragraph, tokens_to_text
 
@@ -636,8 +636,10 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 builder.text(child.content, child.markup)
         elif kind == "template":
             position = _expect(content, position, child.content)
-            if builder:
+            if builder and is_marker(child.content):
                 builder.point("protected", child.content)
+            elif builder:
+                builder.verbatim("protected", child.content)
         elif kind in ("softbreak", "hardbreak"):
             if content.startswith("\\\n", position):
                 position += 1
@@ -668,7 +670,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             while n + 1 < len(children) and children[n].type != "link_close":
                 n += 1
             if builder:
-                builder.point("autolink", raw(start, position))
+                builder.verbatim("autolink", raw(start, position), content[start + 1:position - 1])
         elif kind == "link_open":
             position = _expect(content, position, "[")
             if builder:
@@ -694,7 +696,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 raise _Mismatch
             position = match.end()
             if builder:
-                builder.point("code", raw(start, position))
+                builder.verbatim("code", raw(start, position), child.content)
         elif kind == "html_inline":
             position = _expect(content, position, child.content)
             tag = HTML_TAG_RE.match(child.content).group(2).lower() if n in partners else ""
@@ -702,7 +704,9 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 end = partners[n]
                 position = _consume(children[n + 1:end], content, position, None, raw)
                 position = _expect(content, position, children[end].content)
-                if builder:
+                if builder and tag in VERBATIM_TAGS:
+                    builder.verbatim(tag, raw(start, position), element_text(raw(start, position)))
+                elif builder:
                     builder.point("html", raw(start, position))
                 n = end
             elif builder and n in partners:

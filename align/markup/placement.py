@@ -182,7 +182,20 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     moved: list[str] = []
     placed: list[Placed] = []
     fallbacks: list[Inline] = []
+    kept: list[tuple[int, int]] = []
     for inline in pair.inlines:
+        if inline.verbatim and inline.paired:
+            span = _verbatim_span(pair, inline, placer, kept)
+            if span is None:  # not in the English (a reviewer took it out): written where its French was
+                moved.append(inline.kind)
+                x = placer.point(inline.start)
+                x = _word_edge(pair, inline.start, x if x is not None else
+                               0 if inline.start < len(pair.source) / 2 else length)
+                span = (x, x)
+            else:
+                kept.append(span)
+            placed.append(Placed(inline, *span))
+            continue
         if not inline.paired:
             x = placer.point(inline.start)
             if x is None:
@@ -224,7 +237,8 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
             x, y = _share_words(placed, inline, placer)
         placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
     _keep_continued_nesting(placed)
-    paired = [p for p in placed if p.inline.paired]
+    # (verbatim text is written as one piece: spans around it nest, clipped at its edges by the writer)
+    paired = [p for p in placed if p.inline.paired and not p.inline.verbatim]
     moved.extend(_make_laminar(paired))
     for _ in range(4 * len(paired) ** 2 + 1):  # a bound: each step that counts moves one link
         unnested = _unnest_links(paired, placer)
@@ -234,6 +248,32 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
         moved.extend(_make_laminar(paired))
     moved.extend(_empty_links_out_of_links(placed))
     return placed, moved
+
+
+def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer,
+                   kept: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """Where the English has the verbatim text of `inline` (the term policy put it
+    there): where the alignment places it when the text is there, else the
+    occurrence nearest to that, else the first one no other verbatim span took."""
+    text = pair.source[inline.start:inline.end]
+    target = pair.target
+
+    def free(x: int, y: int) -> bool:
+        return not any(a < y and x < b for a, b in kept)
+
+    span = placer.span(inline.start, inline.end)
+    if span is not None and target[span[0]:span[1]] == text and free(*span):
+        return span
+    found, at = [], target.find(text)
+    while at >= 0:
+        if free(at, at + len(text)):
+            found.append((at, at + len(text)))
+        at = target.find(text, at + 1)
+    if not found:
+        return None
+    if span is not None:
+        return min(found, key=lambda f: abs(f[0] - span[0]))
+    return found[0]
 
 
 def _free_stretch(placed: list[Placed], inline: Inline, placer: Placer) -> tuple[int, int]:

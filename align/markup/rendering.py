@@ -53,7 +53,25 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
     placed = [(pair.inlines[n], x, y) for n, x, y in placed_markup(pair).spans]  # outermost first
     target = pair.target
     at: dict[int, list[tuple[str, Inline]]] = {}
+    # Verbatim text is written from its source markup: the English there is skipped,
+    # and what other spans do inside it happens at its edges.
+    skip = {x: y for inline, x, y in placed if inline.verbatim and inline.paired and x < y}
+    inside = sorted(skip.items())
+
+    def edge(position: int, what: str) -> int:
+        for x, y in inside:
+            if x < position < y:
+                return y if what == CLOSE else x
+        return position
+
+    after: dict[int, int] = {}  # a verbatim placeholder's order -> where the English resumes
     for inline, x, y in placed:
+        if inline.verbatim and inline.paired:
+            point = replace(inline, paired=False)
+            after[point.order] = y
+            at.setdefault(x, []).append((POINT, point))
+            continue
+        x, y = edge(x, OPEN), edge(y, CLOSE)
         if not inline.paired:
             at.setdefault(x, []).append((POINT, inline))
             continue
@@ -82,7 +100,8 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
     if not at and not any(base <= k < end for k in spellings) and mapping == list(range(len(target))) and escape_char.__dict__.get("special") is not None \
             and escape_char.special.isdisjoint(target) and not (base == 0 and getattr(escape_char, "special_at_start", None)):
         return [(TEXT, target)] if target else []  # copied as is, nothing to escape or place
-    for i in range(len(target) + 1):
+    i = 0
+    while True:
         events = at.get(i)
         if events:
             flush()
@@ -100,7 +119,8 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
                         where -= 1
                     tokens.insert(where, (TEXT, " "))
                 tokens.append((what, inline))
-                if spaced and i < len(target) and target[i].isalnum() and _spaced_after(pair, inline) \
+                resume = after.get(inline.order, i) if what == POINT and inline.verbatim else i
+                if spaced and resume < len(target) and target[resume].isalnum() and _spaced_after(pair, inline) \
                         and not any(e[0] == POINT and e[1].kind in SPACE_KINDS for e in ordered[k + 1:]):
                     space_after = True
                 if what == OPEN:
@@ -114,12 +134,16 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
                 tokens.append((TEXT, " "))
         if i == len(target):
             break
+        if i in skip:
+            i = skip[i]
+            continue
         s = mapping[i]
         if s >= 0:
             spelled = spellings.get(base + s)
             buffer.append(spelled if spelled is not None else escape_char(target[i], base + s == 0))
         else:
             buffer.append(escape_char(target[i], base == 0 and i == 0))
+        i += 1
     flush()
     return tokens
 
@@ -151,9 +175,10 @@ def _spaced_before(pair: SentencePair, inline: Inline) -> bool:
 def _spaced_after(pair: SentencePair, inline: Inline) -> bool:
     """Whether the source had no letter or digit right after this placeholder (a space,
     collapsed spaces kept as a layout placeholder, punctuation, the sentence's end)."""
-    if inline.start >= len(pair.source) or not pair.source[inline.start].isalnum():
+    end = inline.end if inline.verbatim else inline.start  # (after a verbatim text: after its text)
+    if end >= len(pair.source) or not pair.source[end].isalnum():
         return True
-    return any(other.kind in SPACE_KINDS and other.start == inline.start and other.order > inline.order
+    return any(other.kind in SPACE_KINDS and other.start == end and other.order > inline.order
                for other in pair.inlines)
 
 

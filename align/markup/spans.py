@@ -25,7 +25,7 @@ SPACE_KINDS = {"space"}
 # Placeholders that stand for words of their own (code, a URL, protected syntax, an
 # image, inline HTML kept whole): one the translation puts against a word is kept apart
 # from it by a space where the source had no letter on that side.
-WORD_LIKE_KINDS = {"code", "kbd", "samp", "var", "url", "protected", "html", "kept", "image", "img"}
+WORD_LIKE_KINDS = {"code", "kbd", "samp", "var", "url", "autolink", "protected", "html", "kept", "image", "img"}
 
 Token = tuple[str, object]
 EscapeChar = Callable[[str, bool], str]  # (character, at start of the block) -> spelling

@@ -586,5 +586,7 @@ def check(path: str | Path) -> list[Problem]:
 def find_terms(document: Document, glossary: Glossary) -> Document:
     """Pipeline stage: fill `pair.terms` for every pair of translatable paragraphs."""
     for pair in document.translatable_pairs():
-        pair.terms = glossary.find(pair.source)
+        kept = [(i.start, i.end) for i in pair.inlines if i.verbatim]
+        # (nothing inside code, a URL or protected syntax is a term: it is kept as it is)
+        pair.terms = [t for t in glossary.find(pair.source) if not any(a < t.end and t.start < b for a, b in kept)]
     return document

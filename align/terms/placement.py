@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
-from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, Term
+from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
 from ..engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
 from ..text import plain_apostrophes
 from .presence import Span, accepted_forms, at_sentence_start, exact_case, locate, overlaps
@@ -250,6 +250,20 @@ def _token_boundary(text: str, position: int) -> int:
     return position
 
 
+def _debris(text: str, span: Span, term: Term, source: str) -> Span:
+    """`span` grown over the symbols glued to it (not letters, digits, brackets or
+    sentence punctuation) on each side where the French had a space or the
+    sentence's edge: what the model made of a URL or code around the copy."""
+    x, y = span
+    if term.start == 0 or source[term.start - 1].isspace():
+        while x > 0 and not text[x - 1].isspace() and not text[x - 1].isalnum() and text[x - 1] not in _OPENING:
+            x -= 1
+    if term.end == len(source) or source[term.end].isspace():
+        while y < len(text) and not text[y].isspace() and not text[y].isalnum() and text[y] not in _CLOSING:
+            y += 1
+    return x, y
+
+
 def _insertion_point(text: str, words: Sequence[AlignedWord], term: Term, source: str,
                      taken: Sequence[Span]) -> int:
     """Where a term the model dropped goes: after the English of the nearest
@@ -309,7 +323,7 @@ def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> 
 Replacement = tuple[int, int, str, Optional[Edit]]  # span of the original English, new text, edit
 
 
-def _replacements(text: str, edits: list[Edit], terms: Sequence[Term]) -> list[Replacement]:
+def _replacements(text: str, edits: list[Edit], terms: Sequence[Term], source: str = "") -> list[Replacement]:
     """The edits as text replacements, with sentence-start capitals and the
     `a`/`an` before a placed target made right."""
     replacements: list[Replacement] = []
@@ -325,6 +339,11 @@ def _replacements(text: str, edits: list[Edit], terms: Sequence[Term]) -> list[R
             if text[:edit.start] and not text[edit.start - 1].isspace():
                 target = " " + target
             if text[edit.end:edit.end + 1].isalnum():
+                target += " "
+        elif term.verbatim:  # apart from a word where the French had a space (the debris between went)
+            if text[edit.start - 1:edit.start].isalnum() and (term.start == 0 or source[term.start - 1].isspace()):
+                target = " " + target
+            if text[edit.end:edit.end + 1].isalnum() and (term.end == len(source) or source[term.end].isspace()):
                 target += " "
         replacements.append((edit.start, edit.end, target, edit))
     spans = [(e.start, e.end) for e in edits]
@@ -372,6 +391,15 @@ class Placement:
     late: list[bool]
 
 
+def verbatim_terms(pair: SentencePair) -> list[Term]:
+    """The pair's verbatim text (code, URLs, protected syntax: `Inline.verbatim`) as
+    terms whose target is themselves, exactly: the model reads them in the sentence,
+    the policy keeps them as they were."""
+    return [Term(source=pair.source[i.start:i.end], start=i.start, end=i.end, target=pair.source[i.start:i.end],
+                 case_sensitive=True, keep_case=True, verbatim=True)
+            for i in pair.inlines if i.verbatim and i.paired and i.start < i.end]
+
+
 def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
                 known: Sequence[Alignment] = ()) -> Placement:
     """Apply the term policy to one translated piece (see the module docstring).
@@ -389,16 +417,23 @@ def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
     # shorter term nested in its translation could.
     order = sorted((i for i, span in enumerate(covered) if span is None),
                    key=lambda i: (-(terms[i].end - terms[i].start), terms[i].start))
+    for index, span in enumerate(covered):
+        # Verbatim text the model wrote with debris glued on (`:/https://…`) loses it.
+        if span is not None and terms[index].verbatim and (grown := _debris(text, span, terms[index], source)) != span:
+            edits.append(Edit(grown[0], grown[1], index, late=False))
+            taken.append(grown)
     for index in order:
         term = terms[index]
         span = _substitution(text, words, term, taken)
+        if span is not None and term.verbatim:
+            span = _debris(text, span, term, source)
         if span is not None:
             edits.append(Edit(span[0], span[1], index, late=False))
             taken.append(span)
         else:
             position = _insertion_point(text, words, term, source, taken)
             edits.append(Edit(position, position, index, late=True))
-    replacements = _replacements(text, edits, terms)
+    replacements = _replacements(text, edits, terms, source)
     final, placed, move = _apply(text, replacements)
 
     # The alignment of the final English: the model's words that were not
