@@ -2,9 +2,12 @@
 
 Documentation and templates carry syntax that a model would translate into noise:
 template tags and macros, shortcodes, alert markers. Readers of formatted articles
-(Markdown, HTML, Word) turn every span found here into a placeholder, as they do
-for URLs: the model never sees it, and the writer puts it back where the words
-around it went.
+(Markdown, HTML, Word) keep every span found here, as they do URLs: one that marks
+structure (`is_marker`: a statement, a comment, a shortcode, an alert) becomes a
+placeholder the model never sees; one that stands for words (a ``{{ value }}``, a
+macro, the user's patterns) stays in the sentence the model reads and is kept
+verbatim by the term policy (align.markup). Either way the writer puts the source's
+text back, byte for byte, where the words around it went.
 
 Built in (`BUILTIN`):
 
@@ -25,9 +28,9 @@ all in the manifest (``settings.protect``) and in the output folder
 (``.align/protect.json``), and re-reading an article's kept source for its same-format
 output after a review uses the same ones.
 
-Plain-text articles have no placeholders: their URLs are only kept whole by the
-segmenter. A template tag whose characters Word split over several runs is not
-found (each run is read on its own).
+Plain-text articles have no markup: their URLs are only kept whole by the segmenter.
+A template tag whose characters Word split over several runs is found across them
+(align.formats.docx).
 """
 from __future__ import annotations
 
