@@ -373,6 +373,8 @@ def _unnest_links(spans: list[Placed], placer: Placer) -> list[str]:
                 x = y = outer.y if outer.inline.closes else outer.x
                 if inner.inline.start < inner.inline.end:  # it had words in the source: some elsewhere
                     free = _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
+                    if free[1] == free[0]:  # none free: a word of the link holding the most
+                        free = _share_words([s for s in spans if s is not inner], inner.inline, placer)
                     if free[1] > free[0]:
                         x, y = free
                 if (inner.x, inner.y) == (x, y):
