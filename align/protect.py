@@ -39,7 +39,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .text import read_bytes
+from .text import read_bytes, utf8_text
 
 from .errors import InputError
 
@@ -158,12 +158,7 @@ def read_patterns(path: str | Path) -> list[str]:
     pattern that starts with ``#`` is written ``\\#…``). Every failure is an InputError
     of one line: an unreadable file, or ``FILE:LINE: bad pattern "…" (why)``."""
 
-    data = read_bytes(path)
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[:error.start].count(b"\n") + 1
-        raise InputError(f"{path}:{line}: not valid UTF-8; save the file as UTF-8") from None
+    text = utf8_text(read_bytes(path), path)
     patterns: list[str] = []
     for number, line in enumerate(text.split("\n"), 1):  # as editors number lines
         pattern = line.strip()

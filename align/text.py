@@ -67,3 +67,13 @@ def read_bytes(path: str | Path) -> bytes:
         raise InputError(f"{path}: no such file") from None
     except OSError as exc:
         raise InputError(f"{path}: cannot read file ({exc.strerror})") from None
+
+
+def utf8_text(data: bytes, path: str | Path) -> str:
+    """A file that must be UTF-8 (a glossary, a patterns file), a BOM skipped; else an
+    InputError naming the file and the line of the first bad byte."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[:error.start].count(b"\n") + 1
+        raise InputError(f"{path}:{line}: not valid UTF-8; save the file as UTF-8") from None

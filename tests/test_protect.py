@@ -203,16 +203,23 @@ def test_files_come_first_then_protect_and_each_pattern_once(tmp_path):
         Protection.with_patterns(["(?P<n>a)", "(?P<n>b)"])
 
 
-def test_cli_reads_protect_txt_beside_the_glossary(tmp_path):
-    import json
-
+def team_folder(tmp_path, article: str, patterns: str):
+    """An article folder, and a glossary with a protect.txt beside it: (source, terms)."""
     source = tmp_path / "in"
     source.mkdir()
-    (source / "a.md").write_text("# Titre\n\nRemplacez $NOM_CLIENT$ par le nom du client.\n", encoding="utf-8")
+    (source / "a.md").write_text(article, encoding="utf-8")
     terms = tmp_path / "terms"
     terms.mkdir()
     (terms / "glossary.tsv").write_text("source\ttarget\nclient\tcustomer\n", encoding="utf-8")
-    (terms / "protect.txt").write_text("# template variables\n\\$[A-Z_]+\\$\n", encoding="utf-8")
+    (terms / "protect.txt").write_text(patterns, encoding="utf-8")
+    return source, terms
+
+
+def test_cli_reads_protect_txt_beside_the_glossary(tmp_path):
+    import json
+
+    source, terms = team_folder(tmp_path, "# Titre\n\nRemplacez $NOM_CLIENT$ par le nom du client.\n",
+                                "# template variables\n\\$[A-Z_]+\\$\n")
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["translate", str(source), "--model", str(SMALL_MODEL), "-o", str(out),
                                        "--beams", "1", "--glossary", str(terms / "glossary.tsv"), "--quiet",
@@ -226,13 +233,7 @@ def test_cli_reads_protect_txt_beside_the_glossary(tmp_path):
 
 
 def test_cli_bad_protect_files_are_one_line_before_any_model(tmp_path, monkeypatch):
-    source = tmp_path / "in"
-    source.mkdir()
-    (source / "a.md").write_text("Bonjour.\n", encoding="utf-8")
-    terms = tmp_path / "terms"
-    terms.mkdir()
-    (terms / "glossary.tsv").write_text("source\ttarget\nclient\tcustomer\n", encoding="utf-8")
-    (terms / "protect.txt").write_text("# ours\n\n([a-z\n", encoding="utf-8")
+    source, terms = team_folder(tmp_path, "Bonjour.\n", "# ours\n\n([a-z\n")
     no_model = str(tmp_path / "no-model")  # loading it would be another error
 
     def run(*options):

@@ -42,7 +42,7 @@ from typing import Iterable, Iterator
 
 from ..document import Document, Term
 from ..errors import InputError
-from ..text import plain_apostrophes, read_bytes
+from ..text import plain_apostrophes, read_bytes, utf8_text
 from .matcher import Matcher
 
 SOURCE_LANG = "fr"
@@ -377,12 +377,7 @@ class Glossary:
     def from_csv(cls, path: str | Path) -> "Glossary":
         """CSV with a header row: either our column names (source, target, note,
         case, variants) or two language codes (``fr,en`` as Amazon writes)."""
-        data = read_bytes(path)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            line = data[:exc.start].count(b"\n") + 1
-            raise InputError(f"{path}:{line}: not valid UTF-8; save the file as UTF-8") from None
+        text = utf8_text(read_bytes(path), path)
         rows = list(csv.reader(io.StringIO(text, newline="")))
         if not rows:
             raise InputError(f"{path}:1: empty file, expected a header row 'source,target,...'")
