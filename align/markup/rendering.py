@@ -243,7 +243,10 @@ def tokens_to_text(tokens: Iterator[Token] | list[Token],
 
 # Review-page styles (class names mk-*) by markup kind; DOCX runs by their properties.
 REVIEW_STYLES = {"b": "strong", "strong": "strong", "em": "em", "i": "em", "u": "u", "ins": "u", "s": "s",
-                 "del": "s", "strike": "s", "a": "link", "hyperlink": "link", "code": "code", "kbd": "code",
+                 "del": "s", "strike": "s", "a": "link", "hyperlink": "link",
+                 # verbatim text (code, URLs, template values): shown as code, kept as it is
+                 "code": "code", "kbd": "code", "samp": "code", "var": "code", "url": "code", "autolink": "code",
+                 "protected": "code",
                  "mark": "mark", "sub": "sub", "sup": "sup"}
 DOCX_STYLES = {"b": "strong", "i": "em", "u": "u", "strike": "s", "dstrike": "s"}
 

@@ -136,3 +136,8 @@ def test_markup_is_placed_once_per_pair_in_a_run(tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     # checks, the TSV, the review page and the Markdown file all read the one placement
     assert sorted(calls) == ["Puis code ici.", "Un mot et un lien."]
+    # the reviewer sees the code in both columns, shown as code where the English has it
+    page = (out / "a.html").read_text(encoding="utf-8")
+    rows = read_tsv(out / "a.tsv")[0]
+    english = next(p.target for p in rows.pairs() if p.source == "Puis code ici.")
+    assert "code" in english and page.count('<span class="mk mk-code">code</span>') == 2
