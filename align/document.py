@@ -184,6 +184,12 @@ class Inline(Record):
     NOT_SAVED = ("open", "close")
 
 
+def verbatim_spans(inlines: list[Inline]) -> list[tuple[int, int]]:
+    """(start, end) of the verbatim text among `inlines` (code, URLs, protected syntax
+    read as they are), in text order."""
+    return sorted((i.start, i.end) for i in inlines if i.verbatim)
+
+
 @dataclass
 class PlacedMarkup(Record):
     """A pair's markup placed in its translation (align.markup.placement): computed
@@ -195,6 +201,8 @@ class PlacedMarkup(Record):
     # (index in the pair's `inlines`, start, end in `target`), outermost first
     spans: list[tuple[int, int, int]] = field(default_factory=list)
     moved: list[str] = field(default_factory=list)  # kinds not placed where their French was
+    # per English character, the French one it copies unchanged, or -1 (its source spelling)
+    copies: list[int] = field(default_factory=list)
 
     NESTED = {"alignment": tuple, "spans": tuple}
 

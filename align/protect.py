@@ -39,16 +39,17 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .text import read_bytes, utf8_text
-
 from .errors import InputError
+from .text import read_bytes, utf8_text
 
 # The user's patterns shared by a team: one Python regular expression a line, beside
 # the glossary (`align translate` reads it from the glossary's folder; see read_patterns).
 PATTERNS_FILE = "protect.txt"
 
+# A template's statements and comments ({% if %}, {# … #}): structure, not words.
+_STATEMENTS = r"\{%.*?%\}|\{#.*?#\}"
 BUILTIN: dict[str, str] = {
-    "template": r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}",
+    "template": r"\{\{.*?\}\}|" + _STATEMENTS,
     "shortcode": r"\[/[A-Za-z][\w-]*\]"
                  r"|\[[A-Za-z][\w-]*(?:\s+[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\]\"']+))+\s*/?\]"
                  r"|\[[A-Za-z][A-Za-z0-9]*[-_][\w-]*\]",
@@ -63,7 +64,7 @@ AT_START: dict[str, str] = {
 # [shortcode], an alert, a definition's marker): kept out of the sentence the model
 # reads. The rest (a template's {{ value }}, an MDN {{macro}}, the user's patterns)
 # stays in it, kept verbatim, so the model reads a whole sentence (align.markup).
-_MARKER_RE = re.compile("|".join([r"\{%.*?%\}|\{#.*?#\}|\{\{<.*?>\}\}|\{\{%.*?%\}\}", BUILTIN["shortcode"],
+_MARKER_RE = re.compile("|".join([_STATEMENTS, r"\{\{<.*?>\}\}|\{\{%.*?%\}\}", BUILTIN["shortcode"],
                                   BUILTIN["alert"], *AT_START.values()]), re.DOTALL)
 
 

@@ -473,14 +473,14 @@ def segment_document(document, lang: str = "fr"):
 
     Metadata paragraphs stay whole (one pair), since they are not prose.
     """
-    from .document import LINE_BREAK_KINDS, METADATA, SentencePair
+    from .document import LINE_BREAK_KINDS, METADATA, SentencePair, verbatim_spans
 
     for paragraph in document.paragraphs:
         if paragraph.kind == METADATA:
             spans = [(0, len(paragraph.text))]
         else:
             spans = sentence_spans(paragraph.text, lang)
-            kept = [(i.start, i.end) for i in paragraph.inlines if i.verbatim]
+            kept = verbatim_spans(paragraph.inlines)
             if kept:
                 spans = join_across(spans, kept)
             breaks = sorted({i.start for i in paragraph.inlines if i.kind in LINE_BREAK_KINDS and not i.paired})

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..document import PROSE, Document, Inline, Paragraph
+from ..document import PROSE, Document, Inline, Paragraph, verbatim_spans
 from ..errors import InputError
 from ..protect import DEFAULT, Protection, is_marker
 from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
@@ -230,7 +230,7 @@ def wholly_protected(text: str) -> bool:
     stripped = text.strip()
     if not stripped:
         return False
-    spans = protected_spans(stripped) or _PROTECTION.get().spans(stripped)
+    spans = protected_spans(stripped) or protected_syntax(stripped)
     return len(spans) == 1 and spans[0] == (0, len(stripped))
 
 
@@ -312,8 +312,8 @@ class ParagraphBuilder:
         for start, end in spans:
             if start > cursor:
                 read_between(decoded[cursor:start])
-            if kind == "protected" and is_marker(decoded[start:end]):
-                self.point(kind, decoded[start:end])
+            if kind == "protected":
+                self.protected(decoded[start:end])
             else:
                 self.verbatim(kind, decoded[start:end])
             cursor = end
@@ -346,6 +346,11 @@ class ParagraphBuilder:
         self.inlines.append(inline)
         return inline
 
+    def protected(self, raw: str) -> Inline:
+        """Protected syntax (align.protect): a placeholder where it marks structure, else
+        verbatim text of the sentence."""
+        return self.point("protected", raw) if is_marker(raw) else self.verbatim("protected", raw)
+
     def verbatim(self, kind: str, raw: object, text: str | None = None) -> Inline:
         """Code, a URL or protected syntax (`raw`, as in the source): its `text` (the
         raw string by default) stays in the sentence, so the model reads a whole
@@ -364,8 +369,12 @@ class ParagraphBuilder:
 
     def has_letters(self) -> bool:
         """Whether the block has words to translate (verbatim text is not)."""
-        kept = [(i.start, i.end) for i in self.inlines if i.verbatim]
-        return any(c.isalpha() and not any(a <= k < b for a, b in kept) for k, c in enumerate(self.chars))
+        cursor = 0
+        for start, end in verbatim_spans(self.inlines):  # (in order: verbatim text is read in order)
+            if any(c.isalpha() for c in self.chars[cursor:start]):
+                return True
+            cursor = end
+        return any(c.isalpha() for c in self.chars[cursor:])
 
     def paragraph(self) -> Paragraph:
         """The block as a Paragraph; spans left empty become placeholders."""

@@ -36,7 +36,6 @@ from lxml import etree
 
 from ..document import Document, Paragraph
 from ..errors import InputError
-from ..protect import is_marker
 from .base import Format, ParagraphBuilder, protected_syntax, wholly_protected
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT, plain_escape
 from ..markup.rendering import render_paragraph
@@ -406,7 +405,7 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
                 builder.text(payload)
                 continue
             if kind == "protected":
-                (builder.point if is_marker(payload) else builder.verbatim)("protected", payload)
+                builder.protected(payload)
                 continue
             inner = etree.QName(payload[-1]).localname
             builder.point("br" if inner in ("br", "cr") else "break", payload)

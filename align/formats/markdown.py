@@ -27,7 +27,7 @@ from markdown_it.helpers import parseLinkDestination, parseLinkTitle
 from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ..document import METADATA, Document, Paragraph
-from ..protect import BUILTIN, is_marker
+from ..protect import BUILTIN
 from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
 from .html import INLINE_TAGS, KEEP_INLINE, VERBATIM_TAGS, build_html, element_text, english_inline_languages, escaper_for_role, href_of
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT
@@ -636,10 +636,8 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 builder.text(child.content, child.markup)
         elif kind == "template":
             position = _expect(content, position, child.content)
-            if builder and is_marker(child.content):
-                builder.point("protected", child.content)
-            elif builder:
-                builder.verbatim("protected", child.content)
+            if builder:
+                builder.protected(child.content)
         elif kind in ("softbreak", "hardbreak"):
             if content.startswith("\\\n", position):
                 position += 1

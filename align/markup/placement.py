@@ -174,6 +174,15 @@ def _word_edge(pair: SentencePair, p: int, x: int) -> int:
     return left if x - left < right - x else right
 
 
+def _point(pair: SentencePair, placer: Placer, p: int) -> tuple[int, bool]:
+    """Where the French position `p` goes in the English, between words, and whether
+    the alignment said so (else the nearer edge of the sentence)."""
+    x = placer.point(p)
+    if x is None:
+        return (0 if p < len(pair.source) / 2 else len(pair.target)), False
+    return _word_edge(pair, p, x), True
+
+
 def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list[Placed], list[str]]:
     """Spans of the pair's markup in its translation, properly nested; and the kinds
     that could not be placed where their French was (for the `markup-moved` flag)."""
@@ -188,22 +197,18 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
             span = _verbatim_span(pair, inline, placer, kept)
             if span is None:  # not in the English (a reviewer took it out): written where its French was
                 moved.append(inline.kind)
-                x = placer.point(inline.start)
-                x = _word_edge(pair, inline.start, x if x is not None else
-                               0 if inline.start < len(pair.source) / 2 else length)
+                x, _ = _point(pair, placer, inline.start)
                 span = (x, x)
             else:
                 kept.append(span)
             placed.append(Placed(inline, *span))
             continue
         if not inline.paired:
-            x = placer.point(inline.start)
-            if x is None:
+            x, aligned = _point(pair, placer, inline.start)
+            if not aligned:
                 if inline.kind in SPACE_KINDS:
                     continue
                 moved.append(inline.kind)
-                x = 0 if inline.start < len(pair.source) / 2 else length
-            x = _word_edge(pair, inline.start, x)
             placed.append(Placed(inline, x, x))
             continue
         span = placer.span(inline.start, inline.end)
@@ -428,18 +433,21 @@ def placed_markup(pair: SentencePair) -> PlacedMarkup:
     or here on first use) and kept on the pair until its translation changes."""
     markup = pair.markup
     if markup is None or not markup.matches(pair):
-        placed, moved = place_pair(pair) if pair.inlines else ([], [])
+        placer = Placer(pair)
+        placed, moved = place_pair(pair, placer) if pair.inlines else ([], [])
         index = {id(inline): n for n, inline in enumerate(pair.inlines)}
         placed.sort(key=nesting_key)
         markup = pair.markup = PlacedMarkup(pair.target, list(pair.alignment),
-                                            [(index[id(p.inline)], p.x, p.y) for p in placed], moved)
+                                            [(index[id(p.inline)], p.x, p.y) for p in placed], moved,
+                                            placer.mapping)
     return markup
 
 
 def place_markup(document: Document) -> Document:
     """Pipeline stage, after translation: every pair's markup placed in its translation."""
     for pair in document.pairs():
-        placed_markup(pair)
+        if pair.inlines:  # (a pair without markup is placed only if a writer renders it)
+            placed_markup(pair)
     return document
 
 

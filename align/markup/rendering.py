@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Callable, Iterator
 
 from ..document import Inline, Paragraph, SentencePair
-from .placement import copy_map, placed_markup, valid_links
+from .placement import placed_markup
 from .spans import CLOSE, OPEN, POINT, SINGLE_LEVEL_KINDS, SPACE_KINDS, TEXT, WORD_LIKE_KINDS, EscapeChar, Token, \
     assign_events, plain_escape
 
@@ -50,7 +50,8 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
 
 def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar) -> list[Token]:
     """The translation with its markup (as placed once, `placed_markup`), as tokens."""
-    placed = [(pair.inlines[n], x, y) for n, x, y in placed_markup(pair).spans]  # outermost first
+    markup = placed_markup(pair)
+    placed = [(pair.inlines[n], x, y) for n, x, y in markup.spans]  # outermost first
     target = pair.target
     at: dict[int, list[tuple[str, Inline]]] = {}
     # Verbatim text is written from its source markup: the English there is skipped,
@@ -83,7 +84,7 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             at.setdefault(x, []).append((OPEN, inline))
         if inline.closes:
             at.setdefault(y, []).append((CLOSE, inline))
-    mapping = copy_map(pair.source, target, valid_links(pair.alignment, pair.source, target))
+    mapping = markup.copies
     tokens: list[Token] = []
     # Spans opened in an earlier sentence are open already, outermost first.
     open_stack: list[Inline] = sorted((inline for inline, _, _ in placed if inline.paired and not inline.opens),

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from ..document import Document, Term
+from ..document import Document, Term, verbatim_spans
 from ..errors import InputError
 from ..text import plain_apostrophes, read_bytes, utf8_text
 from .matcher import Matcher
@@ -581,7 +581,7 @@ def check(path: str | Path) -> list[Problem]:
 def find_terms(document: Document, glossary: Glossary) -> Document:
     """Pipeline stage: fill `pair.terms` for every pair of translatable paragraphs."""
     for pair in document.translatable_pairs():
-        kept = [(i.start, i.end) for i in pair.inlines if i.verbatim]
+        kept = verbatim_spans(pair.inlines)
         # (nothing inside code, a URL or protected syntax is a term: it is kept as it is)
         pair.terms = [t for t in glossary.find(pair.source) if not any(a < t.end and t.start < b for a, b in kept)]
     return document

@@ -255,13 +255,20 @@ def _debris(text: str, span: Span, term: Term, source: str) -> Span:
     sentence punctuation) on each side where the French had a space or the
     sentence's edge: what the model made of a URL or code around the copy."""
     x, y = span
-    if term.start == 0 or source[term.start - 1].isspace():
+    spaced_before, spaced_after = _spaced_in_source(term, source)
+    if spaced_before:
         while x > 0 and not text[x - 1].isspace() and not text[x - 1].isalnum() and text[x - 1] not in _OPENING:
             x -= 1
-    if term.end == len(source) or source[term.end].isspace():
+    if spaced_after:
         while y < len(text) and not text[y].isspace() and not text[y].isalnum() and text[y] not in _CLOSING:
             y += 1
     return x, y
+
+
+def _spaced_in_source(term: Term, source: str) -> tuple[bool, bool]:
+    """Whether the French had a space (or the sentence's edge) before and after the term."""
+    return (term.start == 0 or source[term.start - 1].isspace(),
+            term.end == len(source) or source[term.end].isspace())
 
 
 def _insertion_point(text: str, words: Sequence[AlignedWord], term: Term, source: str,
@@ -341,9 +348,10 @@ def _replacements(text: str, edits: list[Edit], terms: Sequence[Term], source: s
             if text[edit.end:edit.end + 1].isalnum():
                 target += " "
         elif term.verbatim:  # apart from a word where the French had a space (the debris between went)
-            if text[edit.start - 1:edit.start].isalnum() and (term.start == 0 or source[term.start - 1].isspace()):
+            spaced_before, spaced_after = _spaced_in_source(term, source)
+            if spaced_before and text[edit.start - 1:edit.start].isalnum():
                 target = " " + target
-            if text[edit.end:edit.end + 1].isalnum() and (term.end == len(source) or source[term.end].isspace()):
+            if spaced_after and text[edit.end:edit.end + 1].isalnum():
                 target += " "
         replacements.append((edit.start, edit.end, target, edit))
     spans = [(e.start, e.end) for e in edits]
