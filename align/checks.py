@@ -8,6 +8,8 @@ Flag codes (stable; the TSV, HTML page and index count them):
   length-ratio  target/source length ratio far outside the article's norm
   untranslated  the output is identical to the source (never a metadata line,
                 nor a line of numbers and codes, which stay the same in English)
+  number-mismatch  the numbers of the French and the English differ, each read in its
+                language's conventions (align.numbers)
   repetition    an n-gram repeats in a loop (opus-mt's failure on noisy input)
   split         the sentence exceeded the model's input limit and was split
   truncated     the output stopped at the length bound, not at the model's own end
@@ -20,6 +22,12 @@ The low-confidence threshold is relative to the article: the lowest
 `LOW_CONFIDENCE_SHARE` of its scored sentences, except those the model is
 sure of anyway (score ≥ `CONFIDENT_SCORE`). docs/review.md says why.
 
+Pairs whose English a person wrote (a reviewer's correction, align pair's or a file's
+English) also have:
+  french-typography  French typography in the English (« », a space before ; : ! ? or
+                  after a digit before %): the machine's English is rewritten by
+                  align.typography instead, a person's is only flagged
+
 Articles with markup (align.formats) also have:
   markup-moved  inline markup (bold, a link...) could not be placed on the words
                 aligned to it and was put at the sentence's edge
@@ -30,8 +38,10 @@ import math
 import re
 import statistics
 
-from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, Document, SentencePair
+from .document import METADATA, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, Document, Origin, SentencePair
 from .flags import COLUMN_CODES, FlagCode
+from .numbers import mismatch_detail, number_mismatch
+from .typography import french_marks, kept_spans
 
 FLAG_CODES = COLUMN_CODES  # one definition: align.flags
 LOW_CONFIDENCE_SHARE = 0.1   # the lowest tenth of an article's sentences...
@@ -40,6 +50,8 @@ MIN_SCORED = 5               # below this many scored sentences an article has n
 # Only articles with markup (align.formats) can have it: pages show it when it occurs.
 MARKUP_FLAG_CODES = (FlagCode.MARKUP_MOVED,)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
+# English that a person wrote: flagged, never rewritten (align.typography rewrites the machine's).
+HUMAN_ORIGINS = (Origin.REVIEWED, Origin.PAIR, Origin.FILE)
 
 
 def repeated_ngram(text: str, max_n: int = 4, min_repeats: int = 3) -> str | None:
@@ -80,11 +92,17 @@ def check_pair(pair: SentencePair) -> None:
         pair.add_flag(FlagCode.TRUNCATED)
     if _copied(pair):
         pair.add_flag(FlagCode.UNTRANSLATED)
-    if not pair.target.strip() and any(c.isalnum() for c in pair.source):
-        pair.add_flag(FlagCode.EMPTY)
+    if not pair.target.strip() and any(c.isalnum() for c in pair.source) and pair.origin != Origin.PAIR:
+        pair.add_flag(FlagCode.EMPTY)   # (align pair's French with no English is a 1-0 bead)
+    if pair.target.strip() and pair.source.strip():   # (one side alone is align pair's 1-0 or 0-1 bead)
+        missing, extra = number_mismatch(pair.source, pair.target)
+        if missing or extra:
+            pair.add_flag(FlagCode.NUMBER_MISMATCH, mismatch_detail(missing, extra))
     loop = repeated_ngram(pair.target) if pair.target else None
     if loop:
         pair.add_flag(FlagCode.REPETITION, loop)
+    if pair.origin in HUMAN_ORIGINS and (marks := french_marks(pair.target, kept_spans(pair))):
+        pair.add_flag(FlagCode.TYPOGRAPHY, marks)
     if pair.inlines and pair.target:
         from .markup.placement import placed_markup  # placed once, kept on the pair
         for kind in dict.fromkeys(placed_markup(pair).moved):
@@ -118,3 +136,18 @@ def check_document(document: Document, spread: float = 3.0) -> Document:
     for pair in low_confidence(pairs):
         pair.add_flag(FlagCode.LOW_CONFIDENCE, f"{pair.score:.2f}")
     return document
+
+
+def check_translation(document: Document, glossary=None) -> Document:
+    """`align pair`'s QA pass over an existing translation: with a glossary, its
+    terms found in the French and looked for in the English (term-failed where
+    the English lacks one); then every check that needs no model (numbers,
+    untranslated, length ratio, repetition, typography...)."""
+    if glossary is not None:
+        from .terms.glossary import find_terms
+        from .terms.presence import mark_terms
+
+        find_terms(document, glossary)
+        for pair in document.translatable_pairs():
+            mark_terms(pair.target, pair.terms)
+    return check_document(document)

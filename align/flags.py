@@ -17,6 +17,7 @@ class FlagCode(StrEnum):
     TERM_FAILED = "term-failed"
     LENGTH_RATIO = "length-ratio"
     UNTRANSLATED = "untranslated"
+    NUMBER_MISMATCH = "number-mismatch"
     EMPTY = "empty"
     REPETITION = "repetition"
     SPLIT = "split"
@@ -24,6 +25,8 @@ class FlagCode(StrEnum):
     LOW_CONFIDENCE = "low-confidence"
     SOURCE_CHANGED = "source-changed"
     CORRECTION_REUSED = "correction-reused"
+    INCONSISTENT = "inconsistent"
+    TYPOGRAPHY = "french-typography"
     MARKUP_MOVED = "markup-moved"
     BEAD = "bead"
 
@@ -52,6 +55,11 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
     FlagInfo(FlagCode.UNTRANSLATED, "untranslated",
              "the English is identical to the French",
              "translate it, unless it should stay as it is (a name, a quotation)"),
+    FlagInfo(FlagCode.NUMBER_MISMATCH, "numbers differ",
+             "a number of the French is missing from the English, or the English has one the French lacks, "
+             "once each language's way of writing them is read (10 000 and 10,000, 3,5 % and 3.5%, "
+             "18 h 30 and 6:30 pm, dix and 10, kg and pounds; detail: the numbers on each side)",
+             "correct the number, or leave it when the English says the same another way"),
     FlagInfo(FlagCode.EMPTY, "empty",
              "the model wrote nothing for a sentence with words (a button's label, a short title)",
              "write the English"),
@@ -73,6 +81,15 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
     FlagInfo(FlagCode.CORRECTION_REUSED, "correction reused",
              "the English is a reviewer's correction of the same French in another article (named)",
              "check that it fits this article, then save it to make it this article's own"),
+    FlagInfo(FlagCode.INCONSISTENT, "inconsistent",
+             "the same French (a sentence, a glossary term or a name) has other English elsewhere in the output "
+             "folder (detail: the French, the other English and the first article with it)",
+             "choose the right English and correct the rows that differ: the index lists them all under "
+             "Inconsistent translations"),
+    FlagInfo(FlagCode.TYPOGRAPHY, "French typography",
+             "a person's English (a reviewer's correction, an existing translation) has French typography: "
+             "« », or a space before ; : ! ? or in 50 % (detail: the marks); align rewrites only the machine's",
+             "use English quotes (“ ” and ‘ ’ inside them) and no space before those marks"),
     FlagInfo(FlagCode.MARKUP_MOVED, "markup moved",
              "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
              "check where the markup landed in the article's own format"),
@@ -83,8 +100,11 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
 )}
 
 # The index's and the page's columns: every flag a translated plain-text article can
-# have (markup-moved and bead appear only where they occur).
-COLUMN_CODES = tuple(code for code in FlagCode if code not in (FlagCode.MARKUP_MOVED, FlagCode.BEAD))
+# have (markup-moved, bead and french-typography, only on a person's English, appear
+# only where they occur; so does inconsistent, which compares the article with others).
+COLUMN_CODES = tuple(code for code in FlagCode
+                     if code not in (FlagCode.MARKUP_MOVED, FlagCode.BEAD, FlagCode.TYPOGRAPHY,
+                                     FlagCode.INCONSISTENT))
 
 
 def label(code: str) -> str:

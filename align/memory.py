@@ -61,8 +61,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from . import POLICY_VERSION
-from .document import ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, TERM_FAILED, \
-    TERM_MODEL, Document, SentencePair, Term
+from .document import ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, Document, \
+    SentencePair, Term
 from .errors import UsageError
 from .flags import FlagCode
 from .text import plain_apostrophes
@@ -541,7 +541,7 @@ def occurrence(document: Document, pair: SentencePair) -> int:
 def _take_english(pair: SentencePair, correction: dict[str, Any]) -> None:
     """A correction's English on `pair`, with its word alignment (whose offsets hold
     for the very French it was saved with) and where each term's target sits in it."""
-    from .terms.presence import locate
+    from .terms.presence import mark_terms
 
     pair.target = correction["target"]
     alignment = correction["alignment"]
@@ -549,9 +549,7 @@ def _take_english(pair: SentencePair, correction: dict[str, Any]) -> None:
                       if alignment and correction["source"] == pair.source else [])
     pair.origin = ORIGIN_REVIEWED
     pair.suggestion = ""
-    for term, span in zip(pair.terms, locate(pair.target, pair.terms)):
-        term.target_start, term.target_end = span if span else (-1, -1)
-        term.status = TERM_MODEL if span else TERM_FAILED
+    mark_terms(pair.target, pair.terms)
 
 
 def _add_prop(unit, kind: str, value: str) -> None:

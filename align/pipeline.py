@@ -1,8 +1,9 @@
 """The translate pipeline over a corpus:
 
 read (sources) → segment → find terms (glossary) → memory → translate + place terms
-(engine, through align.scheduler: batches across articles) → check and flag
-(checks) → write (writers), then a manifest and an index for the run.
+(engine, through align.scheduler: batches across articles) → English typography
+(typography; the memory keeps the model's own) → check and flag (checks) → write
+(writers), then a manifest and an index for the run.
 
 `Run` holds what a run needs (engine, glossary, memory, writers, settings) and
 translates a collection of articles. Each article is read and segmented once,
@@ -38,11 +39,15 @@ from .protect import SAVED as SAVED_PROTECTION
 from .protect import Protection, saved_text
 from .segment import segment_document
 from .sources import Article, Inputs, collect_articles, read_article, read_document
+from .typography import SETTINGS as TYPOGRAPHY_SETTINGS
+from .typography import apply_english_typography
 from .writers import default_writers
 from .writers.base import atomic_write, atomic_writer
 
 MANIFEST = "manifest.json"
 ARTICLE_LOG = Path(".align") / "run-articles.jsonl"
+# Rounds of forgetting articles whose outputs are gone before flags are settled.
+SETTLE_ROUNDS = 5
 
 
 @dataclass
@@ -77,6 +82,9 @@ class ArticleLog:
             raise OutputError(self.path, exc.strerror or str(exc), exc.errno) from None
         self._folders: dict[str, array] = {}
         self.count = 0
+        # Flag counts of articles rewritten after they were logged (inconsistency
+        # flags set at the end of the run): only those articles, by name.
+        self._amended: dict[str, dict[str, int]] = {}
 
     def add(self, report: ArticleReport) -> None:
         offset = self._file.seek(0, os.SEEK_END)
@@ -84,16 +92,26 @@ class ArticleLog:
         self._folders.setdefault(report.name.rpartition("/")[0], array("Q")).append(offset)
         self.count += 1
 
+    def amend(self, name: str, flags: dict[str, int]) -> None:
+        """The article `name` (when it is one of the log's) now has these flag counts."""
+        self._amended[name] = flags
+
+    def _report(self, line: bytes) -> dict[str, Any]:
+        report = json.loads(line)
+        if report.get("name") in self._amended:
+            report["flags"] = self._amended[report["name"]]
+        return report
+
     def _read(self, offset: int) -> dict[str, Any]:
         self._file.seek(offset)
-        return json.loads(self._file.readline())
+        return self._report(self._file.readline())
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         """The reports in the order they were added."""
         self._file.flush()
         self._file.seek(0)
         for line in iter(self._file.readline, b""):
-            yield json.loads(line)
+            yield self._report(line)
 
     def by_folder(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
         """(folder, its reports), the top level first, then folders by name."""
@@ -124,6 +142,8 @@ class RunReport:
     seconds: float = 0.0
     batches: int = 0
     manifest: dict[str, Any] = field(default_factory=dict)  # the manifest without its article list
+    # The output folder's inconsistencies (align.consistency.InconsistencyReport), for the index.
+    inconsistencies: Any = None
 
     def add(self, article: ArticleReport) -> None:
         self.articles += 1
@@ -219,9 +239,12 @@ class Run:
     on_warning: Callable[[str], None] | None = None
     window_tokens: int | None = None   # see align.scheduler (None: its default)
     protection: Protection = DEFAULT_PROTECTION  # syntax kept out of translation (align.protect)
+    typography: str = "english"  # the machine's English in English typography, or "keep" it (align.typography)
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
+        if self.typography not in TYPOGRAPHY_SETTINGS:
+            raise UsageError(f"typography {self.typography!r}: one of {', '.join(TYPOGRAPHY_SETTINGS)}")
         if self.writers is None:
             self.writers = default_writers()
         self.engine_signature = self.engine.signature()
@@ -249,7 +272,10 @@ class Run:
         for error in inputs.errors:
             self._fail(report, error.split(":")[0], error)
         header = run_header(self.engine, self.glossary, self.glossary_path,
-                            {**self.settings, "protect": list(self.protection.user)}, self.shard)
+                            {**self.settings, "protect": list(self.protection.user),
+                             "typography": self.typography}, self.shard)
+        self._header = header
+        self._consistency = self._open_consistency()  # before anything needs closing: it may refuse
         self._bar = self.progress_factory(None) if self.progress_factory else None
         self._articles_total, self._articles_read, self._sentences_read = len(articles), 0, 0
         log = ArticleLog(self.out_dir)
@@ -288,6 +314,8 @@ class Run:
                               note="the run stopped; outputs written before this one are kept") from None
         finally:
             log.close()
+            if self._consistency is not None:
+                self._consistency.close()
             if corrections is not None:
                 corrections.close()
             if self._bar is not None:
@@ -345,9 +373,19 @@ class Run:
             if self.memory is not None:
                 with _memory_writes(self.memory):
                     self.memory.store(document, self.memory_key, self.engine_signature)
+            if self.typography == "english":  # after the memory: it keeps the model's own English
+                apply_english_typography(document)
             check_document(place_markup(document))  # markup placed once: checks and writers read it
-            outputs = [str(written) for writer in self.writers
-                       if (written := writer.write(document, self.out_dir, header)) is not None]
+            if self._consistency is None:
+                outputs = self._write_outputs(document, header)
+            else:
+                # Flagged against every article recorded so far (this run's and earlier
+                # runs'); articles written before that this one contradicts are
+                # flagged in _finish. The store commits only if the outputs are written.
+                from .consistency import mark_inconsistent
+                with _memory_writes(self._consistency), self._consistency.recording(document) as flags:
+                    mark_inconsistent(document, flags)
+                    outputs = self._write_outputs(document, header)
         except OutputError:
             raise
         except OSError as exc:
@@ -364,13 +402,53 @@ class Run:
             review=document.review_counts(), outputs=outputs, warnings=document.warnings,
             from_memory=sum(1 for p in document.pairs() if p.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)))
 
+    def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[str]:
+        return [str(written) for writer in self.writers
+                if (written := writer.write(document, self.out_dir, header)) is not None]
+
     def _finish(self, report: RunReport, log: ArticleLog) -> None:
-        """The manifest, then whatever writers make once per run (the index)."""
+        """The inconsistency flags of the folder's articles brought up to date, the
+        manifest, then whatever writers make once per run (the index)."""
+        if self._consistency is not None:
+            with _memory_writes(self._consistency):
+                self._settle_consistency(report, log)
+                report.inconsistencies = self._consistency.report()
         write_manifest(self.out_dir / MANIFEST, report.manifest, log)
         for writer in self.writers:
             finish_run = getattr(writer, "finish_run", None)
             if finish_run:
                 finish_run(self.out_dir, report, log)
+
+    def _open_consistency(self):
+        """The output folder's consistency store (align.consistency), kept across
+        runs; None when the run writes no TSV (flags are set on articles read back
+        from theirs)."""
+        from .consistency import ConsistencyIndex, default_path
+        from .writers import TsvWriter
+
+        if not any(isinstance(writer, TsvWriter) for writer in self.writers):
+            return None
+        path = default_path(self.out_dir)
+        try:
+            return ConsistencyIndex(path)
+        except sqlite3.DatabaseError as exc:
+            raise UsageError(f"{path}: not a usable consistency store ({exc}); delete it: the next runs "
+                             f"build it again from the articles they translate") from None
+        except OSError as exc:
+            raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
+
+    def _settle_consistency(self, report: RunReport, log: ArticleLog) -> None:
+        """The inconsistency flags of the folder's articles brought up to date
+        (`settle_consistency`), and the index's totals with them."""
+        amended = settle_consistency(self._consistency, self.out_dir, self.writers, self._header)
+        for name, flags in amended.items():
+            log.amend(name, flags)
+        if amended:  # the totals of the index: this run's articles as they now are
+            totals: dict[str, int] = {}
+            for entry in log:
+                for code, n in (entry.get("flags") or {}).items():
+                    totals[code] = totals.get(code, 0) + n
+            report.flag_counts = totals
 
     # --------------------------------------------------------------- helpers
     def _corrections(self):
@@ -407,6 +485,47 @@ class Run:
 
 def _internal(article, exc: Exception) -> str:
     return f"{article}: internal error, article skipped ({type(exc).__name__}: {exc}); please report it"
+
+
+def settle_consistency(store, out_dir: Path, writers: list, header: dict[str, Any],
+                       articles: Iterable[str] = ()) -> dict[str, dict[str, int]]:
+    """Articles whose rows joined or left an inconsistency since their files were
+    written (by this run, an earlier one, a review save, or copied by align merge:
+    `articles`) get their flags: their TSV and review page are read back and
+    rewritten, those articles only. Articles whose outputs are gone leave the store
+    first, so that no flag or index link names them. Returns article name → its new
+    flag counts, for those rewritten."""
+    from .consistency import mark_inconsistent
+    from .review.folder import load_article
+
+    rewriters = [writer for writer in writers if writer.suffix in (".tsv", ".html")]
+    for _ in range(SETTLE_ROUNDS):
+        shown = store.inconsistencies()
+        linked = {article for group in shown for variant in group.variants for article, _ in variant.links}
+        gone = [name for name in [*store.changed_articles(), *sorted(linked)]
+                if not (out_dir / f"{name}.tsv").is_file()]
+        if not gone:
+            break
+        for name in dict.fromkeys(gone):  # this changes their groups: the next round looks again
+            store.forget(name)
+    groups = store.changed_groups()
+    amended: dict[str, dict[str, int]] = {}
+    for name in sorted(set(store.changed_articles(groups)) | set(articles)):
+        wanted = store.flags_for(name)
+        if wanted == store.flagged(name):
+            continue
+        try:
+            document = load_article(out_dir, name)
+        except (OSError, InputError):  # gone or unreadable since: no flag can be set on it
+            store.forget(name)
+            continue
+        mark_inconsistent(document, wanted)
+        for writer in rewriters:
+            writer.write(document, out_dir, header)
+        store.set_flagged(name, wanted)
+        amended[name] = document.flag_counts()
+    store.clear_changed(groups)  # only now: a run killed before this redoes the rewrites
+    return amended
 
 
 def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: str | Path = "output_en", *,

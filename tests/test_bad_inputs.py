@@ -246,7 +246,9 @@ def test_three_thousand_word_sentence_is_split_in_the_pipeline(tmp_path, tiny_en
     pieces = len(engine.seen)
     assert pieces > 1 and max(engine.seen) <= engine.max_input_tokens
     assert row["flags"].split("; ")[0] == f"split:{pieces} pieces"
-    assert row["en"].split() == row["fr"].upper().split()
+    # every piece's echo, rejoined (in English typography: no space before ; or :)
+    from align.typography import english_typography
+    assert row["en"].split() == english_typography(row["fr"].upper())[0].split()
 
 
 def test_three_thousand_word_sentence_through_the_cli(tmp_path, tiny_model):

@@ -200,3 +200,42 @@ def test_pair_usage_errors(tmp_path):
     result = CliRunner().invoke(pair, [str(fr), str(tmp_path)])
     assert result.exit_code == 2 and "two files or two folders" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_pair_is_a_qa_pass_over_a_human_translation(tmp_path):
+    """`align pair` runs every check that needs no model on the existing English:
+    numbers, glossary terms (with --glossary), French typography. Sentences of
+    newstest2013 (data/, lines 2916-2918, 2927 and 1231), the English as its
+    translator wrote it except where said."""
+    from align.cli.pair import pair
+    from align.writers.tsv import read_tsv
+
+    data = Path(__file__).resolve().parent.parent / "data"
+    fr_lines = (data / "newstest2013.fr").read_text(encoding="utf-8").splitlines()
+    en_lines = (data / "newstest2013.en").read_text(encoding="utf-8").splitlines()
+    lines = [2916, 2917, 2918, 2927, 1231]
+    english = [en_lines[n - 1] for n in lines]
+    english[1] = english[1].replace("1931", "1913")                      # a slip on a date
+    english[2] = english[2].replace('"Dallas"', "« Dallas »")          # French quotes kept
+    english[3] = english[3].replace("cirrhosis of the liver", "liver disease")  # the glossary's term lost
+    fr = _write(tmp_path / "hagman.txt", [fr_lines[n - 1] for n in lines])
+    en = _write(tmp_path / "hagman.en.txt", english)
+    glossary = tmp_path / "glossary.tsv"
+    glossary.write_text("source\ttarget\ncirrhose hépatique\tcirrhosis of the liver\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(pair, [str(fr), str(en), "--segmented", "-o", str(out),
+                                       "--glossary", str(glossary)])
+    assert result.exit_code == 0, result.output
+    assert "5 beads (1-1 5), 4 flagged" in result.output
+    [document] = read_tsv(out / "hagman.tsv")
+    flags = [[(f.code, f.detail) for f in p.flags] for p in document.pairs()]
+    assert flags == [
+        [],
+        [("number-mismatch", "fr 1931 → en 1913")],
+        [("french-typography", "« »")],
+        [("term-failed", "cirrhosis of the liver")],
+        [("number-mismatch", "fr 1963 → en 1962")],   # the translator's own slip
+    ]
+    page = (out / "hagman.html").read_text(encoding="utf-8")
+    assert page.count('<td class="flags"><span class="badge flag-number-mismatch"') == 2
+    assert 'data-code="number-mismatch" data-count="2"' in page and "fr 1931 → en 1913" in page

@@ -37,3 +37,10 @@ def test_the_readers_are_no_circle():
     for a, b in itertools.combinations(["align.formats", "align.markup", "align.text", "align.sources",
                                         "align.segment"], 2):
         assert not (GRAPH.chain_exists(a, b, as_packages=True) and GRAPH.chain_exists(b, a, as_packages=True)), (a, b)
+
+
+def test_the_number_reader_and_typography_stand_alone():
+    """align.numbers reads numbers from plain strings; align.typography needs only
+    the data model: the checks, the pipeline and align pair share them."""
+    assert align_imports("align.numbers") == set()
+    assert align_imports("align.typography") <= {"align.document"}

@@ -11,7 +11,7 @@ from align.scheduler import CorpusScheduler
 from align.terms.glossary import Glossary
 from align.translate import translate_document
 from align.checks import check_document
-from align.writers.tsv import TsvWriter
+from align.writers.tsv import TsvWriter, read_tsv
 from conftest import ROOT, SMALL_MODEL
 
 NEWS = [line for line in (ROOT / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()
@@ -216,5 +216,11 @@ def test_corpus_batches_give_the_english_of_article_by_article_translation(tmp_p
     translate_paths([folder], engine, tmp_path / "out", glossary=glossary, window_tokens=4096)
     for path in sorted(folder.iterdir()):
         alone = check_document(translate_document(prepare_document(path, glossary), engine))
-        assert (tmp_path / "out" / f"{path.stem}.tsv").read_text(encoding="utf-8") == TsvWriter().render(alone)
+        # The corpus run also compares articles with each other (align.consistency):
+        # that flag aside, the same bytes.
+        [batched] = read_tsv(tmp_path / "out" / f"{path.stem}.tsv")
+        for pair in batched.pairs():
+            pair.flags = [flag for flag in pair.flags if flag.code != "inconsistent"]
+        batched.name = alone.name
+        assert TsvWriter().render(batched) == TsvWriter().render(alone)
         assert any(term.status for pair in alone.pairs() for term in pair.terms)

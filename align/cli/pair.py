@@ -16,6 +16,7 @@ from .common import error_line as _error
 from .common import one_line_errors as _one_line_errors
 from .common import warning_line
 from ..errors import InputError, UsageError
+from ..flags import FlagCode
 
 
 def _load_document(path: Path, name: str):
@@ -87,6 +88,7 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
     X.md or X.en.md, and so on for HTML and Word; sub-folders included:
     fr/2024/x.txt with en/2024/x.txt, written as OUTPUT/2024/x.tsv)."""
     from ..bitext import align_documents, ladder_lines
+    from ..checks import check_translation
 
     problems: list[str] = []
     articles = _pairs_of(fr_path, en_path, include, exclude, (output,) if fmt == "tsv" else (), problems)
@@ -112,8 +114,8 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
         try:
             fr_doc, en_doc = _load_document(fr_file, name), _load_document(en_file, name)
             beads: list = []
-            document = align_documents(fr_doc, en_doc, segmented=segmented, glossary=terms,
-                                       engine=engine, beads_out=beads)
+            document = check_translation(align_documents(fr_doc, en_doc, segmented=segmented, glossary=terms,
+                                                         engine=engine, beads_out=beads), terms)
         except InputError as exc:
             _error(str(exc))
             failed += 1
@@ -133,7 +135,8 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
             messages(f"{name}: {len(beads)} beads ({summary or 'none'})")
         else:
             paths = [str(writer.write(document, output)) for writer in writers]
-            messages(f"{name}: {len(beads)} beads ({summary or 'none'}) -> {', '.join(paths)}")
+            flagged = sum(1 for p in document.pairs() if any(f.code != FlagCode.BEAD for f in p.flags))
+            messages(f"{name}: {len(beads)} beads ({summary or 'none'}), {flagged} flagged -> {', '.join(paths)}")
     if tmx is not None:
         from ..writers.tmx import write_tmx
         write_tmx(all_pairs, tmx)

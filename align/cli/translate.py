@@ -63,11 +63,15 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 @click.option("--protect-file", "protect_files", multiple=True, metavar="FILE", type=click.Path(path_type=str),
               help="Also keep text matching the patterns of FILE untranslated: one regular expression a line, "
                    "# starts a comment (repeatable; a protect.txt beside the glossary is read already).")
+@click.option("--typography", type=click.Choice(["english", "keep"]), default="english", show_default=True,
+              help="english: the machine's English gets English quotes and spacing (“…” for « … », no space "
+                   "before ; : ! ? or in 50 %); keep: write it as the model did. Reviewers' corrections are "
+                   "never changed (French typography in them is flagged).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
 def translate(paths, output, model, revision, engine, compute_type, batch_tokens, batch_size, beams, device,
               glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, protect, protect_files,
-              quiet) -> None:
+              typography, quiet) -> None:
     """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
     included; the outputs mirror their relative paths) or - for standard input."""
     from ..engines import load_engine
@@ -129,11 +133,12 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
             report = Run(
                 loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
                 memory=memory, progress_factory=progress_factory, on_error=error_line, on_warning=warning_line,
-                protection=protection,
+                protection=protection, typography=typography,
                 settings={"batch_tokens": signature.get("batch_tokens"), "batch_size": signature.get("batch_size"),
                           "beams": signature.get("beams"), "device": device, "engine": engine,
                           "glossary": str(glossary_path) if glossary_path else None,
-                          "memory": not no_memory, "revision_requested": revision_requested},
+                          "memory": not no_memory, "revision_requested": revision_requested,
+                          "typography": typography},
             ).translate(inputs)
         finally:
             if memory is not None:

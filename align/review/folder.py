@@ -24,8 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+from ..consistency import ConsistencyIndex, InconsistencyReport, mark_inconsistent, open_existing
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, STATUS_TRANSLATED, STATUSES, \
-    TERM_FAILED, \
     TERM_FORCED, TERM_MODEL, TERM_STATUSES, Document, SentencePair
 from ..errors import AlignError, InputError
 from ..flags import FlagCode
@@ -141,6 +141,22 @@ def cleaned_with_positions(text: str) -> tuple[str, list[int]]:
     return cleaned, [min(max(p - lead, 0), len(cleaned)) for p in where]
 
 
+def load_article(out_dir: str | Path, name: str) -> Document:
+    """Article `name` of output folder `out_dir` as its TSV records it; its format is
+    its kept source's (plain text when none is kept). The name is not checked
+    (`ReviewFolder.load` checks it against the folder's articles)."""
+    from ..formats import format_for
+    from ..writers.formats import find_kept_source
+
+    documents = read_tsv(Path(out_dir) / f"{name}.tsv")
+    document = documents[0] if documents else Document(name=name)
+    document.name = name
+    kept = find_kept_source(out_dir, name)
+    if kept is not None:
+        document.format = format_for(kept).name
+    return document
+
+
 def summary(document: Document) -> dict[str, Any]:
     """An article's line in the index and the manifest, from its sentences."""
     return {"sentences": document.sentence_count, "terms": document.term_counts(),
@@ -213,16 +229,8 @@ class ReviewFolder:
     def load(self, name: str) -> Document:
         """An article as its TSV records it; its format is its kept source's (plain
         text when none is kept)."""
-        from ..formats import format_for
-        from ..writers.formats import find_kept_source
-
-        documents = read_tsv(self.tsv_path(name))
-        document = documents[0] if documents else Document(name=name)
-        document.name = name
-        kept = find_kept_source(self.out_dir, name)
-        if kept is not None:
-            document.format = format_for(kept).name
-        return document
+        self.tsv_path(name)  # a known article, or NotFound
+        return load_article(self.out_dir, name)
 
     def summaries(self) -> dict[str, dict[str, Any]]:
         """What the index says of each article, from its TSV as it is now (so the
@@ -304,22 +312,41 @@ class ReviewFolder:
                 changed.append((pair, pair.target != before))
             if not changed:
                 return []
-            outputs = self.render(document)
-            memory = TranslationMemory(default_path(self.out_dir))
+            # The article's rows in the folder's consistency store, and its own
+            # inconsistency flags, as saved (other articles' flags follow at the next
+            # run); committed with the memory, rolled back with it.
+            consistency = open_existing(self.out_dir)
             try:
-                for pair, edited in changed:
-                    memory.store_review(document, pair, edited, commit=False)
-                restore = write_all(outputs)
+                if consistency is not None:
+                    consistency.record(document, commit=False)
+                    flags = consistency.flags_for(name)
+                    mark_inconsistent(document, flags)
+                    consistency.set_flagged(name, flags, commit=False)
+                outputs = self.render(document, consistency)
+                memory = TranslationMemory(default_path(self.out_dir))
                 try:
-                    memory.commit()
+                    for pair, edited in changed:
+                        memory.store_review(document, pair, edited, commit=False)
+                    restore = write_all(outputs)
+                    try:
+                        if consistency is not None:
+                            consistency.commit()
+                        memory.commit()
+                    except BaseException:
+                        restore()
+                        raise
                 except BaseException:
-                    restore()
+                    memory.rollback()
                     raise
+                finally:
+                    memory.close()
             except BaseException:
-                memory.rollback()
+                if consistency is not None:
+                    consistency.rollback()
                 raise
             finally:
-                memory.close()
+                if consistency is not None:
+                    consistency.close()
             self._summaries.pop(name, None)  # read again from the file when next asked
             return [pair for pair, _ in changed]
 
@@ -344,14 +371,13 @@ class ReviewFolder:
         else:
             alignment = carry_alignment(pair.target, target, pair.alignment) if target != pair.target \
                 else pair.alignment
+        if target != pair_target_before or status in (STATUS_REVIEWED, STATUS_APPROVED):
+            pair.origin = ORIGIN_REVIEWED  # the reviewer's English: kept by later runs (and checked as a person's)
         if target != pair.target:
             # The English changed: glossary targets are looked for again, and the
             # flags about the machine's output go (the checks run on the new text).
-            from ..terms.presence import locate
-            for term, span in zip(pair.terms, locate(target, pair.terms)):
-                term.target_start, term.target_end = span if span else (-1, -1)
-                if term.status:
-                    term.status = TERM_MODEL if span else TERM_FAILED
+            from ..terms.presence import mark_terms
+            mark_terms(target, pair.terms, unset_stays=True)
             pair.target, pair.score, pair.alignment = target, None, alignment
             pair.flags = [f for f in pair.flags if f.code in ("length-ratio", "split")]
             check_pair(pair)
@@ -365,14 +391,24 @@ class ReviewFolder:
                       if f.code not in (FlagCode.SOURCE_CHANGED, FlagCode.LOW_CONFIDENCE, FlagCode.CORRECTION_REUSED)]
         pair.suggestion = ""
         pair.status, pair.comment = status, comment
-        if target != pair_target_before or status in (STATUS_REVIEWED, STATUS_APPROVED):
-            pair.origin = ORIGIN_REVIEWED  # the reviewer's English: kept by later runs
         pair.version += 1
 
-    def render(self, document: Document) -> list[tuple[Path, bytes]]:
+    def inconsistencies(self, consistency: ConsistencyIndex | None = None) -> InconsistencyReport | None:
+        """The folder's inconsistencies as the index lists them (None: the folder has
+        no consistency store; `consistency`: that store, open)."""
+        if consistency is not None:
+            return consistency.report()
+        store = open_existing(self.out_dir)
+        if store is None:
+            return None
+        with store:
+            return store.report()
+
+    def render(self, document: Document, consistency: ConsistencyIndex | None = None) -> list[tuple[Path, bytes]]:
         """Every file a save of `document` rewrites, with its new content: the TSV,
         the English text, the static page, the article in its own format and the
-        index (which counts this article as it now is)."""
+        index (which counts this article as it now is, and lists the folder's
+        inconsistencies: from `consistency` when given, the store holding this save)."""
         from ..writers.html import HtmlWriter, render_index
 
         facts = summary(document)
@@ -387,7 +423,8 @@ class ReviewFolder:
         if same_format is not None:
             outputs.append(same_format)
         progress = {**self.progress(), document.name: facts["review"]}
-        outputs.append((self.out_dir / "index.html", render_index(manifest, progress)))
+        outputs.append((self.out_dir / "index.html",
+                        render_index(manifest, progress, self.inconsistencies(consistency))))
         return [(path, data.encode("utf-8") if isinstance(data, str) else data) for path, data in outputs]
 
     def write(self, document: Document) -> None:

@@ -195,7 +195,7 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
 
     async def index(request: Request) -> Response:
         from ..writers.html import render_index
-        return page(render_index(folder.manifest(), folder.progress()))
+        return page(render_index(folder.manifest(), folder.progress(), folder.inconsistencies()))
 
     async def article_page(request: Request) -> Response:
         from ..writers.html import render_article

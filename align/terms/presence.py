@@ -15,7 +15,7 @@ import re
 from functools import lru_cache
 from typing import Sequence
 
-from ..document import Term
+from ..document import TERM_FAILED, TERM_MODEL, Term
 from ..text import plain_apostrophes
 
 _WORD = r"[^\W_]"  # a letter or a digit
@@ -122,3 +122,14 @@ def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
 def missing(text: str, terms: Sequence[Term]) -> list[int]:
     """Indices of the terms whose target `text` lacks (counting repeats)."""
     return [i for i, span in enumerate(locate(text, terms)) if span is None]
+
+
+def mark_terms(text: str, terms: Sequence[Term], unset_stays: bool = False) -> None:
+    """Where each term's target is in the English `text` (`target_start/end`) and
+    its status, for English the term policy did not write (a reviewer's, a human
+    translation's): "model" when it is there, "failed" when not. With
+    `unset_stays`, a term without a status keeps none (a run without the policy)."""
+    for term, span in zip(terms, locate(text, terms)):
+        term.target_start, term.target_end = span if span else (-1, -1)
+        if term.status or not unset_stays:
+            term.status = TERM_MODEL if span else TERM_FAILED

@@ -242,13 +242,33 @@ def _index_row(article: dict[str, Any], progress: dict[str, int] | None) -> dict
     }
 
 
+def inconsistency_context(report) -> dict[str, Any] | None:
+    """The index's "Inconsistent translations" section from an
+    align.consistency.InconsistencyReport (None, or no group: no section). Links go
+    to the rows' ids on the article pages, relative to the output folder (an article
+    in a sub-folder, "2024/intro", has its page there)."""
+    if report is None or not report.groups:
+        return None
+    groups = [{"kind": group.kind, "key": group.key, "occurrences": group.occurrences,
+               "more_variants": group.more_variants,
+               "variants": [{"text": variant.text, "count": variant.count, "more": variant.more,
+                             "links": [{"article": article, "sentence": sentence,
+                                        "page": f"{article}{HtmlWriter.suffix}"}
+                                       for article, sentence in variant.links]}
+                            for variant in group.variants]}
+              for group in report.groups]
+    return {"groups": groups, "total": report.total, "more": report.more}
+
+
 def index_context(manifest: dict[str, Any], groups: Iterable[tuple[str, Iterable[dict[str, Any]]]], *,
                   article_count: int, sentences: int, flag_totals: dict[str, int],
-                  review_total: dict[str, int] | None) -> dict[str, Any]:
+                  review_total: dict[str, int] | None, inconsistencies=None) -> dict[str, Any]:
     """What index.html shows: the run's manifest (its counts and settings), the
     articles' rows folder by folder (`groups`: (folder, rows), streamed: the
     index of 100,000 articles is never built in memory) and the totals over them;
-    `review_total` (summed review counts) adds a review column."""
+    `review_total` (summed review counts) adds a review column; `inconsistencies`
+    (align.consistency.InconsistencyReport: the output folder's, not only the
+    run's) a section listing them."""
     # A column for each flag the run has (twelve kinds would not fit a screen, most at 0).
     flag_codes = [code for code in list(FLAG_CODES) + sorted(set(flag_totals) - set(FLAG_CODES))
                   if flag_totals.get(code)]
@@ -267,6 +287,7 @@ def index_context(manifest: dict[str, Any], groups: Iterable[tuple[str, Iterable
         "reviewing": review_total is not None,
         "progress_total": {key: review_total.get(key, 0) for key in ("total",) + STATUSES}
         if review_total is not None else {},
+        "inconsistent": inconsistency_context(inconsistencies),
     }
 
 
@@ -274,9 +295,11 @@ def _index_template():
     return environment().get_template("index.html.j2")
 
 
-def render_index(manifest: dict[str, Any], progress: dict[str, dict[str, int]] | None = None) -> str:
+def render_index(manifest: dict[str, Any], progress: dict[str, dict[str, int]] | None = None,
+                 inconsistencies=None) -> str:
     """index.html of a manifest that lists its articles (`manifest["articles"]`);
-    with `progress` (article → review counts) a review column."""
+    with `progress` (article → review counts) a review column, with
+    `inconsistencies` (see `index_context`) their section."""
     progress = progress or {}
     rows = [_index_row(article, progress.get(article.get("name", ""))) for article in manifest.get("articles", [])]
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -291,17 +314,17 @@ def render_index(manifest: dict[str, Any], progress: dict[str, dict[str, int]] |
         review_total = {key: sum(p.get(key, 0) for p in progress.values()) for key in ("total",) + STATUSES}
     context = index_context(manifest, ((folder, groups[folder]) for folder in sorted(groups)),
                             article_count=len(rows), sentences=sum(r["sentences"] for r in rows),
-                            flag_totals=flag_totals, review_total=review_total)
+                            flag_totals=flag_totals, review_total=review_total, inconsistencies=inconsistencies)
     return _index_template().render(**context).lstrip()
 
 
 def write_index(path: str | Path, manifest: dict[str, Any], groups, *, article_count: int, sentences: int,
-                flag_totals: dict[str, int], review_total: dict[str, int] | None) -> Path:
+                flag_totals: dict[str, int], review_total: dict[str, int] | None, inconsistencies=None) -> Path:
     """index.html streamed to `path` (atomically) from `groups`: (folder, manifest
     entries of its articles, each with its review counts under "review")."""
     rows = ((folder, (_index_row(a, a.get("review") or None) for a in articles)) for folder, articles in groups)
     context = index_context(manifest, rows, article_count=article_count, sentences=sentences,
-                            flag_totals=flag_totals, review_total=review_total)
+                            flag_totals=flag_totals, review_total=review_total, inconsistencies=inconsistencies)
     with atomic_writer(path, encoding="utf-8") as stream:
         started = False
         for chunk in _index_template().generate(**context):
@@ -322,11 +345,13 @@ class HtmlWriter(Writer):
 
     def finish_run(self, out_dir: str | Path, report, log) -> Path:
         """index.html, once every article of the run is written: `report` (a
-        pipeline.RunReport) has the totals, `log` the articles, folder by folder."""
+        pipeline.RunReport) has the totals and the folder's inconsistencies, `log`
+        the articles, folder by folder."""
         return write_index(Path(out_dir) / INDEX, {**report.manifest}, log.by_folder(),
                            article_count=report.articles, sentences=report.sentences,
                            flag_totals=report.flag_counts,
-                           review_total=report.review_counts if report.articles else None)
+                           review_total=report.review_counts if report.articles else None,
+                           inconsistencies=getattr(report, "inconsistencies", None))
 
 
 def write_article(document: Document, path: str | Path, run: dict[str, Any] | None = None) -> Path:

@@ -92,11 +92,15 @@ def test_two_articles_with_the_same_french_keep_their_own_corrections(articles, 
     assert (b["en"], b["status"], b["comment"], b["version"]) == ("The cat is sleeping.", "reviewed", "", "1")
     # c has no correction of its own: it takes the newest one, says where from, and is not reviewed
     assert (c["en"], c["status"], c["origin"], c["version"]) == ("The cat is sleeping.", "", "reviewed", "")
-    assert c["flags"] == "correction-reused:b#p1s1"
+    # ... and, as a and b disagree, the index and every row of that French say so
+    assert c["flags"] == 'correction-reused:b#p1s1; inconsistent:« Le chat dort. »: also "The cat sleeps." (article a)'
+
     # saving it there makes it c's own: a's and b's rows are untouched
     assert save(client, "c", version=0, status="approved").status_code == 200
     translate(sources, out)
-    assert rows(out, "c")["p1s1"]["flags"] == "" and rows(out, "c")["p1s1"]["status"] == "approved"
+    # (a and b still disagree: the row says so, and that is all it says now)
+    assert rows(out, "c")["p1s1"]["flags"] == 'inconsistent:« Le chat dort. »: also "The cat sleeps." (article a)'
+    assert rows(out, "c")["p1s1"]["status"] == "approved"
     assert rows(out, "a")["p1s1"]["en"] == "The cat sleeps." and rows(out, "b")["p1s1"]["en"] == "The cat is sleeping."
 
 
