@@ -1,5 +1,5 @@
 """The `align` command line: small click commands over the library, one module
-per command family (translate, segment, glossary, pair/score, tm, review, xliff).
+per command family (translate, merge, segment, glossary, pair/score, tm, review, xliff).
 
 Exit codes: 0 all went well, 1 some inputs failed (the others were processed),
 2 usage errors (bad options, a model or glossary that cannot be loaded).
@@ -20,6 +20,7 @@ def main() -> None:
 
 def _register_commands() -> None:
     from .glossary import glossary
+    from .merge import merge
     from .pair import pair, score
     from .review import review
     from .xliff import xliff
@@ -27,7 +28,7 @@ def _register_commands() -> None:
     from .tm import tm
     from .translate import translate
 
-    for command in (translate, segment, glossary, pair, score, tm, review, xliff):
+    for command in (translate, merge, segment, glossary, pair, score, tm, review, xliff):
         main.add_command(command)
 
 
