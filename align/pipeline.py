@@ -37,6 +37,7 @@ from .markup.placement import place_markup
 from .protect import DEFAULT as DEFAULT_PROTECTION
 from .protect import SAVED as SAVED_PROTECTION
 from .protect import Protection, saved_text
+from .runners.base import RunnerStopped
 from .segment import segment_document
 from .sources import Article, Inputs, collect_articles, read_article, read_document
 from .typography import SETTINGS as TYPOGRAPHY_SETTINGS
@@ -240,6 +241,7 @@ class Run:
     window_tokens: int | None = None   # see align.scheduler (None: its default)
     protection: Protection = DEFAULT_PROTECTION  # syntax kept out of translation (align.protect)
     typography: str = "english"  # the machine's English in English typography, or "keep" it (align.typography)
+    runner: Any = None   # where batches are translated (align.runners; None: in this process)
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
@@ -271,9 +273,10 @@ class Run:
             articles = [by_key[key] for key in select_shard(list(by_key), *self.shard)]
         for error in inputs.errors:
             self._fail(report, error.split(":")[0], error)
-        header = run_header(self.engine, self.glossary, self.glossary_path,
-                            {**self.settings, "protect": list(self.protection.user),
-                             "typography": self.typography}, self.shard)
+        run_settings = {**self.settings, "protect": list(self.protection.user), "typography": self.typography}
+        if self.runner is not None and self.runner.describe():
+            run_settings["ray"] = self.runner.describe()   # the cluster and its actors
+        header = run_header(self.engine, self.glossary, self.glossary_path, run_settings, self.shard)
         self._header = header
         self._consistency = self._open_consistency()  # before anything needs closing: it may refuse
         self._bar = self.progress_factory(None) if self.progress_factory else None
@@ -282,13 +285,16 @@ class Run:
         self._remember_protection()
         corrections = self._corrections()
         scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance,
-                                    enforce_terms=self.glossary is not None)
+                                    enforce_terms=self.glossary is not None, runner=self.runner)
         # Reports are logged in input order: a window's documents come back in the
         # order their last sentence did, so the few ahead of their turn wait here.
         waiting: list[tuple[int, ArticleReport | None]] = []
         self._next = 0
 
+        self._logged: set[int] = set()   # articles done (written or failed), by input order
+
         def log_in_order(index: int, article: ArticleReport | None) -> None:
+            self._logged.add(index)
             heapq.heappush(waiting, (index, article))
             while waiting and waiting[0][0] == self._next:
                 _, ready = heapq.heappop(waiting)
@@ -312,6 +318,13 @@ class Run:
             # the previous manifest and index are left as they were.
             raise OutputError(exc.filename, exc.strerror, exc.errno,
                               note="the run stopped; outputs written before this one are kept") from None
+        except RunnerStopped as exc:
+            # The cluster lost every actor: say which articles were not written (a
+            # new run translates them; the memory keeps the others).
+            missing = [str(article) for index, article in enumerate(articles) if index not in self._logged]
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+            raise RunnerStopped(f"{exc}; the run stopped with {len(missing)} of {len(articles)} articles "
+                                f"not written: {shown}; run it again to translate them") from None
         finally:
             log.close()
             if self._consistency is not None:

@@ -12,7 +12,9 @@ never by the corpus.
 Deterministic: the same documents and settings give the same windows and the same
 batches. Each batch goes through `translate_batch`, a plain function of the
 engine's settings and the batch's sentences (by default the engine's own), so the
-work can be run elsewhere. What changes with batching is only what the engine's
+work can be run elsewhere: a runner (align.runners) translates the window's batches
+in this process, or on a pool of Ray actors several at a time, and gives them back
+in order. What changes with batching is only what the engine's
 numerics make of padding: benchmarks/README.md measures it for both engines.
 """
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from .document import Document
 from .engines.base import Engine, Hypothesis
+from .runners.base import BatchRunner, LocalRunner
 from .translate import Job, finish, plan
 
 WINDOW_BATCHES = 16     # a window holds about this many full batches of sentences
@@ -59,13 +62,20 @@ class CorpusScheduler:
 
     def __init__(self, engine: Engine, window_tokens: int | None = None,
                  translate_batch: Callable[[list[str]], list[Hypothesis]] | None = None,
-                 on_sentences: Callable[[int], None] | None = None, enforce_terms: bool = True) -> None:
+                 on_sentences: Callable[[int], None] | None = None, enforce_terms: bool = True,
+                 runner: BatchRunner | None = None) -> None:
         self.engine = engine
         self.window_tokens = window_tokens or WINDOW_BATCHES * engine.batch_tokens
-        self.translate_batch = translate_batch or engine.translate_batch
+        # Where batches are translated: this process (by `translate_batch`, the
+        # engine's by default), or a pool of actors (align.runners).
+        self.runner = runner or LocalRunner(translate_batch or engine.translate_batch)
         self.on_sentences = on_sentences
         self.enforce_terms = enforce_terms
-        self.batches = 0  # batches sent to the engine so far
+
+    @property
+    def batches(self) -> int:
+        """Batches sent to the engine so far (a batch split after a failure counts its parts)."""
+        return self.runner.batches
 
     def run(self, documents: Iterable[tuple[Any, Document]]) -> Iterator[Translated]:
         """Each (payload, document) back as a Translated, once its sentences are:
@@ -88,9 +98,9 @@ class CorpusScheduler:
     def _translate(self, window: list[_Pending]) -> Iterator[Translated]:
         places = [(pending, job) for pending in window for job in pending.jobs]
         back: dict[int, list[tuple[Job, Hypothesis]]] = {}  # a split sentence's pieces so far
-        for batch in self.engine.form_batches([job.tokens for _, job in places]):
-            members = [places[i] for i in batch]
-            results = self._batch([job.text for _, job in members])
+        batches = [[places[i] for i in batch] for batch in self.engine.form_batches([job.tokens for _, job in places])]
+        translations = self.runner.map([job.text for _, job in members] for members in batches)
+        for members, results in zip(batches, translations):
             done = 0
             finished: list[_Pending] = []
             for (pending, job), result in zip(members, results):
@@ -115,17 +125,3 @@ class CorpusScheduler:
                 self.on_sentences(done)
             for pending in finished:  # in the order their last sentence came back
                 yield Translated(pending.payload, pending.document, pending.error)
-
-    def _batch(self, sources: list[str]) -> list[Hypothesis | str]:
-        """The batch's translations; if the engine fails on the batch, each sentence
-        alone, so one bad sentence costs only its own article (its error text)."""
-        self.batches += 1
-        try:
-            return list(self.translate_batch(sources))
-        except Exception as exc:  # noqa: BLE001 - reported per article below
-            if len(sources) == 1:
-                return [f"{type(exc).__name__}: {exc}"]
-        results: list[Hypothesis | str] = []
-        for source in sources:
-            results.extend(self._batch([source]))
-        return results

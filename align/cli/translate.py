@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import click
@@ -67,11 +68,22 @@ def load_glossary(glossary: str | None, no_glossary: bool):
               help="english: the machine's English gets English quotes and spacing (“…” for « … », no space "
                    "before ; : ! ? or in 50 %); keep: write it as the model did. Reviewers' corrections are "
                    "never changed (French typography in them is flagged).")
+@click.option("--ray", "ray_address", default=None, metavar="ADDRESS",
+              help="Translate the batches on a pool of Ray actors: auto (a running cluster, or RAY_ADDRESS), "
+                   "local (start one on this machine, loopback only), HOST:PORT or ray://HOST:PORT. "
+                   "Needs pip install 'align[ray]'. docs/scaling.md.")
+@click.option("--ray-actors", type=click.IntRange(1, 10_000), default=None,
+              help="Actors in the pool, each holding the model [default: as many as the cluster's CPUs "
+                   "(or GPUs) allow].")
+@click.option("--ray-cpus-per-actor", type=click.FloatRange(0.01), default=1.0, show_default=True,
+              help="CPUs each actor reserves (and its engine's threads).")
+@click.option("--ray-gpus-per-actor", type=click.FloatRange(0), default=0.0, show_default=True,
+              help="GPUs each actor reserves (with --device cuda or auto on GPU nodes).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @one_line_errors
 def translate(paths, output, model, revision, engine, compute_type, batch_tokens, batch_size, beams, device,
               glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, protect, protect_files,
-              typography, quiet) -> None:
+              typography, ray_address, ray_actors, ray_cpus_per_actor, ray_gpus_per_actor, quiet) -> None:
     """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
     included; the outputs mirror their relative paths) or - for standard input."""
     from ..engines import load_engine
@@ -117,32 +129,37 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
             revision_requested, revision = revision, resolve_revision(model_id, revision) or revision
         else:
             revision_requested = None
-        loaded = load_engine(engine, model_id, settings, revision=revision, compute_type=compute_type)
+        with ExitStack() as cleanup:  # on Ctrl-C or an error too: the cluster's work stops, the memory closes
+            runner = None
+            if ray_address:  # the cluster first: an unreachable one is said before the model loads
+                from ..runners.ray import EngineSpec, RayRunner
+                runner = RayRunner(EngineSpec(engine, model_id, settings, revision, compute_type), ray_address,
+                                   actors=ray_actors, cpus_per_actor=ray_cpus_per_actor,
+                                   gpus_per_actor=ray_gpus_per_actor)
+                cleanup.callback(runner.close)
+            loaded = load_engine(engine, model_id, settings, revision=revision, compute_type=compute_type)
 
-        def progress_factory(total: int | None):
-            from tqdm import tqdm
-            return tqdm(total=total, unit="sent", desc="translating", disable=quiet or None,
-                        file=sys.stderr, dynamic_ncols=True)
+            def progress_factory(total: int | None):
+                from tqdm import tqdm
+                return tqdm(total=total, unit="sent", desc="translating", disable=quiet or None,
+                            file=sys.stderr, dynamic_ncols=True)
 
-        memory = None
-        if not no_memory:
-            from ..memory import TranslationMemory, default_path
-            memory = TranslationMemory(default_path(output))
-        signature = loaded.signature()
-        try:
+            memory = None
+            if not no_memory:
+                from ..memory import TranslationMemory, default_path
+                memory = TranslationMemory(default_path(output))
+                cleanup.callback(memory.close)
+            signature = loaded.signature()
             report = Run(
                 loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
                 memory=memory, progress_factory=progress_factory, on_error=error_line, on_warning=warning_line,
-                protection=protection, typography=typography,
+                protection=protection, typography=typography, runner=runner,
                 settings={"batch_tokens": signature.get("batch_tokens"), "batch_size": signature.get("batch_size"),
                           "beams": signature.get("beams"), "device": device, "engine": engine,
                           "glossary": str(glossary_path) if glossary_path else None,
                           "memory": not no_memory, "revision_requested": revision_requested,
                           "typography": typography},
             ).translate(inputs)
-        finally:
-            if memory is not None:
-                memory.close()
     rate = report.sentences / report.seconds if report.seconds else 0.0
     summary = (f"{report.articles} articles, {report.sentences} sentences, "
                f"{report.seconds:.1f} s, {rate:.1f} sentences/s")
