@@ -106,12 +106,6 @@ def english_typography(text: str, keep: Sequence[tuple[int, int]] = ()) -> tuple
     return "".join(out), offsets
 
 
-def has_french_typography(text: str) -> bool:
-    """Whether `english_typography` would change `text`."""
-    dropped, replaced, _ = _changes(text)
-    return bool(dropped or replaced)
-
-
 def french_marks(text: str, keep: Sequence[tuple[int, int]] = ()) -> str:
     """The French marks of `text` outside the `keep` spans, once each, in order, for
     a reviewer: guillemets as they are, a mark with a space before it quoted

@@ -231,3 +231,46 @@ def test_the_cli_says_in_one_line_when_no_cluster_answers(tmp_path):
     assert result.stderr.strip() == (f"align: error: --ray 127.0.0.1:{port}: no Ray cluster answers there "
                                      f"(Connection refused); start one with ray start --head, or use --ray local")
     assert not (tmp_path / "out" / "a.tsv").exists()
+
+
+def test_ctrl_c_stops_the_cluster_work_and_leaves_whole_files(tmp_path):
+    """SIGINT to `align translate --ray local` while it writes: exit 130 with one line,
+    every file written is whole (no temporary left), and the local cluster is gone."""
+    import subprocess
+    import sys
+    import time
+
+    folder = tmp_path / "fr"
+    folder.mkdir()
+    news = [line for line in (ROOT / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()
+            if line.strip()][:400]
+    for i in range(0, len(news), 2):
+        (folder / f"a{i:04d}.txt").write_text("\n".join(news[i:i + 2]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+
+    def raylets() -> set[str]:
+        listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
+        return {line.split()[0] for line in listing.splitlines() if "raylet" in line}
+
+    before = raylets()   # (this module's own cluster has one)
+    process = subprocess.Popen([sys.executable, "-m", "align.cli", "translate", str(folder), "-o", str(out),
+                                "--model", str(SMALL_MODEL), "--device", "cpu", "--batch-tokens", "256",
+                                "--no-glossary", "-q", "--ray", "local", "--ray-actors", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline and len(list(out.glob("*.tsv"))) < 5:
+        time.sleep(0.2)
+    assert len(list(out.glob("*.tsv"))) >= 5, "the run wrote nothing to interrupt"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == ("align: error: interrupted; finished files are kept, "
+                                               "unfinished ones were not written")
+    written = sorted(out.glob("*.tsv"))
+    assert 5 <= len(written) < 200          # stopped before the end
+    assert not [p for p in out.rglob("*") if ".tmp" in p.name]
+    for path in written:                     # each whole: its header and its two sentences
+        assert path.read_text(encoding="utf-8").count("\n") == 3, path
+    time.sleep(1)
+    assert raylets() <= before   # the run's local cluster stopped with it

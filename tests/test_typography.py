@@ -20,8 +20,7 @@ from align.document import METADATA, Document, Flag, Inline, Origin, Paragraph, 
 from align.errors import UsageError
 from align.memory import TranslationMemory, default_path
 from align.pipeline import Run
-from align.typography import (apply_english_typography, english_typography, french_marks,
-                              has_french_typography)
+from align.typography import apply_english_typography, english_typography, french_marks
 from align.writers.tsv import read_rows, read_tsv
 from conftest import SMALL_MODEL
 from scripted_engine import ScriptedEngine
@@ -109,15 +108,14 @@ def test_the_offset_map_of_an_example():
 ])
 def test_english_typography_comes_back_identical_with_the_identity_map(text):
     assert english_typography(text) == (text, list(range(len(text) + 1)))
-    assert not has_french_typography(text)
     assert french_marks(text) == ""
 
 
-def test_has_french_typography_and_its_marks():
-    assert has_french_typography("« Oui »")
-    assert has_french_typography(f"Quoi{NNBSP}?")
-    assert has_french_typography("12 %")
-    assert not has_french_typography("the % sign")
+def test_french_typography_and_its_marks():
+    assert english_typography("« Oui »")[0] == "“Oui”"
+    assert english_typography(f"Quoi{NNBSP}?")[0] == "Quoi?"
+    assert english_typography("12 %")[0] == "12%"
+    assert english_typography("the % sign")[0] == "the % sign"
     assert french_marks("« Oui » ; non") == '« » " ;"'
     assert french_marks("« Nous ne céderons pas ; jamais ! »") == '« " ;" " !" »'
     assert french_marks(f"‹ a › : 5{NBSP}% : b") == '‹ › " :" " %"'
@@ -160,7 +158,7 @@ def test_the_offset_map_is_monotonic_in_bounds_and_keeps_every_word(case):
 def test_the_rules_are_done_in_one_pass(case):
     new, _ = english_typography(case[0])
     assert english_typography(new) == (new, list(range(len(new) + 1)))
-    assert not has_french_typography(new)
+    assert english_typography(new)[0] == new
     assert not re.search(r"[«»‹›]", new)
 
 
