@@ -274,8 +274,9 @@ class Run:
         for error in inputs.errors:
             self._fail(report, error.split(":")[0], error)
         run_settings = {**self.settings, "protect": list(self.protection.user), "typography": self.typography}
-        if self.runner is not None and self.runner.describe():
-            run_settings["ray"] = self.runner.describe()   # the cluster and its actors
+        where = self.runner.describe() if self.runner is not None else {}
+        if where:
+            run_settings["ray"] = where   # the cluster and its actors
         header = run_header(self.engine, self.glossary, self.glossary_path, run_settings, self.shard)
         self._header = header
         self._consistency = self._open_consistency()  # before anything needs closing: it may refuse
@@ -291,10 +292,7 @@ class Run:
         waiting: list[tuple[int, ArticleReport | None]] = []
         self._next = 0
 
-        self._logged: set[int] = set()   # articles done (written or failed), by input order
-
         def log_in_order(index: int, article: ArticleReport | None) -> None:
-            self._logged.add(index)
             heapq.heappush(waiting, (index, article))
             while waiting and waiting[0][0] == self._next:
                 _, ready = heapq.heappop(waiting)
@@ -321,7 +319,10 @@ class Run:
         except RunnerStopped as exc:
             # The cluster lost every actor: say which articles were not written (a
             # new run translates them; the memory keeps the others).
-            missing = [str(article) for index, article in enumerate(articles) if index not in self._logged]
+            # Done: every article before the next one to log, and those waiting for it.
+            done = {index for index, _ in waiting}
+            missing = [str(article) for index, article in enumerate(articles)
+                       if index >= self._next and index not in done]
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             raise RunnerStopped(f"{exc}; the run stopped with {len(missing)} of {len(articles)} articles "
                                 f"not written: {shown}; run it again to translate them") from None

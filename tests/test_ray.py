@@ -274,3 +274,24 @@ def test_ctrl_c_stops_the_cluster_work_and_leaves_whole_files(tmp_path):
         assert path.read_text(encoding="utf-8").count("\n") == 3, path
     time.sleep(1)
     assert raylets() <= before   # the run's local cluster stopped with it
+
+
+def test_a_batch_the_engine_fails_on_is_translated_sentence_by_sentence(cluster):
+    """A task that raises (as an engine failing on one bad sentence would) costs its
+    batch one try per sentence on the actors, not a second try of the whole batch;
+    a one-sentence batch that fails comes back as its error text."""
+    @ray.remote
+    def failing(sources):
+        raise ValueError("the engine choked")
+
+    runner = RayRunner(spec(), "auto", actors=1, cpus_per_actor=1)
+    try:
+        sources = NEWS[:2]
+        before = runner.batches
+        results = runner._result(sources, failing.remote(sources))
+        assert runner.batches - before == 2          # each sentence alone, once
+        alone = [batch[0].text for batch in runner.map([[source] for source in sources])]
+        assert [result.text for result in results] == alone
+        assert runner._result(sources[:1], failing.remote(sources[:1])) == ["ValueError: the engine choked"]
+    finally:
+        runner.close()

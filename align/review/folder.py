@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import threading
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -312,41 +313,30 @@ class ReviewFolder:
                 changed.append((pair, pair.target != before))
             if not changed:
                 return []
-            # The article's rows in the folder's consistency store, and its own
-            # inconsistency flags, as saved (other articles' flags follow at the next
-            # run); committed with the memory, rolled back with it.
-            consistency = open_existing(self.out_dir)
-            try:
+            # Undone in reverse on any failure (files restored, memory and consistency
+            # store rolled back), both stores closed in any case.
+            with ExitStack() as undo:
+                # The article's rows in the folder's consistency store, and its own
+                # inconsistency flags, as saved (other articles' flags follow at the
+                # next run); committed with the memory, rolled back with it.
+                consistency = open_existing(self.out_dir)
                 if consistency is not None:
+                    undo.callback(consistency.close)
+                    undo.push(_on_failure(consistency.rollback))
                     consistency.record(document, commit=False)
                     flags = consistency.flags_for(name)
                     mark_inconsistent(document, flags)
                     consistency.set_flagged(name, flags, commit=False)
                 outputs = self.render(document, consistency)
                 memory = TranslationMemory(default_path(self.out_dir))
-                try:
-                    for pair, edited in changed:
-                        memory.store_review(document, pair, edited, commit=False)
-                    restore = write_all(outputs)
-                    try:
-                        if consistency is not None:
-                            consistency.commit()
-                        memory.commit()
-                    except BaseException:
-                        restore()
-                        raise
-                except BaseException:
-                    memory.rollback()
-                    raise
-                finally:
-                    memory.close()
-            except BaseException:
+                undo.callback(memory.close)
+                undo.push(_on_failure(memory.rollback))
+                for pair, edited in changed:
+                    memory.store_review(document, pair, edited, commit=False)
+                undo.push(_on_failure(write_all(outputs)))
                 if consistency is not None:
-                    consistency.rollback()
-                raise
-            finally:
-                if consistency is not None:
-                    consistency.close()
+                    consistency.commit()
+                memory.commit()
             self._summaries.pop(name, None)  # read again from the file when next asked
             return [pair for pair, _ in changed]
 
@@ -430,6 +420,16 @@ class ReviewFolder:
     def write(self, document: Document) -> None:
         """Rewrite every file of `document` (see `render`)."""
         write_all(self.render(document))
+
+
+def _on_failure(undo: Callable[[], None]):
+    """An ExitStack exit callback that runs `undo` when the block raised (and lets the
+    exception go on)."""
+    def exit_callback(exc_type, exc, traceback) -> bool:
+        if exc_type is not None:
+            undo()
+        return False
+    return exit_callback
 
 
 def write_all(outputs: list[tuple[Path, bytes]]) -> Callable[[], None]:

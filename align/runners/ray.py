@@ -192,8 +192,19 @@ class RayRunner(BatchRunner):
         return ref
 
     def _result(self, sources: list[str], ref) -> Result:
-        """The batch's translations; an actor lost for good is dropped and its batch
-        sent to another; the engine failing on the batch: each sentence alone."""
+        """The batch's translations; the engine failing on it: each sentence alone
+        (split_on_failure, whose first attempt is the batch already in flight)."""
+        first = [ref]
+
+        def translate(batch: list[str]) -> list[Hypothesis]:
+            return self._translate(batch, first.pop() if first else self._submit(batch, self.batches))
+
+        return split_on_failure(translate, sources)
+
+    def _translate(self, sources: list[str], ref) -> list[Hypothesis]:
+        """What `ref` (the batch `sources`, sent to an actor) gives back; an actor lost
+        for good is dropped and the batch sent to another. The engine's own error is
+        raised as it is."""
         ray = self.ray
         while True:
             actor = self._inflight.pop(ref, None)
@@ -208,17 +219,9 @@ class RayRunner(BatchRunner):
                     raise RunnerStopped(f"every Ray actor was lost ({_reason(exc)})") from None
                 self.retried += 1
                 ref = self._submit(sources, self.retried)
-            except ray.exceptions.RayTaskError:  # the engine failed on this batch
-                return split_on_failure(self._translate_now, sources)
-
-    def _translate_now(self, sources: list[str]) -> list[Hypothesis]:
-        ref = self._submit(sources, self.batches)
-        self._inflight.pop(ref, None)
-        try:
-            return list(self.ray.get(ref))
-        except self.ray.exceptions.RayTaskError as exc:
-            cause = exc.cause if isinstance(getattr(exc, "cause", None), Exception) else RuntimeError(_reason(exc))
-            raise cause from None
+            except ray.exceptions.RayTaskError as exc:  # the engine failed on this batch
+                cause = getattr(exc, "cause", None)
+                raise cause if isinstance(cause, Exception) else RuntimeError(_reason(exc)) from None
 
     # --------------------------------------------------------------- the rest
     def describe(self) -> dict[str, Any]:

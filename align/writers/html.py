@@ -351,7 +351,7 @@ class HtmlWriter(Writer):
                            article_count=report.articles, sentences=report.sentences,
                            flag_totals=report.flag_counts,
                            review_total=report.review_counts if report.articles else None,
-                           inconsistencies=getattr(report, "inconsistencies", None))
+                           inconsistencies=report.inconsistencies)
 
 
 def write_article(document: Document, path: str | Path, run: dict[str, Any] | None = None) -> Path:
