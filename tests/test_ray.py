@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -197,10 +199,7 @@ def test_more_actors_than_the_cluster_holds_is_a_usage_error(cluster):
         RayRunner(spec(), "auto", actors=3, cpus_per_actor=1)
 
 
-def _align(*args: str, timeout: float = 300) -> "subprocess.CompletedProcess[str]":
-    import subprocess
-    import sys
-
+def _align(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
     return subprocess.run([sys.executable, "-m", "align.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env=env, cwd=ROOT)
@@ -236,8 +235,6 @@ def test_the_cli_says_in_one_line_when_no_cluster_answers(tmp_path):
 def test_ctrl_c_stops_the_cluster_work_and_leaves_whole_files(tmp_path):
     """SIGINT to `align translate --ray local` while it writes: exit 130 with one line,
     every file written is whole (no temporary left), and the local cluster is gone."""
-    import subprocess
-    import sys
     import time
 
     folder = tmp_path / "fr"
