@@ -297,3 +297,27 @@ def test_reversed_words_keep_every_element_and_word_of_the_html5lib_inputs(html5
     binary = {p.name for p in html5lib_inputs.iterdir() if b"\0" in p.read_bytes()}
     assert set(errors) == binary
     assert reading_differences(html5lib_inputs, tmp_path, skip=binary) == []
+
+
+# ------------------------------------------- verbatim text never takes its neighbours
+NEIGHBOURS = [
+    "La variable `x`sera de type `int`.\n",
+    "Les `Promise`s sont utiles.\n",
+    "Le fichier`config.json`est lu.\n",
+    "Les <code>Promise</code>s sont utiles.\n",
+    "Une image ![photo](photos-ajoute\u0301es-fr.png) ici.\n",
+    "Ouvrez le fichier donne\u0301es.csv maintenant.\n",       # decomposed, as macOS names files
+    "Ouvrez le fichier données.csv maintenant.\n",
+    "Ouvrez le fichier photos-ajoutées-fr.png puis fermez-le.\n",
+    'tapez : "C:\\Scripts\\Get-ServiceLog.ps1."\n',
+]
+
+
+@pytest.mark.parametrize("text", NEIGHBOURS)
+def test_verbatim_text_keeps_the_letters_of_its_neighbours(text, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.md").write_bytes(text.encode("utf-8"))
+    for engine, name in ((CopyEngine(), "copied"), (ReverseEngine(), "reversed")):
+        assert run(tmp_path / "in", tmp_path / name, engine) == {}
+    assert (tmp_path / "copied" / "a.en.md").read_bytes() == text.encode("utf-8")
+    assert reading_differences(tmp_path / "in", tmp_path / "reversed") == []
