@@ -108,6 +108,10 @@ _ROMAN = re.compile(r"[IVXLC]{1,6}\b")
 _SHORT_SEG = re.compile(r"[^\W\d_]{1,3}\Z")
 _SEG_SPLIT = re.compile(r"[.-]+")
 _DOT_NAME = re.compile(r"[A-Z0-9]{2,}\b")  # the capitals after the dot of .NET, .ASPX
+# After a glued dot, a name that goes on with another dot and a letter or digit: the
+# parts of a dotted name (Diagnostics.Process, Microsoft.com/NuGet, [arobase].fr).
+_DOTTED_NAME = re.compile(r"[^\s.]*\.[^\W_]")
+_CAMEL = re.compile(r"[a-z][A-Z]")  # NuGet, PowerShell, iPhone: a name, not a sentence's last word
 
 _ANY_QUOTE = re.compile('[«“"]')
 _CLOSERS = "»”)]›"
@@ -290,6 +294,11 @@ def _dot_boundary(text: str, i: int, p: int, glued: bool, lang: str) -> bool:
         # "M.Dupont", "GPT-3.5", "v1.2.3", "ASP.NET" do not.
         if not token:
             return nc.isupper() or nc in _OPENERS
+        if _DOTTED_NAME.match(text, p) or nc == "0" or ("." in token and min(map(len, token.split("."))) >= 2):
+            return False  # docs.Microsoft.com, System.Diagnostics.Process, beta.01
+        if nc.isalpha() and (_CAMEL.search(last) or len(last) >= 2 and last.isupper() and last.isalpha()) \
+                and not _starts_sentence(text, p, lang):
+            return False  # NuGet.Org, ASP.Net (but "OpenAI.Alors", "l'ONU.Les" split)
         if (low in _NEVER_FINAL[lang] or llow in _NEVER_FINAL[lang]
                 or llow in _BEFORE_NUMBER[lang]):
             return False

@@ -188,8 +188,13 @@ def html_reading(data: bytes) -> tuple[Counter, Counter]:
         if not isinstance(element.tag, str):
             continue
         text_attributes = set(TEXT_ATTRIBUTES)
-        if element.tag == "meta" and (element.get("name") or "").lower() in ("description", "keywords"):
+        if element.tag == "meta" and ((element.get("name") or element.get("property") or "").lower() in
+                                      ("description", "og:title", "og:description", "twitter:title",
+                                       "twitter:description")):
             text_attributes.add("content")
+        if element.tag == "meta" and (element.get("http-equiv") or element.get("property") or "").lower() in \
+                ("content-language", "og:locale"):
+            text_attributes.add("content")  # the page's language: English once translated
         if element.tag in ("input", "button") and (element.get("type") or "").lower() in ("button", "submit", "reset"):
             text_attributes.add("value")
         elements[(element.tag, tuple(sorted((k, v) for k, v in element.attrib.items()
@@ -230,11 +235,13 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 def word_reading(data: bytes) -> tuple[Counter, Counter]:
     """(elements, words) of a Word document's main part: paragraphs with their
-    properties, the properties of the runs that hold text (proofing language aside),
-    and the words of the text."""
+    properties, the properties of the runs that hold text (the proofing language
+    aside), and the words of the text."""
     with zipfile.ZipFile(io.BytesIO(data)) as package:
         root = etree.fromstring(package.read("word/document.xml"))
     elements, words = Counter(), Counter()
+    for lang in list(root.iter(f"{W}lang")):  # the proofing language: English once translated
+        lang.getparent().remove(lang)
     for p in root.iter(f"{W}p"):
         properties = p.find(f"{W}pPr")
         elements[("p", etree.tostring(properties, method="c14n") if properties is not None else b"")] += 1
@@ -244,10 +251,6 @@ def word_reading(data: bytes) -> tuple[Counter, Counter]:
             text = "".join(t.text or "" for t in r.iter(f"{W}t"))
             if text.strip():
                 rpr = r.find(f"{W}rPr")
-                if rpr is not None:
-                    rpr = etree.fromstring(etree.tostring(rpr))
-                    for lang in rpr.findall(f"{W}lang"):
-                        rpr.remove(lang)
                 formats.add(etree.tostring(rpr, method="c14n") if rpr is not None and len(rpr) else b"")
         elements.update(("run format", f) for f in formats)
     return elements, words

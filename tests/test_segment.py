@@ -146,6 +146,14 @@ FR_CASES = [
      ["OpenAI.com, GPT-3.5, U.S.A., J.K., le p.-d.g. et M.Dupont sont là."]),
     ("Il utilise ASP.NET et Node.js tous les jours.",
      ["Il utilise ASP.NET et Node.js tous les jours."]),
+    # names of technical documentation, glued by their own dots (not a sentence's end)
+    ("Le ASP.Net MVC et System.Diagnostics.Process sont là.", ["Le ASP.Net MVC et System.Diagnostics.Process sont là."]),
+    ("Accédez à docs.Microsoft.com/NuGet ou NuGet.Org, à droite.",
+     ["Accédez à docs.Microsoft.com/NuGet ou NuGet.Org, à droite."]),
+    ("Les versions beta.01 et beta.05 s'allongent.", ["Les versions beta.01 et beta.05 s'allongent."]),
+    ("Écrivez à git.[arobase].john-livingston.fr, merci.", ["Écrivez à git.[arobase].john-livingston.fr, merci."]),
+    ("Ceci vient de l'ONU.Les pays votent.", ["Ceci vient de l'ONU.", "Les pays votent."]),
+    ("13e pour le nombre des malades du VIH.92% des cas.", ["13e pour le nombre des malades du VIH.", "92% des cas."]),
     # dialogue dashes and list numbers
     ("Il dit : c'est tout. - Et vous ? - Moi aussi.",
      ["Il dit : c'est tout.", "- Et vous ?", "- Moi aussi."]),

@@ -31,6 +31,7 @@ allow: filler then term at the length bound. Measured in benchmarks/terms.py.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
 
@@ -192,6 +193,10 @@ class Edit:
     end: int
     term: int           # index of the term placed
     late: bool
+    # Punctuation the French had against verbatim text that the replaced English
+    # carried (`def,` of `async def,`): written back around it.
+    before: str = ""
+    after: str = ""
 
 
 def _runs(indices: list[int]) -> list[list[int]]:
@@ -288,6 +293,79 @@ def _debris(text: str, span: Span, term: Term, source: str) -> Span:
     return x, y
 
 
+_PUNCTUATION_AFTER = re.compile(r"[^\w\s]*")
+_PUNCTUATION_BEFORE = re.compile(r"[^\w\s]*\Z")
+
+
+def _punctuation(text: str) -> Counter:
+    return Counter(c for c in text if not c.isspace() and not c.isalnum())
+
+
+def _glued_punctuation(replaced: str, term: Term, source: str) -> tuple[str, str]:
+    """The punctuation the French had against a verbatim term (`,` of `async def`,)
+    that the English being replaced holds beyond the term's own: the model moved
+    it with the words it glued it to, and it stays the French's."""
+    extra = _punctuation(replaced) - _punctuation(term.target)
+
+    def taken(marks: str) -> str:
+        kept = ""
+        for mark in marks:
+            if extra[mark] <= 0:
+                break
+            extra[mark] -= 1
+            kept += mark
+        return kept
+
+    after = taken(_PUNCTUATION_AFTER.match(source, term.end).group())
+    before = taken(_PUNCTUATION_BEFORE.search(source, 0, term.start).group()[::-1])[::-1]
+    return before, after
+
+
+def _own_marks(text: str, span: Span, term: Term, source: str) -> Span:
+    """`span` grown over the punctuation around it that the verbatim text has itself:
+    pieces of it the model split off (`flush: 'post'` read as `'post' flush:`, the
+    braces of `{{ item.title }}` left on either side), glued or a space away, with
+    the marks the French had against it (kept by `_glued_punctuation`)."""
+    glued = _punctuation(_PUNCTUATION_BEFORE.search(source, 0, term.start).group()
+                         + _PUNCTUATION_AFTER.match(source, term.end).group())
+    budget = _punctuation(term.target) + glued - _punctuation(text[span[0]:span[1]])
+    x, y = span
+    grown = True
+    while grown and budget:
+        grown = False
+        a = x
+        while a > 0 and text[a - 1] in budget and budget[text[a - 1]] > 0:  # glued on
+            budget[text[a - 1]] -= 1
+            a -= 1
+        if a == x:  # a token of the text's marks alone, a space away
+            b = len(text[:x].rstrip())
+            token_start = b
+            while token_start > 0 and not text[token_start - 1].isspace():
+                token_start -= 1
+            marks = _punctuation(text[token_start:b])
+            if b > token_start and sum(marks.values()) == b - token_start and not marks - budget:
+                budget -= marks
+                a = token_start
+        if a < x:
+            x, grown = a, True
+        b = y
+        while b < len(text) and text[b] in budget and budget[text[b]] > 0:
+            budget[text[b]] -= 1
+            b += 1
+        if b == y:
+            token_start = len(text) - len(text[y:].lstrip())
+            token_end = token_start
+            while token_end < len(text) and not text[token_end].isspace():
+                token_end += 1
+            marks = _punctuation(text[token_start:token_end])
+            if token_end > token_start and sum(marks.values()) == token_end - token_start and not marks - budget:
+                budget -= marks
+                b = token_end
+        if b > y:
+            y, grown = b, True
+    return x, y
+
+
 def _spaced_in_source(term: Term, source: str) -> tuple[bool, bool]:
     """Whether the French had a space (or the sentence's edge) before and after the term."""
     return (term.start == 0 or source[term.start - 1].isspace(),
@@ -371,6 +449,7 @@ def _replacements(text: str, edits: list[Edit], terms: Sequence[Term], source: s
             if text[edit.end:edit.end + 1].isalnum():
                 target += " "
         elif term.verbatim:  # apart from a word where the French had a space (the debris between went)
+            target = edit.before + target + edit.after
             spaced_before, spaced_after = _spaced_in_source(term, source)
             if spaced_before and text[edit.start - 1:edit.start].isalnum():
                 target = " " + target
@@ -400,8 +479,8 @@ def _apply(text: str, replacements: list[Replacement]) -> tuple[str, list[tuple[
         parts.append(kept)
         length += len(kept)
         if edit is not None:
-            lead = len(new) - len(new.lstrip())
-            placed.append((edit, (length + lead, length + len(new.rstrip()))))
+            lead = len(new) - len(new.lstrip()) + len(edit.before)
+            placed.append((edit, (length + lead, length + len(new.rstrip()) - len(edit.after))))
         parts.append(new)
         length += len(new)
         moves.append((end, len(new) - (end - start)))
@@ -459,9 +538,10 @@ def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
         term = terms[index]
         span = _substitution(text, words, term, taken)
         if span is not None and term.verbatim:
-            span = _debris(text, span, term, source)
+            span = _own_marks(text, _debris(text, span, term, source), term, source)
         if span is not None:
-            edits.append(Edit(span[0], span[1], index, late=False))
+            before, after = _glued_punctuation(text[span[0]:span[1]], term, source) if term.verbatim else ("", "")
+            edits.append(Edit(span[0], span[1], index, late=False, before=before, after=after))
             taken.append(span)
         else:
             position = _insertion_point(text, words, term, source, taken)
