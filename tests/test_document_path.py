@@ -140,6 +140,15 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n
 TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 
 
+# Sentences glued by a missing space (`présent.Alors`, as scraped text has them) are
+# two words to a reader; align keeps them apart in the translation.
+GLUED_SENTENCES = re.compile(r"(?<=[.!?…])(?=[A-ZÀ-ÖØ-Þ])")
+
+
+def reader_words(text: str) -> list[str]:
+    return GLUED_SENTENCES.sub(" ", text).split()
+
+
 def markdown_reading(text: str) -> tuple[Counter, Counter]:
     """(elements, words) as CommonMark reads them: block and inline elements with the
     attributes that are not text (a link's href, an image's src, a list's start, a
@@ -155,9 +164,9 @@ def markdown_reading(text: str) -> tuple[Counter, Counter]:
         elif token.nesting != -1 and token.type != "inline":
             elements[(token.type, token.tag, token.attrs.get("start"))] += 1
         # The words of a block as a reader reads them, across its inline markup.
-        words.update("".join(child.content if child.type in ("text", "code_inline") else
-                             " " if child.type in ("softbreak", "hardbreak") else ""
-                             for child in token.children or []).split())
+        words.update(reader_words("".join(child.content if child.type in ("text", "code_inline") else
+                                          " " if child.type in ("softbreak", "hardbreak") else ""
+                                          for child in token.children or [])))
         for child in token.children or []:
             if child.type == "html_inline":
                 elements.update(("html", tag.lower()) for tag in TAG.findall(child.content))
@@ -201,7 +210,7 @@ def html_reading(data: bytes) -> tuple[Counter, Counter]:
                                             if k not in text_attributes)))] += 1
         words.update(word for k, v in element.attrib.items() if k in text_attributes and k not in ("lang", "xml:lang")
                      for word in v.split())
-    words.update(_reader_text(root).split())  # across inline tags, as a reader reads them
+    words.update(reader_words(_reader_text(root)))  # across inline tags, as a reader reads them
     return elements, words
 
 
@@ -246,7 +255,7 @@ def word_reading(data: bytes) -> tuple[Counter, Counter]:
         properties = p.find(f"{W}pPr")
         elements[("p", etree.tostring(properties, method="c14n") if properties is not None else b"")] += 1
         formats = set()
-        words.update("".join(t.text or "" for t in p.iter(f"{W}t")).split())
+        words.update(reader_words("".join(t.text or "" for t in p.iter(f"{W}t"))))
         for r in p.iter(f"{W}r"):
             text = "".join(t.text or "" for t in r.iter(f"{W}t"))
             if text.strip():

@@ -209,9 +209,13 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
             tokens.append((TEXT, "".join(buffer)))
 
     cursor = 0
+    previous = None
     for pair in paragraph.sentences:
+        if previous is not None and cursor == pair.start and _glued_apart(previous, pair):
+            tokens.append((TEXT, " "))
         copy(cursor, pair.start, include_end=True)
         tokens.extend(render_pair(pair, spellings, escape_char))
+        previous = pair
         cursor = pair.start + len(pair.source)
         gap_at.setdefault(cursor, [])
         # events at the sentence's end that belong to the gap come after the sentence
@@ -220,6 +224,16 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
             tokens.extend(pending)
     copy(cursor, len(text), include_end=True)
     return tokens
+
+
+def _glued_apart(previous: SentencePair, pair: SentencePair) -> bool:
+    """Two sentences the French glued together (`présent.Alors`, as scraped text
+    has them) are kept apart by a space in the translation, unless the translation
+    keeps the French's own characters where they meet (a copy stays a copy)."""
+    before, after = previous.target, pair.target
+    if not before or not after or before[-1].isspace() or after[0].isspace():
+        return False
+    return before[-1] != previous.source[-1:] or after[0] != pair.source[:1]
 
 
 def tokens_to_text(tokens: Iterator[Token] | list[Token],

@@ -404,28 +404,34 @@ def _insertion_point(text: str, words: Sequence[AlignedWord], term: Term, source
 def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> list[Span | None]:
     """For each term occurrence, the span of the model's own output that carries
     it, pairing present target spans with the occurrences their words were
-    translated from (in order where the alignment does not tell)."""
-    found = locate(text, terms)
-    groups: dict[tuple, list[int]] = {}
-    for index, term in enumerate(terms):
-        groups.setdefault((accepted_forms(term), exact_case(term), term.keep_case, term.glued), []).append(index)
-    covered: list[Span | None] = [None] * len(terms)
-    for indices in groups.values():
-        spans = [found[i] for i in indices if found[i] is not None]
+    translated from; the spans the alignment gives to no occurrence go in order
+    to those left, and a span whose words translate another term's French (the
+    `def` of `async def`, for a `def` of its own) is the last resort."""
+
+    def aligned_to(span: Span) -> set[int]:
+        return {i for i, term in enumerate(terms) for w in words
+                if span[0] <= w.start < span[1] and _inside(w.piece, (term.start, term.end))}
+
+    def choose(indices: list[int], spans: list[Span]) -> list[Span | None]:
+        chosen: dict[int, Span] = {}
         free = list(indices)
-        unassigned = []
+        unassigned, foreign = [], []
         for span in spans:
-            sources = {i for i in free for w in words
-                       if span[0] <= w.start < span[1] and _inside(w.piece, (terms[i].start, terms[i].end))}
-            if sources:
-                owner = min(sources, key=free.index)
-                covered[owner] = span
-                free.remove(owner)
+            sources = aligned_to(span)
+            own = [i for i in free if i in sources]
+            if own:
+                chosen[own[0]] = span
+                free.remove(own[0])
+            elif sources - set(indices):
+                foreign.append(span)   # translates another term's French
             else:
                 unassigned.append(span)
-        for span in unassigned:
-            covered[free.pop(0)] = span
-    return covered
+        for span in unassigned + foreign:
+            if free:
+                chosen[free.pop(0)] = span
+        return [chosen.get(i) for i in indices]
+
+    return locate(text, terms, choose)
 
 
 Replacement = tuple[int, int, str, Optional[Edit]]  # span of the original English, new text, edit

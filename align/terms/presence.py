@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Sequence
+from typing import Callable, Optional, Sequence
 
 from ..document import TERM_FAILED, TERM_MODEL, Term
 from ..text import plain_apostrophes
@@ -100,14 +100,22 @@ def overlaps(span: Span, spans: Sequence[Span]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in spans)
 
 
-def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
+Chooser = Callable[[list[int], list[Span]], list[Optional[Span]]]
+
+
+def _in_order(indices: list[int], spans: list[Span]) -> list[Span | None]:
+    return [spans[k] if k < len(spans) else None for k in range(len(indices))]
+
+
+def locate(text: str, terms: Sequence[Term], choose: Chooser = _in_order) -> list[Span | None]:
     """For each source term occurrence of a sentence, the span of the English
     that carries its target, or None when it is missing.
 
-    Occurrences of the same entry take target occurrences in order, one each.
-    Longer targets are located first, and a span they take is not counted again
-    for a shorter one (the `AI` of `generative AI` serves `IA générative`, not
-    another `IA`).
+    Occurrences of the same entry take target occurrences in order, one each
+    (`choose`, given the occurrences' indices and every span of their targets,
+    may pair them otherwise: by word alignment). Longer targets are located
+    first, and a span they take is not counted again for a shorter one (the `AI`
+    of `generative AI` serves `IA générative`, not another `IA`).
     """
     groups: dict[tuple, list[int]] = {}
     for index, term in enumerate(terms):
@@ -117,9 +125,10 @@ def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
     for (forms, case_sensitive, keep_case, glued), indices in sorted(
             groups.items(), key=lambda item: -max(map(len, item[0][0]), default=0)):
         spans = [s for s in _spans(text, forms, case_sensitive, keep_case, glued) if not overlaps(s, taken)]
-        for index, span in zip(indices, spans):
-            found[index] = span
-            taken.append(span)
+        for index, span in zip(indices, choose(indices, spans)):
+            if span is not None:
+                found[index] = span
+                taken.append(span)
     return found
 
 
