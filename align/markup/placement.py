@@ -164,13 +164,17 @@ class Placer:
         hull = self._hull(a, b)
         if hull is not None:
             x, y, first, last = hull
-            # Punctuation at the span's edges comes along when the translation has it too.
-            before = self.source[a:first]
-            after = self.source[last:b]
-            if before and self.target[max(0, x - len(before)):x] == before:
+            # Punctuation at the span's edges comes along when the translation has it
+            # next to the span's words too (French spacing or not: "Remarque :" → "Note:").
+            before, after = self.source[a:first], self.source[last:b]
+            if before and self.target[max(0, x - len(before)):x] == before:  # (as it is: letters too)
                 x -= len(before)
+            else:  # (the punctuation before the span's first letter)
+                x = _punctuation_before(self.source[a:_letter_at_or_after(self.source, a, b)], self.target, x)
             if after and self.target.startswith(after, y):
                 y += len(after)
+            else:  # (the punctuation after its last letter: its last word may be unaligned)
+                y = _punctuation_after(self.source[_letter_before(self.source, a, b):b], self.target, y)
             return self._trim(x, y)
         fragment = self.source[a:b].strip()
         if fragment:
@@ -203,6 +207,68 @@ class Placer:
             gap = self.source[p:start]
             return x - len(gap) if gap and self.target[max(0, x - len(gap)):x] == gap else x
         return None
+
+
+# Punctuation that the English may spell otherwise: French guillemets are English
+# quotes, a French apostrophe a straight one.
+_SAME_PUNCTUATION = [set("«“\"‹‘'„"), set("»”\"›’'"), set("’'")]
+
+
+def _letter_at_or_after(text: str, a: int, b: int) -> int:
+    """The first letter or digit of text[a:b] (b if none)."""
+    while a < b and not text[a].isalnum():
+        a += 1
+    return a
+
+
+def _letter_before(text: str, a: int, b: int) -> int:
+    """Just after the last letter or digit of text[a:b] (a if none)."""
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    return b
+
+
+def _same_punctuation(french: str, english: str) -> bool:
+    return french == english or any(french in marks and english in marks for marks in _SAME_PUNCTUATION)
+
+
+def _punctuation_after(french: str, target: str, y: int) -> int:
+    """`y` moved past the English of `french` (what a span held after its last word:
+    punctuation, spaces) where the English has that punctuation right after `y`;
+    spaces may differ (typography), words stop it."""
+    j, end = y, y
+    for char in french:
+        if char.isspace():
+            continue
+        if char.isalnum():
+            break
+        while j < len(target) and target[j].isspace():
+            j += 1
+        if j < len(target) and _same_punctuation(char, target[j]):
+            j += 1
+            end = j
+        else:
+            break
+    return end
+
+
+def _punctuation_before(french: str, target: str, x: int) -> int:
+    """`x` moved back over the English of `french` (what a span held before its first
+    word), as `_punctuation_after` does."""
+    j, start = x, x
+    for char in reversed(french):
+        if char.isspace():
+            continue
+        if char.isalnum():
+            break
+        while j > 0 and target[j - 1].isspace():
+            j -= 1
+        if j > 0 and _same_punctuation(char, target[j - 1]):
+            j -= 1
+            start = j
+        else:
+            break
+    return start
 
 
 class Placed:
