@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import sys
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import replace
 
 from ..document import Document, Inline, PlacedMarkup, SentencePair
@@ -70,12 +71,62 @@ def copy_map(source: str, target: str, alignment: list[tuple[int, int, int, int]
     return mapping
 
 
+class _RangeExtremes:
+    """Minimum or maximum of a fixed list over index ranges in constant time (a sparse
+    table, built in O(n log n)): the hull of the words aligned inside a span, however
+    many spans (nested 8,000 deep) ask."""
+
+    def __init__(self, values: list[int], pick):
+        self.pick, self.levels = pick, [values]
+        width = 1
+        while 2 * width <= len(values):
+            last = self.levels[-1]
+            self.levels.append([pick(last[i], last[i + width]) for i in range(len(last) - width)])
+            width *= 2
+
+    def __call__(self, i: int, j: int) -> int:
+        """Over values[i:j], j > i."""
+        level = (j - i).bit_length() - 1
+        row = self.levels[level]
+        return self.pick(row[i], row[j - (1 << level)])
+
+
 class Placer:
+    """Where French positions and spans go in the English. Every query costs a
+    logarithmic time (sorted links, bisection, range extremes), so that a paragraph
+    with thousands of spans is placed in near-linear time."""
+
     def __init__(self, pair: SentencePair):
         self.source, self.target = pair.source, pair.target
         self.alignment = valid_links(pair.alignment, pair.source, pair.target)
         self.mapping = copy_map(self.source, self.target, self.alignment)
         self.inverse = {s: t for t, s in enumerate(self.mapping) if s >= 0}
+        # run[s]: the end of the run of French characters from s copied contiguously
+        # into the English (s itself when s is not copied).
+        n = len(self.source)
+        inverse, run = self.inverse, [0] * (n + 1)
+        run[n] = n
+        for s in range(n - 1, -1, -1):
+            t = inverse.get(s)
+            if t is None:
+                run[s] = s
+            elif inverse.get(s + 1) == t + 1:
+                run[s] = run[s + 1]
+            else:
+                run[s] = s + 1
+        self.run = run
+        links = self.alignment
+        # links by French midpoint (doubled: integer) for spans; by end, by start for points
+        self.by_middle = sorted(links, key=lambda w: w[0] + w[1])
+        self.middles = [w[0] + w[1] for w in self.by_middle]
+        self._extremes = None
+        ends: dict[int, int] = {}
+        starts: dict[int, int] = {}
+        for w in links:
+            ends[w[1]] = max(ends.get(w[1], -1), w[3])
+            starts[w[0]] = min(starts.get(w[0], sys.maxsize), w[2])
+        self.end_keys, self.start_keys = sorted(ends), sorted(starts)
+        self.end_at, self.start_at = ends, starts
 
     def _trim(self, x: int, y: int) -> tuple[int, int]:
         while x < y and self.target[x].isspace():
@@ -84,33 +135,52 @@ class Placer:
             y -= 1
         return x, y
 
+    def _hull(self, a: int, b: int) -> tuple[int, int, int, int] | None:
+        """(min English start, max English end, min French start, max French end) of
+        the links whose French midpoint is inside [a, b), or None."""
+        i, j = bisect_left(self.middles, 2 * a), bisect_left(self.middles, 2 * b)
+        if i >= j:
+            return None
+        if j - i <= 32:
+            inside = self.by_middle[i:j]
+            return (min(w[2] for w in inside), max(w[3] for w in inside),
+                    min(w[0] for w in inside), max(w[1] for w in inside))
+        if self._extremes is None:
+            links = self.by_middle
+            self._extremes = (_RangeExtremes([w[2] for w in links], min), _RangeExtremes([w[3] for w in links], max),
+                              _RangeExtremes([w[0] for w in links], min), _RangeExtremes([w[1] for w in links], max))
+        return tuple(extreme(i, j) for extreme in self._extremes)
+
     def span(self, a: int, b: int) -> tuple[int, int] | None:
         """Target span for the source span [a, b), or None when it cannot be placed."""
-        inverse = self.inverse
         if a >= b:
             x = self.point(a)
             return None if x is None else (x, x)
         if a == 0 and b == len(self.source):
             return 0, len(self.target)  # the whole sentence
-        if all(s in inverse for s in range(a, b)):
-            x = inverse[a]
-            if all(inverse[a + k] == x + k for k in range(b - a)):
-                return x, x + (b - a)
-        inside = [w for w in self.alignment if a <= (w[0] + w[1]) / 2 < b]
-        if inside:
-            x, y = min(w[2] for w in inside), max(w[3] for w in inside)
-            # Punctuation at the span's edges comes along when the translation has it too.
-            before = self.source[a:min(w[0] for w in inside)]
-            after = self.source[max(w[1] for w in inside):b]
-            if before and self.target[max(0, x - len(before)):x] == before:
+        if self.run[a] >= b:  # copied as it is
+            x = self.inverse[a]
+            return x, x + (b - a)
+        hull = self._hull(a, b)
+        if hull is not None:
+            x, y, first, last = hull
+            # Punctuation at the span's edges comes along when the translation has it
+            # next to the span's words too (French spacing or not: "Remarque :" → "Note:").
+            before, after = self.source[a:first], self.source[last:b]
+            if before and self.target[max(0, x - len(before)):x] == before:  # (as it is: letters too)
                 x -= len(before)
+            else:  # (the punctuation before the span's first letter)
+                x = _punctuation_before(self.source[a:_letter_at_or_after(self.source, a, b)], self.target, x)
             if after and self.target.startswith(after, y):
                 y += len(after)
+            else:  # (the punctuation after its last letter: its last word may be unaligned)
+                y = _punctuation_after(self.source[_letter_before(self.source, a, b):b], self.target, y)
             return self._trim(x, y)
         fragment = self.source[a:b].strip()
-        if fragment and self.target.count(fragment) == 1:
-            x = self.target.index(fragment)
-            return x, x + len(fragment)
+        if fragment:
+            x = self.target.find(fragment)
+            if x >= 0 and self.target.find(fragment, x + 1) < 0:  # found once
+                return x, x + len(fragment)
         return None
 
     def point(self, p: int) -> int | None:
@@ -124,19 +194,81 @@ class Placer:
             return inverse[p - 1] + 1
         if p in inverse:
             return inverse[p]
-        before = [w for w in self.alignment if w[1] <= p]
-        if before:
-            end = max(w[1] for w in before)
-            x = max(w[3] for w in before if w[1] == end)
+        k = bisect_right(self.end_keys, p)
+        if k:  # the links ending before p: the last one's English end
+            end = self.end_keys[k - 1]
+            x = self.end_at[end]
             gap = self.source[end:p]  # e.g. the final period before a line break
             return x + len(gap) if gap and self.target.startswith(gap, x) else x
-        after = [w for w in self.alignment if w[0] >= p]
-        if after:
-            start = min(w[0] for w in after)
-            x = min(w[2] for w in after if w[0] == start)
+        k = bisect_left(self.start_keys, p)
+        if k < len(self.start_keys):  # the links starting after p: the first one's English start
+            start = self.start_keys[k]
+            x = self.start_at[start]
             gap = self.source[p:start]
             return x - len(gap) if gap and self.target[max(0, x - len(gap)):x] == gap else x
         return None
+
+
+# Punctuation that the English may spell otherwise: French guillemets are English
+# quotes, a French apostrophe a straight one.
+_SAME_PUNCTUATION = [set("«“\"‹‘'„"), set("»”\"›’'"), set("’'")]
+
+
+def _letter_at_or_after(text: str, a: int, b: int) -> int:
+    """The first letter or digit of text[a:b] (b if none)."""
+    while a < b and not text[a].isalnum():
+        a += 1
+    return a
+
+
+def _letter_before(text: str, a: int, b: int) -> int:
+    """Just after the last letter or digit of text[a:b] (a if none)."""
+    while b > a and not text[b - 1].isalnum():
+        b -= 1
+    return b
+
+
+def _same_punctuation(french: str, english: str) -> bool:
+    return french == english or any(french in marks and english in marks for marks in _SAME_PUNCTUATION)
+
+
+def _punctuation_after(french: str, target: str, y: int) -> int:
+    """`y` moved past the English of `french` (what a span held after its last word:
+    punctuation, spaces) where the English has that punctuation right after `y`;
+    spaces may differ (typography), words stop it."""
+    j, end = y, y
+    for char in french:
+        if char.isspace():
+            continue
+        if char.isalnum():
+            break
+        while j < len(target) and target[j].isspace():
+            j += 1
+        if j < len(target) and _same_punctuation(char, target[j]):
+            j += 1
+            end = j
+        else:
+            break
+    return end
+
+
+def _punctuation_before(french: str, target: str, x: int) -> int:
+    """`x` moved back over the English of `french` (what a span held before its first
+    word), as `_punctuation_after` does."""
+    j, start = x, x
+    for char in reversed(french):
+        if char.isspace():
+            continue
+        if char.isalnum():
+            break
+        while j > 0 and target[j - 1].isspace():
+            j -= 1
+        if j > 0 and _same_punctuation(char, target[j - 1]):
+            j -= 1
+            start = j
+        else:
+            break
+    return start
 
 
 class Placed:
@@ -191,7 +323,7 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     moved: list[str] = []
     placed: list[Placed] = []
     fallbacks: list[Inline] = []
-    kept: list[tuple[int, int]] = []
+    kept = _Taken()
     for inline in pair.inlines:
         if inline.verbatim and inline.paired:
             span = _verbatim_span(pair, inline, placer, kept)
@@ -200,7 +332,7 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
                 x, _ = _point(pair, placer, inline.start)
                 span = (x, x)
             else:
-                kept.append(span)
+                kept.take(*span)
             placed.append(Placed(inline, *span))
             continue
         if not inline.paired:
@@ -255,30 +387,55 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     return placed, moved
 
 
-def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer,
-                   kept: list[tuple[int, int]]) -> tuple[int, int] | None:
+class _Taken:
+    """The English spans verbatim texts took (disjoint, sorted): whether a span is free
+    in logarithmic time, and per text where its first free occurrence may be."""
+
+    def __init__(self):
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        self.cursor: dict[str, int] = {}
+
+    def free(self, x: int, y: int) -> bool:
+        k = bisect_left(self.starts, y)  # spans starting before y: the last one must end by x
+        return k == 0 or self.ends[k - 1] <= x
+
+    def take(self, x: int, y: int) -> None:
+        k = bisect_left(self.starts, x)
+        self.starts.insert(k, x)
+        self.ends.insert(k, y)
+
+
+def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer, kept: _Taken) -> tuple[int, int] | None:
     """Where the English has the verbatim text of `inline` (the term policy put it
     there): where the alignment places it when the text is there, else the
     occurrence nearest to that, else the first one no other verbatim span took."""
     text = pair.source[inline.start:inline.end]
-    target = pair.target
-
-    def free(x: int, y: int) -> bool:
-        return not any(a < y and x < b for a, b in kept)
-
+    target, size = pair.target, len(text)
     span = placer.span(inline.start, inline.end)
-    if span is not None and target[span[0]:span[1]] == text and free(*span):
+    if not text:
         return span
-    found, at = [], target.find(text)
-    while at >= 0:
-        if free(at, at + len(text)):
-            found.append((at, at + len(text)))
-        at = target.find(text, at + 1)
+    if span is not None and target[span[0]:span[1]] == text and kept.free(*span):
+        return span
+    if span is None:
+        # The first free occurrence: those before the cursor were taken, and stay so.
+        at = target.find(text, kept.cursor.get(text, 0))
+        while at >= 0 and not kept.free(at, at + size):
+            at = target.find(text, at + 1)
+        kept.cursor[text] = max(at, 0) if at >= 0 else len(target)
+        return None if at < 0 else (at, at + size)
+    # The free occurrence nearest to where the alignment put it, looking both ways.
+    right = target.find(text, span[0])
+    while right >= 0 and not kept.free(right, right + size):
+        right = target.find(text, right + 1)
+    left = target.rfind(text, 0, span[0] + size - 1) if span[0] > 0 else -1
+    while left >= 0 and not kept.free(left, left + size):
+        left = target.rfind(text, 0, left + size - 1) if left > 0 else -1
+    found = [f for f in (left, right) if f >= 0]
     if not found:
         return None
-    if span is not None:
-        return min(found, key=lambda f: abs(f[0] - span[0]))
-    return found[0]
+    at = min(found, key=lambda f: (abs(f - span[0]), f))
+    return at, at + size
 
 
 def _free_stretch(placed: list[Placed], inline: Inline, placer: Placer) -> tuple[int, int]:
@@ -327,10 +484,11 @@ def _empty_links_out_of_links(placed: list[Placed]) -> list[str]:
     would nest a link in a link: they move out, after that link's close when it
     closes in this sentence, else before its opening. Returns the kinds moved."""
     moved = []
-    for point in placed:
-        if point.inline.paired or point.inline.kind not in SINGLE_LEVEL_KINDS:
+    links = [p for p in placed if p.inline.kind in SINGLE_LEVEL_KINDS]
+    for point in links:
+        if point.inline.paired:
             continue
-        for link in placed:
+        for link in links:
             inline = link.inline
             if not inline.paired or inline.kind != point.inline.kind or link.y <= link.x \
                     or inline.order < point.inline.order < inline.close_order \
@@ -351,10 +509,9 @@ def _unnest_links(spans: list[Placed], placer: Placer) -> list[str]:
     inner one (the larger side stays); an inner one on the very same words takes
     the longest stretch no link holds, and an empty one moves out after it.
     Returns the kinds moved."""
-    for outer in spans:
-        if outer.inline.kind not in SINGLE_LEVEL_KINDS:
-            continue
-        for inner in spans:
+    links = [s for s in spans if s.inline.kind in SINGLE_LEVEL_KINDS]
+    for outer in links:
+        for inner in links:
             if inner is outer or inner.inline.kind != outer.inline.kind:
                 continue
             if outer.inline.start <= inner.inline.start and inner.inline.end <= outer.inline.end \
@@ -413,6 +570,7 @@ def _make_laminar(spans: list[Placed]) -> list[str]:
     for span in spans:
         while stack and stack[-1].y <= span.x:
             stack.pop()
+        shortened = False
         for outer in reversed(stack):
             if outer.y >= span.y:
                 break
@@ -422,7 +580,9 @@ def _make_laminar(spans: list[Placed]) -> list[str]:
                 break
             outer.y = span.x  # cannot clip a span that closes later: end the outer one here
             clipped.append(outer.inline.kind)
-        stack = [s for s in stack if s.y > span.x]
+            shortened = True
+        if shortened:  # (else the spans left on the stack all run past span.x)
+            stack = [s for s in stack if s.y > span.x]
         if span.y > span.x:
             stack.append(span)
     return clipped

@@ -31,9 +31,12 @@ allow: filler then term at the length bound. Measured in benchmarks/terms.py.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence
+
+import numpy as np
 
 from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
 from ..engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
@@ -90,12 +93,23 @@ def source_piece_spans(source: str, pieces: Sequence[str]) -> list[Span | None]:
     return spans
 
 
-def _word_around(words: Sequence[Span], span: Span) -> Span:
-    """The word of `words` (spans, in order) that `span` starts in or covers."""
-    for word in words:
-        if word[0] <= span[0] < word[1] or span[0] <= word[0] < span[1]:
-            return word
+def _word_around(words: Sequence[Span], span: Span, starts: Sequence[int] | None = None) -> Span:
+    """The word of `words` (disjoint spans, in order; `starts` their starts) that
+    `span` starts in or covers."""
+    starts = [word[0] for word in words] if starts is None else starts
+    k = bisect_right(starts, span[0]) - 1
+    if k >= 0 and span[0] < words[k][1]:
+        return words[k]
+    k += 1
+    if k < len(words) and words[k][0] < span[1]:
+        return words[k]
     return span
+
+
+def _in_words(span: Span, words: Sequence[Span], starts: Sequence[int]) -> bool:
+    """Does `span` share a character with one of `words` (disjoint spans, in order)?"""
+    k = bisect_left(starts, span[1]) - 1  # the last word starting before the span's end
+    return k >= 0 and words[k][1] > span[0]
 
 
 def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] = ()) -> list[AlignedWord]:
@@ -111,24 +125,43 @@ def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] 
     source_spans = source_piece_spans(source, hypothesis.source_pieces) if hypothesis.attention else []
     # Only pieces inside words: attention parked on punctuation aligns nothing.
     source_words = [m.span() for m in WORD_RE.finditer(source)]
-    source_spans = [span if span is not None and overlaps(span, source_words) else None for span in source_spans]
+    word_starts = [word[0] for word in source_words]
+    source_spans = [span if span is not None and _in_words(span, source_words, word_starts) else None
+                    for span in source_spans]
+    # The attention as one matrix (ragged rows padded with zeros), the columns of pieces
+    # outside words zeroed: each word's best French piece is one argmax over the sum of
+    # its rows, and its rows are found by a sweep (pieces and words are both in order).
+    attention = hypothesis.attention
+    width = len(source_spans)
+    matrix = np.zeros((len(attention), width))
+    for i, row in enumerate(attention):
+        row = row[:width]
+        matrix[i, :len(row)] = row
+    matrix[:, [s for s, span in enumerate(source_spans) if span is None]] = 0.0
+    first = 0  # the first piece that may still reach the current word
     words: list[AlignedWord] = []
     for match in WORD_RE.finditer(text):
-        rows = [i for i, (start, end) in enumerate(piece_spans)
-                if start < match.end() and match.start() < end and i < len(hypothesis.attention)]
-        best, best_weight = None, 0.0
-        for s, span in enumerate(source_spans):
-            if span is None:
-                continue
-            weight = sum(hypothesis.attention[i][s] for i in rows if s < len(hypothesis.attention[i]))
-            if weight > best_weight:
-                best, best_weight = span, weight
+        while first < len(piece_spans) and piece_spans[first][1] <= match.start():
+            first += 1
+        rows = []
+        for i in range(first, len(piece_spans)):
+            start, end = piece_spans[i]
+            if start >= match.end() and end > start:
+                break
+            if start < match.end() and match.start() < end and i < len(attention):
+                rows.append(i)
+        best = None
+        if rows and width:
+            weights = matrix[rows].sum(axis=0)
+            s = int(np.argmax(weights))
+            if weights[s] > 0.0:
+                best = source_spans[s]
         inside = _inside_copied_piece(text, piece_spans, rows, source, best, match.span())
         if inside is not None:  # a piece copied whole: its words map one to one
             words.append(AlignedWord(match.start(), match.end(), inside, inside))
             continue
         words.append(AlignedWord(match.start(), match.end(), best,
-                                 _word_around(source_words, best) if best else None))
+                                 _word_around(source_words, best, word_starts) if best else None))
     return words
 
 
@@ -407,22 +440,43 @@ def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> 
     translated from; the spans the alignment gives to no occurrence go in order
     to those left, and a span whose words translate another term's French (the
     `def` of `async def`, for a `def` of its own) is the last resort."""
+    # (words are in English order: those starting in a span found by bisection; the
+    # occurrences a French piece overlaps, by bisection over their starts: thousands of
+    # verbatim code spans in one sentence stay near-linear)
+    word_starts = [w.start for w in words]
+    by_start = sorted(range(len(terms)), key=lambda i: terms[i].start)
+    starts = [terms[i].start for i in by_start]
+    reach, furthest = [], -1  # the furthest end among the occurrences up to each
+    for i in by_start:
+        furthest = max(furthest, terms[i].end)
+        reach.append(furthest)
 
     def aligned_to(span: Span) -> set[int]:
-        return {i for i, term in enumerate(terms) for w in words
-                if span[0] <= w.start < span[1] and _inside(w.piece, (term.start, term.end))}
+        """The occurrences whose French the words of `span` were translated from."""
+        sources = set()
+        for w in words[bisect_left(word_starts, span[0]):bisect_left(word_starts, span[1])]:
+            if w.piece is None:
+                continue
+            j = bisect_left(starts, w.piece[1]) - 1
+            while j >= 0 and reach[j] > w.piece[0]:
+                i = by_start[j]
+                if _inside(w.piece, (terms[i].start, terms[i].end)):
+                    sources.add(i)
+                j -= 1
+        return sources
 
     def choose(indices: list[int], spans: list[Span]) -> list[Span | None]:
         chosen: dict[int, Span] = {}
         free = list(indices)
+        group = set(indices)
         unassigned, foreign = [], []
         for span in spans:
             sources = aligned_to(span)
-            own = [i for i in free if i in sources]
+            own = sorted(sources & set(free))
             if own:
                 chosen[own[0]] = span
                 free.remove(own[0])
-            elif sources - set(indices):
+            elif sources - group:
                 foreign.append(span)   # translates another term's French
             else:
                 unassigned.append(span)

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import heapq
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
@@ -91,15 +93,34 @@ def _segments(text: str, spans: list[tuple[int, int, int]],
         return pieces
     cuts = sorted({b for s, e, _, _ in styles for b in (s, e)})
     styled: list[dict[str, Any]] = []
+    # A sweep over the pieces (positions only grow): the styles open at each cut, with
+    # the first one in `styles` that has a URL; linear in pieces and styles.
+    by_start = sorted(range(len(styles)), key=lambda k: styles[k][0])
+    opened, ending, with_url, closed = 0, [], [], set()
+    marks: dict[str, int] = {}
     offset = 0
     for piece in pieces:
         start, end = offset, offset + len(piece["text"])
         offset = end
-        bounds = [start] + ([c for c in cuts if start < c < end] if piece["term"] is None else []) + [end]
+        inner = cuts[bisect_right(cuts, start):bisect_left(cuts, end)] if piece["term"] is None else []
+        bounds = [start] + inner + [end]
         for a, b in zip(bounds, bounds[1:]):
-            over = [(style, url) for s, e, style, url in styles if s <= a < e]
-            styled.append({"text": text[a:b], "term": piece["term"], "marks": sorted({m for m, _ in over}),
-                           "url": next((u for _, u in over if u), "")})
+            while opened < len(by_start) and styles[by_start[opened]][0] <= a:
+                k = by_start[opened]
+                opened += 1
+                heapq.heappush(ending, (styles[k][1], k))
+                marks[styles[k][2]] = marks.get(styles[k][2], 0) + 1
+                if styles[k][3]:
+                    heapq.heappush(with_url, k)
+            while ending and ending[0][0] <= a:
+                _, k = heapq.heappop(ending)
+                closed.add(k)
+                marks[styles[k][2]] -= 1
+            while with_url and with_url[0] in closed:
+                heapq.heappop(with_url)
+            styled.append({"text": text[a:b], "term": piece["term"],
+                           "marks": sorted(m for m, n in marks.items() if n > 0),
+                           "url": styles[with_url[0]][3] if with_url else ""})
     return styled
 
 

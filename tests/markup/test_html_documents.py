@@ -1,0 +1,139 @@
+"""Markup through the whole document path (issue 27): `translate_paths` with engines
+that copy their French (the file must come back byte for byte) or reverse each
+sentence's words (every element and word kept), and scripted translations for what a
+real model does (punctuation respaced, a link's words changed). The judge is a reader
+align does not use: html5lib."""
+from __future__ import annotations
+
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+import html5lib
+import pytest
+
+from align.pipeline import translate_paths
+from conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "tests"))
+from copy_engines import CopyEngine, ReverseEngine  # noqa: E402
+from scripted_engine import ScriptedEngine  # noqa: E402
+
+WORD = re.compile(r"\w+")
+# Elements that flow inside a line: words in them are not parted by their tags.
+PHRASING = frozenset("a abbr b bdi bdo cite code data dfn em i kbd mark q s samp small span strong sub sup time u "
+                     "var font strike tt big nobr ins del label acronym".split())
+LANGUAGE = re.compile(r"(?:fr|en)(?:[-_][A-Za-z]{2})?", re.IGNORECASE)
+
+
+def translate(tmp_path: Path, text: str, engine, suffix: str = ".html") -> str:
+    """The English file `translate_paths` writes for `text`."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    source = tmp_path / ("page" + suffix)
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    report = translate_paths([source], engine, out, glossary=None, typography="keep")
+    assert not report.failed, report.failed
+    return (out / ("page.en" + suffix)).read_text(encoding="utf-8")
+
+
+def attribute_value(name: str, value: str):
+    """An attribute as a reader compares it: French and English declarations alike,
+    a translated one (title, alt) by its words."""
+    if name.endswith("lang") or LANGUAGE.fullmatch(value):
+        return "lang"
+    return tuple(sorted(WORD.findall(value))) or value
+
+
+def html_reading(text: str) -> tuple[Counter, Counter]:
+    """(elements with their attributes, words) as html5lib reads the page; words are
+    read across inline tags (a space lost between two tags glues two words)."""
+    root = html5lib.parse(text, treebuilder="lxml", namespaceHTMLElements=False).getroot()
+    elements: Counter = Counter()
+    chunks: list[str] = []
+
+    def walk(element) -> None:
+        if isinstance(element.tag, str):
+            elements[(element.tag, tuple(sorted((k, attribute_value(k, v)) for k, v in element.attrib.items())))] += 1
+            block = element.tag not in PHRASING
+            chunks.append(" " if block else "")
+            chunks.append(element.text or "")
+            for child in element:
+                walk(child)
+            chunks.append(" " if block else "")
+        chunks.append(element.tail or "")
+
+    walk(root)
+    return elements, Counter(WORD.findall("".join(chunks)))
+
+
+def first_difference(a: str, b: str) -> str:
+    at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return f"at {at}: {a[max(0, at - 40):at + 40]!r} became {b[max(0, at - 40):at + 40]!r}"
+
+
+def same_but_language(source: str, english: str) -> bool:
+    declared = re.compile(r"""((?:xml:)?lang\s*=\s*["']?|content\s*=\s*["']?)(?:fr|en)(?:[-_][A-Za-z]{2})?""", re.I)
+    return declared.sub(r"\1", source) == declared.sub(r"\1", english)
+
+
+def assert_copied_and_reversed(tmp_path: Path, page: str) -> str:
+    """The page comes back byte for byte under the copying engine, and with every
+    element and word under the reversing one; returns the reversed page."""
+    copied = translate(tmp_path / "copy", page, CopyEngine())
+    assert same_but_language(page, copied), first_difference(page, copied)
+    reversed_page = translate(tmp_path / "reverse", page, ReverseEngine())
+    before, after = html_reading(page), html_reading(reversed_page)
+    assert after[0] == before[0], (before[0] - after[0], after[0] - before[0])
+    assert after[1] == before[1], (before[1] - after[1], after[1] - before[1])
+    return reversed_page
+
+
+# ------------------------------------------------- inline markup keeps its punctuation
+@pytest.mark.parametrize("page, french, english, expected", [
+    # French spacing before a colon, English none: the colon stays in the bold
+    ("<p><strong>Remarque :</strong> le texte est court.</p>\n", "Remarque : le texte est court.",
+     [("Note:", "Remarque"), ("the", "le"), ("text", "texte"), ("is", "est"), ("short.", "court.")],
+     "<p><strong>Note:</strong> the text is short.</p>\n"),
+    # guillemets become English quotes, inside the link as they were
+    ('<p>Voir les <a href="/x">« subterfuges »</a> du site.</p>\n', "Voir les « subterfuges » du site.",
+     [("See", "Voir"), ("the", "les"), ("“subterfuges”", "subterfuges"), ("of", "du"), ("the", "les"),
+      ("site.", "site.")],
+     '<p>See the <a href="/x">“subterfuges”</a> of the site.</p>\n'),
+    # a bracket the span held stays in it, the period after it stays out
+    ("<p>Le caractère <span>[U+1F466]</span>.</p>\n", "Le caractère [U+1F466].",
+     [("The", "Le"), ("character", "caractère"), ("[U+1F466].", "[U+1F466].")],
+     "<p>The character <span>[U+1F466]</span>.</p>\n"),
+])
+def test_inline_markup_keeps_the_punctuation_it_covered(tmp_path, page, french, english, expected):
+    assert translate(tmp_path / "model", page, ScriptedEngine({french: english})) == expected
+    assert_copied_and_reversed(tmp_path, page)
+
+
+# ------------------------------------------------------------ links keep their words
+LIVE_BLOG = ('<p><a href="/a"><span>12:04</span></a> <a href="/b"><span>Titre</span></a></p>\n')
+
+
+@pytest.mark.parametrize("english", [
+    [("12:05", "Titre"), ("Title", "Titre")],  # the time changed, attending to the title
+    [("Title", "Titre"), ("12:05", None)],     # the time changed, attending to nothing
+])
+def test_two_links_parted_by_a_space_keep_their_own_words(tmp_path, english):
+    page = translate(tmp_path / "model", LIVE_BLOG, ScriptedEngine({"12:04 Titre": english}))
+    root = html5lib.parse(page, treebuilder="lxml", namespaceHTMLElements=False).getroot()
+    links = {a.get("href"): "".join(a.itertext()) for a in root.iter("a")}
+    assert links == {"/a": "12:05", "/b": "Title"}
+    assert_copied_and_reversed(tmp_path, LIVE_BLOG)
+
+
+@pytest.mark.parametrize("page", [
+    "<p>Le <b>lang</b> est <i>ASP</i>.Net ici.</p>\n",  # a dotted name, markup in it
+    "<p>Le <b>lang</b> est <i>ASP</i>.<i>Net</i> ici.</p>\n",
+    '<p>Voir <a href="/a">le</a> <a href="/b">chat</a> <a href="/c">noir</a>.</p>\n',
+    LIVE_BLOG,
+])
+def test_reordered_words_are_not_glued_across_tags(tmp_path, page):
+    # Under the reversing engine the words move across the tags: the reading of the
+    # page (words split where the French had a space or a block) must not change.
+    assert_copied_and_reversed(tmp_path, page)
