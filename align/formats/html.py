@@ -342,7 +342,7 @@ class _Builder:
             if keep:
                 end = _element_end(tokens, n)
                 whole = "".join(t[1] for t in tokens[n:end])
-                if tag in KEEP_BLOCK or not self.items:
+                if tag in KEEP_BLOCK:
                     self.flush()
                     self.skeleton.literal(whole)
                 else:

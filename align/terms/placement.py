@@ -169,7 +169,8 @@ def _inside_copied_piece(text: str, piece_spans: Sequence[Span], rows: list[int]
                          best: Span | None, word: Span) -> Span | None:
     """The French span of an English word inside one piece that copies the French
     piece it attends to (`5.96|5.961` read and written as one piece holds three
-    words): the same offsets in the French piece; None otherwise."""
+    words; `n°{{` holds `n`, not the template glued to it): the same offsets in the
+    French piece; None otherwise."""
     if best is None or len(rows) != 1:
         return None
     start, end = piece_spans[rows[0]]
@@ -177,7 +178,7 @@ def _inside_copied_piece(text: str, piece_spans: Sequence[Span], rows: list[int]
     body_start = start + len(surface) - len(surface.lstrip())
     body = surface.strip()
     french = source[best[0]:best[1]]
-    if plain_apostrophes(body) == plain_apostrophes(french) and len(WORD_RE.findall(body)) > 1:
+    if plain_apostrophes(body) == plain_apostrophes(french):
         offset = word[0] - body_start
         if 0 <= offset and word[1] - body_start <= len(body):
             return best[0] + offset, best[0] + offset + word[1] - word[0]
@@ -454,13 +455,16 @@ def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> 
     def aligned_to(span: Span) -> set[int]:
         """The occurrences whose French the words of `span` were translated from."""
         sources = set()
-        for w in words[bisect_left(word_starts, span[0]):bisect_left(word_starts, span[1])]:
-            if w.piece is None:
+        for w in words[max(0, bisect_left(word_starts, span[0]) - 1):bisect_left(word_starts, span[1])]:
+            if w.piece is None or w.end <= span[0]:
                 continue
-            j = bisect_left(starts, w.piece[1]) - 1
-            while j >= 0 and reach[j] > w.piece[0]:
+            piece = w.piece
+            if piece[1] - piece[0] == w.end - w.start:  # a copy: its characters map one to one
+                piece = (piece[0] + max(0, span[0] - w.start), piece[1] - max(0, w.end - span[1]))
+            j = bisect_left(starts, piece[1]) - 1
+            while j >= 0 and reach[j] > piece[0]:
                 i = by_start[j]
-                if _inside(w.piece, (terms[i].start, terms[i].end)):
+                if _inside(piece, (terms[i].start, terms[i].end)):
                     sources.add(i)
                 j -= 1
         return sources
@@ -473,14 +477,17 @@ def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> 
         for span in spans:
             sources = aligned_to(span)
             own = sorted(sources & set(free))
-            if own:
+            if sources - group:
+                foreign.append(span)   # some of its words translate another term's French
+            elif own:
                 chosen[own[0]] = span
                 free.remove(own[0])
-            elif sources - group:
-                foreign.append(span)   # translates another term's French
             else:
                 unassigned.append(span)
-        for span in unassigned + foreign:
+        # Verbatim text is put back whole where it is not its own: a span whose words
+        # translate another's (`new Boolean` of `String new Boolean`) is no copy of it.
+        last_resort = [] if all(terms[i].verbatim for i in indices) else foreign
+        for span in unassigned + last_resort:
             if free:
                 chosen[free.pop(0)] = span
         return [chosen.get(i) for i in indices]
