@@ -406,6 +406,9 @@ class _Taken:
         self.ends.insert(k, y)
 
 
+_NEIGHBOUR_LOOKS = 16  # occurrences looked at for the French's neighbours (a bound: placement stays linear)
+
+
 def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer, kept: _Taken) -> tuple[int, int] | None:
     """Where the English has the verbatim text of `inline` (the term policy put it
     there): where the alignment places it when the text is there, else the
@@ -418,12 +421,24 @@ def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer, kept: _Ta
     if span is not None and target[span[0]:span[1]] == text and kept.free(*span):
         return span
     if span is None:
-        # The first free occurrence: those before the cursor were taken, and stay so.
+        # The first free occurrence (those before the cursor were taken, and stay so),
+        # or one of the next few free ones that has the French's neighbours (the `.`
+        # of `(.)`, not that of a sentence's end).
         at = target.find(text, kept.cursor.get(text, 0))
         while at >= 0 and not kept.free(at, at + size):
             at = target.find(text, at + 1)
         kept.cursor[text] = max(at, 0) if at >= 0 else len(target)
-        return None if at < 0 else (at, at + size)
+        if at < 0:
+            return None
+        source = pair.source
+        wanted = (source[inline.start - 1:inline.start], source[inline.end:inline.end + 1])
+        candidate, looked = at, 0
+        while candidate >= 0 and looked < _NEIGHBOUR_LOOKS:
+            if kept.free(candidate, candidate + size) and \
+                    (target[candidate - 1:candidate], target[candidate + size:candidate + size + 1]) == wanted:
+                return candidate, candidate + size
+            candidate, looked = target.find(text, candidate + 1), looked + 1
+        return at, at + size
     # The free occurrence nearest to where the alignment put it, looking both ways.
     right = target.find(text, span[0])
     while right >= 0 and not kept.free(right, right + size):

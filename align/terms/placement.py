@@ -486,13 +486,23 @@ def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> 
                 unassigned.append(span)
         # Verbatim text is put back whole where it is not its own: a span whose words
         # translate another's (`new Boolean` of `String new Boolean`) is no copy of it.
-        last_resort = [] if all(terms[i].verbatim for i in indices) else foreign
+        verbatim = all(terms[i].verbatim for i in indices)
+        last_resort = [] if verbatim else foreign
+        if verbatim:  # no word tells (a lone `.`): the copy with the French's neighbours first
+            unassigned.sort(key=lambda span: -_same_neighbours(text, span, terms[indices[0]]))
         for span in unassigned + last_resort:
             if free:
                 chosen[free.pop(0)] = span
         return [chosen.get(i) for i in indices]
 
     return locate(text, terms, choose)
+
+
+def _same_neighbours(text: str, span: Span, term: Term) -> int:
+    """On how many sides `span` has what the French had against the term (the
+    character glued to it, or a space or the edge)."""
+    before, after = text[span[0] - 1:span[0]].strip(), text[span[1]:span[1] + 1].strip()
+    return (before == term.glued[0]) + (after == term.glued[1])
 
 
 Replacement = tuple[int, int, str, Optional[Edit]]  # span of the original English, new text, edit
