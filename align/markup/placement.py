@@ -324,6 +324,7 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     placed: list[Placed] = []
     fallbacks: list[Inline] = []
     kept = _Taken()
+    marks = _Taken()
     for inline in pair.inlines:
         if inline.verbatim and inline.paired:
             span = _verbatim_span(pair, inline, placer, kept)
@@ -344,6 +345,9 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
             placed.append(Placed(inline, x, x))
             continue
         span = placer.span(inline.start, inline.end)
+        if span is None and (span := _marks_span(pair, inline, marks)) is not None:
+            placed.append(Placed(inline, *span))  # punctuation alone (a guillemet in a run of its own)
+            continue
         if span is None:
             moved.append(inline.kind)
             fallbacks.append(inline)
@@ -387,6 +391,43 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     return placed, moved
 
 
+def _marks_span(pair: SentencePair, inline: Inline, marks: "_Taken") -> tuple[int, int] | None:
+    """A span over punctuation alone (no letter, no digit: `«` in a run of its own,
+    which no word aligns): on the same marks in the English, the first free copy
+    or one of the next few with the French's neighbours; None when there is none."""
+    if not (inline.opens and inline.closes):
+        return None
+    text = pair.source[inline.start:inline.end]
+    body = text.strip()
+    if not body or any(c.isalnum() for c in body):
+        return None
+    span = _free_copy(pair, inline.start + len(text) - len(text.lstrip()), body, marks)
+    if span is not None:
+        marks.take(*span)
+    return span
+
+
+def _free_copy(pair: SentencePair, start: int, text: str, taken: "_Taken") -> tuple[int, int] | None:
+    """A copy in the English of the French `text` at `start`, not yet taken: the first
+    free one (those before the cursor were taken, and stay so), or one of the next
+    few free ones with the French's neighbours (the `.` of `(.)`, not a sentence's end)."""
+    target, size = pair.target, len(text)
+    at = target.find(text, taken.cursor.get(text, 0))
+    while at >= 0 and not taken.free(at, at + size):
+        at = target.find(text, at + 1)
+    taken.cursor[text] = max(at, 0) if at >= 0 else len(target)
+    if at < 0:
+        return None
+    wanted = (pair.source[start - 1:start], pair.source[start + size:start + size + 1])
+    candidate, looked = at, 0
+    while candidate >= 0 and looked < _NEIGHBOUR_LOOKS:
+        if taken.free(candidate, candidate + size) and \
+                (target[candidate - 1:candidate], target[candidate + size:candidate + size + 1]) == wanted:
+            return candidate, candidate + size
+        candidate, looked = target.find(text, candidate + 1), looked + 1
+    return at, at + size
+
+
 class _Taken:
     """The English spans verbatim texts took (disjoint, sorted): whether a span is free
     in logarithmic time, and per text where its first free occurrence may be."""
@@ -421,24 +462,7 @@ def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer, kept: _Ta
     if span is not None and target[span[0]:span[1]] == text and kept.free(*span):
         return span
     if span is None:
-        # The first free occurrence (those before the cursor were taken, and stay so),
-        # or one of the next few free ones that has the French's neighbours (the `.`
-        # of `(.)`, not that of a sentence's end).
-        at = target.find(text, kept.cursor.get(text, 0))
-        while at >= 0 and not kept.free(at, at + size):
-            at = target.find(text, at + 1)
-        kept.cursor[text] = max(at, 0) if at >= 0 else len(target)
-        if at < 0:
-            return None
-        source = pair.source
-        wanted = (source[inline.start - 1:inline.start], source[inline.end:inline.end + 1])
-        candidate, looked = at, 0
-        while candidate >= 0 and looked < _NEIGHBOUR_LOOKS:
-            if kept.free(candidate, candidate + size) and \
-                    (target[candidate - 1:candidate], target[candidate + size:candidate + size + 1]) == wanted:
-                return candidate, candidate + size
-            candidate, looked = target.find(text, candidate + 1), looked + 1
-        return at, at + size
+        return _free_copy(pair, inline.start, text, kept)
     # The free occurrence nearest to where the alignment put it, looking both ways.
     right = target.find(text, span[0])
     while right >= 0 and not kept.free(right, right + size):
