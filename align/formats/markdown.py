@@ -32,6 +32,7 @@ from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_p
 from .html import INLINE_TAGS, KEEP_INLINE, VERBATIM_TAGS, build_html, element_text, english_inline_languages, escaper_for_role, href_of
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT
 from ..markup.rendering import render_paragraph, tokens_to_text
+from .markdown_escape import escape_by_position, joined, positioned
 
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
 # The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
@@ -46,15 +47,12 @@ HTML_ROLE = "html "  # role prefix of the paragraphs of raw HTML blocks, read as
 
 
 def escape_markdown(char: str, at_start: bool) -> str:
+    """The reader's escaper: which characters' source spelling a paragraph records
+    (see ParagraphBuilder.text). Translations are escaped by position instead
+    (markdown_escape)."""
     if char in ALWAYS_ESCAPED or (at_start and char in ESCAPED_AT_START):
         return "\\" + char
     return char
-
-
-def _bare_bang_at_end(text: str) -> bool:
-    """Whether `text` ends with a "!" that no backslash escapes."""
-    stripped = text[:-1].rstrip("\\") if text.endswith("!") else None
-    return stripped is not None and (len(text) - 1 - len(stripped)) % 2 == 0
 
 
 def _verbatim(char: str, at_start: bool) -> str:
@@ -90,6 +88,21 @@ def parser() -> MarkdownIt:
     md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
     md.inline.ruler.after("text", "template", _template_tag)
     return md
+
+
+_ORACLE: list[MarkdownIt] = []
+
+
+def _oracle() -> MarkdownIt:
+    """The reader's parser with escapes and entities merged into their text: what
+    a translated slot is checked with (markdown_escape)."""
+    if not _ORACLE:
+        md = parser().enable("text_join")
+        # Every link is a link here (markdown-it refuses javascript: and a few other
+        # schemes; other readers may not): text must not make one whatever its URL.
+        md.validateLink = lambda url: True
+        _ORACLE.append(md)
+    return _ORACLE[0]
 
 
 _TEMPLATE_RE = re.compile(BUILTIN["template"])
@@ -172,7 +185,7 @@ class MarkdownFormat(TextFormat):
         if kind.startswith("title") and kind[5:] in TITLE_ESCAPES:
             return TITLE_ESCAPES[kind[5:]]
         return {"yaml\"": escape_yaml_double, "yaml'": escape_yaml_single, "yaml": _verbatim}.get(
-            kind, escape_markdown)
+            kind, escape_by_position)
 
     def slot_tokens(self, paragraph: Paragraph) -> list:
         tokens = english_inline_languages(paragraph, render_paragraph(paragraph, self.escaper(paragraph)))
@@ -188,9 +201,6 @@ class MarkdownFormat(TextFormat):
             if out and out[-1][0] == POINT and out[-1][1].open.endswith("`") and what != TEXT \
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
-            if what in (OPEN, POINT) and isinstance(value.open, str) and value.open.startswith("[") \
-                    and out and out[-1][0] == TEXT and _bare_bang_at_end(out[-1][1]):
-                out[-1] = (TEXT, out[-1][1][:-1] + "\\!")  # "!" before "[" would make the link an image
             out.append(token)
         if paragraph.role in PARAGRAPH_ROLES:
             out = _no_html_block_start(out)
@@ -203,6 +213,34 @@ class MarkdownFormat(TextFormat):
         if block and out and out[0][0] == TEXT:
             out[0] = (TEXT, out[0][1].lstrip())
         return _reference_labels(out)
+
+    def slot_text(self, document: Document, index: int, tokens: list, opening, closing) -> str:
+        paragraph = document.paragraphs[index]
+        if self.escaper(paragraph) is not escape_by_position:
+            return tokens_to_text(tokens, opening, closing)
+        pieces: list[str] = []
+        opened: dict[int, int] = {}  # a link's order -> where its text starts among the pieces
+        for what, value in tokens:
+            if what == TEXT:
+                pieces.append(value)
+            elif what == OPEN:
+                opened[value.order] = len(pieces)
+                pieces.append(opening(value))
+            elif what == CLOSE:
+                close = closing(value)
+                if isinstance(value.close, ReferenceMarkup) and close in ("]", "][]") and value.order in opened:
+                    # A link whose text is its label ([a] or [a][]): an escape would change the
+                    # label, and the link would find no definition. Its text is the source's.
+                    for n in range(opened[value.order], len(pieces)):
+                        pieces[n] = str(pieces[n])
+                pieces.append(close)
+            else:
+                pieces.append(opening(value) + closing(value))
+        text = joined(pieces)
+        if str(text) == getattr(document.layout, "slot_sources", {}).get(index):
+            return str(text)  # a copy: as the source wrote it
+        # Every character escaped where it lands (and only there): see markdown_escape.
+        return positioned(_oracle(), text, paragraph.role, getattr(document.layout, "references", None))
 
     def finish_markup(self, source: str, spliced: str) -> str:
         # (an image whose alt, its label, was translated; a link's label is its text's)
@@ -229,7 +267,13 @@ class MarkdownFormat(TextFormat):
         cell_cursor: dict[int, int] = {}
         role_stack: list[str] = []
         md = parser()
-        for token in md.parse(body):
+        env: dict = {}
+        tokens = md.parse(body, env)
+        # What a translated slot is checked against (markdown_escape): the links it
+        # may refer to, and each slot's source text (a copy is written as it was).
+        skeleton.references = env.get("references", {})
+        skeleton.slot_sources = sources = {}
+        for token in tokens:
             if token.nesting == 1:
                 # (a setext heading's text is a paragraph's underlined: it must not start a block)
                 role_stack.append("p" if token.type == "paragraph_open" else "setext " + token.tag
@@ -270,6 +314,11 @@ class MarkdownFormat(TextFormat):
                 continue
             skeleton.literal(body[cursor:start])
             add_paragraph(document, skeleton, paragraph, attributes)
+            index = len(document.paragraphs) - 1
+            sources[index] = body[start:end]
+            for inline in paragraph.inlines:  # (an image's description: its own slot)
+                for a, b, number in skeleton.attributes.get((index, inline.order), ()):
+                    sources[number] = inline.open[a:b]
             cursor = end
         skeleton.literal(body[cursor:])
 
