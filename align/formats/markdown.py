@@ -33,6 +33,7 @@ from .html import INLINE_TAGS, KEEP_INLINE, VERBATIM_TAGS, build_html, element_t
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT
 from ..markup.rendering import render_paragraph, tokens_to_text
 from .markdown_escape import escape_by_position, joined, positioned
+from .mkdocs import TITLE_ROLE, attribute_list, mkdocs_block
 
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
 # The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
@@ -87,6 +88,9 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "inline_definitions": True}).enable(["table", "strikethrough"])
     md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
     md.inline.ruler.after("text", "template", _template_tag)
+    # MkDocs / Python-Markdown: admonitions, content tabs, attribute lists (align.formats.mkdocs)
+    md.block.ruler.before("code", "mkdocs", mkdocs_block)
+    md.inline.ruler.after("template", "attrs", attribute_list)
     return md
 
 
@@ -129,7 +133,7 @@ def _template_tag(state, silent: bool) -> bool:
 # table cell's is no block.
 PARAGRAPH_ROLES = frozenset(["p", "li", "blockquote", "setext h1", "setext h2"])
 # Roles of text that is a Markdown block's own: spaces at its start are layout.
-BLOCK_ROLES = PARAGRAPH_ROLES | {"h1", "h2", "h3", "h4", "h5", "h6", "td", "th"}
+BLOCK_ROLES = PARAGRAPH_ROLES | {"h1", "h2", "h3", "h4", "h5", "h6", "td", "th", TITLE_ROLE}
 
 
 class ReferenceMarkup(str):
@@ -302,10 +306,11 @@ class MarkdownFormat(TextFormat):
                 token = cell
             try:
                 offsets = _line_offsets(token, bare, line_starts, cell_cursor)
-                start, end = _to_file(offsets, 0), _to_file(offsets, len(token.content))
+                length = _without_block_attributes(token)
+                start, end = _to_file(offsets, 0), _to_file(offsets, length)
                 if start < cursor:
                     raise _Mismatch
-                paragraph, attributes = _paragraph(token, body, offsets, role)
+                paragraph, attributes = _paragraph(token, body, offsets, role, length)
             except (_Mismatch, ValueError, IndexError):
                 document.warnings.append(f"{name}:{token.map[0] + 1}: markup not understood here; "
                                          "block kept untranslated")
@@ -534,8 +539,8 @@ def _line_offsets(token, bare: list[str], line_starts: list[int], cell_cursor: d
         if line_number >= len(bare):
             raise _Mismatch
         line = bare[line_number]
-        if n == 0:
-            column = line.find(piece, cell_cursor.get(line_number, 0))
+        if n == 0:  # (after a table's earlier cells, or where a MkDocs title starts)
+            column = line.find(piece, max(cell_cursor.get(line_number, 0), (token.meta or {}).get("column", 0)))
         elif n < len(content_lines) - 1:
             column = len(line) - len(piece) if line.endswith(piece) else -1
         else:
@@ -557,15 +562,31 @@ def _to_file(offsets, position: int) -> int:
     return file_starts[n] + position - content_starts[n]
 
 
-def _paragraph(token, body: str, offsets, role: str) -> Paragraph | None:
-    """The inline token's plain text and markup; None when it has no words."""
-    content = token.content
+def _without_block_attributes(token) -> int:
+    """The length of the inline token's content without an attribute list that ends
+    it after a space or on a line of its own (`## Titre {#id}`, `Texte.\\n{: .note }`):
+    that one is the block's (Python-Markdown's attr_list), kept where it is."""
+    children = token.children or []
+    if children and children[-1].type == "attrs" and token.content.endswith(children[-1].content):
+        before = token.content[:len(token.content) - len(children[-1].content)]
+        if not before or before[-1] in " \t\n":
+            return len(before)
+    return len(token.content)
+
+
+def _paragraph(token, body: str, offsets, role: str, length: int) -> Paragraph | None:
+    """The inline token's plain text and markup (its first `length` characters);
+    None when it has no words."""
+    content = token.content[:length]
+    children = token.children or []
+    if length < len(token.content):
+        children = children[:-1]  # a block's attribute list (_without_block_attributes)
     builder = ParagraphBuilder(escape_markdown, role=role)
 
     def raw(a: int, b: int) -> str:
         return body[_to_file(offsets, a):_to_file(offsets, b)]
 
-    position = _consume(token.children or [], content, 0, builder, raw)
+    position = _consume(children, content, 0, builder, raw)
     if position != len(content):
         raise _Mismatch
     if not builder.has_letters():
@@ -707,6 +728,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 stack.append(builder.open(kind[:-5], raw(start, position)))
         elif kind in ("em_close", "strong_close", "s_close"):
             position = _expect(content, position, child.markup)
+            position, n = _attributes_after(children, n, content, position)
             if builder:
                 builder.close(stack.pop(), raw(start, position))
         elif kind == "link_open" and child.markup == "autolink":
@@ -716,6 +738,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             position = close + 1
             while n + 1 < len(children) and children[n].type != "link_close":
                 n += 1
+            position, n = _attributes_after(children, n, content, position)
             if builder:
                 builder.verbatim("autolink", raw(start, position), content[start + 1:position - 1])
         elif kind == "link_open":
@@ -725,6 +748,8 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 label_start[id(stack[-1])] = position
         elif kind == "link_close":
             position, title_span = _link_tail(content, position)
+            if content[start:position] not in ("]", "][]"):  # (a reference's label stays its tail)
+                position, n = _attributes_after(children, n, content, position)
             if builder:
                 link = stack.pop()
                 close = raw(start, position)
@@ -741,7 +766,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             match = re.compile(r"(?<!`)%s(?!`)" % re.escape(child.markup)).search(content, position)
             if not match:
                 raise _Mismatch
-            position = match.end()
+            position, n = _attributes_after(children, n, content, match.end())
             if builder:
                 builder.verbatim("code", raw(start, position), child.content)
         elif kind == "html_inline":
@@ -768,6 +793,8 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             alt = ParagraphBuilder(escape_markdown, role="alt") if builder else None
             position = alt_end = _consume(child.children or [], content, position, alt, raw)
             position, title_span = _link_tail(content, position)
+            if content[alt_end:position] not in ("]", "][]"):
+                position, n = _attributes_after(children, n, content, position)
             if builder:
                 markup = raw(start, position)
                 if content[alt_end:position] in ("]", "][]"):  # ![alt] or ![alt][]: the alt is the label
@@ -781,7 +808,21 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 if title is not None:
                     builder.attributes.append((image.order, len(raw(start, title_span[0])),
                                                len(raw(start, title_span[1])), title))
+        elif kind == "attrs":  # an attribute list after no element: kept as it is
+            position = _expect(content, position, child.content)
+            if builder:
+                builder.point("attrs", raw(start, position))
         else:
             raise _Mismatch
         n += 1
     return position
+
+
+def _attributes_after(children, n: int, content: str, position: int) -> tuple[int, int]:
+    """An attribute list right after children[n] (`[a](u){: .c}`, `*a*{.c}`) is that
+    element's (Python-Markdown's attr_list): its markup goes with the element's end
+    (the position after it, and the index of its token)."""
+    if n + 1 < len(children) and children[n + 1].type == "attrs" \
+            and content.startswith(children[n + 1].content, position):
+        return position + len(children[n + 1].content), n + 1
+    return position, n

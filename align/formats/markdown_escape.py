@@ -122,6 +122,7 @@ CONTEXTS: dict[str, Callable[[str], str]] = {
     "th": lambda text: "| " + text + " |\n| - |\n",
     "alt": lambda text: "![" + text + "](x)\n",
 }
+CONTEXTS["mkdocs-title"] = lambda text: "x " + text + "\n"  # (inline only: after a marker, in quotes)
 for _level in range(1, 7):
     CONTEXTS[f"h{_level}"] = lambda text: "# " + text + "\n"
 
