@@ -137,6 +137,10 @@ class Term(Record):
     keep_case: bool = False       # never re-cased, even at the start of a sentence
     late: bool = False            # placed by the fallback, not where its source was translated
     verbatim: bool = False        # code, a URL, protected syntax: kept as it is (no glossary entry)
+    # Verbatim text only: the characters the French had right against it ("" for a
+    # space or the sentence's edge), which the English may keep against it too
+    # (`Promise`s → "Promises" holds `Promise`).
+    glued: tuple[str, str] = ("", "")
 
 
 @dataclass

@@ -66,6 +66,7 @@ class ArticleReport:
     outputs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     from_memory: int = 0
+    copied: bool = False  # no words to translate (code blocks, a table of links): written as it is
 
 
 class ArticleLog:
@@ -136,6 +137,7 @@ class RunReport:
     articles: int = 0
     sentences: int = 0
     from_memory: int = 0
+    copied: int = 0       # articles with no words, written as they are
     term_counts: dict[str, int] = field(default_factory=lambda: {TERM_MODEL: 0, TERM_FORCED: 0, TERM_FAILED: 0})
     flag_counts: dict[str, int] = field(default_factory=dict)
     review_counts: dict[str, int] = field(default_factory=dict)
@@ -150,6 +152,7 @@ class RunReport:
         self.articles += 1
         self.sentences += article.sentences
         self.from_memory += article.from_memory
+        self.copied += article.copied
         for counts, more in ((self.term_counts, article.terms), (self.flag_counts, article.flags),
                              (self.review_counts, article.review)):
             for key, n in more.items():
@@ -414,7 +417,8 @@ class Run:
             paragraphs=len(document.paragraphs), terms=document.term_counts(),
             term_accuracy=document.term_accuracy(), flags=document.flag_counts(),
             review=document.review_counts(), outputs=outputs, warnings=document.warnings,
-            from_memory=sum(1 for p in document.pairs() if p.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)))
+            from_memory=sum(1 for p in document.pairs() if p.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)),
+            copied=not any(document.translatable_pairs()))
 
     def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[str]:
         return [str(written) for writer in self.writers
@@ -599,6 +603,7 @@ def build_manifest(report: RunReport, run: dict[str, Any]) -> dict[str, Any]:
             "failed": len(report.failed),
             "sentences": report.sentences,
             "from_memory": report.from_memory,
+            "copied": report.copied,
             "terms": report.term_counts,
             "term_accuracy": report.term_accuracy,
         },

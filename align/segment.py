@@ -93,9 +93,13 @@ _PROTECTED = re.compile(
     # a bare domain, lower case, with an optional path
     r"|(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:%s)(?![\w-])"
     r"(?:/[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?()\[\]’'])?" % _TLDS +
-    # a file name
-    r"|(?<![\w@./-])[\w-]+(?:\.[\w-]+)*\.(?:%s)(?![\w-])" % _FILE_EXTENSIONS
+    # a file name (combining accents are part of its letters: macOS writes names decomposed)
+    r"|(?<![\w@./\u0300-\u036f-])[\w\u0300-\u036f-]+(?:\.[\w\u0300-\u036f-]+)*\.(?:%s)(?![\w-])"
+    % _FILE_EXTENSIONS
 )
+# What a URL, address or file name cannot start right after: its own characters
+# (a match there is the tail of a longer token, `C:\Scripts\Get-Log.ps1`).
+GLUED_BEFORE = re.compile(r"[\w@./\u0300-\u036f-]")
 # Text with none of these has no URL, address, domain or file name.
 _PROTECTED_HINT = re.compile(r"://|www\.|@|[\w-]\.[a-z0-9]")
 _TOKEN_BEFORE = re.compile(r"(?:\w+[.-]+)*\w+\Z")

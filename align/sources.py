@@ -19,12 +19,15 @@ from .protect import DEFAULT as DEFAULT_PROTECTION
 
 def read_document(path: str | Path, allow_empty: bool = False, protection=None) -> Document:
     """Read one article by its format (its suffix; any other file is plain text).
-    Raises InputError with a one-line message on bad input; an article with no
-    text is one, unless `allow_empty`. `protection`: the syntax formatted articles
-    keep out of translation (align.protect; None: the built-ins)."""
+    Raises InputError with a one-line message on bad input; a plain-text article
+    with no text is one, unless `allow_empty`. A Markdown, HTML or Word article
+    with no words (code blocks, a table of links, a rule) is read all the same: it
+    is copied as it is. `protection`: the syntax formatted articles keep out of
+    translation (align.protect; None: the built-ins)."""
     path = Path(path)
-    document = (format_for(path) or PLAIN_TEXT).read(path, protection or DEFAULT_PROTECTION)
-    if not allow_empty and not any(p.translatable for p in document.paragraphs):
+    article_format = format_for(path)
+    document = (article_format or PLAIN_TEXT).read(path, protection or DEFAULT_PROTECTION)
+    if not allow_empty and article_format is None and not any(p.translatable for p in document.paragraphs):
         raise InputError(f"{path}: empty article (no text to translate)")
     return document
 

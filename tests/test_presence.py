@@ -78,3 +78,13 @@ def test_a_case_sensitive_target_may_open_the_sentence_capitalised_unless_keep_c
     assert not is_present("Alignment matters.", term("alignment", keep_case=True))
     assert not is_present("IPhone sales", term("iPhone", case_sensitive=True))
     assert is_present("« Alignment » matters", term("alignment", case_sensitive=True))
+
+
+def test_verbatim_text_is_found_against_the_letters_its_french_had():
+    promise = Term("Promise", 4, 11, "Promise", case_sensitive=True, keep_case=True, verbatim=True, glued=("", "s"))
+    assert locate("The Promises are useful.", [promise]) == [(4, 11)]
+    assert locate("The Promisey are useful.", [promise]) == [None]   # not what the French had against it
+    code = Term("x", 12, 13, "x", case_sensitive=True, keep_case=True, verbatim=True, glued=("", "s"))
+    assert locate("The maximum xsera is x.", [code]) == [(12, 13)]  # never inside another word
+    alone = Term("x", 12, 13, "x", case_sensitive=True, keep_case=True, verbatim=True)
+    assert locate("The variable xsera.", [alone]) == [None]

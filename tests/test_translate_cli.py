@@ -116,6 +116,31 @@ def test_some_articles_failing_gives_exit_1_and_the_rest_is_written(tiny_model, 
     assert len(list(read_rows(out / "bon.tsv"))) == 2
 
 
+def test_articles_with_no_words_are_copied_listed_and_exit_0(tiny_model, tmp_path):
+    sources = tmp_path / "in"
+    sources.mkdir()
+    pages = {"code.md": b"```sh\npip install align\n```\n\n---\n",
+             "liens.html": b'<table><tr><td><a href="https://a.fr">https://a.fr</a></td></tr></table>\n',
+             "texte.md": "Bonjour tout le monde.\n".encode()}
+    for name, data in pages.items():
+        (sources / name).write_bytes(data)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["translate", str(sources), "--model", str(tiny_model), "-o", str(out),
+                                       "--no-glossary"])
+    assert result.exit_code == 0, result.output
+    assert "3 articles, 1 sentences" in result.output and "2 copied (no words to translate)" in result.output
+    assert (out / "code.en.md").read_bytes() == pages["code.md"]
+    assert (out / "liens.en.html").read_bytes() == pages["liens.html"]
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["counts"]["copied"] == 2
+    assert {a["name"]: a.get("copied", False) for a in manifest["articles"]} == \
+        {"code": True, "liens": True, "texte": False}
+    index = (out / "index.html").read_text(encoding="utf-8")
+    rows = re.findall(r'<tr class="article" data-name="([^"]+)">(.*?)</tr>', index, re.S)
+    assert {name: 'class="muted copied"' in row for name, row in rows} == \
+        {"code": True, "liens": True, "texte": False}
+
+
 def run_cli(*args, env_extra=None):
     import os
     env = dict(os.environ, HF_HUB_OFFLINE="1", **(env_extra or {}))

@@ -165,6 +165,8 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
                f"{report.seconds:.1f} s, {rate:.1f} sentences/s")
     if report.from_memory:
         summary += f", {report.from_memory} from memory"
+    if report.copied:
+        summary += f", {report.copied} copied (no words to translate)"
     if report.term_accuracy is not None:
         counts = report.term_counts
         summary += (f"; term accuracy {100 * report.term_accuracy:.1f}% "

@@ -20,7 +20,7 @@ from typing import Callable
 from ..document import PROSE, Document, Inline, Paragraph, verbatim_spans
 from ..errors import InputError
 from ..protect import DEFAULT, Protection, is_marker
-from ..segment import protected_spans  # the segmenter's URLs and e-mail addresses
+from ..segment import GLUED_BEFORE, protected_spans  # the segmenter's URLs and e-mail addresses
 from ..text import CONTROL_RE, decode, read_bytes
 from ..markup.spans import EscapeChar
 from ..markup.rendering import render_paragraph, tokens_to_text
@@ -271,7 +271,7 @@ class ParagraphBuilder:
         if protect and urls and raw is None and (spans := self.protected_spans(decoded)):
             self.placeholders(decoded, spans, "protected", lambda text: self.text(text, protect=False))
             return
-        if urls and raw is None and (spans := protected_spans(decoded)):
+        if urls and raw is None and (spans := self.url_spans(decoded)):
             self.placeholders(decoded, spans, "url", lambda text: self.text(text, urls=False))
             return
         if raw is None and decoded[:1] == " " and self.chars and self.chars[-1] == " ":
@@ -325,6 +325,15 @@ class ParagraphBuilder:
             cursor = end
         if cursor < len(decoded):
             read_between(decoded[cursor:])
+
+    def url_spans(self, text: str) -> list[tuple[int, int]]:
+        """The URLs, addresses, domains and file names of `text`, were it read next: not
+        one glued to the characters before it (the tail of a token the parser cut,
+        `C:\\Scripts\\Get-Log.ps1` read as `C:`, `\\S`, `cripts`, ...)."""
+        spans = protected_spans(text)
+        if spans and spans[0][0] == 0 and self.chars and GLUED_BEFORE.match(self.chars[-1]):
+            spans = spans[1:]
+        return spans
 
     def protected_spans(self, text: str) -> list[tuple[int, int]]:
         """The protected syntax in `text` (align.protect), were it read next."""

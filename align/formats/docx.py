@@ -221,33 +221,36 @@ class DocxFormat(Format):
         word_document = open_docx(layout.data, document.name)
         translated = False
         rewritten: set[int] = set()
+        touched: set[str] = set()  # the parts changed: only those are written anew
 
-        def rewrite(element, index: int) -> None:
+        def rewrite(element, index: int, part) -> None:
             nonlocal translated
             if index not in layout.slots:
                 return
             number = layout.slots[index]
             paragraph = document.paragraphs[number]
+            if all(pair.target == pair.source for pair in paragraph.sentences):
+                return  # English as the French (a name, a number): Word's own runs stay as they were
             _write_paragraph(element, paragraph, layout.base[number])
             rewritten.add(index)
+            touched.add(str(part.partname))
             if any(pair.target != pair.source for pair in paragraph.sentences):
                 _english_proofing(element, paragraph_only=True)
                 translated = True
 
         entries = text_paragraphs(word_document)
         deepest = max((nesting(p) for p, _ in entries), default=0)
-        for index, (element, _) in enumerate(entries):
+        for index, (element, part) in enumerate(entries):
             if element.get(SLOT) is None:
-                rewrite(element, index)
+                rewrite(element, index, part)
         # Text boxes: the outer paragraphs' rebuilds hold copies of the parse-time
         # (French) drawings, found again by their SLOT numbers, outermost first.
-        roots = [root for root, _ in text_roots(word_document)]
+        roots = text_roots(word_document)
         for depth in range(1, deepest + 1):
-            level = [p for root in roots for p in root.iter(w("p"))
-                     if p.get(SLOT) is not None and nesting(p) == depth]
-            for element in level:
-                rewrite(element, int(element.get(SLOT)))
-        for root in roots:
+            for root, part in roots:
+                for element in [p for p in root.iter(w("p")) if p.get(SLOT) is not None and nesting(p) == depth]:
+                    rewrite(element, int(element.get(SLOT)), part)
+        for root, _ in roots:
             # innermost first, so that a copied text box holds its inner copies already
             for drawn, vml in reversed(repeated_boxes(root)):
                 if any(int(p.get(SLOT, -1)) in rewritten for box in drawn for p in box.iter(w("p"))):
@@ -258,10 +261,27 @@ class DocxFormat(Format):
             for p in root.iter(w("p")):
                 p.attrib.pop(SLOT, None)
         if translated:  # the styles' default language too, for runs that declare none
-            _english_proofing(word_document.styles.element)
-        out = io.BytesIO()
-        word_document.save(out)
-        return out.getvalue()
+            styles = word_document.styles.element
+            _english_proofing(styles)
+            touched.update(str(part.partname) for part in word_document.part.package.iter_parts()
+                           if getattr(part, "element", None) is styles)
+        return _repackaged(layout.data, {part.partname.lstrip("/"): part.blob
+                                         for part in word_document.part.package.iter_parts()
+                                         if str(part.partname) in touched})
+
+
+def _repackaged(data: bytes, changed: dict[str, bytes]) -> bytes:
+    """The original package with the `changed` parts' new bytes: every other member
+    (content types, relationships, images, parts python-docx does not know) is copied
+    as it was, in its order and compression, so the file stays Word's own."""
+    if not changed:
+        return data  # nothing translated: the file itself, byte for byte
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            content = changed.get(info.filename)
+            target.writestr(info, source.read(info) if content is None else content)
+    return out.getvalue()
 
 
 def _english_proofing(element, paragraph_only: bool = False) -> None:

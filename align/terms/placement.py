@@ -122,9 +122,32 @@ def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] 
             weight = sum(hypothesis.attention[i][s] for i in rows if s < len(hypothesis.attention[i]))
             if weight > best_weight:
                 best, best_weight = span, weight
+        inside = _inside_copied_piece(text, piece_spans, rows, source, best, match.span())
+        if inside is not None:  # a piece copied whole: its words map one to one
+            words.append(AlignedWord(match.start(), match.end(), inside, inside))
+            continue
         words.append(AlignedWord(match.start(), match.end(), best,
                                  _word_around(source_words, best) if best else None))
     return words
+
+
+def _inside_copied_piece(text: str, piece_spans: Sequence[Span], rows: list[int], source: str,
+                         best: Span | None, word: Span) -> Span | None:
+    """The French span of an English word inside one piece that copies the French
+    piece it attends to (`5.96|5.961` read and written as one piece holds three
+    words): the same offsets in the French piece; None otherwise."""
+    if best is None or len(rows) != 1:
+        return None
+    start, end = piece_spans[rows[0]]
+    surface = text[start:end]
+    body_start = start + len(surface) - len(surface.lstrip())
+    body = surface.strip()
+    french = source[best[0]:best[1]]
+    if plain_apostrophes(body) == plain_apostrophes(french) and len(WORD_RE.findall(body)) > 1:
+        offset = word[0] - body_start
+        if 0 <= offset and word[1] - body_start <= len(body):
+            return best[0] + offset, best[0] + offset + word[1] - word[0]
+    return None
 
 
 def word_alignment(words: Sequence[AlignedWord], source_offset: int = 0,
@@ -307,7 +330,7 @@ def _covered(terms: Sequence[Term], words: Sequence[AlignedWord], text: str) -> 
     found = locate(text, terms)
     groups: dict[tuple, list[int]] = {}
     for index, term in enumerate(terms):
-        groups.setdefault((accepted_forms(term), exact_case(term), term.keep_case), []).append(index)
+        groups.setdefault((accepted_forms(term), exact_case(term), term.keep_case, term.glued), []).append(index)
     covered: list[Span | None] = [None] * len(terms)
     for indices in groups.values():
         spans = [found[i] for i in indices if found[i] is not None]
@@ -403,8 +426,10 @@ def verbatim_terms(pair: SentencePair) -> list[Term]:
     """The pair's verbatim text (code, URLs, protected syntax: `Inline.verbatim`) as
     terms whose target is themselves, exactly: the model reads them in the sentence,
     the policy keeps them as they were."""
-    return [Term(source=pair.source[i.start:i.end], start=i.start, end=i.end, target=pair.source[i.start:i.end],
-                 case_sensitive=True, keep_case=True, verbatim=True)
+    source = pair.source
+    return [Term(source=source[i.start:i.end], start=i.start, end=i.end, target=source[i.start:i.end],
+                 case_sensitive=True, keep_case=True, verbatim=True,
+                 glued=(source[i.start - 1:i.start].strip(), source[i.end:i.end + 1].strip()))
             for i in pair.inlines if i.verbatim and i.paired and i.start < i.end]
 
 

@@ -31,26 +31,29 @@ def accepted_forms(term: Term) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=8192)
-def _pattern(forms: tuple[str, ...], case_sensitive: bool) -> re.Pattern[str]:
+def _pattern(forms: tuple[str, ...], case_sensitive: bool, glued: tuple[str, str] = ("", "")) -> re.Pattern[str]:
     alternatives = []
+    before, after = (re.escape(plain_apostrophes(c)) for c in glued)
     for form in sorted(forms, key=len, reverse=True):  # the longest spelling wins where they overlap
         form = plain_apostrophes(form.strip())
         body = r"\s+".join(re.escape(word) for word in form.split())
         if re.match(_WORD, form[0]):
-            body = rf"(?<!{_WORD}){body}"
+            body = rf"(?:(?<!{_WORD})|(?<={before})){body}" if before else rf"(?<!{_WORD}){body}"
         if re.match(_WORD, form[-1]):
-            body = rf"{body}(?!{_WORD})"
+            body = rf"{body}(?:(?!{_WORD})|(?={after}))" if after else rf"{body}(?!{_WORD})"
         alternatives.append(body)
     return re.compile("|".join(alternatives), 0 if case_sensitive else re.IGNORECASE)
 
 
-def occurrences(text: str, forms: Sequence[str], case_sensitive: bool = False) -> list[Span]:
-    """Non-overlapping spans of `text` holding one of `forms` as whole words."""
+def occurrences(text: str, forms: Sequence[str], case_sensitive: bool = False,
+                glued: tuple[str, str] = ("", "")) -> list[Span]:
+    """Non-overlapping spans of `text` holding one of `forms` as whole words, or
+    against the characters `glued` names on that side (what the source had there)."""
     forms = tuple(form for form in forms if form.strip())
     if not forms or not text:
         return []
     # plain_apostrophes keeps the length, so spans index `text` itself.
-    return [m.span() for m in _pattern(forms, case_sensitive).finditer(plain_apostrophes(text))]
+    return [m.span() for m in _pattern(forms, case_sensitive, glued).finditer(plain_apostrophes(text))]
 
 
 def exact_case(term: Term) -> bool:
@@ -67,12 +70,13 @@ def at_sentence_start(text: str, position: int) -> bool:
     return not text[:position].strip(LEADING_MARKS)
 
 
-def _spans(text: str, forms: tuple[str, ...], case_sensitive: bool, keep_case: bool) -> list[Span]:
+def _spans(text: str, forms: tuple[str, ...], case_sensitive: bool, keep_case: bool,
+           glued: tuple[str, str] = ("", "")) -> list[Span]:
     """Occurrences of `forms`; a case-sensitive (not keep-case) target also counts
     with its first letter capitalised at the start of the sentence, as the term
     policy may write it (`alignment` → `Alignment is ...`), unless it has inner
     capitals (`iPhone` is never `IPhone`)."""
-    spans = occurrences(text, forms, case_sensitive)
+    spans = occurrences(text, forms, case_sensitive, glued)
     if case_sensitive and not keep_case:
         capitalised = tuple(f[0].upper() + f[1:] for f in forms
                             if f[:1].islower() and not any(c.isupper() for c in f[1:]))
@@ -84,7 +88,7 @@ def _spans(text: str, forms: tuple[str, ...], case_sensitive: bool, keep_case: b
 
 
 def term_occurrences(text: str, term: Term) -> list[Span]:
-    return _spans(text, accepted_forms(term), exact_case(term), term.keep_case)
+    return _spans(text, accepted_forms(term), exact_case(term), term.keep_case, term.glued)
 
 
 def is_present(text: str, term: Term) -> bool:
@@ -107,12 +111,12 @@ def locate(text: str, terms: Sequence[Term]) -> list[Span | None]:
     """
     groups: dict[tuple, list[int]] = {}
     for index, term in enumerate(terms):
-        groups.setdefault((accepted_forms(term), exact_case(term), term.keep_case), []).append(index)
+        groups.setdefault((accepted_forms(term), exact_case(term), term.keep_case, term.glued), []).append(index)
     taken: list[Span] = []
     found: list[Span | None] = [None] * len(terms)
-    for (forms, case_sensitive, keep_case), indices in sorted(groups.items(),
-                                                             key=lambda item: -max(map(len, item[0][0]), default=0)):
-        spans = [s for s in _spans(text, forms, case_sensitive, keep_case) if not overlaps(s, taken)]
+    for (forms, case_sensitive, keep_case, glued), indices in sorted(
+            groups.items(), key=lambda item: -max(map(len, item[0][0]), default=0)):
+        spans = [s for s in _spans(text, forms, case_sensitive, keep_case, glued) if not overlaps(s, taken)]
         for index, span in zip(indices, spans):
             found[index] = span
             taken.append(span)

@@ -238,7 +238,7 @@ def _index_row(article: dict[str, Any], progress: dict[str, int] | None) -> dict
         "term_accuracy": article.get("term_accuracy"), "terms": article.get("terms") or {},
         "flags": flags, "flag_total": sum(flags.values()),
         "warnings": article.get("warnings") or [],
-        "progress": progress,
+        "progress": progress, "copied": bool(article.get("copied")),
     }
 
 
