@@ -208,6 +208,7 @@ class MarkdownFormat(TextFormat):
             out.append(token)
         if paragraph.role in PARAGRAPH_ROLES:
             out = _no_html_block_start(out)
+            out = _no_fence_start(out)
         out = _no_blank_line(out)
         block = paragraph.role in BLOCK_ROLES  # (a title's or the front matter's spaces are its own)
         while out and ((out[0][0] == POINT and out[0][1].kind in ("space", "br") and out[0][1].start > 0)
@@ -424,6 +425,25 @@ def _next_character(tokens: list, n: int) -> str:
         if text:
             return text[0]
     return ""
+
+
+def _no_fence_start(tokens: list) -> list:
+    """A code span written with three backticks or more over several lines (```x
+    … ```) that the words left at the paragraph's start would open a fenced code
+    block there: the first word after it comes before it."""
+    first = next((n for n, (what, value) in enumerate(tokens) if not (what == TEXT and not value.strip())), None)
+    if first is None or tokens[first][0] != POINT or tokens[first][1].kind != "code" \
+            or not re.match(r"`{3,}[^`\n]*\n", str(tokens[first][1].open)):  # (a backtick after: no fence)
+        return tokens
+    for n in range(first + 1, len(tokens)):
+        what, value = tokens[n]
+        if what == TEXT and value.strip():
+            word = re.match(r"\s*\S+", value).end()
+            return tokens[:first] + [(TEXT, value[:word].lstrip() + " ")] + tokens[first:n] + \
+                [(TEXT, value[word:])] + tokens[n + 1:]
+        if what != TEXT:
+            break
+    return tokens
 
 
 QUOTE_MARKERS = re.compile(r"(?:[ ]{0,3}>[ ]?)*")
