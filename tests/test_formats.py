@@ -237,7 +237,15 @@ def test_translation_text_is_escaped_and_cannot_inject_markup():
     (pair,) = document.pairs()
     pair.target = "A [link](javascript:x) *text*"
     pair.alignment = [(3, 8, pair.target.index("text"), pair.target.index("text") + 4)]
-    assert fmt.write(document).decode() == "A \\[link\\](javascript:x) \\**text*\\*\n"
+    english = fmt.write(document).decode()
+    # Escaped where the characters would make markup, and only there (align.formats.markdown_escape)
+    assert english == "A \\[link](javascript:x) \\**text**\n"
+    from markdown_it import MarkdownIt
+    reader = MarkdownIt("commonmark")
+    reader.validateLink = lambda url: True  # (a link whatever its scheme)
+    (inline,) = [token for token in reader.parse(english) if token.type == "inline"]
+    assert [child.type for child in inline.children] == ["text", "em_open", "text", "em_close", "text"]
+    assert inline.children[0].content == "A [link](javascript:x) *" and inline.children[2].content == "text"
 
 
 def test_pair_level_spans_for_xliff():

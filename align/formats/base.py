@@ -141,9 +141,15 @@ class TextFormat(Format):
                 cursor = end
             return self.finish_markup(markup, "".join(out) + markup[cursor:])
 
-        return self.finish_slot(paragraph, tokens_to_text(
-            self.slot_tokens(paragraph), lambda inline: spliced(inline.open, inline.order),
+        return self.finish_slot(paragraph, self.slot_text(
+            document, index, self.slot_tokens(paragraph), lambda inline: spliced(inline.open, inline.order),
             lambda inline: spliced(inline.close, inline.close_order)))
+
+    def slot_text(self, document: Document, index: int, tokens: list, opening: Callable, closing: Callable) -> str:
+        """The slot's text from its tokens (`opening`, `closing`: a tag's markup, its
+        translated attributes in); Markdown escapes here what lands where it would read
+        as markup."""
+        return tokens_to_text(tokens, opening, closing)
 
     def parse(self, data: bytes, name: str) -> Document:
         text, encoding, warnings = decode(data, name)

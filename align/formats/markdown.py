@@ -32,6 +32,8 @@ from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_p
 from .html import INLINE_TAGS, KEEP_INLINE, VERBATIM_TAGS, build_html, element_text, english_inline_languages, escaper_for_role, href_of
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT
 from ..markup.rendering import render_paragraph, tokens_to_text
+from .markdown_escape import escape_by_position, joined, positioned
+from .mkdocs import TITLE_ROLE, attribute_list, mkdocs_block
 
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
 # The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
@@ -46,15 +48,12 @@ HTML_ROLE = "html "  # role prefix of the paragraphs of raw HTML blocks, read as
 
 
 def escape_markdown(char: str, at_start: bool) -> str:
+    """The reader's escaper: which characters' source spelling a paragraph records
+    (see ParagraphBuilder.text). Translations are escaped by position instead
+    (markdown_escape)."""
     if char in ALWAYS_ESCAPED or (at_start and char in ESCAPED_AT_START):
         return "\\" + char
     return char
-
-
-def _bare_bang_at_end(text: str) -> bool:
-    """Whether `text` ends with a "!" that no backslash escapes."""
-    stripped = text[:-1].rstrip("\\") if text.endswith("!") else None
-    return stripped is not None and (len(text) - 1 - len(stripped)) % 2 == 0
 
 
 def _verbatim(char: str, at_start: bool) -> str:
@@ -89,7 +88,25 @@ def parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "inline_definitions": True}).enable(["table", "strikethrough"])
     md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
     md.inline.ruler.after("text", "template", _template_tag)
+    # MkDocs / Python-Markdown: admonitions, content tabs, attribute lists (align.formats.mkdocs)
+    md.block.ruler.before("code", "mkdocs", mkdocs_block)
+    md.inline.ruler.after("template", "attrs", attribute_list)
     return md
+
+
+_ORACLE: list[MarkdownIt] = []
+
+
+def _oracle() -> MarkdownIt:
+    """The reader's parser with escapes and entities merged into their text: what
+    a translated slot is checked with (markdown_escape)."""
+    if not _ORACLE:
+        md = parser().enable("text_join")
+        # Every link is a link here (markdown-it refuses javascript: and a few other
+        # schemes; other readers may not): text must not make one whatever its URL.
+        md.validateLink = lambda url: True
+        _ORACLE.append(md)
+    return _ORACLE[0]
 
 
 _TEMPLATE_RE = re.compile(BUILTIN["template"])
@@ -116,7 +133,7 @@ def _template_tag(state, silent: bool) -> bool:
 # table cell's is no block.
 PARAGRAPH_ROLES = frozenset(["p", "li", "blockquote", "setext h1", "setext h2"])
 # Roles of text that is a Markdown block's own: spaces at its start are layout.
-BLOCK_ROLES = PARAGRAPH_ROLES | {"h1", "h2", "h3", "h4", "h5", "h6", "td", "th"}
+BLOCK_ROLES = PARAGRAPH_ROLES | {"h1", "h2", "h3", "h4", "h5", "h6", "td", "th", TITLE_ROLE}
 
 
 class ReferenceMarkup(str):
@@ -172,7 +189,7 @@ class MarkdownFormat(TextFormat):
         if kind.startswith("title") and kind[5:] in TITLE_ESCAPES:
             return TITLE_ESCAPES[kind[5:]]
         return {"yaml\"": escape_yaml_double, "yaml'": escape_yaml_single, "yaml": _verbatim}.get(
-            kind, escape_markdown)
+            kind, escape_by_position)
 
     def slot_tokens(self, paragraph: Paragraph) -> list:
         tokens = english_inline_languages(paragraph, render_paragraph(paragraph, self.escaper(paragraph)))
@@ -188,12 +205,10 @@ class MarkdownFormat(TextFormat):
             if out and out[-1][0] == POINT and out[-1][1].open.endswith("`") and what != TEXT \
                     and (value.close if what == CLOSE else value.open).startswith("`"):
                 out.append((TEXT, " "))  # two code spans brought together would read as one
-            if what in (OPEN, POINT) and isinstance(value.open, str) and value.open.startswith("[") \
-                    and out and out[-1][0] == TEXT and _bare_bang_at_end(out[-1][1]):
-                out[-1] = (TEXT, out[-1][1][:-1] + "\\!")  # "!" before "[" would make the link an image
             out.append(token)
         if paragraph.role in PARAGRAPH_ROLES:
             out = _no_html_block_start(out)
+            out = _no_fence_start(out)
         out = _no_blank_line(out)
         block = paragraph.role in BLOCK_ROLES  # (a title's or the front matter's spaces are its own)
         while out and ((out[0][0] == POINT and out[0][1].kind in ("space", "br") and out[0][1].start > 0)
@@ -203,6 +218,34 @@ class MarkdownFormat(TextFormat):
         if block and out and out[0][0] == TEXT:
             out[0] = (TEXT, out[0][1].lstrip())
         return _reference_labels(out)
+
+    def slot_text(self, document: Document, index: int, tokens: list, opening, closing) -> str:
+        paragraph = document.paragraphs[index]
+        if self.escaper(paragraph) is not escape_by_position:
+            return tokens_to_text(tokens, opening, closing)
+        pieces: list[str] = []
+        opened: dict[int, int] = {}  # a link's order -> where its text starts among the pieces
+        for what, value in tokens:
+            if what == TEXT:
+                pieces.append(value)
+            elif what == OPEN:
+                opened[value.order] = len(pieces)
+                pieces.append(opening(value))
+            elif what == CLOSE:
+                close = closing(value)
+                if isinstance(value.close, ReferenceMarkup) and close in ("]", "][]") and value.order in opened:
+                    # A link whose text is its label ([a] or [a][]): an escape would change the
+                    # label, and the link would find no definition. Its text is the source's.
+                    for n in range(opened[value.order], len(pieces)):
+                        pieces[n] = str(pieces[n])
+                pieces.append(close)
+            else:
+                pieces.append(opening(value) + closing(value))
+        text = joined(pieces)
+        if str(text) == getattr(document.layout, "slot_sources", {}).get(index):
+            return str(text)  # a copy: as the source wrote it
+        # Every character escaped where it lands (and only there): see markdown_escape.
+        return positioned(_oracle(), text, paragraph.role, getattr(document.layout, "references", None))
 
     def finish_markup(self, source: str, spliced: str) -> str:
         # (an image whose alt, its label, was translated; a link's label is its text's)
@@ -229,7 +272,13 @@ class MarkdownFormat(TextFormat):
         cell_cursor: dict[int, int] = {}
         role_stack: list[str] = []
         md = parser()
-        for token in md.parse(body):
+        env: dict = {}
+        tokens = md.parse(body, env)
+        # What a translated slot is checked against (markdown_escape): the links it
+        # may refer to, and each slot's source text (a copy is written as it was).
+        skeleton.references = env.get("references", {})
+        skeleton.slot_sources = sources = {}
+        for token in tokens:
             if token.nesting == 1:
                 # (a setext heading's text is a paragraph's underlined: it must not start a block)
                 role_stack.append("p" if token.type == "paragraph_open" else "setext " + token.tag
@@ -258,10 +307,11 @@ class MarkdownFormat(TextFormat):
                 token = cell
             try:
                 offsets = _line_offsets(token, bare, line_starts, cell_cursor)
-                start, end = _to_file(offsets, 0), _to_file(offsets, len(token.content))
+                length = _without_block_attributes(token)
+                start, end = _to_file(offsets, 0), _to_file(offsets, length)
                 if start < cursor:
                     raise _Mismatch
-                paragraph, attributes = _paragraph(token, body, offsets, role)
+                paragraph, attributes = _paragraph(token, body, offsets, role, length)
             except (_Mismatch, ValueError, IndexError):
                 document.warnings.append(f"{name}:{token.map[0] + 1}: markup not understood here; "
                                          "block kept untranslated")
@@ -270,6 +320,11 @@ class MarkdownFormat(TextFormat):
                 continue
             skeleton.literal(body[cursor:start])
             add_paragraph(document, skeleton, paragraph, attributes)
+            index = len(document.paragraphs) - 1
+            sources[index] = body[start:end]
+            for inline in paragraph.inlines:  # (an image's description: its own slot)
+                for a, b, number in skeleton.attributes.get((index, inline.order), ()):
+                    sources[number] = inline.open[a:b]
             cursor = end
         skeleton.literal(body[cursor:])
 
@@ -370,6 +425,25 @@ def _next_character(tokens: list, n: int) -> str:
         if text:
             return text[0]
     return ""
+
+
+def _no_fence_start(tokens: list) -> list:
+    """A code span written with three backticks or more over several lines (```x
+    … ```) that the words left at the paragraph's start would open a fenced code
+    block there: the first word after it comes before it."""
+    first = next((n for n, (what, value) in enumerate(tokens) if not (what == TEXT and not value.strip())), None)
+    if first is None or tokens[first][0] != POINT or tokens[first][1].kind != "code" \
+            or not re.match(r"`{3,}[^`\n]*\n", str(tokens[first][1].open)):  # (a backtick after: no fence)
+        return tokens
+    for n in range(first + 1, len(tokens)):
+        what, value = tokens[n]
+        if what == TEXT and value.strip():
+            word = re.match(r"\s*\S+", value).end()
+            return tokens[:first] + [(TEXT, value[:word].lstrip() + " ")] + tokens[first:n] + \
+                [(TEXT, value[word:])] + tokens[n + 1:]
+        if what != TEXT:
+            break
+    return tokens
 
 
 QUOTE_MARKERS = re.compile(r"(?:[ ]{0,3}>[ ]?)*")
@@ -485,8 +559,8 @@ def _line_offsets(token, bare: list[str], line_starts: list[int], cell_cursor: d
         if line_number >= len(bare):
             raise _Mismatch
         line = bare[line_number]
-        if n == 0:
-            column = line.find(piece, cell_cursor.get(line_number, 0))
+        if n == 0:  # (after a table's earlier cells, or where a MkDocs title starts)
+            column = line.find(piece, max(cell_cursor.get(line_number, 0), (token.meta or {}).get("column", 0)))
         elif n < len(content_lines) - 1:
             column = len(line) - len(piece) if line.endswith(piece) else -1
         else:
@@ -508,15 +582,31 @@ def _to_file(offsets, position: int) -> int:
     return file_starts[n] + position - content_starts[n]
 
 
-def _paragraph(token, body: str, offsets, role: str) -> Paragraph | None:
-    """The inline token's plain text and markup; None when it has no words."""
-    content = token.content
+def _without_block_attributes(token) -> int:
+    """The length of the inline token's content without an attribute list that ends
+    it after a space or on a line of its own (`## Titre {#id}`, `Texte.\\n{: .note }`):
+    that one is the block's (Python-Markdown's attr_list), kept where it is."""
+    children = token.children or []
+    if children and children[-1].type == "attrs" and token.content.endswith(children[-1].content):
+        before = token.content[:len(token.content) - len(children[-1].content)]
+        if not before or before[-1] in " \t\n":
+            return len(before)
+    return len(token.content)
+
+
+def _paragraph(token, body: str, offsets, role: str, length: int) -> Paragraph | None:
+    """The inline token's plain text and markup (its first `length` characters);
+    None when it has no words."""
+    content = token.content[:length]
+    children = token.children or []
+    if length < len(token.content):
+        children = children[:-1]  # a block's attribute list (_without_block_attributes)
     builder = ParagraphBuilder(escape_markdown, role=role)
 
     def raw(a: int, b: int) -> str:
         return body[_to_file(offsets, a):_to_file(offsets, b)]
 
-    position = _consume(token.children or [], content, 0, builder, raw)
+    position = _consume(children, content, 0, builder, raw)
     if position != len(content):
         raise _Mismatch
     if not builder.has_letters():
@@ -658,6 +748,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 stack.append(builder.open(kind[:-5], raw(start, position)))
         elif kind in ("em_close", "strong_close", "s_close"):
             position = _expect(content, position, child.markup)
+            position, n = _attributes_after(children, n, content, position)
             if builder:
                 builder.close(stack.pop(), raw(start, position))
         elif kind == "link_open" and child.markup == "autolink":
@@ -667,6 +758,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             position = close + 1
             while n + 1 < len(children) and children[n].type != "link_close":
                 n += 1
+            position, n = _attributes_after(children, n, content, position)
             if builder:
                 builder.verbatim("autolink", raw(start, position), content[start + 1:position - 1])
         elif kind == "link_open":
@@ -676,6 +768,8 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 label_start[id(stack[-1])] = position
         elif kind == "link_close":
             position, title_span = _link_tail(content, position)
+            if content[start:position] not in ("]", "][]"):  # (a reference's label stays its tail)
+                position, n = _attributes_after(children, n, content, position)
             if builder:
                 link = stack.pop()
                 close = raw(start, position)
@@ -692,7 +786,7 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             match = re.compile(r"(?<!`)%s(?!`)" % re.escape(child.markup)).search(content, position)
             if not match:
                 raise _Mismatch
-            position = match.end()
+            position, n = _attributes_after(children, n, content, match.end())
             if builder:
                 builder.verbatim("code", raw(start, position), child.content)
         elif kind == "html_inline":
@@ -719,6 +813,8 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
             alt = ParagraphBuilder(escape_markdown, role="alt") if builder else None
             position = alt_end = _consume(child.children or [], content, position, alt, raw)
             position, title_span = _link_tail(content, position)
+            if content[alt_end:position] not in ("]", "][]"):
+                position, n = _attributes_after(children, n, content, position)
             if builder:
                 markup = raw(start, position)
                 if content[alt_end:position] in ("]", "][]"):  # ![alt] or ![alt][]: the alt is the label
@@ -732,7 +828,21 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 if title is not None:
                     builder.attributes.append((image.order, len(raw(start, title_span[0])),
                                                len(raw(start, title_span[1])), title))
+        elif kind == "attrs":  # an attribute list after no element: kept as it is
+            position = _expect(content, position, child.content)
+            if builder:
+                builder.point("attrs", raw(start, position))
         else:
             raise _Mismatch
         n += 1
     return position
+
+
+def _attributes_after(children, n: int, content: str, position: int) -> tuple[int, int]:
+    """An attribute list right after children[n] (`[a](u){: .c}`, `*a*{.c}`) is that
+    element's (Python-Markdown's attr_list): its markup goes with the element's end
+    (the position after it, and the index of its token)."""
+    if n + 1 < len(children) and children[n + 1].type == "attrs" \
+            and content.startswith(children[n + 1].content, position):
+        return position + len(children[n + 1].content), n + 1
+    return position, n

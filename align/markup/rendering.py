@@ -2,7 +2,9 @@
 
 Tokens are ("text", str), ("open", Inline), ("close", Inline), ("point", Inline);
 text is already spelled for the format (escaped, or copied with its source
-spelling). Also the review page's styles for a span.
+spelling; an escaper with a `join` builds the text itself: Markdown's escapes by
+where characters land, align.formats.markdown_escape). Also the review page's
+styles for a span.
 """
 from __future__ import annotations
 
@@ -89,12 +91,12 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
     # Spans opened in an earlier sentence are open already, outermost first.
     open_stack: list[Inline] = sorted((inline for inline, _, _ in placed if inline.paired and not inline.opens),
                                       key=lambda inline: inline.order)
-    buffer: list[str] = []
+    buffer: list[tuple[str, str]] = []  # (spelling, character) of each character written
     base = pair.start
 
     def flush() -> None:
         if buffer:
-            tokens.append((TEXT, "".join(buffer)))
+            tokens.append((TEXT, _joined(buffer, escape_char)))
             buffer.clear()
 
     end = base + len(pair.source)
@@ -141,12 +143,20 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
         s = mapping[i]
         if s >= 0:
             spelled = spellings.get(base + s)
-            buffer.append(spelled if spelled is not None else escape_char(target[i], base + s == 0))
+            buffer.append((spelled if spelled is not None else escape_char(target[i], base + s == 0), target[i]))
         else:
-            buffer.append(escape_char(target[i], base == 0 and i == 0))
+            buffer.append((escape_char(target[i], base == 0 and i == 0), target[i]))
         i += 1
     flush()
     return tokens
+
+
+def _joined(pieces: list[tuple[str, str]], escape_char: EscapeChar) -> str:
+    """The text of (spelling, character) pieces. An escaper with a `join` of its own
+    (Markdown's) builds it: it escapes by where characters land, so it needs to know
+    which characters it was given to write as they are."""
+    join = getattr(escape_char, "join", None)
+    return join(pieces) if join is not None else "".join(spelled for spelled, _ in pieces)
 
 
 def _link_edge(what: str, value, side: str) -> bool:
@@ -194,19 +204,19 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
     tokens: list[Token] = []
 
     def copy(a: int, b: int, include_end: bool) -> None:
-        buffer: list[str] = []
+        buffer: list[tuple[str, str]] = []
         for i in range(a, b + 1):
             events = gap_at.get(i)
             if events and (i < b or include_end):
                 if buffer:
-                    tokens.append((TEXT, "".join(buffer)))
+                    tokens.append((TEXT, _joined(buffer, escape_char)))
                     buffer = []
                 tokens.extend(events)
             if i < b:
                 spelled = spellings.get(i)
-                buffer.append(spelled if spelled is not None else escape_char(text[i], i == 0))
+                buffer.append((spelled if spelled is not None else escape_char(text[i], i == 0), text[i]))
         if buffer:
-            tokens.append((TEXT, "".join(buffer)))
+            tokens.append((TEXT, _joined(buffer, escape_char)))
 
     cursor = 0
     previous = None

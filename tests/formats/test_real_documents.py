@@ -3,7 +3,8 @@ and licences in PROVENANCE.md): French Markdown documentation, HTML pages and Wo
 templates as their authors published them. Each is read and written back unchanged
 (identity), then with a translation that reverses every sentence's words (the words
 move, the markup must follow), and checked with parsers align does not use to read
-them: markdown-it's plain CommonMark (align's reader adds a template rule), lxml for
+them: markdown-it's plain CommonMark (align's reader adds a template rule; MkDocs
+admonitions and tabs read as MkDocs reads them), lxml for
 HTML, the OOXML part itself for Word."""
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from markdown_it import MarkdownIt
 from align.formats.docx import DocxFormat
 from align.formats.html import HtmlFormat
 from align.formats.markdown import FRONT_MATTER_RE, MarkdownFormat
+from align.formats.mkdocs import mkdocs_block
 from conftest import ROOT
 from test_formats import docx_structure, reordered, round_trip
 
@@ -52,7 +54,12 @@ def markdown_reading(text: str) -> dict:
     code blocks; and the protected syntax in the text outside code."""
     front = FRONT_MATTER_RE.match(text)
     body = text[front.end():] if front else text
-    tokens = MarkdownIt("commonmark").enable("table").parse(body)
+    md = MarkdownIt("commonmark").enable("table")
+    # MkDocs admonitions and content tabs (FastAPI's docs) as MkDocs reads them: their
+    # indented body is Markdown, not an indented code block (align.formats.mkdocs' block
+    # rule; a plain CommonMark document reads the same with it or without it).
+    md.block.ruler.before("code", "mkdocs", mkdocs_block)
+    tokens = md.parse(body)
     reading = {"blocks": [t.type for t in tokens if t.nesting == 1 or t.type in ("fence", "code_block", "hr")],
                "links": Counter(), "images": Counter(), "code": Counter(), "blocks_code": Counter(),
                "protected": Counter()}
