@@ -175,8 +175,8 @@ def _inside_copied_piece(text: str, piece_spans: Sequence[Span], rows: list[int]
         return None
     start, end = piece_spans[rows[0]]
     surface = text[start:end]
-    body_start = start + len(surface) - len(surface.lstrip())
-    body = surface.strip()
+    body = surface.lstrip(" ")  # (a piece's ▁; a no-break space is the French's own)
+    body_start = start + len(surface) - len(body)
     french = source[best[0]:best[1]]
     if plain_apostrophes(body) == plain_apostrophes(french):
         offset = word[0] - body_start
