@@ -27,6 +27,8 @@ import lxml.html
 import pytest
 from lxml import etree
 from markdown_it import MarkdownIt
+from mdit_py_plugins.admon import admon_plugin
+from mdit_py_plugins.attrs import attrs_plugin
 
 from align.pipeline import translate_paths
 from conftest import ROOT
@@ -135,7 +137,12 @@ def test_a_copy_gives_every_html5lib_input_back_byte_for_byte(html5lib_inputs, t
 
 
 # ---------------------------------------------------- reverse: what a reader sees
-MARKDOWN = MarkdownIt("commonmark").enable("table")
+# CommonMark with tables, and what MkDocs documentation adds, read by mdit-py-plugins
+# (admonitions; attributes after links and images); content tabs are read as admonitions.
+MARKDOWN = MarkdownIt("commonmark").enable("table").use(admon_plugin).use(attrs_plugin)
+CONTENT_TAB = re.compile(r'^([ \t]*)===([!+]?)[ \t]+(".*")[ \t]*$', re.MULTILINE)
+# Attribute lists that stay outside the text (`## Titre {#v-if}`, `{: .note }` on a line).
+ATTRIBUTE_LIST = re.compile(r"(?:(?<=\s)|^)\{[:#.]?[ \t]*[#.:\w-][^{}\n]*\}(?=\s|$)")
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n.*?\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 
@@ -156,7 +163,8 @@ def markdown_reading(text: str) -> tuple[Counter, Counter]:
     image descriptions included."""
     front = FRONT_MATTER.match(text)
     elements, words = Counter(), Counter()
-    for token in MARKDOWN.parse(text[front.end():] if front else text):
+    body = CONTENT_TAB.sub(r"\1!!! tab\2 \3", text[front.end():] if front else text)
+    for token in MARKDOWN.parse(body):
         if token.type in ("fence", "code_block"):
             elements[(token.type, token.info, token.content)] += 1
         elif token.type == "html_block":
@@ -164,16 +172,17 @@ def markdown_reading(text: str) -> tuple[Counter, Counter]:
         elif token.nesting != -1 and token.type != "inline":
             elements[(token.type, token.tag, token.attrs.get("start"))] += 1
         # The words of a block as a reader reads them, across its inline markup.
-        words.update(reader_words("".join(child.content if child.type in ("text", "code_inline") else
-                                          " " if child.type in ("softbreak", "hardbreak") else ""
-                                          for child in token.children or [])))
+        read = "".join(child.content if child.type in ("text", "code_inline") else
+                       " " if child.type in ("softbreak", "hardbreak") else "" for child in token.children or [])
+        elements.update(("attributes", found) for found in ATTRIBUTE_LIST.findall(read))
+        words.update(reader_words(ATTRIBUTE_LIST.sub(" ", read)))
         for child in token.children or []:
             if child.type == "html_inline":
                 elements.update(("html", tag.lower()) for tag in TAG.findall(child.content))
             elif child.type == "link_open":
-                elements[("link", child.attrs.get("href"))] += 1
+                elements[("link", tuple(sorted(child.attrs.items())))] += 1
             elif child.type == "image":
-                elements[("image", child.attrs.get("src"))] += 1
+                elements[("image", tuple(sorted((k, v) for k, v in child.attrs.items() if k not in ("alt", "title"))))] += 1
             elif child.nesting == 1 or child.type == "code_inline":
                 elements[(child.type, child.tag)] += 1
     return elements, words
