@@ -152,8 +152,20 @@ TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)")
 GLUED_SENTENCES = re.compile(r"(?<=[.!?…])(?=[A-ZÀ-ÖØ-Þ])")
 
 
+# Template statements and shortcodes are no text to a reader (the site's templates
+# render them away): elements. A value ({{ name }}) is one word, what it stands for.
+TEMPLATE_MARKER = re.compile(r"\{%[^{}]*?%\}|\{\{[%<][^{}]*?[%>]\}\}|\{#[^{}]*?#\}")
+TEMPLATE_VALUE = re.compile(r"\{\{([^{}]*)\}\}")
+
+
 def reader_words(text: str) -> list[str]:
+    text = TEMPLATE_MARKER.sub(" ", text)
+    text = TEMPLATE_VALUE.sub(lambda m: "{{" + "".join(m.group(1).split()) + "}}", text)
     return GLUED_SENTENCES.sub(" ", text).split()
+
+
+def template_markers(text: str) -> Counter:
+    return Counter(" ".join(m.split()) for m in TEMPLATE_MARKER.findall(text))
 
 
 def markdown_reading(text: str) -> tuple[Counter, Counter]:
@@ -175,14 +187,17 @@ def markdown_reading(text: str) -> tuple[Counter, Counter]:
         read = "".join(child.content if child.type in ("text", "code_inline") else
                        " " if child.type in ("softbreak", "hardbreak") else "" for child in token.children or [])
         elements.update(("attributes", found) for found in ATTRIBUTE_LIST.findall(read))
+        elements.update(("template", found) for found in template_markers(read).elements())
         words.update(reader_words(ATTRIBUTE_LIST.sub(" ", read)))
         for child in token.children or []:
             if child.type == "html_inline":
                 elements.update(("html", tag.lower()) for tag in TAG.findall(child.content))
             elif child.type == "link_open":
-                elements[("link", tuple(sorted(child.attrs.items())))] += 1
+                elements[("link", tuple(sorted((k, v) for k, v in child.attrs.items() if k != "title")))] += 1
+                words.update(reader_words(str(child.attrs.get("title", ""))))
             elif child.type == "image":
                 elements[("image", tuple(sorted((k, v) for k, v in child.attrs.items() if k not in ("alt", "title"))))] += 1
+                words.update(reader_words(str(child.attrs.get("title", ""))))
             elif child.nesting == 1 or child.type == "code_inline":
                 elements[(child.type, child.tag)] += 1
     return elements, words
@@ -219,7 +234,9 @@ def html_reading(data: bytes) -> tuple[Counter, Counter]:
                                             if k not in text_attributes)))] += 1
         words.update(word for k, v in element.attrib.items() if k in text_attributes and k not in ("lang", "xml:lang")
                      for word in v.split())
-    words.update(reader_words(_reader_text(root)))  # across inline tags, as a reader reads them
+    text = _reader_text(root)
+    words.update(reader_words(text))  # across inline tags, as a reader reads them
+    elements.update(("template", found) for found in template_markers(text).elements())
     return elements, words
 
 
@@ -264,7 +281,9 @@ def word_reading(data: bytes) -> tuple[Counter, Counter]:
         properties = p.find(f"{W}pPr")
         elements[("p", etree.tostring(properties, method="c14n") if properties is not None else b"")] += 1
         formats = set()
-        words.update(reader_words("".join(t.text or "" for t in p.iter(f"{W}t"))))
+        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
+        words.update(reader_words(text))
+        elements.update(("template", found) for found in template_markers(text).elements())
         for r in p.iter(f"{W}r"):
             text = "".join(t.text or "" for t in r.iter(f"{W}t"))
             if text.strip():

@@ -143,12 +143,31 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
         s = mapping[i]
         if s >= 0:
             spelled = spellings.get(base + s)
+            if spelled is not None and not _spelling_copied_whole(spellings, mapping, base, i, s):
+                spelled = None  # part of what one source spelling wrote (`it` of `&notit;`): as itself
             buffer.append((spelled if spelled is not None else escape_char(target[i], base + s == 0), target[i]))
         else:
             buffer.append((escape_char(target[i], base == 0 and i == 0), target[i]))
         i += 1
     flush()
     return tokens
+
+
+def _spelling_copied_whole(spellings: dict[int, str], mapping: list[int], base: int, i: int, s: int) -> bool:
+    """Whether the English copies, in one run, all the characters one source spelling
+    wrote (`&notit;` for `¬it;`, its first character carrying it, the others ""), so
+    that the spelling can stand for them; a character no spelling shares is alone."""
+    head = s
+    while head > 0 and spellings.get(base + head) == "":
+        head -= 1
+    if spellings.get(base + head) in (None, ""):
+        return True  # a character the model needs that the source did not have (silent)
+    end = head + 1
+    while spellings.get(base + end) == "":
+        end += 1
+    first = i - (s - head)
+    return first >= 0 and i + (end - s) <= len(mapping) and \
+        all(mapping[first + k] == head + k for k in range(end - head))
 
 
 def _joined(pieces: list[tuple[str, str]], escape_char: EscapeChar) -> str:
