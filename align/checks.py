@@ -29,6 +29,7 @@ English) also have:
                   align.typography instead, a person's is only flagged
 
 Articles with markup (align.formats) also have:
+  link-french   a link no English word held keeps its French text
   markup-moved  inline markup (bold, a link...) could not be placed on the words
                 aligned to it and was put at the sentence's edge
 """
@@ -48,7 +49,7 @@ LOW_CONFIDENCE_SHARE = 0.1   # the lowest tenth of an article's sentences...
 CONFIDENT_SCORE = -0.3       # ...unless the model's mean token probability is above e^-0.3 ≈ 0.74
 MIN_SCORED = 5               # below this many scored sentences an article has no "lowest tenth"
 # Only articles with markup (align.formats) can have it: pages show it when it occurs.
-MARKUP_FLAG_CODES = (FlagCode.MARKUP_MOVED,)
+MARKUP_FLAG_CODES = (FlagCode.MARKUP_MOVED, FlagCode.LINK_FRENCH)
 WORD_RE = re.compile(r"\w+", re.UNICODE)
 # English that a person wrote: flagged, never rewritten (align.typography rewrites the machine's).
 HUMAN_ORIGINS = (Origin.REVIEWED, Origin.PAIR, Origin.FILE)
@@ -105,8 +106,11 @@ def check_pair(pair: SentencePair) -> None:
         pair.add_flag(FlagCode.TYPOGRAPHY, marks)
     if pair.inlines and pair.target:
         from .markup.placement import placed_markup  # placed once, kept on the pair
-        for kind in dict.fromkeys(placed_markup(pair).moved):
+        markup = placed_markup(pair)
+        for kind in dict.fromkeys(markup.moved):
             pair.add_flag(FlagCode.MARKUP_MOVED, kind)
+        for text in markup.kept:
+            pair.add_flag(FlagCode.LINK_FRENCH, text)
 
 
 def low_confidence(pairs: list[SentencePair], share: float = LOW_CONFIDENCE_SHARE,

@@ -207,6 +207,8 @@ class PlacedMarkup(Record):
     moved: list[str] = field(default_factory=list)  # kinds not placed where their French was
     # per English character, the French one it copies unchanged, or -1 (its source spelling)
     copies: list[int] = field(default_factory=list)
+    # the French texts of links that no English word held, kept in them (flag link-french)
+    kept: list[str] = field(default_factory=list)
 
     NESTED = {"alignment": tuple, "spans": tuple}
 

@@ -28,6 +28,7 @@ class FlagCode(StrEnum):
     INCONSISTENT = "inconsistent"
     TYPOGRAPHY = "french-typography"
     MARKUP_MOVED = "markup-moved"
+    LINK_FRENCH = "link-french"
     BEAD = "bead"
 
 
@@ -93,6 +94,10 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
     FlagInfo(FlagCode.MARKUP_MOVED, "markup moved",
              "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
              "check where the markup landed in the article's own format"),
+    FlagInfo(FlagCode.LINK_FRENCH, "link in French",
+             "a link had no English word left to hold it (the model merged or dropped its words): it keeps "
+             "its French text, so it is never empty (detail: that text)",
+             "translate the link's words, or move the link onto the English that says it"),
     FlagInfo(FlagCode.BEAD, "bead",
              "align pair matched this row other than one sentence to one (detail: French-English counts, "
              "e.g. 2-1, or 1-0 for a sentence with no counterpart)",
@@ -103,8 +108,8 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
 # have (markup-moved, bead and french-typography, only on a person's English, appear
 # only where they occur; so does inconsistent, which compares the article with others).
 COLUMN_CODES = tuple(code for code in FlagCode
-                     if code not in (FlagCode.MARKUP_MOVED, FlagCode.BEAD, FlagCode.TYPOGRAPHY,
-                                     FlagCode.INCONSISTENT))
+                     if code not in (FlagCode.MARKUP_MOVED, FlagCode.LINK_FRENCH, FlagCode.BEAD,
+                                     FlagCode.TYPOGRAPHY, FlagCode.INCONSISTENT))
 
 
 def label(code: str) -> str:

@@ -26,6 +26,8 @@ from dataclasses import replace
 from ..document import Document, Inline, PlacedMarkup, SentencePair
 from .spans import FORMATTING_KINDS, SINGLE_LEVEL_KINDS, SPACE_KINDS
 
+_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # a French word, aligned to its copy
+
 def valid_links(alignment, source: str, target: str) -> list[tuple[int, int, int, int]]:
     """The links of an alignment that are non-empty spans inside `source` and `target`
     (one read from a file or a CAT tool may hold anything)."""
@@ -643,11 +645,50 @@ def placed_markup(pair: SentencePair) -> PlacedMarkup:
 
 
 def place_markup(document: Document) -> Document:
-    """Pipeline stage, after translation: every pair's markup placed in its translation."""
+    """Pipeline stage, after translation: every pair's markup placed in its translation;
+    a link left with no English word keeps its French text (`keep_link_words`)."""
     for pair in document.pairs():
         if pair.inlines:  # (a pair without markup is placed only if a writer renders it)
-            placed_markup(pair)
+            keep_link_words(pair)
     return document
+
+
+def keep_link_words(pair: SentencePair) -> list[str]:
+    """A link that no English word is left to hold (the model merged, changed or
+    dropped its words: none of them is aligned to the English) keeps its French text, put
+    in the English where the link was placed and aligned to its French, so no link
+    is ever empty; the texts are kept on the placement (`PlacedMarkup.kept`, the
+    checks' `link-french` flag). Returns them."""
+    markup = placed_markup(pair)
+    kept = []
+    for n, x, y in markup.spans:
+        inline = pair.inlines[n]
+        if inline.kind in SINGLE_LEVEL_KINDS and inline.opens and inline.closes and x == y \
+                and any(c.isalnum() for c in pair.source[inline.start:inline.end]) \
+                and not any(inline.start <= a[0] and a[1] <= inline.end for a in pair.alignment):
+            # (words of it the English has, another link holding them, are not written twice)
+            kept.append((x, inline))
+    if not kept or pair.origin == "reviewed":  # (a reviewer's English is theirs)
+        return []
+    target, alignment = pair.target, list(pair.alignment)
+    for x, inline in sorted(kept, key=lambda k: -k[0]):  # from the end: offsets before stay valid
+        text = pair.source[inline.start:inline.end]
+        lead = len(text) - len(text.lstrip())
+        french = text.strip()
+        before = " " if x > 0 and not target[x - 1].isspace() else ""
+        after = " " if x < len(target) and target[x].isalnum() else ""
+        inserted = before + french + after
+        alignment = [(a, b, c + len(inserted) if c >= x else c, d + len(inserted) if c >= x else d)
+                     for a, b, c, d in alignment]
+        start = x + len(before)
+        alignment += [(inline.start + lead + m.start(), inline.start + lead + m.end(),
+                       start + m.start(), start + m.end()) for m in _WORD.finditer(french)]
+        target = target[:x] + inserted + target[x:]
+    pair.target = target
+    pair.alignment = sorted(alignment, key=lambda a: (a[2], a[0]))
+    texts = [pair.source[inline.start:inline.end].strip() for _, inline in sorted(kept, key=lambda k: k[0])]
+    placed_markup(pair).kept = texts  # placed again, on the English that holds the links' words now
+    return texts
 
 
 def target_inlines(pair: SentencePair) -> list[Inline]:

@@ -353,7 +353,7 @@ class ReviewFolder:
         if status is None:  # saving a new text is reviewing it; a comment alone changes no status
             status = STATUS_REVIEWED if target != pair.target and pair.review_status == STATUS_TRANSLATED \
                 else pair.status
-        from ..checks import check_pair
+        from ..checks import MARKUP_FLAG_CODES, check_pair
         from ..markup.placement import valid_links
 
         if edit.alignment is not None:  # the reviewer placed the markup (inline codes of a CAT tool)
@@ -373,7 +373,7 @@ class ReviewFolder:
             check_pair(pair)
         elif alignment != pair.alignment:  # the same English, its markup placed anew
             pair.alignment = alignment
-            pair.flags = [f for f in pair.flags if f.code != FlagCode.MARKUP_MOVED]
+            pair.flags = [f for f in pair.flags if f.code not in MARKUP_FLAG_CODES]
             check_pair(pair)  # add_flag keeps one of each
         # A saved sentence has been looked at, here: a former correction or one
         # borrowed from another article is no longer news, nor is "look here first".

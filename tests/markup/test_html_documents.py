@@ -137,3 +137,18 @@ def test_reordered_words_are_not_glued_across_tags(tmp_path, page):
     # Under the reversing engine the words move across the tags: the reading of the
     # page (words split where the French had a space or a block) must not change.
     assert_copied_and_reversed(tmp_path, page)
+
+
+def test_a_link_no_english_word_holds_keeps_its_french_words_flagged(tmp_path):
+    # The model merged the two links' words into one English word: the first link has
+    # none left. It keeps its French text (never an empty link) and the row says so.
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "page.html").write_text(LIVE_BLOG, encoding="utf-8")
+    engine = ScriptedEngine({"12:04 Titre": [("Title", "Titre")]})
+    report = translate_paths([tmp_path / "in"], engine, tmp_path / "out", glossary=None, typography="keep")
+    assert not report.failed
+    root = html5lib.parse((tmp_path / "out" / "page.en.html").read_text(encoding="utf-8"),
+                          namespaceHTMLElements=False)
+    assert {a.get("href"): "".join(a.itertext()) for a in root.iter("a")} == {"/a": "12:04", "/b": "Title"}
+    row = (tmp_path / "out" / "page.tsv").read_text(encoding="utf-8").splitlines()[1].split("\t")
+    assert row[5] == "Title 12:04" and "link-french:12:04" in row[7]
