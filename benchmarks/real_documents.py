@@ -1,6 +1,8 @@
 """Real documents through a real model: what comes back glued, lost or emptied.
 
     python benchmarks/real_documents.py [--model tests/models/small-fr-en] [--engine ctranslate2] [--json FILE]
+    python benchmarks/real_documents.py --engine copy      # every document back byte for byte?
+    python benchmarks/real_documents.py --engine reverse   # words reversed: every element and word kept?
 
 The Markdown and HTML files of tests/data/real/ (public documentation, reference and
 administration pages; provenance in its PROVENANCE.md) are translated by
@@ -101,14 +103,47 @@ def compare(source_items, output_items) -> Counter:
     return counts
 
 
+def document_path(args, kind: str) -> None:
+    """`--engine copy`: every Markdown, HTML and Word document of the corpus through an
+    engine that copies its French: how many come back byte for byte. `--engine reverse`:
+    each sentence's words reversed: how many a reader (markdown-it, lxml, the Word XML;
+    tests/test_document_path.py) sees with the same elements and words."""
+    sys.path.insert(0, str(Path(args.repo) / "tests"))
+    from copy_engines import CopyEngine, ReverseEngine
+    from test_document_path import REAL, REAL_FOLDERS, copies_differing, reading_differences, run
+
+    with tempfile.TemporaryDirectory() as work:
+        started = time.perf_counter()
+        errors = run(REAL_FOLDERS, Path(work), CopyEngine() if kind == "copy" else ReverseEngine())
+        seconds = time.perf_counter() - started
+        differing = copies_differing(REAL, Path(work)) if kind == "copy" else reading_differences(REAL, Path(work))
+    documents = [p for folder in REAL_FOLDERS for p in folder.iterdir()]
+    by_format = Counter(p.suffix for p in documents)
+    failing = Counter(Path(line.split(":")[0]).suffix for line in differing)
+    what = "unchanged, byte for byte" if kind == "copy" else "read the same: every element and word"
+    print(f"align at {args.repo}, {kind} engine: {len(documents)} documents, {seconds:.1f} s, {len(errors)} failed")
+    for suffix, count in sorted(by_format.items()):
+        print(f"  {suffix}: {count - failing[suffix]} of {count} {what}")
+    for line in differing:
+        print(f"  {line[:300]}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"documents": len(documents), "differing": differing,
+                                               "failed": sorted(errors)}, indent=1) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repo", default=str(HERE), help="the align checkout to measure [default: this one]")
     parser.add_argument("--model", default=str(HERE / "tests" / "models" / "small-fr-en"))
-    parser.add_argument("--engine", default="ctranslate2")
+    parser.add_argument("--engine", default="ctranslate2",
+                        help="ctranslate2 | transformers, or copy | reverse: the document path alone "
+                             "(tests/copy_engines.py)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
     sys.path.insert(0, args.repo)
+    if args.engine in ("copy", "reverse"):
+        document_path(args, args.engine)
+        return
     from align.engines import load_engine
     from align.engines.base import GenerationSettings
     from align.pipeline import translate_paths
