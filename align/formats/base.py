@@ -210,8 +210,11 @@ def add_paragraph(document: Document, skeleton: Skeleton, paragraph: Paragraph,
 
 # --------------------------------------------------------- building paragraphs
 def _plain(text: str) -> str:
-    """What the model sees of source text: NFC, tabs and control characters as spaces."""
-    return CONTROL_RE.sub(" ", unicodedata.normalize("NFC", text.replace("\t", " ")))
+    """What the model sees of source text: NFC, tabs, form feeds and vertical tabs as
+    spaces (they part words); other control characters as nothing (invisible, they
+    part no words: `FOO&#x81;ZOO` is one word to a reader)."""
+    return CONTROL_RE.sub(lambda m: " " if m.group() in "\x0b\x0c" else "",
+                          unicodedata.normalize("NFC", text.replace("\t", " ")))
 
 
 def _clusters(text: str) -> list[str]:
