@@ -88,11 +88,11 @@ _FILE_EXTENSIONS = ("txt|md|markdown|html?|xml|json|ya?ml|toml|ini|cfg|conf|csv|
                     "docx?|xlsx?|pptx?|odt|ods|odp|png|jpe?g|gif|svg|webp|mp3|mp4|csproj|sln|nupkg|vue|lock")
 _PROTECTED = re.compile(
     r"(?:https?://|ftp://|www\.)[\w-]+(?:\.(?![A-ZÀ-ÖØ-Þ])[\w-]+)*(?::\d+)?"
-    r"(?:[/?#][^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?()\[\]’'])?"  # (no closing punctuation or bracket)
+    r"(?:[/?#][^\s<>«»\"“”`]*[^\s<>«»\"“”`.,;:!?()\[\]’'])?"  # (no closing punctuation or bracket)
     r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
     # a bare domain, lower case, with an optional path
     r"|(?<![\w@./-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:%s)(?![\w-])"
-    r"(?:/[^\s<>«»\"“”]*[^\s<>«»\"“”.,;:!?()\[\]’'])?" % _TLDS +
+    r"(?:/[^\s<>«»\"“”`]*[^\s<>«»\"“”`.,;:!?()\[\]’'])?" % _TLDS +
     # a file name (combining accents are part of its letters: macOS writes names decomposed)
     r"|(?<![\w@./\u0300-\u036f-])[\w\u0300-\u036f-]+(?:\.[\w\u0300-\u036f-]+)*\.(?:%s)(?![\w-])"
     % _FILE_EXTENSIONS

@@ -143,7 +143,7 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
         s = mapping[i]
         if s >= 0:
             spelled = spellings.get(base + s)
-            if spelled is not None and not _spelling_copied_whole(spellings, mapping, base, i, s):
+            if spelled is not None and not _spelling_copied_whole(spellings, mapping, base, i, s, len(pair.source)):
                 spelled = None  # part of what one source spelling wrote (`it` of `&notit;`): as itself
             buffer.append((spelled if spelled is not None else escape_char(target[i], base + s == 0), target[i]))
         else:
@@ -153,7 +153,8 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
     return tokens
 
 
-def _spelling_copied_whole(spellings: dict[int, str], mapping: list[int], base: int, i: int, s: int) -> bool:
+def _spelling_copied_whole(spellings: dict[int, str], mapping: list[int], base: int, i: int, s: int,
+                           length: int) -> bool:
     """Whether the English copies, in one run, all the characters one source spelling
     wrote (`&notit;` for `¬it;`, its first character carrying it, the others ""), so
     that the spelling can stand for them; a character no spelling shares is alone."""
@@ -163,7 +164,7 @@ def _spelling_copied_whole(spellings: dict[int, str], mapping: list[int], base: 
     if spellings.get(base + head) in (None, ""):
         return True  # a character the model needs that the source did not have (silent)
     end = head + 1
-    while spellings.get(base + end) == "":
+    while end < length and spellings.get(base + end) == "":  # (within the sentence)
         end += 1
     first = i - (s - head)
     return first >= 0 and i + (end - s) <= len(mapping) and \
