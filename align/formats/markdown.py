@@ -33,7 +33,7 @@ from .html import INLINE_TAGS, KEEP_INLINE, VERBATIM_TAGS, build_html, element_t
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT
 from ..markup.rendering import render_paragraph, tokens_to_text
 from .markdown_escape import escape_by_position, joined, positioned
-from .mkdocs import TITLE_ROLE, attribute_list, mkdocs_block
+from .mkdocs import ALTERNATIVES, TITLE_ROLE, attribute_list, mkdocs_block
 
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
 # The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
@@ -89,7 +89,7 @@ def parser() -> MarkdownIt:
     md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
     md.inline.ruler.after("text", "template", _template_tag)
     # MkDocs / Python-Markdown: admonitions, content tabs, attribute lists (align.formats.mkdocs)
-    md.block.ruler.before("code", "mkdocs", mkdocs_block)
+    md.block.ruler.before("code", "mkdocs", mkdocs_block, {"alt": ALTERNATIVES})
     md.inline.ruler.after("template", "attrs", attribute_list)
     return md
 
