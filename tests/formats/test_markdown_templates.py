@@ -47,3 +47,19 @@ def test_a_value_over_several_lines_is_kept_whole(markdown, tmp_path):
     english = pipeline(markdown, ReverseEngine(), tmp_path)
     call = CALL if markdown.startswith(("Voici", "{{")) else CALL.replace("\n", "\n  ")
     assert call in english
+
+
+# Hugo links whose destination is a shortcode, and sentences with no space after their
+# end: each word stays the word a reader reads (the shortcode a placeholder in its word).
+GLUED = [
+    "Plus d'informations peuvent être trouvées [en-dessous]({{< ref \"#ancres-titre-hugo\" >}}).\n",
+    "* [Taille d'image, ombres...]({{%relref \"cont/markdown.fr.md#images\" %}})\n",
+    "Contactez-nous via le formulaire de contact!(actuellement en anglais) Merci.\n",
+]
+
+
+@pytest.mark.parametrize("markdown", GLUED)
+def test_words_glued_to_shortcodes_and_punctuation_stay_words(markdown, tmp_path):
+    assert pipeline(markdown, CopyEngine(), tmp_path) == markdown
+    english = pipeline(markdown, ReverseEngine(), tmp_path)
+    assert markdown_reading(english) == markdown_reading(markdown)
