@@ -15,7 +15,8 @@ Built in (`BUILTIN`):
   Liquid, Twig, Handlebars, docxtpl, MDN's ``{{jsxref("undefined")}}`` macros, Hugo's
   ``{{< shortcode >}}`` and ``{{% shortcode %}}``;
 - ``shortcode``: bracket shortcodes (WordPress, Grav): ``[name key="value" …]``,
-  ``[/name]``, and ``[name]`` when its name has a ``-`` or ``_`` (``[sic]`` is prose);
+  ``[/name]``, and ``[name]`` when its name has a ``-`` or ``_`` (``[sic]`` is prose)
+  and no link goes on with it (``[en-dessous](…)``, ``[en-dessous][ref]`` are link text);
 - ``alert``: ``[!NOTE]``, ``[!WARNING]``… (GitHub and Microsoft Learn alerts);
 - ``definition``: MDN's ``: `` that opens a definition in a list item (``- : …``), at
   the start of a paragraph only.
@@ -52,7 +53,7 @@ BUILTIN: dict[str, str] = {
     "template": r"\{\{.*?\}\}|" + _STATEMENTS,
     "shortcode": r"\[/[A-Za-z][\w-]*\]"
                  r"|\[[A-Za-z][\w-]*(?:\s+[\w-]+=(?:\"[^\"\n]*\"|'[^'\n]*'|[^\s\]\"']+))+\s*/?\]"
-                 r"|\[[A-Za-z][A-Za-z0-9]*[-_][\w-]*\]",
+                 r"|\[[A-Za-z][A-Za-z0-9]*[-_][\w-]*\](?![(\[])",  # ([en-dessous](url): a link's text)
     "alert": r"\[![A-Za-z]+\]",
 }
 # Only where a paragraph starts.

@@ -394,6 +394,9 @@ def _boundaries(text: str, lang: str) -> list[tuple[int, int]]:
             if q >= n or text[q].islower():
                 continue  # "circonférence ! - pour atteindre ..." is an aside
         glued = p == k and not closed
+        if p == k and not (nc.isupper() or nc.isdigit()):
+            continue  # no space after it: "contact!(actuellement", "ombres...](" go on (a capital
+            #           after it is a sentence glued on, "présent.Alors": a reader reads two words)
         cluster = m.group()
         if cluster == "." and prot and a > 0 and _in_spans(a - 1, prot, pstarts):
             # a period right after a URL / e-mail address

@@ -243,6 +243,17 @@ def wholly_protected(text: str) -> bool:
     return len(spans) == 1 and spans[0] == (0, len(stripped))
 
 
+# Protected syntax that is structure (align.protect.is_marker): no word to be glued to.
+_MARKER_STARTS = ("{%", "{#", "{{<", "{{%")
+
+
+def glued_to_text(text: str, start: int, end: int, before: str) -> bool:
+    """Whether the protected span text[start:end] is written against other characters
+    (`before`: the one written before it), not a space or a marker: one word with them."""
+    return (not before.isspace() and not text[:start].endswith(("%}", "#}", ">}}", "%}}"))) or \
+        (end < len(text) and not text[end].isspace() and not text.startswith(_MARKER_STARTS, end))
+
+
 class ParagraphBuilder:
     """Accumulates one block's plain text, the source spelling of its characters
     and its inline markup, in source order."""
@@ -322,7 +333,8 @@ class ParagraphBuilder:
             if start > cursor:
                 read_between(decoded[cursor:start])
             if kind == "protected":
-                self.protected(decoded[start:end])
+                self.protected(decoded[start:end], glued=glued_to_text(
+                    decoded, start, end, decoded[start - 1] if start else (self.chars or [" "])[-1]))
             else:
                 self.verbatim(kind, decoded[start:end])
             cursor = end
@@ -364,10 +376,14 @@ class ParagraphBuilder:
         self.inlines.append(inline)
         return inline
 
-    def protected(self, raw: str) -> Inline:
+    def protected(self, raw: str, glued: bool = False) -> Inline:
         """Protected syntax (align.protect): a placeholder where it marks structure, else
-        verbatim text of the sentence."""
-        return self.point("protected", raw) if is_marker(raw) else self.verbatim("protected", raw)
+        verbatim text of the sentence. One `glued` to the characters beside it
+        (`"{{ base }}/api"`) is one word with them, as a reader reads it: the model
+        reads it without its spaces (`{{base}}`), so its pieces never move apart."""
+        if is_marker(raw):
+            return self.point("protected", raw)
+        return self.verbatim("protected", raw, "".join(raw.split()) if glued else None)
 
     def verbatim(self, kind: str, raw: object, text: str | None = None) -> Inline:
         """Code, a URL or protected syntax (`raw`, as in the source): its `text` (the

@@ -28,12 +28,12 @@ from markdown_it.rules_block.html_block import HTML_SEQUENCES
 
 from ..document import METADATA, Document, Paragraph
 from ..protect import BUILTIN
-from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph
+from .base import FRONT_MATTER_RE, ParagraphBuilder, Skeleton, TextFormat, add_paragraph, glued_to_text
 from .html import INLINE_TAGS, KEEP_INLINE, VERBATIM_TAGS, build_html, element_text, english_inline_languages, escaper_for_role, href_of
 from ..markup.spans import CLOSE, OPEN, POINT, TEXT
 from ..markup.rendering import render_paragraph, tokens_to_text
 from .markdown_escape import escape_by_position, joined, positioned
-from .mkdocs import TITLE_ROLE, attribute_list, mkdocs_block
+from .mkdocs import ALTERNATIVES, TITLE_ROLE, attribute_list, mkdocs_block
 
 FRONT_MATTER_KEYS = ("title", "subtitle", "description", "summary")
 # The page's language in the front matter (Jekyll, Hugo...): lang/language/locale: fr
@@ -89,7 +89,7 @@ def parser() -> MarkdownIt:
     md.disable("text_join")  # keep escapes and entities apart: their source spelling is needed
     md.inline.ruler.after("text", "template", _template_tag)
     # MkDocs / Python-Markdown: admonitions, content tabs, attribute lists (align.formats.mkdocs)
-    md.block.ruler.before("code", "mkdocs", mkdocs_block)
+    md.block.ruler.before("code", "mkdocs", mkdocs_block, {"alt": ALTERNATIVES})
     md.inline.ruler.after("template", "attrs", attribute_list)
     return md
 
@@ -115,17 +115,50 @@ _TEMPLATE_RE = re.compile(BUILTIN["template"])
 def _template_tag(state, silent: bool) -> bool:
     """A template tag (`{{ … }}`, `{% … %}`, `{# … #}`) is one token, read before the
     code spans, escapes or emphasis its inside may hold (`{{% note "`a`" %}}`): a
-    templating engine reads it first, so the page's author wrote it that way."""
+    templating engine reads it first, so the page's author wrote it that way. A
+    value may span lines (`{{ component("table", {` … `}) }}`): it is one too, kept
+    whole (its braces balanced)."""
     if state.src[state.pos] != "{":
         return False
     match = _TEMPLATE_RE.match(state.src, state.pos, state.posMax)
-    if not match:
+    end = match.end() if match else _multiline_value(state.src, state.pos, state.posMax)
+    if end is None:
         return False
     if not silent:
         token = state.push("template", "", 0)
-        token.content = token.markup = match.group()
-    state.pos = match.end()
+        token.content = token.markup = state.src[state.pos:end]
+    state.pos = end
     return True
+
+
+MULTILINE_VALUE_LIMIT = 4000  # characters: a template call, not a page
+
+
+def _multiline_value(text: str, start: int, end: int) -> int | None:
+    """The end of a template value `{{ … }}` opened at `start` and closed on a later
+    line, its braces balanced inside (a call's `{ key: value }` arguments); None
+    when there is none."""
+    if not text.startswith("{{", start) or text.startswith(("{{<", "{{%"), start):
+        return None
+    depth, quote = 0, ""
+    for position in range(start, min(end, start + MULTILINE_VALUE_LIMIT)):
+        char = text[position]
+        if quote:
+            if char == quote and text[position - 1] != "\\":
+                quote = ""
+            elif char == "\n" and quote != "`":
+                return None  # a string does not span lines
+        elif char in "\"'`" and depth >= 2:
+            quote = char
+        elif char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth == 0:
+                return position + 1 if text[position - 1] == "}" and "\n" in text[start:position] else None
+            if depth < 2 and text[position + 1:position + 2] != "}":
+                return None  # "}}" must close it
+    return None
 
 
 # Roles of text that is a paragraph's (a setext heading's is one, underlined): raw HTML
@@ -726,8 +759,10 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                 builder.text(child.content, child.markup)
         elif kind == "template":
             position = _expect(content, position, child.content)
-            if builder:
-                builder.protected(child.content)
+            if builder:  # (glued to what is written beside it: one word with it)
+                builder.protected(raw(start, position) if "\n" in child.content else child.content,
+                                  glued=glued_to_text(content, start, position, (builder.chars or [" "])[-1]
+                                                      if start and not content[start - 1].isspace() else " "))
         elif kind in ("softbreak", "hardbreak"):
             if content.startswith("\\\n", position):
                 position += 1

@@ -30,8 +30,9 @@ from typing import Callable, Iterable
 # Characters Markdown may read as markup somewhere (line starts: list markers, "1."
 # and "1)", headings, quotes, setext underlines, thematic breaks, fences; inline:
 # emphasis, code, links, images, autolinks and raw HTML, entities, escapes, table
-# pipes, strikethrough): written as they are unless that changes the reading.
-CANDIDATES = frozenset("\\`*_[]<>|~#+-=!&.):")
+# pipes, strikethrough; MkDocs' admonition markers, !!! and ???): written as they
+# are unless that changes the reading.
+CANDIDATES = frozenset("\\`*_[]<>|~#+-=!&.):?")
 # Characters that close what another opens: the last to keep an escape.
 CLOSING = frozenset(")]>")
 

@@ -6,13 +6,17 @@
 - content tabs (pymdownx.tabbed), `=== "Onglet"` (`===!`, `===+` too);
 - attribute lists (attr_list), `{: .class }`, `{ #id .class }`, `{target="_blank"}`.
 
-An admonition or a tab is its marker line and the lines after it indented by four
-more columns (blank lines between them): that body is Markdown, read as the
-container's blocks (not as an indented code block), and the quoted title is text
-of its own (a `mkdocs-title` block: translated, its marker kept). A marker line is
-read so only at a block's start (it does not interrupt a paragraph, so a plain
-CommonMark paragraph reads as before) and only when it has a quoted title or an
-indented body: `!!! Important` alone on its line stays a paragraph.
+Marker lines are read as mdit-py-plugins' admonition rule reads them (a content tab
+as `!!! tab "Onglet"`), the reader the document path is checked with: any line that
+starts with a marker and a kind is one (`??? Corps de réponse JSON`, cartes.gouv's
+`???? GET "…"` too), and it interrupts a paragraph. Its title is the quoted text, or
+else the words after its first one (`??? Corps de réponse JSON`: `de réponse JSON`,
+the kind `Corps` kept as it is); `!!! note` alone has its kind's title, no text of
+its own. Its body is the lines after it indented past the marker's start by the
+marker and the spaces after it (four columns for `!!! note`), blank lines between
+them (two end it): Markdown, read as the container's blocks (not as an indented code
+block). The title is text of its own (a `mkdocs-title` block: translated, its
+marker kept).
 
 An attribute list is an `attrs` inline token: kept byte for byte, never translated
 (align.formats.markdown glues it to the element it follows, and keeps one at the
@@ -24,49 +28,84 @@ import re
 
 from markdown_it import MarkdownIt
 
-# Python-Markdown's admonition, pymdownx.details and pymdownx.tabbed marker lines.
-ADMONITION_RE = re.compile(r'(?P<marker>!!!|\?\?\?\+?)[ \t]*(?P<kind>[\w-]+(?:[ \t]+[\w-]+)*)'
-                           r'(?:[ \t]+"(?P<title>.*)")?[ \t]*$')
-DETAILS_TITLE_ONLY_RE = re.compile(r'(?P<marker>\?\?\?\+?)[ \t]*"(?P<title>.*)"[ \t]*$')
+# The marker strings of an admonition (`!!!`) and a collapsible one (`???`, `???+`),
+# the longest first; a content tab's line (`=== "Onglet"`).
+MARKERS = ("???+", "???", "!!!")
 TAB_RE = re.compile(r'(?P<marker>===[!+]{0,2})[ \t]+"(?P<title>.*)"[ \t]*$')
+# A marker's words before a quoted title (`note "Titre"`, `? GET "Titre"`).
+QUOTED_TITLE_RE = re.compile(r'^(?P<tokens>[^"\s](?:[^"]*[^"\s])?)\s+"(?P<title>.*)"[^\s"]*$')
 # attr_list's attribute list: {: …} or {…} holding #id, .class, key=value (quoted or not).
 ATTRS_RE = re.compile(r"""\{:?[ \t]*(?:(?:[#.][\w-]+|[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s}"']+))[ \t]*)+\}""")
 TITLE_ROLE = "mkdocs-title"
+# A marker line interrupts these (as mdit-py-plugins' admonitions do).
+ALTERNATIVES = ["paragraph", "reference", "blockquote", "list"]
+
+
+def marker_line(line: str) -> tuple[str, int, int, int] | None:
+    """A marker line as mdit-py-plugins' admonition rule reads it (a content tab as
+    `!!! tab "Onglet"`): (marker, where its body's indent is counted from, where
+    its title starts and ends in the line: -1 when it has no title of its own, as
+    `!!! note`, whose title is its kind's); None when it is none."""
+    tab = TAB_RE.match(line)
+    if tab:
+        return tab.group("marker"), 4, tab.start("title"), tab.end("title")
+    marker = next((m for m in MARKERS if line.startswith(m)), None)
+    if marker is None:
+        return None
+    params = line[len(marker):]
+    if not params.strip().split(" ", 1)[-1]:
+        return None  # "???" alone: no kind, no admonition
+    body = len(marker)
+    while body < len(line) and line[body] == " ":
+        body += 1
+    indent = body + 3 - len(marker)  # (`???+` counts as three columns)
+    stripped = params.strip()
+    lead = len(marker) + len(params) - len(params.lstrip())
+    quoted = QUOTED_TITLE_RE.match(stripped)
+    if quoted:
+        return marker, indent, lead + quoted.start("title"), lead + quoted.end("title")
+    kind, _, title = stripped.partition(" ")
+    if not title or title == '""':  # (the title is the kind's, or none)
+        return marker, indent, -1, -1
+    return marker, indent, lead + len(kind) + 1, lead + len(stripped)
 
 
 def mkdocs_block(state, start_line: int, end_line: int, silent: bool) -> bool:
     """An admonition, a collapsible admonition or a content tab: its marker line,
-    its quoted title (an inline token of its own) and its indented body."""
+    its title (an inline token of its own) and its indented body, read as
+    mdit-py-plugins' admonition rule reads them (a marker line interrupts a
+    paragraph; the body is the lines indented past the marker's start by the
+    marker and the spaces after it, up to two blank lines)."""
     if state.sCount[start_line] - state.blkIndent >= 4:
         return False
     start = state.bMarks[start_line] + state.tShift[start_line]
     line = state.src[start:state.eMarks[start_line]]
     if line[:3] not in ("!!!", "???", "==="):
         return False
-    match = ADMONITION_RE.match(line) or DETAILS_TITLE_ONLY_RE.match(line) or TAB_RE.match(line)
-    if match is None:
+    found = marker_line(line)
+    if found is None:
         return False
-    indent = state.sCount[start_line] + 4
-    body_end = line_number = start_line + 1
-    while line_number < end_line:
-        if state.isEmpty(line_number):
-            line_number += 1
-            continue
-        if state.sCount[line_number] < indent:
-            break
-        line_number += 1
-        body_end = line_number
-    title = match.group("title")
-    if title is None and body_end == start_line + 1:
-        return False  # "!!! Important" alone: a paragraph, as CommonMark reads it
     if silent:
         return True
+    marker, indent, title_start, title_end = found
+    indent += state.blkIndent
+    line_number, was_empty = start_line + 1, False
+    while line_number < end_line:
+        empty = state.sCount[line_number] < indent
+        if empty and was_empty:
+            break  # two blank lines end it
+        was_empty = empty
+        if state.bMarks[line_number] + state.tShift[line_number] < state.eMarks[line_number] \
+                and state.sCount[line_number] < indent:
+            break
+        line_number += 1
+    body_end = line_number
     open_token = state.push("mkdocs_open", "div", 1)
-    open_token.markup = match.group("marker")
-    open_token.info = match.groupdict().get("kind") or ""
+    open_token.markup = marker
+    open_token.info = line[len(marker):title_start if title_start >= 0 else len(line)].strip(' \t"')
     open_token.map = [start_line, body_end]
-    if title and title.strip():
-        title_start = start + match.start("title")
+    title = line[title_start:title_end] if title_start >= 0 else ""
+    if title.strip():
         title_token = state.push("mkdocs_title_open", TITLE_ROLE, 1)
         title_token.map = [start_line, start_line + 1]
         inline = state.push("inline", "", 0)
@@ -74,15 +113,14 @@ def mkdocs_block(state, start_line: int, end_line: int, silent: bool) -> bool:
         inline.map = [start_line, start_line + 1]
         inline.children = []
         # where the title starts in its line (the reader finds the text there, not in the marker)
-        inline.meta = {"column": title_start - (state.src.rfind("\n", 0, title_start) + 1)}
+        inline.meta = {"column": start + title_start - (state.src.rfind("\n", 0, start) + 1)}
         state.push("mkdocs_title_close", TITLE_ROLE, -1)
-    if body_end > start_line + 1:
-        old_parent, old_line_max, old_indent = state.parentType, state.lineMax, state.blkIndent
-        state.parentType, state.lineMax, state.blkIndent = "mkdocs", body_end, indent
-        state.md.block.tokenize(state, start_line + 1, body_end)
-        state.parentType, state.lineMax, state.blkIndent = old_parent, old_line_max, old_indent
+    old_parent, old_line_max, old_indent = state.parentType, state.lineMax, state.blkIndent
+    state.parentType, state.lineMax, state.blkIndent = "mkdocs", body_end, indent
+    state.md.block.tokenize(state, start_line + 1, body_end)
+    state.parentType, state.lineMax, state.blkIndent = old_parent, old_line_max, old_indent
     close_token = state.push("mkdocs_close", "div", -1)
-    close_token.markup = match.group("marker")
+    close_token.markup = marker
     state.line = body_end
     return True
 
@@ -102,5 +140,5 @@ def attribute_list(state, silent: bool) -> bool:
 
 
 def mkdocs_plugin(md: MarkdownIt) -> None:
-    md.block.ruler.before("code", "mkdocs", mkdocs_block)
+    md.block.ruler.before("code", "mkdocs", mkdocs_block, {"alt": ALTERNATIVES})
     md.inline.ruler.after("text", "attrs", attribute_list)

@@ -17,6 +17,7 @@ from align.formats.markdown import MarkdownFormat, parser
 from align.pipeline import translate_paths
 from conftest import ROOT
 from copy_engines import CopyEngine, ReverseEngine
+from test_document_path import markdown_reading
 
 MARKER = re.compile(r'^(?P<indent> *)(?P<head>(?:!!!|\?\?\?\+?)[ \t]*[\w-]+(?:[ \t]+[\w-]+)*|===[!+]{0,2})'
                     r'(?:[ \t]+"(?P<title>.*)")?[ \t]*$')
@@ -129,11 +130,35 @@ def test_attribute_lists_stay_where_they_belong(tmp_path):
     assert "[page la](https://x.org){: target=\"_blank\" }" in english and "*ceci*{.rouge}" in english
 
 
-def test_mkdocs_markers_alone_are_no_blocks():
-    # "!!! Important" with neither a quoted title nor an indented body, and cartes.gouv's
-    # "??? Titre" fences, stay paragraphs: CommonMark reads them so.
-    for markdown in ("!!! Important\nSuite du texte.\n", "??? Corps de réponse JSON\n```json\n{}\n```\n???\n"):
-        assert [t.type for t in parser().parse(markdown)][:3] == ["paragraph_open", "inline", "paragraph_close"]
+def test_mkdocs_marker_lines_read_as_mdit_py_plugins_reads_them():
+    # Any marker line with a kind is an admonition, that interrupts a paragraph; "???"
+    # alone is none. Its title: the quoted text, else the words after its kind (cartes.gouv's
+    # "??? Corps de réponse JSON": "de réponse JSON"); "!!! Important" alone has none of its own.
+    def read(markdown):
+        return [(t.type, t.content) for t in parser().parse(markdown) if t.type != "inline" or t.content]
+
+    assert read("!!! Important\nSuite du texte.\n") == [
+        ("mkdocs_open", ""), ("mkdocs_close", ""), ("paragraph_open", ""), ("inline", "Suite du texte."),
+        ("paragraph_close", "")]
+    assert read("Texte.\n??? Corps de réponse JSON\n```json\n{}\n```\n???\n")[:7] == [
+        ("paragraph_open", ""), ("inline", "Texte."), ("paragraph_close", ""), ("mkdocs_open", ""),
+        ("mkdocs_title_open", ""), ("inline", "de réponse JSON"), ("mkdocs_title_close", "")]
+    assert [t.type for t in parser().parse('???? GET "{{ url }}/a"\n    corps\n???\n')] == [
+        "mkdocs_open", "mkdocs_title_open", "inline", "mkdocs_title_close", "paragraph_open", "inline",
+        "paragraph_close", "mkdocs_close", "paragraph_open", "inline", "paragraph_close"]
+
+
+def test_mkdocs_marker_lines_keep_their_reading_reversed(tmp_path):
+    # The oracle is mdit-py-plugins' admonition rule: the same admonitions, titles and words.
+    markdown = ("Texte avant.\n??? Corps de réponse JSON\n```json\n{}\n```\n???\n????\n\n"
+                "???? GET \"{{ urls.api }}/datastores/{datastore}/processings\"\n"
+                "1. Récupérer le fichier géocodé (`GET /x`).\n???\n"
+                "??? Le mode authentifié\nPour bénéficier du mode authentifié, il faut un espace.\n\n"
+                "!!! note \"Titre de la note\"\n    Le corps de la note.\n")
+    assert pipeline(markdown, CopyEngine(), tmp_path) == markdown
+    english = pipeline(markdown, ReverseEngine(), tmp_path)
+    assert markdown_reading(english) == markdown_reading(markdown)
+    assert "??? Corps JSON réponse de\n" in english  # (its kind stays first)
 
 
 def test_mkdocs_bodies_are_not_code_blocks():
