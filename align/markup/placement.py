@@ -663,7 +663,8 @@ def keep_link_words(pair: SentencePair) -> list[str]:
     kept = []
     for n, x, y in markup.spans:
         inline = pair.inlines[n]
-        if inline.kind in SINGLE_LEVEL_KINDS and inline.opens and inline.closes and x == y \
+        if inline.kind in SINGLE_LEVEL_KINDS and inline.opens and inline.closes \
+                and not any(c.isalnum() for c in pair.target[x:y]) \
                 and any(c.isalnum() for c in pair.source[inline.start:inline.end]) \
                 and not any(inline.start <= a[0] and a[1] <= inline.end for a in pair.alignment):
             # (words of it the English has, another link holding them, are not written twice)
