@@ -266,6 +266,7 @@ def _reader_text(element) -> str:
 
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+BREAKS = (f"{W}tab", f"{W}br", f"{W}cr")
 
 
 def word_reading(data: bytes) -> tuple[Counter, Counter]:
@@ -281,7 +282,9 @@ def word_reading(data: bytes) -> tuple[Counter, Counter]:
         properties = p.find(f"{W}pPr")
         elements[("p", etree.tostring(properties, method="c14n") if properties is not None else b"")] += 1
         formats = set()
-        text = "".join(t.text or "" for t in p.iter(f"{W}t"))
+        # A tab or a line break (w:tab, w:br, w:cr) keeps the words on its sides apart.
+        text = "".join(t.text or "" if t.tag == f"{W}t" else " " if t.getparent().tag == f"{W}r" else ""
+                       for t in p.iter(f"{W}t", *BREAKS))  # (not the tab stops of w:pPr)
         words.update(reader_words(text))
         elements.update(("template", found) for found in template_markers(text).elements())
         for r in p.iter(f"{W}r"):

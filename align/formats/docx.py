@@ -411,38 +411,78 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
     in_table = any(a.tag == w("tc") for a in element.iterancestors())
     role = "textbox" if in_box else "td" if in_table else (style.get(w("val")) if style is not None else "p")
     builder = ParagraphBuilder(plain_escape, role=role)
-    formatted = None  # the open span of non-base formatting, with its key
+    # The open span of non-base formatting, with its key, and what came after its last
+    # text: its trailing spaces, breaks, marks. They join the span only if its text
+    # goes on after them; else they are written outside it, in the base formatting (a
+    # break keeps its own run's). So a span ends where its words end, and a space after
+    # a sentence (in the gap before the next one) never makes the span run past the
+    # sentence's end, where the English, its words moved, would be formatted whole.
+    formatted = None
+    pending: list = []
     links = []
-    for kind, payload, run in pieces:
-        if kind in ("text", "break", "protected"):
-            key, rpr = _run_key(run)
-            if formatted is not None and formatted[1] != key:
-                builder.close(formatted[0], None)
-                formatted = None
-            if formatted is None and key != base_key:
-                formatted = (builder.open("run", rpr), key)
-            if kind == "text":
-                builder.text(payload)
-                continue
-            if kind == "protected":
-                builder.protected(payload)
-                continue
+
+    def close_formatted() -> None:
+        nonlocal formatted
+        if formatted is not None:
+            builder.close(formatted[0], None)
+            formatted = None
+        for piece in pending:
+            emit(*piece)
+        pending.clear()
+
+    def emit(kind, payload, run) -> None:
+        if kind == "text":
+            builder.text(payload)
+        elif kind == "protected":
+            builder.protected(payload)
+        elif kind == "break":
             inner = etree.QName(payload[-1]).localname
             builder.point("br" if inner in ("br", "cr") else "break", payload)
             if inner == "noBreakHyphen":
                 builder.silent("-")
             elif inner in ("tab", "br", "cr") and builder.chars and builder.chars[-1] != " ":
                 builder.silent(" ")  # words on both sides stay apart for the model
-            continue
-        if kind in ("open", "close") and formatted is not None:
-            builder.close(formatted[0], None)
-            formatted = None
-        if kind == "point":
+        else:  # a placeholder: a hyperlink or other container read whole (no words, or
+            # only its URL) is copied whole; the writer drops only the spans a translation left empty.
             name = etree.QName(payload).localname
-            # A hyperlink or other container read whole (no words, or only its URL) is
-            # copied whole; the writer drops only the spans a translation left empty.
             builder.point("kept" if payload.tag in CONTAINERS and name != "sdt" else name, payload)
-        elif kind == "open":
+
+    for kind, payload, run in pieces:
+        if kind in ("text", "protected"):
+            key, rpr = _run_key(run)
+            body = payload.strip() if kind == "text" else payload
+            if formatted is not None and formatted[1] == key and not body:
+                pending.append((kind, payload, run))  # spaces only: whether the span goes on is not known yet
+                continue
+            if formatted is not None and formatted[1] == key:
+                for piece in pending:  # the span's text goes on: what was between is inside it
+                    emit(*piece)
+                pending.clear()
+            else:
+                close_formatted()
+            if key == base_key or not body:
+                emit(kind, payload, run)
+                continue
+            lead = payload[:len(payload) - len(payload.lstrip())] if kind == "text" else ""
+            trail = payload[len(lead) + len(body):] if kind == "text" else ""
+            if formatted is None:
+                if lead:
+                    emit("text", lead, run)
+                formatted = (builder.open("run", rpr), key)
+            elif lead:
+                emit("text", lead, run)
+            emit(kind, body, run)
+            if trail:
+                pending.append(("text", trail, run))
+            continue
+        if kind in ("break", "point"):
+            if formatted is not None:
+                pending.append((kind, payload, run))
+            else:
+                emit(kind, payload, run)
+            continue
+        close_formatted()  # a container's edge
+        if kind == "open":
             shell = deepcopy(payload)
             emptied = shell.find(w("sdtContent")) if shell.tag == w("sdt") else shell
             for child in list(emptied):  # a content control keeps its properties
@@ -452,8 +492,7 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
             links.append(builder.open(etree.QName(payload).localname, shell, url=url))
         else:
             builder.close(links.pop(), None)
-    if formatted is not None:
-        builder.close(formatted[0], None)
+    close_formatted()
     if not builder.has_letters():
         return None, None
     return builder.paragraph(), properties[base_key]

@@ -122,6 +122,7 @@ class Placer:
         self.by_middle = sorted(links, key=lambda w: w[0] + w[1])
         self.middles = [w[0] + w[1] for w in self.by_middle]
         self._extremes = None
+        self._marks: dict[str, list[int]] | None = None
         ends: dict[int, int] = {}
         starts: dict[int, int] = {}
         for w in links:
@@ -129,6 +130,17 @@ class Placer:
             starts[w[0]] = min(starts.get(w[0], sys.maxsize), w[2])
         self.end_keys, self.start_keys = sorted(ends), sorted(starts)
         self.end_at, self.start_at = ends, starts
+
+    def marks(self, mark: str) -> list[int]:
+        """The positions of `mark` in the English, spelled as the French has it or as
+        English spells it (`"` for `«`), in order; indexed once per pair."""
+        if self._marks is None:
+            self._marks = {}
+            for k, char in enumerate(self.target):
+                if not char.isalnum() and not char.isspace():
+                    self._marks.setdefault(char, []).append(k)
+        spellings = {mark}.union(*(marks for marks in _SAME_PUNCTUATION if mark in marks))
+        return sorted(k for char in spellings for k in self._marks.get(char, ()))
 
     def _trim(self, x: int, y: int) -> tuple[int, int]:
         while x < y and self.target[x].isspace():
@@ -314,7 +326,76 @@ def _point(pair: SentencePair, placer: Placer, p: int) -> tuple[int, bool]:
     x = placer.point(p)
     if x is None:
         return (0 if p < len(pair.source) / 2 else len(pair.target)), False
+    if 0 < p < len(pair.source) and p - 1 not in placer.inverse and p not in placer.inverse:
+        x = _against_marks(pair, placer, p, x)  # (a sentence's edges and a copy's positions are exact)
     return _word_edge(pair, p, x), True
+
+
+def _char(text: str, at: int) -> str:
+    """The character at `at`, "" outside the text."""
+    return text[at] if 0 <= at < len(text) else ""
+
+
+def _alike(english: str, french: str) -> bool:
+    """Characters of a kind: both letters or digits, both spaces (or an edge), or the same mark."""
+    if english.isalnum() or french.isalnum():
+        return english.isalnum() and french.isalnum()
+    if not english.strip() or not french.strip():
+        return not english.strip() and not french.strip()
+    return _same_punctuation(french, english)
+
+
+def _against_marks(pair: SentencePair, placer: Placer, p: int, x: int) -> int:
+    """A placeholder standing against punctuation in the French, not against a word
+    (a link written as its URL before a sentence's final period: `site : [URL].`),
+    stays against the English of that punctuation: the copy nearest to `x` (where
+    the alignment put it) with the French's marks on both sides, else on the side
+    it was glued to. The words around it say nothing of where it goes (none is
+    aligned to it), and `x`, after the English of the last word before it, may be
+    on the other side of the marks that were between (`e.contrôle [URL] : .`)."""
+    source, target = pair.source, pair.target
+    left, right = source[p - 1:p], source[p:p + 1]
+    if left.isalnum() or right.isalnum():
+        return x
+    glued_left, glued_right = left.strip(), right.strip()
+    if not glued_left and not glued_right:
+        return x
+
+    # An English mark is the French's with what the French had on its far side: a word,
+    # a space (or the edge), or the same mark (not the `.` of `e.contrôle`, not between
+    # the two stars of `**`).
+    def after_mark(k: int) -> bool:  # k: just after a copy of the French's mark before it
+        return _alike(_char(target, k - 2), _char(source, p - 2))
+
+    def before_mark(k: int) -> bool:  # k: just before a copy of the mark after it
+        return _alike(_char(target, k + 1), _char(source, p + 1))
+
+    if glued_right:  # positions just before a copy of the mark after it
+        found = _nearest(placer.marks(glued_right), x, lambda k: before_mark(k) and (
+            not glued_left or (_same_punctuation(glued_left, _char(target, k - 1)) and after_mark(k))))
+        if found is None and glued_left:
+            found = _nearest(placer.marks(glued_right), x, before_mark)
+    else:
+        found = None
+    if found is None and glued_left:  # just after a copy of the mark before it
+        found = _nearest([k + 1 for k in placer.marks(glued_left)], x, after_mark)
+    return x if found is None else found
+
+
+def _nearest(positions: list[int], x: int, good) -> int | None:
+    """The position of `positions` (sorted) nearest to `x` (the earlier on a tie) that is `good`."""
+    right = bisect_left(positions, x)
+    left = right - 1
+    while left >= 0 or right < len(positions):
+        if right >= len(positions) or (left >= 0 and x - positions[left] <= positions[right] - x):
+            if good(positions[left]):
+                return positions[left]
+            left -= 1
+        else:
+            if good(positions[right]):
+                return positions[right]
+            right += 1
+    return None
 
 
 def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list[Placed], list[str]]:
@@ -420,13 +501,16 @@ def _free_copy(pair: SentencePair, start: int, text: str, taken: "_Taken") -> tu
     taken.cursor[text] = max(at, 0) if at >= 0 else len(target)
     if at < 0:
         return None
-    wanted = (pair.source[start - 1:start], pair.source[start + size:start + size + 1])
-    candidate, looked = at, 0
-    while candidate >= 0 and looked < _NEIGHBOUR_LOOKS:
-        if taken.free(candidate, candidate + size) and \
-                (target[candidate - 1:candidate], target[candidate + size:candidate + size + 1]) == wanted:
-            return candidate, candidate + size
-        candidate, looked = target.find(text, candidate + 1), looked + 1
+    before, after = _char(pair.source, start - 1), _char(pair.source, start + size)
+    # The French's very neighbours first, then neighbours of their kind (a space for
+    # its no-break space: the `..` of `« .. »`, not the one of `../date`).
+    for same in (lambda english, french: english == french, _alike):
+        candidate, looked = at, 0
+        while candidate >= 0 and looked < _NEIGHBOUR_LOOKS:
+            if taken.free(candidate, candidate + size) and same(_char(target, candidate - 1), before) \
+                    and same(_char(target, candidate + size), after):
+                return candidate, candidate + size
+            candidate, looked = target.find(text, candidate + 1), looked + 1
     return at, at + size
 
 

@@ -583,10 +583,19 @@ def verbatim_terms(pair: SentencePair) -> list[Term]:
     terms whose target is themselves, exactly: the model reads them in the sentence,
     the policy keeps them as they were."""
     source = pair.source
-    return [Term(source=source[i.start:i.end], start=i.start, end=i.end, target=source[i.start:i.end],
+    spans: list[list[int]] = []
+    for start, end in sorted((i.start, i.end) for i in pair.inlines if i.verbatim and i.paired and i.start < i.end):
+        between = source[spans[-1][1]:start] if spans else " "
+        if spans and start >= spans[-1][1] and not any(c.isalnum() or c.isspace() for c in between):
+            # Glued to the one before by punctuation alone (`{{ a }}.{{ b }}`): one word to a
+            # reader, kept as one piece, so the words the model moves keep it whole.
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [Term(source=source[start:end], start=start, end=end, target=source[start:end],
                  case_sensitive=True, keep_case=True, verbatim=True,
-                 glued=(source[i.start - 1:i.start].strip(), source[i.end:i.end + 1].strip()))
-            for i in pair.inlines if i.verbatim and i.paired and i.start < i.end]
+                 glued=(source[start - 1:start].strip(), source[end:end + 1].strip()))
+            for start, end in spans]
 
 
 def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
