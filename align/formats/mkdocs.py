@@ -35,7 +35,10 @@ TAB_RE = re.compile(r'(?P<marker>===[!+]{0,2})[ \t]+"(?P<title>.*)"[ \t]*$')
 # A marker's words before a quoted title (`note "Titre"`, `? GET "Titre"`).
 QUOTED_TITLE_RE = re.compile(r'^(?P<tokens>[^"\s](?:[^"]*[^"\s])?)\s+"(?P<title>.*)"[^\s"]*$')
 # attr_list's attribute list: {: …} or {…} holding #id, .class, key=value (quoted or not).
-ATTRS_RE = re.compile(r"""\{:?[ \t]*(?:(?:[#.][\w-]+|[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s}"']+))[ \t]*)+\}""")
+_ATTR = r"""(?:[#.][\w-]+|[\w-]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s}"']+))"""
+# An attribute list: ids, classes and key=values, and, after one of those, bare words
+# (markdown-it-attrs reads `{#Comparisons with Other Techniques}` as an id and attributes).
+ATTRS_RE = re.compile(r"\{:?[ \t]*%s(?:[ \t]+(?:%s|[\w-]+))*[ \t]*\}" % (_ATTR, _ATTR))
 TITLE_ROLE = "mkdocs-title"
 # A marker line interrupts these (as mdit-py-plugins' admonitions do).
 ALTERNATIVES = ["paragraph", "reference", "blockquote", "list"]
