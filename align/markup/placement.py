@@ -750,7 +750,7 @@ def keep_link_words(pair: SentencePair) -> list[str]:
         if inline.kind in SINGLE_LEVEL_KINDS and inline.opens and inline.closes \
                 and not any(c.isalnum() for c in pair.target[x:y]) \
                 and any(c.isalnum() for c in pair.source[inline.start:inline.end]) \
-                and not any(inline.start <= a[0] and a[1] <= inline.end for a in pair.alignment):
+                and not any(a[0] < inline.end and inline.start < a[1] for a in pair.alignment):
             # (words of it the English has, another link holding them, are not written twice)
             kept.append((x, inline))
     if not kept or pair.origin == "reviewed":  # (a reviewer's English is theirs)
