@@ -350,8 +350,15 @@ def _glued_punctuation(replaced: str, term: Term, source: str) -> tuple[str, str
             kept += mark
         return kept
 
-    after = taken(_PUNCTUATION_AFTER.match(source, term.end).group())
-    before = taken(_PUNCTUATION_BEFORE.search(source, 0, term.start).group()[::-1])[::-1]
+    french_after = _PUNCTUATION_AFTER.match(source, term.end).group()
+    french_before = _PUNCTUATION_BEFORE.search(source, 0, term.start).group()
+    # Marks at the replaced text's edge that the French had there are the French's
+    # (`/` of `gouv.fr/`, though the address has slashes of its own).
+    edge_after = french_after if french_after and replaced.rstrip().endswith(french_after) else ""
+    edge_before = french_before if french_before and replaced.lstrip().startswith(french_before) else ""
+    extra -= _punctuation(edge_after + edge_before)
+    after = edge_after or taken(french_after)
+    before = edge_before or taken(french_before[::-1])[::-1]
     return before, after
 
 
@@ -528,6 +535,11 @@ def _replacements(text: str, edits: list[Edit], terms: Sequence[Term], source: s
         elif term.verbatim:  # apart from a word where the French had a space (the debris between went)
             target = edit.before + target + edit.after
             spaced_before, spaced_after = _spaced_in_source(term, source)
+            # (past the French's marks written with it: `gouv.fr/ permet` is spaced after `/`)
+            if edit.before:
+                spaced_before = not source[:term.start - len(edit.before)][-1:].strip()
+            if edit.after:
+                spaced_after = not source[term.end + len(edit.after):][:1].strip()
             if spaced_before and text[edit.start - 1:edit.start].isalnum():
                 target = " " + target
             if spaced_after and text[edit.end:edit.end + 1].isalnum():

@@ -133,13 +133,14 @@ def test_spec_example_copied_comes_back_byte_for_byte(example, spec_outputs):
 
 @pytest.mark.parametrize("example", SPEC, ids=lambda e: f"example-{e['example']}")
 def test_spec_example_reversed_reads_the_same_elements_and_words(example, spec_outputs):
-    if example["example"] in PLACEMENT:
-        pytest.xfail(PLACEMENT[example["example"]])
     english = spec_outputs["reverse"][example["example"]]
     if english is None:
         english = _at_format_level(example["markdown"], reverse)
     tables = bool(TABLE_DELIMITER.search(example["markdown"]))
     before, after = reading(example["markdown"], tables), reading(english, tables)
+    if example["example"] in PLACEMENT:  # known, each with its cause; fixed: take it off PLACEMENT
+        assert after != before, f"example {example['example']} reads the same now: take it off PLACEMENT"
+        return
     assert after == before, f"example {example['example']}: {first_difference(before, after)}"
 
 
