@@ -346,9 +346,21 @@ class ParagraphBuilder:
         one glued to the characters before it (the tail of a token the parser cut,
         `C:\\Scripts\\Get-Log.ps1` read as `C:`, `\\S`, `cripts`, ...)."""
         spans = protected_spans(text)
-        if spans and spans[0][0] == 0 and self.chars and GLUED_BEFORE.match(self.chars[-1]):
+        if spans and spans[0][0] == 0 and self.chars and GLUED_BEFORE.match(self.chars[-1]) \
+                and not self._markup_edge():
             spans = spans[1:]
         return spans
+
+    def _markup_edge(self) -> bool:
+        """Does markup open, close or stand here (a link's start: `…gouv.fr</a><a>france.fr`
+        are two addresses, not one token the parser cut)?"""
+        at = self.length
+        for inline in reversed(self.inlines):
+            if inline.start == at or inline.end == at:
+                return True
+            if inline.start < at and (inline.end < 0 or inline.end < at):
+                return False  # (inlines are in order: an earlier one cannot be at the edge)
+        return False
 
     def protected_spans(self, text: str) -> list[tuple[int, int]]:
         """The protected syntax in `text` (align.protect), were it read next."""
