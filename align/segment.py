@@ -119,6 +119,9 @@ _DASHES = "-–—"
 # a sentence may start with a letter, a digit, an opening quote/bracket, a dialogue dash
 _CAN_START = "«“\"([‹'‘-–—¿¡$€£#@*•"
 _OPENERS = "«“\"([‹'‘"
+# What may start a sentence glued to the one before, with no space (a bracket may not:
+# "contact!(actuellement" is one word).
+_GLUED_STARTS = "«“\"‹'‘-–—"
 _LANGS = ("fr", "en")
 
 
@@ -394,9 +397,9 @@ def _boundaries(text: str, lang: str) -> list[tuple[int, int]]:
             if q >= n or text[q].islower():
                 continue  # "circonférence ! - pour atteindre ..." is an aside
         glued = p == k and not closed
-        if p == k and not (nc.isupper() or nc.isdigit()):
-            continue  # no space after it: "contact!(actuellement", "ombres...](" go on (a capital
-            #           after it is a sentence glued on, "présent.Alors": a reader reads two words)
+        if p == k and not (nc.isupper() or nc.isdigit() or nc in _GLUED_STARTS):
+            continue  # no space after it: "contact!(actuellement", "ombres...](" go on (a capital,
+            #           a quote or a dash after it is a sentence glued on: "présent.Alors", '."Pour')
         cluster = m.group()
         if cluster == "." and prot and a > 0 and _in_spans(a - 1, prot, pstarts):
             # a period right after a URL / e-mail address

@@ -153,6 +153,9 @@ FR_CASES = [
     ("Les versions beta.01 et beta.05 s'allongent.", ["Les versions beta.01 et beta.05 s'allongent."]),
     ("Écrivez à git.[arobase].john-livingston.fr, merci.", ["Écrivez à git.[arobase].john-livingston.fr, merci."]),
     ("Ceci vient de l'ONU.Les pays votent.", ["Ceci vient de l'ONU.", "Les pays votent."]),
+    # no space after the full stop: a quote or a capital starts a sentence, a bracket does not
+    ('Plus modéré que l\'actuel."Pour l\'heure, rien.', ['Plus modéré que l\'actuel."', "Pour l'heure, rien."]),
+    ("Prendre contact!(actuellement pourvu).", ["Prendre contact!(actuellement pourvu)."]),
     ("13e pour le nombre des malades du VIH.92% des cas.", ["13e pour le nombre des malades du VIH.", "92% des cas."]),
     # dialogue dashes and list numbers
     ("Il dit : c'est tout. - Et vous ? - Moi aussi.",
