@@ -1,4 +1,4 @@
-"""Real documents (tests/data/real/, 46 files from 11 public repositories, provenance
+"""Real documents (tests/data/real/, 389 files from 20 public repositories, provenance
 and licences in PROVENANCE.md): French Markdown documentation, HTML pages and Word
 templates as their authors published them. Each is read and written back unchanged
 (identity), then with a translation that reverses every sentence's words (the words
