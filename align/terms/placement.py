@@ -335,6 +335,12 @@ def _punctuation(text: str) -> Counter:
     return Counter(c for c in text if not c.isspace() and not c.isalnum())
 
 
+def _french_marks(term: Term, source: str) -> tuple[str, str]:
+    """The punctuation the French had right against the term, before and after it."""
+    return (_PUNCTUATION_BEFORE.search(source, 0, term.start).group(),
+            _PUNCTUATION_AFTER.match(source, term.end).group())
+
+
 def _glued_punctuation(replaced: str, term: Term, source: str) -> tuple[str, str]:
     """The punctuation the French had against a verbatim term (`,` of `async def`,)
     that the English being replaced holds beyond the term's own: the model moved
@@ -350,8 +356,7 @@ def _glued_punctuation(replaced: str, term: Term, source: str) -> tuple[str, str
             kept += mark
         return kept
 
-    french_after = _PUNCTUATION_AFTER.match(source, term.end).group()
-    french_before = _PUNCTUATION_BEFORE.search(source, 0, term.start).group()
+    french_before, french_after = _french_marks(term, source)
     # Marks at the replaced text's edge that the French had there are the French's
     # (`/` of `gouv.fr/`, though the address has slashes of its own).
     edge_after = french_after if french_after and replaced.rstrip().endswith(french_after) else ""
@@ -367,8 +372,7 @@ def _own_marks(text: str, span: Span, term: Term, source: str) -> Span:
     pieces of it the model split off (`flush: 'post'` read as `'post' flush:`, the
     braces of `{{ item.title }}` left on either side), glued or a space away, with
     the marks the French had against it (kept by `_glued_punctuation`)."""
-    glued = _punctuation(_PUNCTUATION_BEFORE.search(source, 0, term.start).group()
-                         + _PUNCTUATION_AFTER.match(source, term.end).group())
+    glued = _punctuation("".join(_french_marks(term, source)))
     budget = _punctuation(term.target) + glued - _punctuation(text[span[0]:span[1]])
     x, y = span
     grown = True
@@ -379,14 +383,12 @@ def _own_marks(text: str, span: Span, term: Term, source: str) -> Span:
             budget[text[a - 1]] -= 1
             a -= 1
         if a == x:  # a token of the text's marks alone, a space away
-            b = len(text[:x].rstrip())
-            token_start = b
-            while token_start > 0 and not text[token_start - 1].isspace():
-                token_start -= 1
-            marks = _punctuation(text[token_start:b])
-            if b > token_start and sum(marks.values()) == b - token_start and not marks - budget:
-                budget -= marks
-                a = token_start
+            end = len(text[:x].rstrip())
+            start = end
+            while start > 0 and not text[start - 1].isspace():
+                start -= 1
+            if _take_marks(text[start:end], budget):
+                a = start
         if a < x:
             x, grown = a, True
         b = y
@@ -394,17 +396,24 @@ def _own_marks(text: str, span: Span, term: Term, source: str) -> Span:
             budget[text[b]] -= 1
             b += 1
         if b == y:
-            token_start = len(text) - len(text[y:].lstrip())
-            token_end = token_start
-            while token_end < len(text) and not text[token_end].isspace():
-                token_end += 1
-            marks = _punctuation(text[token_start:token_end])
-            if token_end > token_start and sum(marks.values()) == token_end - token_start and not marks - budget:
-                budget -= marks
-                b = token_end
+            start = len(text) - len(text[y:].lstrip())
+            end = start
+            while end < len(text) and not text[end].isspace():
+                end += 1
+            if _take_marks(text[start:end], budget):
+                b = end
         if b > y:
             y, grown = b, True
     return x, y
+
+
+def _take_marks(token: str, budget: Counter) -> bool:
+    """Whether `token` is marks alone that `budget` still has (then taken from it)."""
+    marks = _punctuation(token)
+    if not token or sum(marks.values()) != len(token) or marks - budget:
+        return False
+    budget.subtract(marks)
+    return True
 
 
 def _spaced_in_source(term: Term, source: str) -> tuple[bool, bool]:
