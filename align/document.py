@@ -7,10 +7,17 @@ the flags. Writers only read it.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Iterator
+
+
+# A word of a word alignment (`SentencePair.alignment`), French or English: letters and
+# digits, hyphenated compounds whole, apostrophes apart (`l'IAG` is `l`, `IAG`).
+ALIGNED_WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 
 class TermStatus(StrEnum):

@@ -23,10 +23,8 @@ import sys
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import replace
 
-from ..document import Document, Inline, PlacedMarkup, SentencePair
+from ..document import ALIGNED_WORD_RE, Document, Inline, PlacedMarkup, SentencePair
 from .spans import FORMATTING_KINDS, SINGLE_LEVEL_KINDS, SPACE_KINDS
-
-_WORD = re.compile(r"[^\W_]+(?:-[^\W_]+)*")  # a French word, aligned to its copy
 
 def valid_links(alignment, source: str, target: str) -> list[tuple[int, int, int, int]]:
     """The links of an alignment that are non-empty spans inside `source` and `target`
@@ -767,7 +765,7 @@ def keep_link_words(pair: SentencePair) -> list[str]:
                      for a, b, c, d in alignment]
         start = x + len(before)
         alignment += [(inline.start + lead + m.start(), inline.start + lead + m.end(),
-                       start + m.start(), start + m.end()) for m in _WORD.finditer(french)]
+                       start + m.start(), start + m.end()) for m in ALIGNED_WORD_RE.finditer(french)]
         target = target[:x] + inserted + target[x:]
     pair.target = target
     pair.alignment = sorted(alignment, key=lambda a: (a[2], a[0]))

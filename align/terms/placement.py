@@ -38,15 +38,14 @@ from typing import Callable, Optional, Sequence
 
 import numpy as np
 
-from ..document import TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
+from ..document import ALIGNED_WORD_RE, TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
 from ..engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
 from ..text import plain_apostrophes
 from .presence import Span, accepted_forms, at_sentence_start, exact_case, locate, overlaps
 
-# An English or French word for alignment: letters and digits, hyphenated
-# compounds kept whole; apostrophes split (`l'IAG` → `l`, `IAG`; `OpenAI's` →
-# `OpenAI`, `s`), so an elided article or a possessive is its own word.
-WORD_RE = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+# An English or French word for alignment (the data model's; apostrophes split, so an
+# elided article or a possessive is its own word: `OpenAI's` → `OpenAI`, `s`).
+WORD_RE = ALIGNED_WORD_RE
 ARTICLES = frozenset({"the", "a", "an"})
 # English words that attention often pins on a noun's French (its article, the
 # auxiliary after a subject, a preposition before it) but that do not translate
