@@ -234,9 +234,8 @@ class DocxFormat(Format):
             _write_paragraph(element, paragraph, layout.base[number])
             rewritten.add(index)
             touched.add(str(part.partname))
-            if any(pair.target != pair.source for pair in paragraph.sentences):
-                _english_proofing(element, paragraph_only=True)
-                translated = True
+            _english_proofing(element, paragraph_only=True)  # (translated: it differs from the French)
+            translated = True
 
         entries = text_paragraphs(word_document)
         deepest = max((nesting(p) for p, _ in entries), default=0)
