@@ -302,6 +302,8 @@ def _dot_boundary(text: str, i: int, p: int, glued: bool, lang: str) -> bool:
         if nc.isalpha() and (_CAMEL.search(last) or len(last) >= 2 and last.isupper() and last.isalpha()) \
                 and not _starts_sentence(text, p, lang):
             return False  # NuGet.Org, ASP.Net (but "OpenAI.Alors", "l'ONU.Les" split)
+        if (after := _WORD.match(text, p)) and _CAMEL.search(after.group()) and not _starts_sentence(text, p, lang):
+            return False  # omnibox.SuggestResult, window.localStorage: a name's parts
         if (low in _NEVER_FINAL[lang] or llow in _NEVER_FINAL[lang]
                 or llow in _BEFORE_NUMBER[lang]):
             return False

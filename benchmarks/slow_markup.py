@@ -22,12 +22,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from align.pipeline import translate_paths  # noqa: E402
-from copy_engines import CopyEngine  # noqa: E402
+from copy_engines import CopyEngine, ReverseEngine  # noqa: E402
 
 # name -> (file suffix, size, text for a size)
 INPUTS = {
     # one paragraph of 4,000 code spans (16 KB), after a word
     "markdown code spans": (".md", 4000, lambda n: "Voir " + "`a` " * n + "\n"),
+    # 4,000 code spans of marks alone, which no word aligns
+    "markdown code spans of marks": (".md", 4000, lambda n: "Voir " + "`[ ]` " * n + "\n"),
     # emphasis nested 8,000 deep around words
     "markdown nested emphasis": (".md", 8000, lambda n: "*mot " * n + "fin" + "*" * n + "\n"),
     "html nested emphasis": (".html", 8000, lambda n: "<p>" + "<em>mot " * n + "fin" + "</em>" * n + "</p>\n"),
@@ -36,12 +38,15 @@ INPUTS = {
 }
 
 
-def seconds(suffix: str, text: str, limit: int = 512) -> float:
+ENGINES = {"copy": CopyEngine, "reverse": ReverseEngine}
+
+
+def seconds(suffix: str, text: str, limit: int = 512, engine: str = "copy") -> float:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / ("input" + suffix)
         path.write_text(text, encoding="utf-8")
         start = time.perf_counter()
-        report = translate_paths([path], CopyEngine(limit), Path(folder) / "out", glossary=None, typography="keep")
+        report = translate_paths([path], ENGINES[engine](limit), Path(folder) / "out", glossary=None, typography="keep")
         elapsed = time.perf_counter() - start
         if report.failed:
             print("   failed:", report.failed)
@@ -56,6 +61,9 @@ def main() -> None:
                              "split to fit, as with a real model; the copying engine's attention is a dense matrix, "
                              "quadratic in a piece's length)")
     parser.add_argument("--only", help="run the inputs whose name contains this")
+    parser.add_argument("--engine", choices=sorted(ENGINES), default="copy",
+                        help="copy the French (default), or reverse each sentence's words: every verbatim "
+                             "span then moves and is placed again")
     args = parser.parse_args()
     seconds(".md", "Un mot.\n")  # imports and first-run costs out of the numbers
     print(f"{'input':32} {'size':>7} {'bytes':>8} {'seconds':>8}")
@@ -64,7 +72,7 @@ def main() -> None:
             continue
         for n in (int(size * args.scale), 2 * int(size * args.scale)):
             text = make(n)
-            print(f"{name:32} {n:7d} {len(text.encode()):8d} {seconds(suffix, text, args.limit):8.2f}", flush=True)
+            print(f"{name:32} {n:7d} {len(text.encode()):8d} {seconds(suffix, text, args.limit, args.engine):8.2f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -150,6 +150,8 @@ FR_CASES = [
     ("Le ASP.Net MVC et System.Diagnostics.Process sont là.", ["Le ASP.Net MVC et System.Diagnostics.Process sont là."]),
     ("Accédez à docs.Microsoft.com/NuGet ou NuGet.Org, à droite.",
      ["Accédez à docs.Microsoft.com/NuGet ou NuGet.Org, à droite."]),
+    ("Le type omnibox.SuggestResult décrit window.localStorage ici.",
+     ["Le type omnibox.SuggestResult décrit window.localStorage ici."]),
     ("Les versions beta.01 et beta.05 s'allongent.", ["Les versions beta.01 et beta.05 s'allongent."]),
     ("Écrivez à git.[arobase].john-livingston.fr, merci.", ["Écrivez à git.[arobase].john-livingston.fr, merci."]),
     ("Ceci vient de l'ONU.Les pays votent.", ["Ceci vient de l'ONU.", "Les pays votent."]),

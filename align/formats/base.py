@@ -268,6 +268,9 @@ class ParagraphBuilder:
         # Translatable text inside a placeholder (an image's description):
         # (Inline.order, start, end in its `open`, paragraph), see add_paragraph.
         self.attributes: list[tuple[int, int, int, Paragraph]] = []
+        # Verbatim text ended in a space of its own (`<code>x </code>suite`): a reader
+        # sees two words, so the model gets a space before what comes next.
+        self.space_after_verbatim = False
 
     @property
     def length(self) -> int:
@@ -282,6 +285,10 @@ class ParagraphBuilder:
         when that is not simply `decoded` (an entity, an escape, a line break).
         Protected syntax (align.protect), URLs, e-mail addresses, bare domains and file
         names in plain text become placeholders: never translated."""
+        if self.space_after_verbatim:
+            self.space_after_verbatim = False
+            if decoded[:1] and not decoded[:1].isspace():
+                self.silent(" ")
         if protect and urls and raw is None and (spans := self.protected_spans(decoded)):
             self.placeholders(decoded, spans, "protected", lambda text: self.text(text, protect=False))
             return
@@ -402,9 +409,13 @@ class ParagraphBuilder:
         raw string by default) stays in the sentence, so the model reads a whole
         sentence and the English gets its spaces from the source; the file gets
         `raw` back in its place. Text with nothing to read is a placeholder."""
-        text = " ".join(_plain(raw if text is None else text).split())
+        plain = _plain(raw if text is None else text)
+        text = " ".join(plain.split())
         if not text:
             return self.point(kind, raw)
+        if (plain[:1].isspace() or self.space_after_verbatim) and self.chars and not self.chars[-1].isspace():
+            self.silent(" ")  # `mot<code> x</code>`: two words to a reader, and to the model
+        self.space_after_verbatim = plain[-1:].isspace()
         start = self.length
         self.chars.extend(text)
         inline = Inline(start=start, end=self.length, kind=kind, open=raw, close="", order=self._next(),

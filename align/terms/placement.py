@@ -376,34 +376,85 @@ def _own_marks(text: str, span: Span, term: Term, source: str) -> Span:
     x, y = span
     grown = True
     while grown and budget:
-        grown = False
-        a = x
-        while a > 0 and text[a - 1] in budget and budget[text[a - 1]] > 0:  # glued on
-            budget[text[a - 1]] -= 1
-            a -= 1
-        if a == x:  # a token of the text's marks alone, a space away
-            end = len(text[:x].rstrip())
-            start = end
-            while start > 0 and not text[start - 1].isspace():
-                start -= 1
-            if _take_marks(text[start:end], budget):
-                a = start
-        if a < x:
-            x, grown = a, True
-        b = y
-        while b < len(text) and text[b] in budget and budget[text[b]] > 0:
-            budget[text[b]] -= 1
-            b += 1
-        if b == y:
-            start = len(text) - len(text[y:].lstrip())
-            end = start
-            while end < len(text) and not text[end].isspace():
-                end += 1
-            if _take_marks(text[start:end], budget):
-                b = end
-        if b > y:
-            y, grown = b, True
+        # marks glued on first, either side (`immediate:` of `: true immediate:`), then a
+        # token of the text's marks alone a space away
+        a, b = _glued_marks(text, x, -1, budget), _glued_marks(text, y, 1, budget)
+        if (a, b) == (x, y):
+            a = _spaced_marks(text, x, -1, budget)
+            if a == x:
+                b = _spaced_marks(text, y, 1, budget)
+        grown = (a, b) != (x, y)
+        x, y = a, b
     return x, y
+
+
+def _glued_marks(text: str, edge: int, step: int, budget: Counter) -> int:
+    """`edge` moved over the marks glued on it, before (`step` -1) or after (1), that
+    `budget` still has (then taken from it)."""
+    while 0 <= (at := edge if step > 0 else edge - 1) < len(text) and budget[text[at]] > 0:
+        budget[text[at]] -= 1
+        edge += step
+    return edge
+
+
+def _spaced_marks(text: str, edge: int, step: int, budget: Counter) -> int:
+    """`edge` moved over the next token on that side if it is marks alone `budget` has."""
+    if step < 0:
+        end = len(text[:edge].rstrip())
+        start = end
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        return start if _take_marks(text[start:end], budget) else edge
+    start = len(text) - len(text[edge:].lstrip())
+    end = start
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return end if _take_marks(text[start:end], budget) else edge
+
+
+def _copied_word_parts(words: Sequence[AlignedWord], span: Span, term: Term, source: str,
+                       before: str, after: str) -> tuple[str, str]:
+    """What the English being replaced copies of the French glued to the verbatim text
+    (`l'` of `l'[`option x`](…)`, read `l'option x`): it stays the French's, written
+    against the text as it was; else the marks `before`/`after`."""
+    token_start, token_end = term.start, term.end
+    while token_start > 0 and not source[token_start - 1].isspace():
+        token_start -= 1
+    while token_end < len(source) and not source[token_end].isspace():
+        token_end += 1
+    first, last = term.start, term.end
+    for word in words:
+        piece = word.piece
+        if piece is not None and span[0] <= word.start and word.end <= span[1] \
+                and piece[1] - piece[0] == word.end - word.start:  # a copy
+            if token_start <= piece[0] < term.start:
+                first = min(first, piece[0])
+            if term.end < piece[1] <= token_end:
+                last = max(last, piece[1])
+    return (source[first:term.start] if first < term.start else before,
+            source[term.end:last] if last > term.end else after)
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def _marks_copied(text: str, term: Term, source: str, taken: Sequence[Span]) -> Span | None:
+    """Verbatim text of marks alone (`{{ }}`, `[ ]`), which no word aligns: the first
+    English tokens of marks alone, a space apart, that hold its marks and no others
+    than it and the French's marks against it (`}}), {{` of `{{ }}),`)."""
+    need = _punctuation(term.target)
+    allowed = need + _punctuation("".join(_french_marks(term, source)))
+    for first in _TOKEN.finditer(text):
+        if overlaps(first.span(), taken):
+            continue
+        budget, end = Counter(allowed), first.start()
+        for token in _TOKEN.finditer(text, first.start()):
+            if overlaps(token.span(), taken) or not _take_marks(token.group(), budget):
+                break
+            end = token.end()
+            if not need - (allowed - budget):
+                return first.start(), end
+    return None
 
 
 def _take_marks(token: str, budget: Counter) -> bool:
@@ -643,10 +694,14 @@ def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
     for index in order:
         term = terms[index]
         span = _substitution(text, words, term, taken)
+        if span is None and term.verbatim and not WORD_RE.search(term.target):
+            span = _marks_copied(text, term, source, taken)
         if span is not None and term.verbatim:
             span = _own_marks(text, _debris(text, span, term, source), term, source)
         if span is not None:
             before, after = _glued_punctuation(text[span[0]:span[1]], term, source) if term.verbatim else ("", "")
+            if term.verbatim:
+                before, after = _copied_word_parts(words, span, term, source, before, after)
             edits.append(Edit(span[0], span[1], index, late=False, before=before, after=after))
             taken.append(span)
         else:
