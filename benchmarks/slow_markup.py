@@ -1,9 +1,11 @@
 """Markup placement on hostile inputs (issue 27, item 3): seconds through the whole
 document path (`align.pipeline.translate_paths` with the copying engine of
-tests/copy_engines.py), each input at its size and at twice that, to show that the
-time grows linearly. Not a test: a number to read.
+tests/copy_engines.py, or with `--engine reverse` the one that reverses each
+sentence's words, so every verbatim span is found and placed again), each input at
+its size and at twice that, to show that the time grows linearly. Not a test: a
+number to read.
 
-    python benchmarks/slow_markup.py [--scale 0.25] [--limit 512] [--only NAME]
+    python benchmarks/slow_markup.py [--scale 0.25] [--limit 512] [--only NAME] [--engine reverse]
 
 Before (issue 27): 4,000 code spans > 60 s, emphasis nested 8,000 deep 15 s,
 20,000 unclosed <b> 14 s. Placement queries are now logarithmic (align.markup.placement),

@@ -110,6 +110,10 @@ def _oracle() -> MarkdownIt:
 
 
 _TEMPLATE_RE = re.compile(BUILTIN["template"])
+# A pandoc grid table: a border line (+---+---+, = under a header), then lines that
+# start with | or +, the last a border again; its caption may follow (`Table: …`).
+_GRID_BORDER = r"\+(?:[-=:]+\+)+[ \t]*"
+_GRID_TABLE = re.compile(rf"{_GRID_BORDER}\n(?:[|+][^\n]*\n)*{_GRID_BORDER}(?:\n(?:Table)?:[^\n]*)?")
 
 
 def _template_tag(state, silent: bool) -> bool:
@@ -333,6 +337,11 @@ class MarkdownFormat(TextFormat):
             if token.type != "inline" or not token.map or not token.content.strip():
                 continue
             role = _role(role_stack)
+            if role == "p" and _GRID_TABLE.fullmatch(token.content):
+                # Pandoc's and zmarkdown's grid tables are a paragraph to CommonMark; their
+                # cells cannot be translated without laying the grid out again
+                document.warnings.append(f"{name}:{token.map[0] + 1}: grid table kept untranslated")
+                continue
             if role in ("td", "th") and "|" in token.content:
                 # Table cells arrive with "\|" already unescaped: parse the cell's source instead.
                 cell = md.parseInline(token.content.replace("|", "\\|"))[0]
@@ -865,7 +874,13 @@ def _consume(children, content: str, position: int, builder, raw) -> int:
                                                len(raw(start, title_span[1])), title))
         elif kind == "attrs":  # an attribute list after no element: kept as it is
             position = _expect(content, position, child.content)
-            if builder:
+            last = builder.inlines[-1] if builder.inlines else None
+            if last is not None and last.verbatim and last.end == builder.length and start > 0 \
+                    and not content[start - 1].isspace():
+                # glued on verbatim text (`[{{ url }}](…){target=…}`, a link once the
+                # templates are filled): it goes where that text goes
+                last.open += raw(start, position)
+            elif builder:
                 builder.point("attrs", raw(start, position))
         else:
             raise _Mismatch

@@ -22,6 +22,7 @@ import re
 import sys
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import replace
+from os.path import commonprefix
 
 from ..document import ALIGNED_WORD_RE, Document, Inline, PlacedMarkup, SentencePair
 from .spans import FORMATTING_KINDS, SINGLE_LEVEL_KINDS, SPACE_KINDS
@@ -128,6 +129,9 @@ class Placer:
             starts[w[0]] = min(starts.get(w[0], sys.maxsize), w[2])
         self.end_keys, self.start_keys = sorted(ends), sorted(starts)
         self.end_at, self.start_at = ends, starts
+        # each English word's French word, by the English start and by the English end
+        self.french_start = {w[2]: w[0] for w in links}
+        self.french_end = {w[3]: w[1] for w in links}
 
     def marks(self, mark: str) -> list[int]:
         """The positions of `mark` in the English, spelled as the French has it or as
@@ -187,13 +191,32 @@ class Placer:
                 y += len(after)
             else:  # (the punctuation after its last letter: its last word may be unaligned)
                 y = _punctuation_after(self.source[_letter_before(self.source, a, b):b], self.target, y)
-            return self._trim(x, y)
+            return self._trim(*self._glued_marks(a, b, x, y))
         fragment = self.source[a:b].strip()
         if fragment:
             x = self.target.find(fragment)
             if x >= 0 and self.target.find(fragment, x + 1) < 0:  # found once
                 return x, x + len(fragment)
         return None
+
+    def _glued_marks(self, a: int, b: int, x: int, y: int) -> tuple[int, int]:
+        """x and y moved over the marks glued on the English words at the span's edges
+        that the French had glued on those words inside the span [a, b): the `_` of
+        `_bar` (`*foo _bar*` reversed is `*_bar foo*`, not `_*bar foo*`)."""
+        source, target = self.source, self.target
+        if (s := self.french_start.get(x)) is not None:
+            k = s
+            while k > a and not source[k - 1].isspace() and not source[k - 1].isalnum():
+                k -= 1
+            if k < s and target[max(0, x - (s - k)):x] == source[k:s]:
+                x -= s - k
+        if (e := self.french_end.get(y)) is not None:
+            k = e
+            while k < b and not source[k].isspace() and not source[k].isalnum():
+                k += 1
+            if k > e and target.startswith(source[e:k], y):
+                y += k - e
+        return x, y
 
     def point(self, p: int) -> int | None:
         # At a sentence's edge (an image before it, a bookmark, a break after it): same edge.
@@ -211,13 +234,14 @@ class Placer:
             end = self.end_keys[k - 1]
             x = self.end_at[end]
             gap = self.source[end:p]  # e.g. the final period before a line break
-            return x + len(gap) if gap and self.target.startswith(gap, x) else x
+            # (as much of it as the English has there: `]]` of `secret]] |`, never inside a token)
+            return x + len(commonprefix([gap, self.target[x:x + len(gap)]]))
         k = bisect_left(self.start_keys, p)
         if k < len(self.start_keys):  # the links starting after p: the first one's English start
             start = self.start_keys[k]
             x = self.start_at[start]
             gap = self.source[p:start]
-            return x - len(gap) if gap and self.target[max(0, x - len(gap)):x] == gap else x
+            return x - len(commonprefix([gap[::-1], self.target[max(0, x - len(gap)):x][::-1]]))
         return None
 
 
@@ -329,6 +353,52 @@ def _point(pair: SentencePair, placer: Placer, p: int) -> tuple[int, bool]:
     return _word_edge(pair, p, x), True
 
 
+def _take_verbatim_within(pair: SentencePair, placed: list[Placed]) -> None:
+    """Spans grown over the verbatim text their French held that the English has right
+    against them, a space apart at most (`*foo **bar** `#`*` reversed: `` *`#` **bar** foo* ``,
+    the code inside the emphasis still): code is placed apart from the words around it."""
+    target = pair.target
+    verbatim = [p for p in placed if p.inline.verbatim and p.x < p.y]
+    if not verbatim:
+        return
+    ending_before: dict[int, list[Placed]] = {}   # the first character after it, spaces skipped
+    starting_after: dict[int, list[Placed]] = {}  # the end of the text before it, spaces dropped
+    for v in verbatim:
+        ending_before.setdefault(_SPACES.match(target, v.y).end(), []).append(v)
+        k = v.x
+        while k > 0 and target[k - 1].isspace():
+            k -= 1
+        starting_after.setdefault(k, []).append(v)
+    for span in placed:
+        inline = span.inline
+        if inline.verbatim or not inline.paired or span.x >= span.y:
+            continue
+
+        def inside(v: Placed) -> bool:
+            return inline.start <= v.inline.start and v.inline.end <= inline.end
+
+        while inline.opens and (v := next((v for v in ending_before.get(span.x, ()) if inside(v)), None)):
+            span.x = v.x
+        while inline.closes and (v := next((v for v in starting_after.get(span.y, ()) if inside(v)), None)):
+            span.y = v.y
+
+
+_SPACES = re.compile(r"\s*")
+
+
+def _after_glued(pair: SentencePair, placer: Placer, p: int) -> int | None:
+    """Right after the English copy of the French token that ends at `p` with no space
+    (an attribute list is the element's it is glued to: `…){target=…}`, a link once
+    its templates are filled), or None."""
+    source, q = pair.source, p - 1
+    while q >= 0 and not source[q].isspace() and q not in placer.inverse:
+        q -= 1
+    if q < 0 or source[q].isspace():
+        return None
+    x, gap = placer.inverse[q] + 1, source[q + 1:p]
+    return x + len(gap) if pair.target.startswith(gap, x) else None
+
+
 def _char(text: str, at: int) -> str:
     """The character at `at`, "" outside the text."""
     return text[at] if 0 <= at < len(text) else ""
@@ -419,6 +489,8 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
             continue
         if not inline.paired:
             x, aligned = _point(pair, placer, inline.start)
+            if inline.kind == "attrs" and (glued := _after_glued(pair, placer, inline.start)) is not None:
+                x, aligned = glued, True
             if not aligned:
                 if inline.kind in SPACE_KINDS:
                     continue
@@ -439,6 +511,7 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
         if not inline.closes:
             y = length
         placed.append(Placed(inline, x, y))
+    _take_verbatim_within(pair, placed)
     for inline in fallbacks:
         if inline.kind in FORMATTING_KINDS and inline.opens and inline.closes:
             # Bold on the whole sentence would say something false: the tags sit,
