@@ -190,6 +190,10 @@ class Inline(Record):
     # the term policy keeps it verbatim) and the file gets `open`, the source's markup,
     # in its place.
     verbatim: bool = False
+    # Pair level: its opening ("open"), closing ("close") or both ("both") sit in the
+    # whitespace around the sentence (`<span> Précédent </span>`): the sentence holds
+    # them, and they are written where they were when placed at its edge.
+    outside: str = ""
 
     # The markup itself stays in the article's layout (DOCX elements are not JSON).
     NOT_SAVED = ("open", "close")

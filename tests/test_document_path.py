@@ -328,15 +328,23 @@ def reading_differences(root: Path, out: Path, skip=frozenset()) -> list[str]:
     return differing
 
 
-# The one real document no placement can keep under reversed words: in it,
-# `created`</span><span class="composition-api">`setup()` is one word to a reader across two
-# elements, and reversing the sentence puts the second element's other words before the
-# first's. On that English, the second element would have to hold both `setup()` and the
-# words before `created`, so one of the two elements or the glued word must give.
-# (A model keeps such a word where its pieces go; the reversing engine is an oracle.)
-# Its reading may differ by that word only, exactly.
+# The real documents no placement can keep under reversed words, each with why. In
+# each, reversing a sentence's words asks two elements for stretches of the English that
+# cross, so one element must give up its words (then, a link keeps its French: never
+# empty) or a glued word must part. A model keeps such words where their pieces go; the
+# reversing engine is an oracle. Their reading may differ by exactly this, and no other
+# document may differ at all.
 REVERSE_IMPOSSIBLE = {
+    # `created`</span><span class="composition-api">`setup()`: one word across two
+    # elements, whose other words the reversal puts on the far side of it
     "markdown/vuedocs--scaling-up-ssr.md": "words lost ['createdsetup()'], added ['created', 'setup()']",
+    # the link "Intéressé ? Contactez-nous" runs into the next sentence, so it must reach this
+    # one's end, where the reversal puts the words of the link before it ("Télécharger le kit")
+    "html/incubanct--kit-territoires.html": "words lost ['?'], added ['le', 'Télécharger', 'kit?']",
+    # `<a>« Précédent</a><a>Suivant  »</a>`: "PrécédentSuivant" is one word across the two
+    # links; reversed, each link's words lie on both sides of the other's
+    "html/mdn--2d-breakout-game-pure-javascript-paddle-et-controle-clavier.html":
+        "words lost ['»'], added ['Suivant', '»»']",
 }
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left, bisect_right, insort
+from difflib import SequenceMatcher
 from dataclasses import replace
 from os.path import commonprefix
 
@@ -353,6 +354,22 @@ def _point(pair: SentencePair, placer: Placer, p: int) -> tuple[int, bool]:
     return _word_edge(pair, p, x), True
 
 
+def _outside_points_with_their_spans(placed: list[Placed]) -> None:
+    """A placeholder read in the whitespace around the sentence (`Inline.outside`: the
+    icon of `<a><i></i><span> Précédent`) stays inside the spans that held it there, at
+    the start (the end) of the innermost."""
+    spans = [p for p in placed if p.inline.paired and p.inline.outside]
+    for point in placed:
+        inline = point.inline
+        if inline.paired or not inline.outside:
+            continue
+        holders = [s for s in spans if s.inline.order < inline.order < s.inline.close_order
+                   and s.inline.outside in (inline.outside, "both")]
+        if holders:
+            inner = max(holders, key=lambda s: s.inline.order)
+            point.x = point.y = inner.x if inline.outside == "open" else inner.y
+
+
 def _take_verbatim_within(pair: SentencePair, placed: list[Placed]) -> None:
     """Spans grown over the verbatim text their French held that the English has right
     against them, a space apart at most (`*foo **bar** `#`*` reversed: `` *`#` **bar** foo* ``,
@@ -476,16 +493,25 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     fallbacks: list[Inline] = []
     kept = _Taken()
     marks = _Taken()
+    verbatim: dict[int, tuple[int, int] | None] = {}  # by inline order: its English span
     for inline in pair.inlines:
         if inline.verbatim and inline.paired:
-            span = _verbatim_span(pair, inline, placer, kept)
+            span = verbatim[inline.order] = _verbatim_span(pair, inline, placer, kept)
+            if span is not None:
+                kept.take(*span)
+    # an element holding verbatim text alone (a link on its address) is where that text is
+    holding = {(i.start, i.end): verbatim[i.order] for i in pair.inlines if verbatim.get(i.order) is not None}
+    for inline in pair.inlines:
+        if inline.verbatim and inline.paired:
+            span = verbatim[inline.order]
             if span is None:  # not in the English (a reviewer took it out): written where its French was
                 moved.append(inline.kind)
                 x, _ = _point(pair, placer, inline.start)
                 span = (x, x)
-            else:
-                kept.take(*span)
             placed.append(Placed(inline, *span))
+            continue
+        if inline.paired and inline.opens and inline.closes and (inline.start, inline.end) in holding:
+            placed.append(Placed(inline, *holding[(inline.start, inline.end)]))
             continue
         if not inline.paired:
             x, aligned = _point(pair, placer, inline.start)
@@ -513,6 +539,14 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
         placed.append(Placed(inline, x, y))
     _take_verbatim_within(pair, placed)
     for inline in fallbacks:
+        holder = next((p for p in reversed(placed) if p.inline.paired and not p.inline.verbatim
+                       and p.inline.order < inline.order and inline.close_order < p.inline.close_order
+                       and not _aligned(placer.alignment, p.inline)), None)
+        if holder is not None and not _aligned(placer.alignment, inline):
+            # inside a span whose words the English has none of either (a link's label):
+            # where that span went (a link keeps its French there, keep_link_words)
+            placed.append(Placed(inline, holder.x, holder.y))
+            continue
         if inline.kind in FORMATTING_KINDS and inline.opens and inline.closes:
             # Bold on the whole sentence would say something false: the tags sit,
             # empty, at the edge nearest to where they were (Markdown and DOCX drop them).
@@ -520,8 +554,10 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
             placed.append(Placed(inline, edge, edge))
             continue
         whole = inline.opens and inline.closes and inline.start < inline.end
-        glued = whole and ((inline.start > 0 and pair.source[inline.start - 1].isalnum())
-                           or (inline.end < len(pair.source) and pair.source[inline.end].isalnum()))
+        source = pair.source
+        glued = whole and ((inline.start > 0 and source[inline.start - 1].isalnum() and source[inline.start].isalnum())
+                           or (inline.end < len(source) and source[inline.end].isalnum()
+                               and source[inline.end - 1].isalnum()))
         # A link glued to another in one French word shares that word's English; else it
         # takes the longest stretch no link holds, or, with none left, a word of the
         # link holding the most.
@@ -529,8 +565,11 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
         if x == y:
             x, y = _free_stretch(placed, inline, placer)
         if x == y and whole:
-            x, y = _share_words(placed, inline, placer)
+            shared = _share_words(placed, inline, placer)
+            if shared[0] < shared[1]:
+                x, y = shared
         placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
+    _outside_points_with_their_spans(placed)
     _keep_continued_nesting(placed)
     # (verbatim text is written as one piece: spans around it nest, clipped at its edges by the writer)
     paired = [p for p in placed if p.inline.paired and not p.inline.verbatim]
@@ -634,6 +673,11 @@ def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer, kept: _Ta
     return at, at + size
 
 
+def _aligned(alignment: list[tuple[int, int, int, int]], inline: Inline) -> bool:
+    """Is a word of the span's French aligned to the English?"""
+    return any(a[0] < inline.end and inline.start < a[1] for a in alignment)
+
+
 def _free_stretch(placed: list[Placed], inline: Inline, placer: Placer) -> tuple[int, int]:
     """Where a link that lost its own words goes, so that it keeps some: the sentence,
     less what spans of its kind hold (a link inside a link is no link), the longest
@@ -647,14 +691,18 @@ def _free_stretch(placed: list[Placed], inline: Inline, placer: Placer) -> tuple
     stretches.append((cursor, len(placer.target)))
     if inline.opens != inline.closes:
         return placer._trim(*stretches[-1 if inline.opens else 0])
+    if inline.outside in ("open", "close"):  # (written around the sentence at that edge if it can)
+        return placer._trim(*stretches[-1 if inline.outside == "close" else 0])
     return placer._trim(*max(stretches, key=lambda s: s[1] - s[0]))
 
 
 def _share_words(placed: list[Placed], inline: Inline, placer: Placer) -> tuple[int, int]:
     """A link with words in the French and none left in the English, every word held
     by links: the link of its kind holding the most words gives it one, its first if
-    the link came before it in the French, else its last. (Links next to links in
-    one French word, "[a](x)[b](y)", get the English of that word between them.)"""
+    the link came before it in the French, else its last; when none of its own words is
+    aligned, only a word like its French (the model changed `12:04` to `12:05` and
+    attended elsewhere). (Links next to links in one French word, "[a](x)[b](y)", get
+    the English of that word between them.)"""
     best, words = None, []
     for other in placed:
         if other.inline.kind != inline.kind or not other.inline.paired or not (other.inline.opens
@@ -665,13 +713,21 @@ def _share_words(placed: list[Placed], inline: Inline, placer: Placer) -> tuple[
             best, words = other, found
     if best is None:
         return 0, 0
-    if inline.order < best.inline.order:  # it came first: the first word is its
-        x, y = best.x + words[0][0], best.x + words[0][1]
+    first = inline.order < best.inline.order  # it came first: the first word is its
+    x, y = (best.x + words[0][0], best.x + words[0][1]) if first else (best.x + words[-1][0], best.x + words[-1][1])
+    if not _aligned(placer.alignment, inline) and not _resembles(placer.source[inline.start:inline.end],
+                                                                 placer.target[x:y]):
+        return 0, 0  # none of its words is in the English, nor that word like them: it keeps its French
+    if first:
         best.x = best.x + words[1][0]
     else:
-        x, y = best.x + words[-1][0], best.x + words[-1][1]
         best.y = best.x + words[-2][1]
     return x, y
+
+
+def _resembles(french: str, english: str) -> bool:
+    """Is `english` a near copy of `french` (`12:05` of `12:04`, a name misspelt)?"""
+    return SequenceMatcher(None, french.strip().lower(), english.lower()).ratio() >= 0.5
 
 
 def _empty_links_out_of_links(placed: list[Placed]) -> list[str]:
@@ -810,24 +866,43 @@ def place_markup(document: Document) -> Document:
 
 def keep_link_words(pair: SentencePair) -> list[str]:
     """A link that no English word is left to hold (the model merged, changed or
-    dropped its words: none of them is aligned to the English) keeps its French text, put
-    in the English where the link was placed and aligned to its French, so no link
-    is ever empty; the texts are kept on the placement (`PlacedMarkup.kept`, the
-    checks' `link-french` flag). Returns them."""
-    markup = placed_markup(pair)
-    kept = []
-    for n, x, y in markup.spans:
+    dropped its words, or another link holds them) keeps its French text, put in the
+    English where the link was placed and aligned to its French, so no link is ever
+    empty; the texts are kept on the placement (`PlacedMarkup.kept`, the checks'
+    `link-french` flag). Returns them."""
+    if pair.origin == "reviewed":  # (a reviewer's English is theirs)
+        return []
+    kept: list[Inline] = []
+    for _ in range(len(pair.inlines)):  # (placed again with the French in, another may have lost its words)
+        empty = [(x, inline) for x, inline in _links_without_words(pair) if inline.order not in
+                 {k.order for k in kept}]
+        if not empty:
+            break
+        _write_french(pair, empty)
+        kept += [inline for _, inline in empty]
+    if not kept:
+        return []
+    texts = [pair.source[inline.start:inline.end].strip() for inline in sorted(kept, key=lambda i: i.order)]
+    placed_markup(pair).kept = texts  # placed again, on the English that holds the links' words now
+    return texts
+
+
+def _links_without_words(pair: SentencePair) -> list[tuple[int, Inline]]:
+    """The links with words in the French that the placement left without any, where each went."""
+    empty = []
+    for n, x, y in placed_markup(pair).spans:
         inline = pair.inlines[n]
         if inline.kind in SINGLE_LEVEL_KINDS and inline.opens and inline.closes \
                 and not any(c.isalnum() for c in pair.target[x:y]) \
-                and any(c.isalnum() for c in pair.source[inline.start:inline.end]) \
-                and not any(a[0] < inline.end and inline.start < a[1] for a in pair.alignment):
-            # (words of it the English has, another link holding them, are not written twice)
-            kept.append((x, inline))
-    if not kept or pair.origin == "reviewed":  # (a reviewer's English is theirs)
-        return []
+                and any(c.isalnum() for c in pair.source[inline.start:inline.end]):
+            empty.append((x, inline))
+    return empty
+
+
+def _write_french(pair: SentencePair, links: list[tuple[int, Inline]]) -> None:
+    """Each link's French text written into the English at its place, aligned to its French."""
     target, alignment = pair.target, list(pair.alignment)
-    for x, inline in sorted(kept, key=lambda k: -k[0]):  # from the end: offsets before stay valid
+    for x, inline in sorted(links, key=lambda k: -k[0]):  # from the end: offsets before stay valid
         text = pair.source[inline.start:inline.end]
         lead = len(text) - len(text.lstrip())
         french = text.strip()
@@ -842,9 +917,6 @@ def keep_link_words(pair: SentencePair) -> list[str]:
         target = target[:x] + inserted + target[x:]
     pair.target = target
     pair.alignment = sorted(alignment, key=lambda a: (a[2], a[0]))
-    texts = [pair.source[inline.start:inline.end].strip() for _, inline in sorted(kept, key=lambda k: k[0])]
-    placed_markup(pair).kept = texts  # placed again, on the English that holds the links' words now
-    return texts
 
 
 def target_inlines(pair: SentencePair) -> list[Inline]:

@@ -36,6 +36,14 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
     after = 0  # placeholders keep their source order (an empty link's two halves)
     for point in sorted((e for e in events if e[0] == POINT), key=key):
         at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
+        # inside the spans that held it in the French, outside the others (code that a link
+        # held alone, where another link closes and that one opens)
+        order = point[1].order
+        held = [n for n, e in enumerate(sequence) if e[0] != POINT and (e[1].order < order < e[1].close_order)
+                == (e[0] == OPEN)]
+        free = [n for n, e in enumerate(sequence) if e[0] != POINT and n not in held]
+        lowest, highest = max([n + 1 for n in held], default=0), min(free, default=len(sequence))
+        at = min(max(at, lowest), highest) if lowest <= highest else lowest  # (its own spans first)
         if point[1].kind in SINGLE_LEVEL_KINDS:
             # An empty link moved out of another link must not land back inside it
             # when the two meet at one position: after its close, before its open
@@ -50,9 +58,33 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
     return sequence
 
 
+def outside_written_around(pair: SentencePair) -> tuple[bool, bool]:
+    """Whether the markup the sentence holds from the whitespace before it (and after
+    it: `Inline.outside`) is written there, as in the source: when the translation puts
+    all those spans at its start (all those ending at its end); else inside it."""
+    if not any(inline.outside for inline in pair.inlines):
+        return False, False
+    length, before, after = len(pair.target), True, True
+    for n, x, y in placed_markup(pair).spans:
+        inline = pair.inlines[n]
+        if inline.paired and inline.outside in ("open", "both") and x != 0:
+            before = False
+        if inline.paired and inline.outside in ("close", "both") and y != length:
+            after = False
+    return before, after
+
+
+def _written_around(outside: str, what: str, around: tuple[bool, bool]) -> bool:
+    """Is this event of a piece `outside` the sentence written around it (see above)?"""
+    if what == CLOSE or (what == POINT and outside == "close"):
+        return around[1] and outside in ("close", "both")
+    return around[0] and outside in ("open", "both")
+
+
 def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar) -> list[Token]:
     """The translation with its markup (as placed once, `placed_markup`), as tokens."""
     markup = placed_markup(pair)
+    around = outside_written_around(pair)
     placed = [(pair.inlines[n], x, y) for n, x, y in markup.spans]  # outermost first
     target = pair.target
     at: dict[int, list[tuple[str, Inline]]] = {}
@@ -76,15 +108,16 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             continue
         x, y = edge(x, OPEN), edge(y, CLOSE)
         if not inline.paired:
-            at.setdefault(x, []).append((POINT, inline))
+            if not _written_around(inline.outside, POINT, around):
+                at.setdefault(x, []).append((POINT, inline))
             continue
-        if x == y and inline.opens and inline.closes:
+        if x == y and inline.opens and inline.closes and not inline.outside:
             # nothing left to wrap: written as a placeholder of both tags
             at.setdefault(x, []).append((POINT, replace(inline, paired=False)))
             continue
-        if inline.opens:
+        if inline.opens and not _written_around(inline.outside, OPEN, around):
             at.setdefault(x, []).append((OPEN, inline))
-        if inline.closes:
+        if inline.closes and not _written_around(inline.outside, CLOSE, around):
             at.setdefault(y, []).append((CLOSE, inline))
     mapping = markup.copies
     tokens: list[Token] = []
@@ -217,7 +250,11 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
     """The paragraph in the target language: each sentence's translation with its
     markup, and what lies between sentences (whitespace, markup) as in the source."""
     text, spellings = paragraph.text, paragraph.spellings
-    _, gap_events = assign_events(paragraph)
+    per_sentence, gap_events = assign_events(paragraph)
+    for pair, events in zip(paragraph.sentences, per_sentence):
+        around = outside_written_around(pair)
+        gap_events += [event[:4] for event in events if len(event) > 4 and _written_around(event[4], event[2], around)]
+    gap_events.sort(key=lambda e: (e[0], e[1]))
     gap_at: dict[int, list[tuple[str, Inline]]] = {}
     for position, _, what, inline in gap_events:
         gap_at.setdefault(position, []).append((what, inline))

@@ -62,6 +62,7 @@ def assign_events(paragraph: Paragraph) -> tuple[list[list[tuple]], list[tuple]]
     spans = [(p.start, p.start + len(p.source)) for p in paragraph.sentences]
     starts = [s for s, _ in spans]
     ends = [e for _, e in spans]
+    text = paragraph.text
     per_sentence: list[list[tuple]] = [[] for _ in spans]
     gap: list[tuple] = []
     events = _events(paragraph)
@@ -82,6 +83,28 @@ def assign_events(paragraph: Paragraph) -> tuple[list[list[tuple]], list[tuple]]
         right = right if right < len(starts) and starts[right] == position else None
         first_open = next((n for n, e in enumerate(group) if e[2] == OPEN), len(group))
         before, after = group[:first_open], group[first_open:]
+        if left is None and any(e[2] == CLOSE for e in before):
+            # closes in the whitespace after a sentence (`Précédent </span>`), with the
+            # placeholders among them: the sentence's, outside it
+            near = bisect_right(ends, position) - 1
+            if near >= 0 and not text[ends[near]:position].strip() \
+                    and (near + 1 == len(starts) or starts[near + 1] > position):
+                # (up to an element that opened after the sentence: `<a>&nbsp;</a>` stays between)
+                k = next((n for n, e in enumerate(before) if e[2] == CLOSE and e[3].start >= ends[near]),
+                         len(before))
+                per_sentence[near].extend(e + ("close",) for e in before[:k])
+                before = before[k:]
+        if right is None and after:
+            # opens in the whitespace before a sentence (`<span> Précédent`), with the
+            # placeholders among them: the sentence's, outside it
+            near = bisect_left(starts, position)
+            if near < len(starts) and not text[position:starts[near]].strip() \
+                    and (near == 0 or ends[near - 1] <= position):
+                # (from past an element that closes before the sentence: it stays between)
+                k = max((n + 1 for n, e in enumerate(after) if e[2] == OPEN and e[3].end <= starts[near]),
+                        default=0)
+                per_sentence[near].extend(e + ("open",) for e in after[k:])
+                after = after[:k]
         (per_sentence[left] if left is not None else gap).extend(before)
         (per_sentence[right] if right is not None else gap).extend(after)
     return per_sentence, gap
@@ -95,17 +118,21 @@ def split_inlines(paragraph: Paragraph) -> None:
     for pair, events in zip(paragraph.sentences, per_sentence):
         start, end = pair.start, pair.start + len(pair.source)
         pieces: dict[int, Inline] = {}
-        for _, _, what, inline in events:
+        for event in events:
+            what, inline, outside = event[2], event[3], event[4] if len(event) > 4 else ""
             if what == POINT:
-                pieces[id(inline)] = replace(inline, start=inline.start - start, end=inline.start - start)
+                at = min(max(inline.start, start), end) - start
+                pieces[id(inline)] = replace(inline, start=at, end=at, outside=outside)
                 continue
             piece = pieces.get(id(inline))
             if piece is None:
                 piece = pieces[id(inline)] = replace(
-                    inline, start=max(inline.start, start) - start, end=min(inline.end, end) - start,
-                    opens=False, closes=False)
+                    inline, start=min(max(inline.start, start), end) - start,
+                    end=max(min(inline.end, end), start) - start, opens=False, closes=False)
             if what == OPEN:
                 piece.opens = True
             else:
                 piece.closes = True
+            if outside:
+                piece.outside = "both" if piece.outside and piece.outside != outside else outside
         pair.inlines = list(pieces.values())

@@ -152,3 +152,59 @@ def test_a_link_no_english_word_holds_keeps_its_french_words_flagged(tmp_path):
     assert {a.get("href"): "".join(a.itertext()) for a in root.iter("a")} == {"/a": "12:04", "/b": "Title"}
     row = (tmp_path / "out" / "page.tsv").read_text(encoding="utf-8").splitlines()[1].split("\t")
     assert row[5] == "Title 12:04" and "link-french:12:04" in row[7]
+
+
+# ------------------------------------ markup in the whitespace around a sentence
+# MDN's navigation: labels with spaces of their own inside them (`<span> Précédent </span>`),
+# icons beside them. The tags sit in the whitespace around the sentence, not in it.
+PREV_NEXT = ('<div class="prevnext">\n  <a href="/prev" class="button"><i class="icon-arrow-left"></i>'
+             '<span class="label"> Précédent </span></a><a href="/up" class="button"><i class="icon-arrow-up">'
+             '</i> Aperçu : Building blocks</a><a href="/next" class="button"><span class="label"> Suivant  </span>'
+             '<i class="icon-arrow-right"></i></a>\n</div>\n')
+
+
+def links_of(page: str) -> dict[str, tuple[str, list[str]]]:
+    """Each link's words and the classes of the icons inside it, as html5lib reads the page."""
+    root = html5lib.parse(page, treebuilder="lxml", namespaceHTMLElements=False).getroot()
+    return {a.get("href"): (" ".join("".join(a.itertext()).split()), [i.get("class") for i in a.iter("i")])
+            for a in root.iter("a")}
+
+
+def test_markup_around_a_sentence_moves_with_its_words(tmp_path):
+    assert translate(tmp_path / "copy", PREV_NEXT, CopyEngine()) == PREV_NEXT
+    assert links_of(translate(tmp_path / "reverse", PREV_NEXT, ReverseEngine())) == {
+        "/prev": ("Précédent", ["icon-arrow-left"]),
+        "/up": ("blocks Building : Aperçu", ["icon-arrow-up"]),
+        "/next": ("Suivant", ["icon-arrow-right"])}
+
+
+def test_a_link_whose_words_the_model_dropped_keeps_its_french_not_a_neighbours_word(tmp_path):
+    # The model dropped "Suivant": the link keeps its French (flagged); the link before
+    # it keeps all its words.
+    engine = ScriptedEngine({"Précédent Aperçu : Building blocks Suivant": [
+        ("Previous", "Précédent"), ("Overview:", "Aperçu"), ("Building", "Building"), ("blocks", "blocks")]})
+    links = links_of(translate(tmp_path, PREV_NEXT, engine))
+    assert links == {"/prev": ("Previous", ["icon-arrow-left"]), "/up": ("Overview: Building blocks", ["icon-arrow-up"]),
+                     "/next": ("Suivant", ["icon-arrow-right"])}
+    row = (tmp_path / "out" / "page.tsv").read_text(encoding="utf-8").splitlines()[1].split("\t")
+    assert "link-french:Suivant" in row[7]
+
+
+# Links on code or on an address alone, beside other links (MDN's sidebars, a footer
+# of glued links: tests/data/real/html/mdn--http-headers.html, incubanct--accueil.html).
+CODE_LINKS = ('<div class="public"><span>Les sites publics :</span><a href="https://legifrance.gouv.fr">'
+              'legifrance.gouv.fr</a><a href="https://france.fr">france.fr</a><a href="https://gouvernement.fr">'
+              'gouvernement.fr</a></div>\n<ul><li><a href="/h/If-Unmodified-Since"><code>If-Unmodified-Since</code></a> '
+              '<a href="/h/If-Unmodified-Since$translate">[Traduire]</a></li></ul>\n')
+
+
+def test_a_link_holding_code_or_an_address_alone_holds_it_with_the_trained_model(tmp_path, small_engine):
+    # The small trained model writes "the legifrance.gouv.fr…" and "Is it [If-Unmodified-Since]]":
+    # each link on code or an address holds exactly it; the translate link keeps words.
+    page = translate(tmp_path, CODE_LINKS, small_engine)
+    root = html5lib.parse(page, treebuilder="lxml", namespaceHTMLElements=False).getroot()
+    links = {a.get("href"): "".join(a.itertext()) for a in root.iter("a")}
+    assert {href: text for href, text in links.items() if "$" not in href} == {
+        "https://legifrance.gouv.fr": "legifrance.gouv.fr", "https://france.fr": "france.fr",
+        "https://gouvernement.fr": "gouvernement.fr", "/h/If-Unmodified-Since": "If-Unmodified-Since"}
+    assert WORD.search(links["/h/If-Unmodified-Since$translate"])
