@@ -95,8 +95,8 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
              "inline markup (bold, a link...) could not follow its words and sits at the sentence's edge",
              "check where the markup landed in the article's own format"),
     FlagInfo(FlagCode.LINK_FRENCH, "link in French",
-             "a link had no English word left to hold it (the model merged or dropped its words): it keeps "
-             "its French text, so it is never empty (detail: that text)",
+             "a link had no English word left to hold it (the model merged or dropped its words, or gave them "
+             "to a neighbouring link): it keeps its French text, so it is never empty (detail: that text)",
              "translate the link's words, or move the link onto the English that says it"),
     FlagInfo(FlagCode.BEAD, "bead",
              "align pair matched this row other than one sentence to one (detail: French-English counts, "

@@ -7,6 +7,7 @@ silently truncated. Glossary terms are placed piece by piece by the term policy.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from typing import Callable, Optional
 
 from dataclasses import dataclass, replace
@@ -111,6 +112,7 @@ def finish(jobs: list[Job], hypotheses: list[Hypothesis], enforce_terms: bool = 
     `enforce_terms`, every glossary term's target placed by the term policy."""
     pieces: dict[int, list[Piece]] = {}
     pairs: dict[int, SentencePair] = {}
+    verbatim: dict[int, tuple[list, list[int]]] = {}  # by pair: its verbatim terms and their starts
     for job, hypothesis in zip(jobs, hypotheses, strict=True):
         pair = job.pair
         placement, inside = None, []
@@ -118,7 +120,12 @@ def finish(jobs: list[Job], hypotheses: list[Hypothesis], enforce_terms: bool = 
             inside = [i for i, t in enumerate(pair.terms) if job.start <= t.start and t.end <= job.end]
         # Code, URLs and protected syntax the model read are kept verbatim by the same
         # policy, glossary or not (after the glossary's terms: their statuses come first).
-        kept = [t for t in verbatim_terms(pair) if job.start <= t.start and t.end <= job.end]
+        # (Found once per sentence: a long one is translated in pieces.)
+        if id(pair) not in verbatim:
+            terms = verbatim_terms(pair)
+            verbatim[id(pair)] = terms, [t.start for t in terms]
+        terms, starts = verbatim[id(pair)]
+        kept = [t for t in terms[bisect_left(starts, job.start):bisect_left(starts, job.end)] if t.end <= job.end]
         if enforce_terms or kept:
             placement = place_terms(job.text, hypothesis,
                                     [replace(term, start=term.start - job.start, end=term.end - job.start)

@@ -21,8 +21,8 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_left, bisect_right, insort
-from difflib import SequenceMatcher
 from dataclasses import replace
+from difflib import SequenceMatcher
 from os.path import commonprefix
 
 from ..document import ALIGNED_WORD_RE, Document, Inline, PlacedMarkup, SentencePair

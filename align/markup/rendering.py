@@ -253,7 +253,8 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
     per_sentence, gap_events = assign_events(paragraph)
     for pair, events in zip(paragraph.sentences, per_sentence):
         around = outside_written_around(pair)
-        gap_events += [event[:4] for event in events if len(event) > 4 and _written_around(event[4], event[2], around)]
+        gap_events += [event[:4] for event in events
+                       if len(event) > 4 and _written_around(event[4], event[2], around)]
     gap_events.sort(key=lambda e: (e[0], e[1]))
     gap_at: dict[int, list[tuple[str, Inline]]] = {}
     for position, _, what, inline in gap_events:
