@@ -638,7 +638,7 @@ def _write_run(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: list
                inconsistencies, report: MergeReport) -> None:
     """Step 5: manifest.json and index.html, from the inputs' article entries
     interleaved in run order, through the run's own article log and writers."""
-    from .pipeline import MANIFEST, ArticleLog, ArticleReport, RunReport, build_manifest, write_manifest
+    from .pipeline import ArticleLog, ArticleReport, RunReport, build_manifest, end_run
 
     run = RunReport()
     failed: dict[tuple[str, str], None] = {}
@@ -670,13 +670,9 @@ def _write_run(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: list
             run.add(article)
         run.manifest = {**build_manifest(run, header), "merged_from": merged_from}
         run.inconsistencies = inconsistencies
-        for writer in writers:
-            finish_run = getattr(writer, "finish_run", None)
-            if finish_run:
-                finish_run(out_dir, run, log)
-        # Last: until it is written, OUT lists none of the copied articles, so a merge
-        # stopped before here is finished by running it again (not refused as overlapping).
-        write_manifest(out_dir / MANIFEST, run.manifest, log)
+        # (the manifest last: until it is written, OUT lists none of the copied articles, so a
+        # merge stopped before here is finished by running it again, not refused as overlapping)
+        end_run(out_dir, run, log, writers)
     finally:
         log.close()
     report.articles, report.sentences = run.articles, run.sentences

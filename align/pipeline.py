@@ -43,7 +43,7 @@ from .sources import Article, Inputs, collect_articles, read_article, read_docum
 from .typography import SETTINGS as TYPOGRAPHY_SETTINGS
 from .typography import apply_english_typography
 from .writers import default_writers
-from .writers.base import atomic_write, atomic_writer
+from .writers.base import Writer, atomic_write, atomic_writer
 
 MANIFEST = "manifest.json"
 ARTICLE_LOG = Path(".align") / "run-articles.jsonl"
@@ -431,11 +431,7 @@ class Run:
             with _memory_writes(self._consistency):
                 self._settle_consistency(report, log)
                 report.inconsistencies = self._consistency.report()
-        write_manifest(self.out_dir / MANIFEST, report.manifest, log)
-        for writer in self.writers:
-            finish_run = getattr(writer, "finish_run", None)
-            if finish_run:
-                finish_run(self.out_dir, report, log)
+        end_run(self.out_dir, report, log, self.writers)
 
     def _open_consistency(self):
         """The output folder's consistency store (align.consistency), kept across
@@ -592,6 +588,15 @@ def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any]
         "shard": f"{shard[0]}/{shard[1]}" if shard else None,
         "environment": environment(),
     }
+
+
+def end_run(out_dir: Path, report: RunReport, log: ArticleLog, writers: Iterable[Writer]) -> None:
+    """The end of a run or a merge, one way for both: what the writers make once per run
+    (the index), then the manifest, last: until it is written the folder's record is the
+    previous run's, so a run or merge stopped before it is seen as not done."""
+    for writer in writers:
+        writer.finish_run(out_dir, report, log)
+    write_manifest(out_dir / MANIFEST, report.manifest, log)
 
 
 def build_manifest(report: RunReport, run: dict[str, Any]) -> dict[str, Any]:

@@ -460,3 +460,29 @@ def test_two_corrections_of_one_sentence_keep_the_newest_saved(runs, corpus, tmp
     with closing(sqlite3.connect(default_path(tmp_path / "merged"))) as db:
         assert db.execute("SELECT target FROM corrections WHERE article = 'chat'").fetchall() == [
             ("Another cat." if saved.startswith("2999") else CAT_ENGLISH["chat"],)]
+
+
+def test_a_run_and_a_merge_end_the_same_way_the_manifest_last(runs, corpus, tmp_path, monkeypatch):
+    """One end for both (align.pipeline.end_run): the writers' once-per-run files (the
+    index), then the manifest, so a run or merge stopped before it is seen as not done."""
+    import align.pipeline as pipeline
+    from align.writers.html import HtmlWriter
+
+    written: list[str] = []
+    real_manifest, real_index = pipeline.write_manifest, HtmlWriter.finish_run
+
+    def manifest_written(path, *args):
+        written.append(path.name)
+        return real_manifest(path, *args)
+
+    def index_written(self, out_dir, *args):
+        written.append("index.html")
+        return real_index(self, out_dir, *args)
+
+    monkeypatch.setattr(pipeline, "write_manifest", manifest_written)
+    monkeypatch.setattr(HtmlWriter, "finish_run", index_written)
+    translate(corpus, tmp_path / "run", runs=1)
+    assert written == ["index.html", "manifest.json"]
+    written.clear()
+    merge_outputs(runs[1], tmp_path / "merged")
+    assert written == ["index.html", "manifest.json"]

@@ -81,3 +81,8 @@ class Writer(ABC):
 
     def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> Path:
         return atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run))
+
+    def finish_run(self, out_dir: str | Path, report, log) -> Path | None:
+        """What the writer makes once per run, from the run's report and its article log
+        (align.pipeline.RunReport, ArticleLog): the HTML writer's index; none by default."""
+        return None
