@@ -10,6 +10,7 @@ Flag codes (stable; the TSV, HTML page and index count them):
                 nor a line of numbers and codes, which stay the same in English)
   number-mismatch  the numbers of the French and the English differ, each read in its
                 language's conventions (align.numbers)
+  empty         the model wrote nothing for a sentence with words
   repetition    an n-gram repeats in a loop (opus-mt's failure on noisy input)
   split         the sentence exceeded the model's input limit and was split
   truncated     the output stopped at the length bound, not at the model's own end

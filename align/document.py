@@ -1,9 +1,10 @@
 """The shared data model: a Document of paragraphs of sentence pairs.
 
 Every pipeline stage takes a Document and returns it, filling in what it knows:
-`sources` creates the paragraphs, `segment` the sentence pairs, `glossary` their
-terms, the engine their translations, `enforce` the term statuses and `checks`
-the flags. Writers only read it.
+`sources` creates the paragraphs, `segment` the sentence pairs, `terms.glossary`
+their terms, `translate` their translations with the term statuses (the term policy,
+`terms.placement`), `markup.placement` where their markup goes, `typography` the
+English's typography and `checks` the flags. Writers only read it.
 """
 from __future__ import annotations
 

@@ -749,143 +749,214 @@ def _html_partners(children) -> dict[int, int]:
 def _consume(children, content: str, position: int, builder, raw) -> int:
     """Walk the children over `content` from `position`, feeding `builder` (None:
     only measure); returns the position after the last child."""
-    stack = []
-    label_start: dict[int, int] = {}  # a link's Inline (id) -> where its text starts
-    partners = _html_partners(children) if builder else {}
-    html_spans = {}
-    n = 0
-    while n < len(children):
-        child = children[n]
-        kind = child.type
-        start = position
-        if kind == "text":
-            position = _expect(content, position, child.content)
-            if builder and child.content:
-                builder.text(child.content)
-        elif kind == "text_special":
-            position = _expect(content, position, child.markup)
-            if builder:
-                builder.text(child.content, child.markup)
-        elif kind == "template":
-            position = _expect(content, position, child.content)
-            if builder:  # (glued to what is written beside it: one word with it)
-                builder.protected(raw(start, position) if "\n" in child.content else child.content,
-                                  glued=glued_to_text(content, start, position, (builder.chars or [" "])[-1]
-                                                      if start and not content[start - 1].isspace() else " "))
-        elif kind in ("softbreak", "hardbreak"):
-            if content.startswith("\\\n", position):
-                position += 1
-            while position < len(content) and content[position] == " ":
-                position += 1
-            position = _expect(content, position, "\n")
-            while position < len(content) and content[position] in " \t":
-                position += 1
-            if builder:
-                if kind == "softbreak":
-                    builder.text(" ", raw(start, position))
-                else:
-                    builder.point("br", raw(start, position))
-                    builder.silent(" ")
-        elif kind in ("em_open", "strong_open", "s_open"):
-            position = _expect(content, position, child.markup)
-            if builder:
-                stack.append(builder.open(kind[:-5], raw(start, position)))
-        elif kind in ("em_close", "strong_close", "s_close"):
-            position = _expect(content, position, child.markup)
-            position, n = _attributes_after(children, n, content, position)
-            if builder:
-                builder.close(stack.pop(), raw(start, position))
-        elif kind == "link_open" and child.markup == "autolink":
-            close = content.find(">", position)
-            if close < 0:
-                raise _Mismatch
-            position = close + 1
-            while n + 1 < len(children) and children[n].type != "link_close":
-                n += 1
-            position, n = _attributes_after(children, n, content, position)
-            if builder:
-                builder.verbatim("autolink", raw(start, position), content[start + 1:position - 1])
-        elif kind == "link_open":
-            position = _expect(content, position, "[")
-            if builder:
-                stack.append(builder.open("a", raw(start, position), url=child.attrs.get("href", "")))
-                label_start[id(stack[-1])] = position
-        elif kind == "link_close":
-            position, title_span = _link_tail(content, position)
-            if content[start:position] not in ("]", "][]"):  # (a reference's label stays its tail)
-                position, n = _attributes_after(children, n, content, position)
-            if builder:
-                link = stack.pop()
-                close = raw(start, position)
-                if content[start:position] in ("]", "][]"):  # [label] or [label][]: the text is the label
-                    close = ReferenceMarkup(close, raw(label_start[id(link)], start), close,
-                                            content[position:position + 1])
-                builder.close(link, close)
-                title = _title_paragraph(content, title_span)
-                if title is not None:  # spliced into the link's closing markup
-                    builder.attributes.append((link.close_order, len(raw(start, title_span[0])),
-                                               len(raw(start, title_span[1])), title))
-        elif kind == "code_inline":
-            position = _expect(content, position, child.markup)
-            match = re.compile(r"(?<!`)%s(?!`)" % re.escape(child.markup)).search(content, position)
-            if not match:
-                raise _Mismatch
-            position, n = _attributes_after(children, n, content, match.end())
-            if builder:
-                builder.verbatim("code", raw(start, position), child.content)
-        elif kind == "html_inline":
-            position = _expect(content, position, child.content)
-            tag = HTML_TAG_RE.match(child.content).group(2).lower() if n in partners else ""
-            if tag in KEEP_INLINE:  # <code>...</code>, <kbd>...</kbd>: kept whole, as in HTML articles
-                end = partners[n]
-                position = _consume(children[n + 1:end], content, position, None, raw)
-                position = _expect(content, position, children[end].content)
-                if builder and tag in VERBATIM_TAGS:
-                    builder.verbatim(tag, raw(start, position), element_text(raw(start, position)))
-                elif builder:
-                    builder.point("html", raw(start, position))
-                n = end
-            elif builder and n in partners:
-                html_spans[partners[n]] = builder.open(tag, raw(start, position),
-                                                       url=href_of(child.content) if tag == "a" else "")
-            elif builder and n in html_spans:
-                builder.close(html_spans.pop(n), raw(start, position))
-            elif builder:
-                builder.point("html", raw(start, position))
-        elif kind == "image":
-            alt_start = position = _expect(content, position, "![")
-            alt = ParagraphBuilder(escape_markdown, role="alt") if builder else None
-            position = alt_end = _consume(child.children or [], content, position, alt, raw)
-            position, title_span = _link_tail(content, position)
-            if content[alt_end:position] not in ("]", "][]"):
-                position, n = _attributes_after(children, n, content, position)
-            if builder:
-                markup = raw(start, position)
-                if content[alt_end:position] in ("]", "][]"):  # ![alt] or ![alt][]: the alt is the label
-                    markup = ReferenceMarkup(markup, raw(alt_start, alt_end), content[alt_end:position],
-                                             content[position:position + 1])
-                image = builder.point("image", markup)
-                if alt.has_letters() and "\n" not in content[alt_start:alt_end]:  # its text is translated
-                    builder.attributes.append((image.order, len(raw(start, alt_start)), len(raw(start, alt_end)),
-                                               alt.paragraph()))
-                title = _title_paragraph(content, title_span)
-                if title is not None:
-                    builder.attributes.append((image.order, len(raw(start, title_span[0])),
-                                               len(raw(start, title_span[1])), title))
-        elif kind == "attrs":  # an attribute list after no element: kept as it is
-            position = _expect(content, position, child.content)
-            last = builder.inlines[-1] if builder.inlines else None
-            if last is not None and last.verbatim and last.end == builder.length and start > 0 \
-                    and not content[start - 1].isspace():
-                # glued on verbatim text (`[{{ url }}](…){target=…}`, a link once the
-                # templates are filled): it goes where that text goes
-                last.open += raw(start, position)
-            elif builder:
-                builder.point("attrs", raw(start, position))
-        else:
+    reader = _InlineReader(children, content, position, builder, raw)
+    while reader.n < len(children):
+        child = children[reader.n]
+        handler = _INLINE_RULES.get(child.type)
+        if handler is None:
             raise _Mismatch
-        n += 1
-    return position
+        reader.start = reader.position
+        handler(reader, child)
+        reader.n += 1
+    return reader.position
+
+
+class _InlineReader:
+    """One walk of markdown-it's inline tokens over their source (`_consume`): the
+    position in `content`, the token index `n`, and the spans open. Each rule of
+    `_INLINE_RULES` reads one token type (as markdown-it-py's renderer has a rule per
+    token type): it moves `position` past the token's source (`start` is where the
+    token began) and tells `builder` (None: only measure)."""
+
+    def __init__(self, children, content: str, position: int, builder, raw):
+        self.children, self.content, self.position, self.builder, self.raw = children, content, position, builder, raw
+        self.n = 0
+        self.start = position
+        self.stack: list = []
+        self.label_start: dict[int, int] = {}  # a link's Inline (id) -> where its text starts
+        self.partners = _html_partners(children) if builder else {}
+        self.html_spans: dict = {}
+
+    def expect(self, text: str) -> None:
+        self.position = _expect(self.content, self.position, text)
+
+    def attributes_after(self, position: int) -> None:
+        """`position` past the token, and past an attribute list right after it (its own)."""
+        self.position, self.n = _attributes_after(self.children, self.n, self.content, position)
+
+    def source(self) -> str:
+        return self.raw(self.start, self.position)
+
+    # -- the rules
+    def text(self, child) -> None:
+        self.expect(child.content)
+        if self.builder and child.content:
+            self.builder.text(child.content)
+
+    def text_special(self, child) -> None:
+        self.expect(child.markup)
+        if self.builder:
+            self.builder.text(child.content, child.markup)
+
+    def template(self, child) -> None:
+        self.expect(child.content)
+        if self.builder:  # (glued to what is written beside it: one word with it)
+            start, content = self.start, self.content
+            before = (self.builder.chars or [" "])[-1] if start and not content[start - 1].isspace() else " "
+            self.builder.protected(self.source() if "\n" in child.content else child.content,
+                                   glued=glued_to_text(content, start, self.position, before))
+
+    def line_break(self, child) -> None:
+        content = self.content
+        if content.startswith("\\\n", self.position):
+            self.position += 1
+        while self.position < len(content) and content[self.position] == " ":
+            self.position += 1
+        self.expect("\n")
+        while self.position < len(content) and content[self.position] in " \t":
+            self.position += 1
+        if self.builder:
+            if child.type == "softbreak":
+                self.builder.text(" ", self.source())
+            else:
+                self.builder.point("br", self.source())
+                self.builder.silent(" ")
+
+    def emphasis_open(self, child) -> None:
+        self.expect(child.markup)
+        if self.builder:
+            self.stack.append(self.builder.open(child.type[:-5], self.source()))
+
+    def emphasis_close(self, child) -> None:
+        self.expect(child.markup)
+        self.attributes_after(self.position)
+        if self.builder:
+            self.builder.close(self.stack.pop(), self.source())
+
+    def link_open(self, child) -> None:
+        if child.markup == "autolink":
+            self.autolink()
+            return
+        self.expect("[")
+        if self.builder:
+            self.stack.append(self.builder.open("a", self.source(), url=child.attrs.get("href", "")))
+            self.label_start[id(self.stack[-1])] = self.position
+
+    def autolink(self) -> None:
+        close = self.content.find(">", self.position)
+        if close < 0:
+            raise _Mismatch
+        while self.n + 1 < len(self.children) and self.children[self.n].type != "link_close":
+            self.n += 1
+        self.attributes_after(close + 1)
+        if self.builder:
+            self.builder.verbatim("autolink", self.source(), self.content[self.start + 1:self.position - 1])
+
+    def link_close(self, child) -> None:
+        start, content = self.start, self.content
+        self.position, title_span = _link_tail(content, self.position)
+        label = content[start:self.position] in ("]", "][]")  # [label] or [label][]: the text is the label
+        if not label:  # (a reference's label stays its tail)
+            self.attributes_after(self.position)
+        if self.builder:
+            link = self.stack.pop()
+            close = self.source()
+            if label:
+                close = ReferenceMarkup(close, self.raw(self.label_start[id(link)], start), close,
+                                        content[self.position:self.position + 1])
+            self.builder.close(link, close)
+            title = _title_paragraph(content, title_span)
+            if title is not None:  # spliced into the link's closing markup
+                self.builder.attributes.append((link.close_order, len(self.raw(start, title_span[0])),
+                                                len(self.raw(start, title_span[1])), title))
+
+    def code_inline(self, child) -> None:
+        self.expect(child.markup)
+        match = re.compile(r"(?<!`)%s(?!`)" % re.escape(child.markup)).search(self.content, self.position)
+        if not match:
+            raise _Mismatch
+        self.attributes_after(match.end())
+        if self.builder:
+            self.builder.verbatim("code", self.source(), child.content)
+
+    def html_inline(self, child) -> None:
+        self.expect(child.content)
+        builder, n = self.builder, self.n
+        tag = HTML_TAG_RE.match(child.content).group(2).lower() if n in self.partners else ""
+        if tag in KEEP_INLINE:  # <code>...</code>, <kbd>...</kbd>: kept whole, as in HTML articles
+            end = self.partners[n]
+            self.position = _consume(self.children[n + 1:end], self.content, self.position, None, self.raw)
+            self.expect(self.children[end].content)
+            if builder and tag in VERBATIM_TAGS:
+                builder.verbatim(tag, self.source(), element_text(self.source()))
+            elif builder:
+                builder.point("html", self.source())
+            self.n = end
+        elif builder and n in self.partners:
+            self.html_spans[self.partners[n]] = builder.open(tag, self.source(),
+                                                             url=href_of(child.content) if tag == "a" else "")
+        elif builder and n in self.html_spans:
+            builder.close(self.html_spans.pop(n), self.source())
+        elif builder:
+            builder.point("html", self.source())
+
+    def image(self, child) -> None:
+        start, content, builder = self.start, self.content, self.builder
+        self.expect("![")
+        alt_start = self.position
+        alt = ParagraphBuilder(escape_markdown, role="alt") if builder else None
+        self.position = alt_end = _consume(child.children or [], content, self.position, alt, self.raw)
+        self.position, title_span = _link_tail(content, self.position)
+        label = content[alt_end:self.position] in ("]", "][]")  # ![alt] or ![alt][]: the alt is the label
+        if not label:
+            self.attributes_after(self.position)
+        if builder:
+            markup = self.source()
+            if label:
+                markup = ReferenceMarkup(markup, self.raw(alt_start, alt_end), content[alt_end:self.position],
+                                         content[self.position:self.position + 1])
+            image = builder.point("image", markup)
+            if alt.has_letters() and "\n" not in content[alt_start:alt_end]:  # its text is translated
+                builder.attributes.append((image.order, len(self.raw(start, alt_start)),
+                                           len(self.raw(start, alt_end)), alt.paragraph()))
+            title = _title_paragraph(content, title_span)
+            if title is not None:
+                builder.attributes.append((image.order, len(self.raw(start, title_span[0])),
+                                           len(self.raw(start, title_span[1])), title))
+
+    def attrs(self, child) -> None:
+        """An attribute list after no element: kept as it is."""
+        self.expect(child.content)
+        builder = self.builder
+        if not builder:
+            return
+        last = builder.inlines[-1] if builder.inlines else None
+        if last is not None and last.verbatim and last.end == builder.length and self.start > 0 \
+                and not self.content[self.start - 1].isspace():
+            # glued on verbatim text (`[{{ url }}](…){target=…}`, a link once the
+            # templates are filled): it goes where that text goes
+            last.open += self.source()
+        else:
+            builder.point("attrs", self.source())
+
+
+# Each inline token type and the rule that reads it; a type not here is markup not
+# understood (the block is kept untranslated, with a warning).
+_INLINE_RULES = {
+    "text": _InlineReader.text,
+    "text_special": _InlineReader.text_special,
+    "template": _InlineReader.template,
+    "softbreak": _InlineReader.line_break,
+    "hardbreak": _InlineReader.line_break,
+    **{f"{kind}_open": _InlineReader.emphasis_open for kind in ("em", "strong", "s")},
+    **{f"{kind}_close": _InlineReader.emphasis_close for kind in ("em", "strong", "s")},
+    "link_open": _InlineReader.link_open,
+    "link_close": _InlineReader.link_close,
+    "code_inline": _InlineReader.code_inline,
+    "html_inline": _InlineReader.html_inline,
+    "image": _InlineReader.image,
+    "attrs": _InlineReader.attrs,
+}
 
 
 def _attributes_after(children, n: int, content: str, position: int) -> tuple[int, int]:

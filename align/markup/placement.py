@@ -539,36 +539,7 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
         placed.append(Placed(inline, x, y))
     _take_verbatim_within(pair, placed)
     for inline in fallbacks:
-        holder = next((p for p in reversed(placed) if p.inline.paired and not p.inline.verbatim
-                       and p.inline.order < inline.order and inline.close_order < p.inline.close_order
-                       and not _aligned(placer.alignment, p.inline)), None)
-        if holder is not None and not _aligned(placer.alignment, inline):
-            # inside a span whose words the English has none of either (a link's label):
-            # where that span went (a link keeps its French there, keep_link_words)
-            placed.append(Placed(inline, holder.x, holder.y))
-            continue
-        if inline.kind in FORMATTING_KINDS and inline.opens and inline.closes:
-            # Bold on the whole sentence would say something false: the tags sit,
-            # empty, at the edge nearest to where they were (Markdown and DOCX drop them).
-            edge = 0 if inline.start < len(pair.source) - inline.end else length
-            placed.append(Placed(inline, edge, edge))
-            continue
-        whole = inline.opens and inline.closes and inline.start < inline.end
-        source = pair.source
-        glued = whole and ((inline.start > 0 and source[inline.start - 1].isalnum() and source[inline.start].isalnum())
-                           or (inline.end < len(source) and source[inline.end].isalnum()
-                               and source[inline.end - 1].isalnum()))
-        # A link glued to another in one French word shares that word's English; else it
-        # takes the longest stretch no link holds, or, with none left, a word of the
-        # link holding the most.
-        x, y = _share_words(placed, inline, placer) if glued else (0, 0)
-        if x == y:
-            x, y = _free_stretch(placed, inline, placer)
-        if x == y and whole:
-            shared = _share_words(placed, inline, placer)
-            if shared[0] < shared[1]:
-                x, y = shared
-        placed.append(Placed(inline, 0 if not inline.opens else x, length if not inline.closes else y))
+        placed.append(Placed(inline, *_fallback_span(pair, placer, placed, inline)))
     _outside_points_with_their_spans(placed)
     _keep_continued_nesting(placed)
     # (verbatim text is written as one piece: spans around it nest, clipped at its edges by the writer)
@@ -671,6 +642,38 @@ def _verbatim_span(pair: SentencePair, inline: Inline, placer: Placer, kept: _Ta
         return None
     at = min(found, key=lambda f: (abs(f - span[0]), f))
     return at, at + size
+
+
+def _fallback_span(pair: SentencePair, placer: Placer, placed: list[Placed], inline: Inline) -> tuple[int, int]:
+    """Where a span the alignment could not place goes (`placed`: the spans placed so far)."""
+    holder = next((p for p in reversed(placed) if p.inline.paired and not p.inline.verbatim
+                   and p.inline.order < inline.order and inline.close_order < p.inline.close_order
+                   and not _aligned(placer.alignment, p.inline)), None)
+    if holder is not None and not _aligned(placer.alignment, inline):
+        # inside a span whose words the English has none of either (a link's label):
+        # where that span went (a link keeps its French there, keep_link_words)
+        return holder.x, holder.y
+    length, source = len(pair.target), pair.source
+    if inline.kind in FORMATTING_KINDS and inline.opens and inline.closes:
+        # Bold on the whole sentence would say something false: the tags sit,
+        # empty, at the edge nearest to where they were (Markdown and DOCX drop them).
+        edge = 0 if inline.start < len(source) - inline.end else length
+        return edge, edge
+    whole = inline.opens and inline.closes and inline.start < inline.end
+    glued = whole and ((inline.start > 0 and source[inline.start - 1].isalnum() and source[inline.start].isalnum())
+                       or (inline.end < len(source) and source[inline.end].isalnum()
+                           and source[inline.end - 1].isalnum()))
+    # A link glued to another in one French word shares that word's English; else it
+    # takes the longest stretch no link holds, or, with none left, a word of the
+    # link holding the most.
+    x, y = _share_words(placed, inline, placer) if glued else (0, 0)
+    if x == y:
+        x, y = _free_stretch(placed, inline, placer)
+    if x == y and whole:
+        shared = _share_words(placed, inline, placer)
+        if shared[0] < shared[1]:
+            x, y = shared
+    return 0 if not inline.opens else x, length if not inline.closes else y
 
 
 def _aligned(alignment: list[tuple[int, int, int, int]], inline: Inline) -> bool:

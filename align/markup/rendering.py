@@ -36,14 +36,7 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
     after = 0  # placeholders keep their source order (an empty link's two halves)
     for point in sorted((e for e in events if e[0] == POINT), key=key):
         at = next((n for n, e in enumerate(sequence) if e[0] != POINT and key(e) > key(point)), len(sequence))
-        # inside the spans that held it in the French, outside the others (code that a link
-        # held alone, where another link closes and that one opens)
-        order = point[1].order
-        held = [n for n, e in enumerate(sequence) if e[0] != POINT and (e[1].order < order < e[1].close_order)
-                == (e[0] == OPEN)]
-        free = [n for n, e in enumerate(sequence) if e[0] != POINT and n not in held]
-        lowest, highest = max([n + 1 for n in held], default=0), min(free, default=len(sequence))
-        at = min(max(at, lowest), highest) if lowest <= highest else lowest  # (its own spans first)
+        at = _inside_its_spans(sequence, point[1], at)
         if point[1].kind in SINGLE_LEVEL_KINDS:
             # An empty link moved out of another link must not land back inside it
             # when the two meet at one position: after its close, before its open
@@ -56,6 +49,17 @@ def _order_events(events: list[tuple[str, Inline]], open_stack: list[Inline]) ->
         sequence.insert(at, point)
         after = at + 1
     return sequence
+
+
+def _inside_its_spans(sequence: list[tuple[str, Inline]], point: Inline, at: int) -> int:
+    """`at` moved inside the spans that held the placeholder in the French and outside
+    the others (code a link held alone, where another link closes and that one opens);
+    where both cannot be, inside its own."""
+    held = [n for n, (what, span) in enumerate(sequence)
+            if what != POINT and (span.order < point.order < span.close_order) == (what == OPEN)]
+    free = [n for n, (what, _) in enumerate(sequence) if what != POINT and n not in held]
+    lowest, highest = max([n + 1 for n in held], default=0), min(free, default=len(sequence))
+    return min(max(at, lowest), highest) if lowest <= highest else lowest
 
 
 def outside_written_around(pair: SentencePair) -> tuple[bool, bool]:

@@ -58,6 +58,8 @@ def assign_events(paragraph: Paragraph) -> tuple[list[list[tuple]], list[tuple]]
     At a position shared by a sentence's end and the next one's start, events are
     split so that emitting them region by region keeps their source order: closes
     and placeholders before the first opening go with the sentence that ends there.
+    Events in the whitespace around a sentence are that sentence's, marked outside it
+    (a 5th member, "open" or "close": `Inline.outside`).
     """
     spans = [(p.start, p.start + len(p.source)) for p in paragraph.sentences]
     starts = [s for s, _ in spans]
@@ -83,31 +85,41 @@ def assign_events(paragraph: Paragraph) -> tuple[list[list[tuple]], list[tuple]]
         right = right if right < len(starts) and starts[right] == position else None
         first_open = next((n for n, e in enumerate(group) if e[2] == OPEN), len(group))
         before, after = group[:first_open], group[first_open:]
-        if left is None and any(e[2] == CLOSE for e in before):
-            # closes in the whitespace after a sentence (`Précédent </span>`), with the
-            # placeholders among them: the sentence's, outside it
-            near = bisect_right(ends, position) - 1
-            if near >= 0 and not text[ends[near]:position].strip() \
-                    and (near + 1 == len(starts) or starts[near + 1] > position):
-                # (up to an element that opened after the sentence: `<a>&nbsp;</a>` stays between)
-                k = next((n for n, e in enumerate(before) if e[2] == CLOSE and e[3].start >= ends[near]),
-                         len(before))
-                per_sentence[near].extend(e + ("close",) for e in before[:k])
-                before = before[k:]
-        if right is None and after:
-            # opens in the whitespace before a sentence (`<span> Précédent`), with the
-            # placeholders among them: the sentence's, outside it
-            near = bisect_left(starts, position)
-            if near < len(starts) and not text[position:starts[near]].strip() \
-                    and (near == 0 or ends[near - 1] <= position):
-                # (from past an element that closes before the sentence: it stays between)
-                k = max((n + 1 for n, e in enumerate(after) if e[2] == OPEN and e[3].end <= starts[near]),
-                        default=0)
-                per_sentence[near].extend(e + ("open",) for e in after[k:])
-                after = after[:k]
+        if left is None:
+            before = _closes_after_a_sentence(text, starts, ends, position, before, per_sentence)
+        if right is None:
+            after = _opens_before_a_sentence(text, starts, ends, position, after, per_sentence)
         (per_sentence[left] if left is not None else gap).extend(before)
         (per_sentence[right] if right is not None else gap).extend(after)
     return per_sentence, gap
+
+
+def _closes_after_a_sentence(text: str, starts: list[int], ends: list[int], position: int,
+                             before: list[tuple], per_sentence: list[list[tuple]]) -> list[tuple]:
+    """Closes in the whitespace after a sentence (`Précédent </span>`), with the
+    placeholders among them, go to that sentence, marked outside it; up to an element
+    that opened after the sentence (`<a>&nbsp;</a>` stays between). Returns the rest."""
+    near = bisect_right(ends, position) - 1
+    if not any(e[2] == CLOSE for e in before) or near < 0 or text[ends[near]:position].strip() \
+            or (near + 1 < len(starts) and starts[near + 1] <= position):
+        return before
+    k = next((n for n, e in enumerate(before) if e[2] == CLOSE and e[3].start >= ends[near]), len(before))
+    per_sentence[near].extend(e + ("close",) for e in before[:k])
+    return before[k:]
+
+
+def _opens_before_a_sentence(text: str, starts: list[int], ends: list[int], position: int,
+                             after: list[tuple], per_sentence: list[list[tuple]]) -> list[tuple]:
+    """Opens in the whitespace before a sentence (`<span> Précédent`), with the
+    placeholders among them, go to that sentence, marked outside it; from past an
+    element that closes before the sentence (it stays between). Returns the rest."""
+    near = bisect_left(starts, position)
+    if not after or near == len(starts) or text[position:starts[near]].strip() \
+            or (near > 0 and ends[near - 1] > position):
+        return after
+    k = max((n + 1 for n, e in enumerate(after) if e[2] == OPEN and e[3].end <= starts[near]), default=0)
+    per_sentence[near].extend(e + ("open",) for e in after[k:])
+    return after[:k]
 
 
 def split_inlines(paragraph: Paragraph) -> None:

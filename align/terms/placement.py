@@ -669,6 +669,22 @@ def verbatim_terms(pair: SentencePair) -> list[Term]:
             for start, end in spans]
 
 
+def _verbatim_edit(text: str, words: Sequence[AlignedWord], index: int, term: Term, source: str,
+                   taken: Sequence[Span]) -> Edit | None:
+    """The English the model wrote for verbatim text, to be replaced by it: the words
+    aligned to it (or, for marks alone, their copies), grown over the debris and the
+    marks of its own around them, with the French's marks and letters glued on it."""
+    span = _substitution(text, words, term, taken)
+    if span is None and not WORD_RE.search(term.target):
+        span = _marks_copied(text, term, source, taken)
+    if span is None:
+        return None
+    span = _own_marks(text, _debris(text, span, term, source), term, source)
+    before, after = _glued_punctuation(text[span[0]:span[1]], term, source)
+    before, after = _copied_word_parts(words, span, term, source, before, after)
+    return Edit(span[0], span[1], index, late=False, before=before, after=after)
+
+
 def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
                 known: Sequence[Alignment] = ()) -> Placement:
     """Apply the term policy to one translated piece (see the module docstring).
@@ -693,17 +709,14 @@ def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
             taken.append(grown)
     for index in order:
         term = terms[index]
-        span = _substitution(text, words, term, taken)
-        if span is None and term.verbatim and not WORD_RE.search(term.target):
-            span = _marks_copied(text, term, source, taken)
-        if span is not None and term.verbatim:
-            span = _own_marks(text, _debris(text, span, term, source), term, source)
-        if span is not None:
-            before, after = _glued_punctuation(text[span[0]:span[1]], term, source) if term.verbatim else ("", "")
-            if term.verbatim:
-                before, after = _copied_word_parts(words, span, term, source, before, after)
-            edits.append(Edit(span[0], span[1], index, late=False, before=before, after=after))
-            taken.append(span)
+        if term.verbatim:
+            edit = _verbatim_edit(text, words, index, term, source, taken)
+        else:
+            span = _substitution(text, words, term, taken)
+            edit = None if span is None else Edit(span[0], span[1], index, late=False)
+        if edit is not None:
+            edits.append(edit)
+            taken.append((edit.start, edit.end))
         else:
             position = _insertion_point(text, words, term, source, taken)
             edits.append(Edit(position, position, index, late=True))
