@@ -21,7 +21,7 @@ R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
 TEXT = st.lists(st.sampled_from(["le", "chat", "dort", "été", " ", ". ", "Noël", "\t", "  "]),
                 min_size=1, max_size=4).map("".join)
 # A hyperlink over words of one sentence (one crossing a sentence's edge is split
-# between the two, and its halves are placed in each: README, "Markdown, HTML and Word").
+# between the two, and its halves are placed in each: docs/formats.md).
 LINK_TEXT = TEXT.filter(lambda text: text == text.strip() and "." not in text)
 PIECE = st.one_of(st.tuples(st.sampled_from(["run", "bold", "italic", "tab", "br", "field", "del", "sdt"]), TEXT),
                   st.tuples(st.just("link"), LINK_TEXT))
