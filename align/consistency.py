@@ -43,9 +43,8 @@ from typing import Iterator
 
 from .document import METADATA, Document, SentencePair
 from .memory import normalize_source
+from .output_folder import OutputFolder
 
-STORE_DIR = ".align"
-STORE_FILE = "consistency.sqlite"
 # The flag set on rows that take part in an inconsistency; align.flags names it
 # FlagCode.INCONSISTENT (a test checks they agree: this stage imports only the data model).
 FLAG = "inconsistent"
@@ -140,7 +139,7 @@ END;
 
 def default_path(out_dir: str | Path) -> Path:
     """Where `align translate -o OUT` keeps the folder's consistency store."""
-    return Path(out_dir) / STORE_DIR / STORE_FILE
+    return OutputFolder(out_dir).consistency
 
 
 # ------------------------------------------------------------------ proper names

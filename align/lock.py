@@ -15,10 +15,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from .errors import UsageError
+from .output_folder import OutputFolder
 
-LOCK_DIR = ".align"
-LOCK_FILE = "lock"
-PID_FILE = "lock.pid"
 TEMPORARY_SUFFIX = ".part"
 
 # Locks held by this process: a lock stays held until release() or the end of
@@ -35,8 +33,8 @@ class OutputLock:
 
     def __init__(self, out_dir: str | Path, timeout: float = 0.0, poll: float = 0.1) -> None:
         self.out_dir = Path(out_dir)
-        self.path = self.out_dir / LOCK_DIR / LOCK_FILE
-        self.pid_path = self.out_dir / LOCK_DIR / PID_FILE
+        folder = OutputFolder(self.out_dir)
+        self.path, self.pid_path = folder.lock, folder.lock_pid
         self.timeout = timeout
         self.poll = poll
         self._lock: FileLock | None = None
@@ -97,7 +95,7 @@ class OutputLock:
             raise RuntimeError("remove_stale_temporaries() needs the lock held")
         removed = 0
         for folder, subfolders, files in os.walk(self.out_dir):  # does not follow links
-            if Path(folder) == self.out_dir / LOCK_DIR:
+            if Path(folder) == OutputFolder(self.out_dir).state:
                 subfolders[:] = [name for name in subfolders if name == "sources"]  # the kept article sources
             for name in files:
                 if not (name.startswith(".") and name.endswith(TEMPORARY_SUFFIX)):

@@ -43,7 +43,7 @@ old correction as its `suggestion`.
 
 Usage::
 
-    with TranslationMemory(out_dir / ".align" / "memory.sqlite") as memory:
+    with TranslationMemory(default_path(out_dir)) as memory:
         key = memory_key(engine.signature())
         memory.fill(document, key)          # before translate_document
         ...
@@ -65,11 +65,10 @@ from .document import ORIGIN_MEMORY, ORIGIN_MODEL, ORIGIN_REVIEWED, STATUS_APPRO
     SentencePair, Term
 from .errors import UsageError
 from .flags import FlagCode
+from .output_folder import OutputFolder
 from .text import plain_apostrophes
 
 SCHEMA_VERSION = 1
-MEMORY_DIR = ".align"
-MEMORY_FILE = "memory.sqlite"
 
 # What in an engine signature changes the output (batch size and device do not).
 ENGINE_FIELDS = ("engine", "model", "revision", "beams", "max_new_tokens", "max_input_tokens",
@@ -132,7 +131,7 @@ _CORRECTION_FIELDS = ("article", "key", "occurrence", "source", "target", "statu
 
 def default_path(out_dir: str | Path) -> Path:
     """Where `align translate -o OUT` keeps its memory."""
-    return Path(out_dir) / MEMORY_DIR / MEMORY_FILE
+    return OutputFolder(out_dir).memory
 
 
 def normalize_source(text: str) -> str:

@@ -71,6 +71,7 @@ from pathlib import Path, PurePath, PurePosixPath
 from typing import IO, Any, Callable, Iterator
 
 from .errors import OutputError, UsageError
+from .output_folder import MANIFEST, OutputFolder
 
 # What must be the same in every input's manifest for the outputs to be one run's,
 # in the order a difference is reported.
@@ -195,9 +196,7 @@ class _JsonReader:
 def manifest_members(folder: Path, chunk: int = _READ_CHUNK) -> Iterator[tuple[str, Any]]:
     """The members of a folder's manifest.json, streamed: (key, value) for each, and
     ("articles", entry) for each article entry, read `chunk` characters at a time."""
-    from .pipeline import MANIFEST
-
-    path = folder / MANIFEST
+    path = OutputFolder(folder).manifest
     try:
         with path.open(encoding="utf-8") as stream:
             yield from _JsonReader(stream, chunk).members("articles")
@@ -221,7 +220,7 @@ class _Input:
         for key, value in manifest_members(self.folder):
             if key == "articles":
                 if not isinstance(value, dict) or not isinstance(value.get("name"), str):
-                    raise UsageError(f"{self.folder / 'manifest.json'}: an article entry without a name")
+                    raise UsageError(f"{OutputFolder(self.folder).manifest}: an article entry without a name")
                 yield value
 
     @property
@@ -231,17 +230,15 @@ class _Input:
 
 def _read_input(folder: Path, in_place: bool = False) -> _Input:
     """A folder's manifest header (every member but the article list)."""
-    from .pipeline import MANIFEST
-
     if not folder.is_dir():
         reason = "not a folder" if folder.exists() else "no such folder"
         raise UsageError(f"{folder}: {reason} (give the -o folders of align translate --shard K/N)")
-    if not (folder / MANIFEST).is_file():
+    if not OutputFolder(folder).manifest.is_file():
         raise UsageError(f"{folder}: no {MANIFEST} (not an output folder of align translate, "
                          f"or its run has not finished)")
     header = {key: value for key, value in manifest_members(folder) if key != "articles"}
     if not isinstance(header.get("signature"), str):
-        raise UsageError(f"{folder / MANIFEST}: not a manifest of align translate (no signature)")
+        raise UsageError(f"{OutputFolder(folder).manifest}: not a manifest of align translate (no signature)")
     return _Input(folder, header, in_place)
 
 
@@ -274,14 +271,13 @@ def first_difference(first: dict[str, Any], other: dict[str, Any]) -> tuple[str,
 
 
 def _protection_text(folder: Path) -> str | None:
-    from .protect import SAVED
-
+    path = OutputFolder(folder).protection
     try:
-        return (folder / SAVED).read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{folder / SAVED}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
+        raise UsageError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc})") from None
 
 
 def _check_name(folder: Path, name: str) -> None:
@@ -289,7 +285,7 @@ def _check_name(folder: Path, name: str) -> None:
     path = PurePosixPath(name)
     if not name or path.is_absolute() or "\\" in name or \
             any(part in ("", ".", "..") or part.startswith(".") for part in path.parts):
-        raise UsageError(f"{folder / 'manifest.json'}: article {name!r} is not a relative output name")
+        raise UsageError(f"{OutputFolder(folder).manifest}: article {name!r} is not a relative output name")
 
 
 def article_files(entry: dict[str, Any]) -> list[str]:
@@ -354,8 +350,6 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 def _check_inputs(shards: list[Path], out_dir: Path) -> _Plan:
     """Everything that can refuse the merge, read-only (see the module's docstring)."""
-    from .pipeline import MANIFEST
-
     if not shards:
         raise UsageError("give the folders to merge (the -o folders of align translate --shard K/N)")
     out_resolved = out_dir.resolve()
@@ -374,7 +368,7 @@ def _check_inputs(shards: list[Path], out_dir: Path) -> _Plan:
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}: output folder is a file; choose another -o DIR")
     inputs = [_read_input(folder) for folder in shards]
-    if (out_dir / MANIFEST).is_file():
+    if OutputFolder(out_dir).manifest.is_file():
         inputs.insert(0, _read_input(out_dir, in_place=True))
     first = inputs[0]
     for other in inputs[1:]:
@@ -407,12 +401,12 @@ def _check_inputs(shards: list[Path], out_dir: Path) -> _Plan:
             try:
                 files = article_files(entry)
             except ValueError as exc:
-                raise UsageError(f"{item.folder / MANIFEST}: {exc}") from None
+                raise UsageError(f"{OutputFolder(item.folder).manifest}: {exc}") from None
             for relative in files:
                 if not (item.folder / relative).is_file():
                     raise UsageError(f"{item.folder / relative}: missing (article {name} of "
-                                     f"{item.folder / MANIFEST})")
-    return _Plan(inputs, protection, sources, _stamp(out_dir / MANIFEST))
+                                     f"{OutputFolder(item.folder).manifest})")
+    return _Plan(inputs, protection, sources, _stamp(OutputFolder(out_dir).manifest))
 
 
 def _missing_shares(inputs: list[_Input]) -> list[str]:
@@ -543,8 +537,7 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
     `out_dir`; see the module's docstring. Raises UsageError (one line, nothing
     written) when they cannot be merged; OutputError when OUT cannot be written."""
     from .lock import OutputLock
-    from .pipeline import MANIFEST, prepare_output_dir
-    from .protect import SAVED
+    from .pipeline import prepare_output_dir
     from .writers import default_writers
     from .writers.base import atomic_write
 
@@ -555,7 +548,7 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
     prepare_output_dir(out_dir)
     with OutputLock(out_dir, timeout=lock_timeout) as lock:
         lock.remove_stale_temporaries()  # left by a killed run or merge
-        if _stamp(out_dir / MANIFEST) != plan.out_stamp:  # a run ended in OUT meanwhile: check it too
+        if _stamp(OutputFolder(out_dir).manifest) != plan.out_stamp:  # a run ended in OUT meanwhile: check it too
             plan = _check_inputs(shards, out_dir)
         report = MergeReport(out_dir, [item.folder for item in plan.inputs])
         report.missing_shares = _missing_shares(plan.inputs)
@@ -572,7 +565,7 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
             amended, inconsistencies = _copy_articles(plan, out_dir, header, writers, report)
             _merge_memories(out_dir, plan.inputs, report)
             if plan.protection is not None and _protection_text(out_dir) != plan.protection:
-                atomic_write(out_dir / SAVED, plan.protection)
+                atomic_write(OutputFolder(out_dir).protection, plan.protection)
             _write_run(plan, out_dir, header, writers, amended, inconsistencies, report)
         except OutputError as exc:
             # A full disk: OUT keeps its previous manifest, so running the merge again finishes it.
@@ -610,7 +603,7 @@ def _copy_articles(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: 
                     for relative in files + ([kept] if kept else []):
                         _copy(item.folder / relative, out_dir / relative)
                         report.files += 1
-                    documents = read_tsv(out_dir / f"{name}.tsv") if f"{name}.tsv" in files else []
+                    documents = read_tsv(OutputFolder(out_dir).tsv(name)) if f"{name}.tsv" in files else []
                     if documents:
                         document = documents[0]
                         document.name = name

@@ -33,9 +33,9 @@ from .checks import check_document
 from .document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document
 from .engines.base import Engine
 from .errors import InputError, OutputError, UsageError
+from .output_folder import OutputFolder
 from .markup.placement import place_markup
 from .protect import DEFAULT as DEFAULT_PROTECTION
-from .protect import SAVED as SAVED_PROTECTION
 from .protect import Protection, saved_text
 from .runners.base import RunnerStopped
 from .segment import segment_document
@@ -45,8 +45,6 @@ from .typography import apply_english_typography
 from .writers import default_writers
 from .writers.base import Writer, atomic_write, atomic_writer
 
-MANIFEST = "manifest.json"
-ARTICLE_LOG = Path(".align") / "run-articles.jsonl"
 # Rounds of forgetting articles whose outputs are gone before flags are settled.
 SETTLE_ROUNDS = 5
 
@@ -76,7 +74,7 @@ class ArticleLog:
     article), so the index can list them folder by folder."""
 
     def __init__(self, out_dir: Path) -> None:
-        self.path = out_dir / ARTICLE_LOG
+        self.path = OutputFolder(out_dir).article_log
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self.path.open("w+b")
@@ -342,7 +340,7 @@ class Run:
     def _remember_protection(self) -> None:
         """The output folder keeps the run's protected syntax for later re-reads of its
         kept sources (align.protect), rewritten only when it changed."""
-        path, text = self.out_dir / SAVED_PROTECTION, saved_text(self.protection)
+        path, text = OutputFolder(self.out_dir).protection, saved_text(self.protection)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             atomic_write(path, text)
 
@@ -517,7 +515,7 @@ def settle_consistency(store, out_dir: Path, writers: list, header: dict[str, An
         shown = store.inconsistencies()
         linked = {article for group in shown for variant in group.variants for article, _ in variant.links}
         gone = [name for name in [*store.changed_articles(), *sorted(linked)]
-                if not (out_dir / f"{name}.tsv").is_file()]
+                if not OutputFolder(out_dir).tsv(name).is_file()]
         if not gone:
             break
         for name in dict.fromkeys(gone):  # this changes their groups: the next round looks again
@@ -596,7 +594,7 @@ def end_run(out_dir: Path, report: RunReport, log: ArticleLog, writers: Iterable
     previous run's, so a run or merge stopped before it is seen as not done."""
     for writer in writers:
         writer.finish_run(out_dir, report, log)
-    write_manifest(out_dir / MANIFEST, report.manifest, log)
+    write_manifest(OutputFolder(out_dir).manifest, report.manifest, log)
 
 
 def build_manifest(report: RunReport, run: dict[str, Any]) -> dict[str, Any]:

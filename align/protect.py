@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import InputError
+from .output_folder import OutputFolder
 from .text import read_bytes, utf8_text
 
 # The user's patterns shared by a team: one Python regular expression a line, beside
@@ -182,17 +183,14 @@ def patterns_file_in(folder: str | Path) -> Path | None:
 
 # The output folder remembers the user's patterns: re-reading an article's kept source
 # (for its same-format file after a review) must find the sentences its TSV has.
-SAVED = Path(".align") / "protect.json"
-
-
 def saved_text(protection: Protection) -> str:
-    """What `SAVED` holds for `protection` (the pipeline writes it, `load_protection` reads it)."""
+    """What `OutputFolder.protection` holds for `protection` (the pipeline writes it, `load_protection` reads it)."""
     return json.dumps({"user": list(protection.user)}, ensure_ascii=False) + "\n"
 
 
 def load_protection(out_dir: str | Path) -> Protection:
     """The protection the last run into `out_dir` read its articles with."""
-    path = Path(out_dir) / SAVED
+    path = OutputFolder(out_dir).protection
     try:
         return Protection.with_patterns(json.loads(path.read_text(encoding="utf-8")).get("user", []))
     except (OSError, ValueError, AttributeError):  # none saved (an older folder), or damaged: the built-ins

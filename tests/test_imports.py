@@ -2,6 +2,8 @@
 imports inside functions too): markup transfer needs only the data model, and the
 readers' layers have no circle."""
 import itertools
+import re
+from pathlib import Path
 
 import grimp
 import pytest
@@ -44,3 +46,12 @@ def test_the_number_reader_and_typography_stand_alone():
     the data model: the checks, the pipeline and align pair share them."""
     assert align_imports("align.numbers") == set()
     assert align_imports("align.typography") <= {"align.document"}
+
+
+def test_the_output_folders_paths_stand_alone():
+    """align.output_folder spells every path in OUT; everything asks it, it asks nothing."""
+    assert align_imports("align.output_folder") == set()
+    spelled = [path for path in (Path(__file__).resolve().parent.parent / "align").rglob("*.py")
+               if path.name != "output_folder.py" and re.search(r"""["'](?:\.align|manifest\.json|index\.html)["']""",
+                                                                  path.read_text(encoding="utf-8"))]
+    assert spelled == []

@@ -9,7 +9,7 @@ import pytest
 from align.memory import TranslationMemory, default_path
 from align.pipeline import translate_paths
 from align.review.folder import Edit, ReviewFolder, carry_alignment
-from align.writers.formats import KEPT_SOURCES
+from align.output_folder import OutputFolder
 
 from conftest import ROOT
 from scripted_engine import ScriptedEngine
@@ -57,7 +57,7 @@ def test_a_saved_correction_rewrites_the_markdown_file_with_markup_on_its_words(
     folder.apply("chat", second.id, Edit(version=second.version, target="Look at the page here."))
     assert (out / "chat.en.md").read_text(encoding="utf-8") == (
         "The **black** cat is asleep.\n\nLook at [the page](https://a.example) here.\n")
-    assert (out / KEPT_SOURCES / "chat.md").read_text(encoding="utf-8") == ARTICLE
+    assert (OutputFolder(out).kept_source("chat", ".md")).read_text(encoding="utf-8") == ARTICLE
 
 
 def test_a_later_run_keeps_the_correction_and_its_markup(translated):
@@ -75,7 +75,7 @@ def test_a_later_run_keeps_the_correction_and_its_markup(translated):
 
 def test_a_kept_source_that_no_longer_matches_is_left_alone_with_a_warning(translated, caplog):
     _, out = translated
-    (out / KEPT_SOURCES / "chat.md").write_text("Un autre texte.\n", encoding="utf-8")
+    (OutputFolder(out).kept_source("chat", ".md")).write_text("Un autre texte.\n", encoding="utf-8")
     before = (out / "chat.en.md").read_bytes()
     folder = ReviewFolder(out)
     pair = next(p for p in folder.load("chat").pairs() if p.source == "Le chat noir dort.")
@@ -84,7 +84,7 @@ def test_a_kept_source_that_no_longer_matches_is_left_alone_with_a_warning(trans
     assert (out / "chat.en.md").read_bytes() == before  # not rebuilt from the wrong French
     assert "The black cat is asleep." in (out / "chat.en.txt").read_text(encoding="utf-8")  # the save itself stands
     assert [r.getMessage() for r in caplog.records] == [
-        f"{out / KEPT_SOURCES / 'chat.md'}: its sentences no longer match chat.tsv, so chat.en.md was not updated "
+        f"{OutputFolder(out).kept_source('chat', '.md')}: its sentences no longer match chat.tsv, so chat.en.md was not updated "
         "(run align translate again)"]
 
 

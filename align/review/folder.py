@@ -31,6 +31,7 @@ from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEW
 from ..errors import AlignError, InputError
 from ..flags import FlagCode
 from ..lock import OutputLock
+from ..output_folder import OutputFolder
 from ..writers import TsvWriter, TxtWriter, atomic_write
 from ..writers.formats import same_format_output
 from ..writers.tsv import KNOWN_HEADERS, read_tsv
@@ -149,7 +150,7 @@ def load_article(out_dir: str | Path, name: str) -> Document:
     from ..formats import format_for
     from ..writers.formats import find_kept_source
 
-    documents = read_tsv(Path(out_dir) / f"{name}.tsv")
+    documents = read_tsv(OutputFolder(out_dir).tsv(name))
     document = documents[0] if documents else Document(name=name)
     document.name = name
     kept = find_kept_source(out_dir, name)
@@ -225,7 +226,7 @@ class ReviewFolder:
         """The TSV of a known article; anything else (other names, paths) is NotFound."""
         if not _ARTICLE_RE.fullmatch(name or "") or name not in self.articles():
             raise NotFound(f"no article {name!r} in {self.out_dir}")
-        return self.out_dir / f"{name}.tsv"
+        return OutputFolder(self.out_dir).tsv(name)
 
     def load(self, name: str) -> Document:
         """An article as its TSV records it; its format is its kept source's (plain
@@ -240,7 +241,7 @@ class ReviewFolder:
         be read is left out with a warning."""
         summaries = {}
         for name in self.articles():
-            path = self.out_dir / f"{name}.tsv"
+            path = OutputFolder(self.out_dir).tsv(name)
             try:
                 stat = path.stat()
                 key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
@@ -258,7 +259,7 @@ class ReviewFolder:
         and counts brought up to date with the TSVs (and with `now`: article →
         `summary`, for a save about to be written)."""
         try:
-            manifest = json.loads((self.out_dir / "manifest.json").read_text(encoding="utf-8"))
+            manifest = json.loads(OutputFolder(self.out_dir).manifest.read_text(encoding="utf-8"))
             if not isinstance(manifest, dict):
                 raise ValueError("not an object")
         except (OSError, ValueError):
@@ -413,7 +414,7 @@ class ReviewFolder:
         if same_format is not None:
             outputs.append(same_format)
         progress = {**self.progress(), document.name: facts["review"]}
-        outputs.append((self.out_dir / "index.html",
+        outputs.append((OutputFolder(self.out_dir).index,
                         render_index(manifest, progress, self.inconsistencies(consistency))))
         return [(path, data.encode("utf-8") if isinstance(data, str) else data) for path, data in outputs]
 

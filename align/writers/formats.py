@@ -17,22 +17,22 @@ from typing import Any
 from ..document import Document
 from ..errors import InputError
 from ..protect import load_protection
+from ..output_folder import OutputFolder
 from .base import Writer, atomic_write
 
-KEPT_SOURCES = Path(".align") / "sources"
 
 
 def kept_source_path(out_dir: str | Path, document: Document) -> Path:
     from ..formats import format_named
 
-    return Path(out_dir) / KEPT_SOURCES / f"{document.name}{format_named(document.format).suffixes[0]}"
+    return OutputFolder(out_dir).kept_source(document.name, format_named(document.format).suffixes[0])
 
 
 def find_kept_source(out_dir: str | Path, name: str) -> Path | None:
     """The kept source of article `name`, or None (plain text, or an older run)."""
     from ..formats import format_for
 
-    folder = (Path(out_dir) / KEPT_SOURCES / name).parent
+    folder = (OutputFolder(out_dir).kept_sources / name).parent
     stem = Path(name).name
     if not folder.is_dir():
         return None

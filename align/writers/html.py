@@ -25,9 +25,9 @@ from typing import Any, Iterable
 from ..checks import FLAG_CODES
 from ..flags import FLAGS
 from ..document import METADATA, STATUSES, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document, SentencePair, Term
+from ..output_folder import INDEX, OutputFolder
 from .base import Writer, atomic_write, atomic_writer
 
-INDEX = "index.html"
 
 FLAG_LABELS = {code: info.label for code, info in FLAGS.items()}
 FLAG_HELP = {code: info.meaning for code, info in FLAGS.items()}
@@ -368,7 +368,7 @@ class HtmlWriter(Writer):
         """index.html, once every article of the run is written: `report` (a
         pipeline.RunReport) has the totals and the folder's inconsistencies, `log`
         the articles, folder by folder."""
-        return write_index(Path(out_dir) / INDEX, {**report.manifest}, log.by_folder(),
+        return write_index(OutputFolder(out_dir).index, {**report.manifest}, log.by_folder(),
                            article_count=report.articles, sentences=report.sentences,
                            flag_totals=report.flag_counts,
                            review_total=report.review_counts if report.articles else None,
