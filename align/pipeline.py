@@ -216,6 +216,20 @@ def signature(engine_signature: dict[str, Any], glossary_hash: str | None) -> st
 
 
 @dataclass
+class _RunState:
+    """What one `Run.translate` call holds while it runs, apart from the run's settings:
+    a second call starts from a fresh one."""
+
+    header: dict[str, Any]         # the run's header (engine, glossary, settings): the manifest's
+    consistency: Any               # the folder's consistency store (None: no TSV written)
+    bar: Any = None                # the progress bar
+    articles_total: int = 0
+    articles_read: int = 0
+    sentences_read: int = 0
+    next: int = 0                  # the next article to log, in input order
+
+
+@dataclass
 class Run:
     """One translation run into `out_dir`: the engine, the glossary (None: no
     term policy), the translation memory (None: every sentence is translated
@@ -254,6 +268,7 @@ class Run:
         if self.memory is not None:
             from .memory import memory_key
             self.memory_key = memory_key(self.engine_signature)
+        self._state: _RunState | None = None  # while `translate` runs
 
     # ------------------------------------------------------------------ run
     def translate(self, inputs: Inputs | Iterable[str | Path]) -> RunReport:
@@ -279,10 +294,9 @@ class Run:
         if where:
             run_settings["ray"] = where   # the cluster and its actors
         header = run_header(self.engine, self.glossary, self.glossary_path, run_settings, self.shard)
-        self._header = header
-        self._consistency = self._open_consistency()  # before anything needs closing: it may refuse
-        self._bar = self.progress_factory(None) if self.progress_factory else None
-        self._articles_total, self._articles_read, self._sentences_read = len(articles), 0, 0
+        # (the consistency store first, before anything needs closing: it may refuse)
+        self._state = _RunState(header, self._open_consistency(), articles_total=len(articles))
+        self._state.bar = self.progress_factory(None) if self.progress_factory else None
         log = ArticleLog(self.out_dir)
         self._remember_protection()
         corrections = self._corrections()
@@ -291,16 +305,15 @@ class Run:
         # Reports are logged in input order: a window's documents come back in the
         # order their last sentence did, so the few ahead of their turn wait here.
         waiting: list[tuple[int, ArticleReport | None]] = []
-        self._next = 0
 
         def log_in_order(index: int, article: ArticleReport | None) -> None:
             heapq.heappush(waiting, (index, article))
-            while waiting and waiting[0][0] == self._next:
+            while waiting and waiting[0][0] == self._state.next:
                 _, ready = heapq.heappop(waiting)
                 if ready is not None:
                     log.add(ready)
                     report.add(ready)
-                self._next += 1
+                self._state.next += 1
 
         try:
             read = self._read(articles, report, corrections, log_in_order)
@@ -323,18 +336,19 @@ class Run:
             # Done: every article before the next one to log, and those waiting for it.
             done = {index for index, _ in waiting}
             missing = [str(article) for index, article in enumerate(articles)
-                       if index >= self._next and index not in done]
+                       if index >= self._state.next and index not in done]
             shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
             raise RunnerStopped(f"{exc}; the run stopped with {len(missing)} of {len(articles)} articles "
                                 f"not written: {shown}; run it again to translate them") from None
         finally:
             log.close()
-            if self._consistency is not None:
-                self._consistency.close()
+            if self._state.consistency is not None:
+                self._state.consistency.close()
             if corrections is not None:
                 corrections.close()
-            if self._bar is not None:
-                self._bar.close()
+            if self._state.bar is not None:
+                self._state.bar.close()
+            self._state = None
         return report
 
     def _remember_protection(self) -> None:
@@ -368,8 +382,8 @@ class Run:
                 self._fail(report, str(article), _internal(article, exc))
                 log_in_order(index, None)
                 continue
-            self._articles_read += 1
-            self._sentences_read += document.sentence_count
+            self._state.articles_read += 1
+            self._state.sentences_read += document.sentence_count
             self._estimate_total()
             # Sentences with nothing left to translate (metadata, memory, corrections) are done.
             self._advance(sum(1 for paragraph in document.paragraphs for pair in paragraph.sentences
@@ -391,14 +405,15 @@ class Run:
             if self.typography == "english":  # after the memory: it keeps the model's own English
                 apply_english_typography(document)
             check_document(place_markup(document))  # markup placed once: checks and writers read it
-            if self._consistency is None:
+            if self._state.consistency is None:
                 outputs = self._write_outputs(document, header)
             else:
                 # Flagged against every article recorded so far (this run's and earlier
                 # runs'); articles written before that this one contradicts are
                 # flagged in _finish. The store commits only if the outputs are written.
                 from .consistency import mark_inconsistent
-                with _memory_writes(self._consistency), self._consistency.recording(document) as flags:
+                consistency = self._state.consistency
+                with _memory_writes(consistency), consistency.recording(document) as flags:
                     mark_inconsistent(document, flags)
                     outputs = self._write_outputs(document, header)
         except OutputError:
@@ -425,10 +440,10 @@ class Run:
     def _finish(self, report: RunReport, log: ArticleLog) -> None:
         """The inconsistency flags of the folder's articles brought up to date, the
         manifest, then whatever writers make once per run (the index)."""
-        if self._consistency is not None:
-            with _memory_writes(self._consistency):
+        if self._state.consistency is not None:
+            with _memory_writes(self._state.consistency):
                 self._settle_consistency(report, log)
-                report.inconsistencies = self._consistency.report()
+                report.inconsistencies = self._state.consistency.report()
         end_run(self.out_dir, report, log, self.writers)
 
     def _open_consistency(self):
@@ -452,7 +467,7 @@ class Run:
     def _settle_consistency(self, report: RunReport, log: ArticleLog) -> None:
         """The inconsistency flags of the folder's articles brought up to date
         (`settle_consistency`), and the index's totals with them."""
-        amended = settle_consistency(self._consistency, self.out_dir, self.writers, self._header)
+        amended = settle_consistency(self._state.consistency, self.out_dir, self.writers, self._state.header)
         for name, flags in amended.items():
             log.amend(name, flags)
         if amended:  # the totals of the index: this run's articles as they now are
@@ -481,18 +496,18 @@ class Run:
             self.on_error(message)
 
     def _advance(self, sentences: int) -> None:
-        if self._bar is not None and sentences:
-            self._bar.update(sentences)
+        if self._state.bar is not None and sentences:
+            self._state.bar.update(sentences)
 
     def _estimate_total(self) -> None:
         """The bar's total: the sentences read so far, and as many per article
         for those not read yet (exact once all are read)."""
-        if self._bar is None:
+        if self._state.bar is None:
             return
-        left = self._articles_total - self._articles_read
-        mean = self._sentences_read / max(1, self._articles_read)
-        self._bar.total = self._sentences_read + round(left * mean)
-        self._bar.refresh()
+        left = self._state.articles_total - self._state.articles_read
+        mean = self._state.sentences_read / max(1, self._state.articles_read)
+        self._state.bar.total = self._state.sentences_read + round(left * mean)
+        self._state.bar.refresh()
 
 
 def _internal(article, exc: Exception) -> str:

@@ -84,3 +84,41 @@ def test_checks_flag_untranslated_repetition_and_length_outliers():
     assert codes[10] == ["repetition", "length-ratio"]
     assert all(codes[i] == [] for i in range(1, 9))
     assert document.flag_counts() == {"untranslated": 1, "repetition": 1, "length-ratio": 1}
+
+
+def test_a_run_holds_its_settings_only_and_translates_again_as_the_first_time(tmp_path):
+    """`Run` keeps what the user asked for; what one `translate` call holds (its header,
+    the consistency store, the progress, the article order) lives for that call."""
+    import re
+
+    from align.pipeline import Run
+
+    (tmp_path / "fr").mkdir()
+    for name, text in (("a", "Le chat dort. Il rêve."), ("b", "Un chien aboie.")):
+        (tmp_path / "fr" / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+    totals: list[int | None] = []
+
+    class Bar:
+        def __init__(self, total):
+            self.total = total
+
+        def update(self, n):
+            pass
+
+        def refresh(self):
+            totals.append(self.total)
+
+        def close(self):
+            pass
+
+    run = Run(ScriptedEngine({}), tmp_path / "out", progress_factory=Bar)
+    settings = dict(vars(run))
+    outputs = []
+    for _ in range(2):
+        report = run.translate([tmp_path / "fr"])
+        assert (report.articles, report.sentences) == (2, 3)
+        assert vars(run) == settings  # nothing of the call stays on the run
+        outputs.append({p.name: re.sub(r"\d{4}-\d\d-\d\dT[\d:.]+\+00:00", "T", p.read_text(encoding="utf-8"))
+                        for p in (tmp_path / "out").glob("*.tsv")})
+    assert outputs[0] == outputs[1] and len(outputs[0]) == 2
+    assert totals[-1] == 3 and totals[len(totals) // 2 - 1] == 3  # each call's bar counts its own sentences
