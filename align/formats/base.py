@@ -287,8 +287,8 @@ class ParagraphBuilder:
         names in plain text become placeholders: never translated."""
         if self.space_after_verbatim:
             self.space_after_verbatim = False
-            if decoded[:1] and not decoded[:1].isspace():
-                self.silent(" ")
+            if decoded[:1] and not decoded[:1].isspace() and self.chars and not self.chars[-1].isspace():
+                self.silent(" ")  # (not after a space the model has already: a line break's)
         if protect and urls and raw is None and (spans := self.protected_spans(decoded)):
             self.placeholders(decoded, spans, "protected", lambda text: self.text(text, protect=False))
             return

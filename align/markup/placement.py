@@ -876,13 +876,14 @@ def keep_link_words(pair: SentencePair) -> list[str]:
     if pair.origin == "reviewed":  # (a reviewer's English is theirs)
         return []
     kept: list[Inline] = []
+    done: set[int] = set()  # (by Inline.order: a link keeps its French once)
     for _ in range(len(pair.inlines)):  # (placed again with the French in, another may have lost its words)
-        empty = [(x, inline) for x, inline in _links_without_words(pair) if inline.order not in
-                 {k.order for k in kept}]
+        empty = [(x, inline) for x, inline in _links_without_words(pair) if inline.order not in done]
         if not empty:
             break
         _write_french(pair, empty)
         kept += [inline for _, inline in empty]
+        done.update(inline.order for _, inline in empty)
     if not kept:
         return []
     texts = [pair.source[inline.start:inline.end].strip() for inline in sorted(kept, key=lambda i: i.order)]

@@ -85,10 +85,11 @@ def _written_around(outside: str, what: str, around: tuple[bool, bool]) -> bool:
     return around[0] and outside in ("open", "both")
 
 
-def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar) -> list[Token]:
-    """The translation with its markup (as placed once, `placed_markup`), as tokens."""
+def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar,
+                around: tuple[bool, bool]) -> list[Token]:
+    """The translation with its markup (as placed once, `placed_markup`), as tokens;
+    `around`: `outside_written_around(pair)`, which the paragraph decided once."""
     markup = placed_markup(pair)
-    around = outside_written_around(pair)
     placed = [(pair.inlines[n], x, y) for n, x, y in markup.spans]  # outermost first
     target = pair.target
     at: dict[int, list[tuple[str, Inline]]] = {}
@@ -255,8 +256,8 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
     markup, and what lies between sentences (whitespace, markup) as in the source."""
     text, spellings = paragraph.text, paragraph.spellings
     per_sentence, gap_events = assign_events(paragraph)
-    for pair, events in zip(paragraph.sentences, per_sentence):
-        around = outside_written_around(pair)
+    arounds = [outside_written_around(pair) for pair in paragraph.sentences]
+    for around, events in zip(arounds, per_sentence):
         gap_events += [event[:4] for event in events
                        if len(event) > 4 and _written_around(event[4], event[2], around)]
     gap_events.sort(key=lambda e: (e[0], e[1]))
@@ -282,11 +283,11 @@ def render_paragraph(paragraph: Paragraph, escape_char: EscapeChar = plain_escap
 
     cursor = 0
     previous = None
-    for pair in paragraph.sentences:
+    for pair, around in zip(paragraph.sentences, arounds):
         if previous is not None and cursor == pair.start and _glued_apart(previous, pair):
             tokens.append((TEXT, " "))
         copy(cursor, pair.start, include_end=True)
-        tokens.extend(render_pair(pair, spellings, escape_char))
+        tokens.extend(render_pair(pair, spellings, escape_char, around))
         previous = pair
         cursor = pair.start + len(pair.source)
         gap_at.setdefault(cursor, [])
