@@ -279,7 +279,7 @@ class Paragraph:
     number: int = 0
     kind: str = PROSE
     sentences: list[SentencePair] = field(default_factory=list)
-    # Articles read from Markdown, HTML or DOCX (align.formats): the block's role
+    # Articles read from Markdown, HTML or DOCX (align.read.formats): the block's role
     # ("h1", "li", "td", "p", "alt"...), its inline markup, and the source spelling
     # of characters that an escaper would write otherwise ("&eacute;", "\\*", a
     # line break inside the paragraph), by offset into `text`.

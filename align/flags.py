@@ -1,7 +1,7 @@
 """Every review flag, once: its code (stable: the TSV, the pages and the index
 count it), its label, what it means and what the reviewer should do.
 
-The checks (align.checks), the memory and the review folder set flags by these
+The checks (align.checks.pair), the memory and the review folder set flags by these
 codes; the review page and the index show the labels and meanings;
 docs/review.md prints this table (`markdown_table`, checked by a test).
 """

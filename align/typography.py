@@ -6,7 +6,7 @@ U+2009) before ; : ! ? and % and inside guillemets. `english_typography` rewrite
 one text to English conventions and returns, with it, where each old offset went,
 so that word alignments and term spans can follow; `apply_english_typography` is
 the pipeline stage, run on machine translations only (a reviewer's or a
-translator's English is flagged by align.checks, never rewritten).
+translator's English is flagged by align.checks.pair, never rewritten).
 
 The rules, never applied inside `keep` spans (code, URLs: text copied verbatim):
 

@@ -32,8 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from align.engines import load_engine  # noqa: E402
-from align.engines.base import GenerationSettings  # noqa: E402
+from align.mt.engines import load_engine  # noqa: E402
+from align.mt.engines.base import GenerationSettings  # noqa: E402
 
 
 def held_out(count: int) -> list[str]:

@@ -2,7 +2,7 @@
 
 Translates the first N sentences of newstest2013 (French) with a model (default:
 the small trained test model, tests/models/small-fr-en), groups them into
-"articles" of K consecutive sentences, flags them with `align.checks.low_confidence`
+"articles" of K consecutive sentences, flags them with `align.checks.pair.low_confidence`
 exactly as `align translate` does, and compares each sentence's chrF against the
 reference (sacrebleu's sentence chrF) between flagged and unflagged sentences.
 Also the Spearman rank correlation between score and chrF over all sentences.
@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.checks import CONFIDENT_SCORE, LOW_CONFIDENCE_SHARE, low_confidence  # noqa: E402
+from align.checks.pair import CONFIDENT_SCORE, LOW_CONFIDENCE_SHARE, low_confidence  # noqa: E402
 from align.document import SentencePair  # noqa: E402
 
 
@@ -94,8 +94,8 @@ def main() -> int:
     import sacrebleu
     import torch
 
-    from align.engines import load_engine
-    from align.engines.base import GenerationSettings
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import GenerationSettings
 
     torch.set_num_threads(2)
     engine = load_engine(args.engine, args.model, GenerationSettings(beams=args.beams, batch_size=16, device="cpu"))

@@ -16,7 +16,7 @@ Two parts, in one run:
    shared 2-core machine drifts by ±10 % from one minute to the next.
 2. **Series**: folders of N articles of one to three sentences (newstest2013 lines in
    order, lengths drawn with seed 2013), and for N ≥ 1,000 of one sentence each; each
-   run in a fresh process through `align.pipeline.translate_paths` with every default
+   run in a fresh process through `align.pipeline.run.translate_paths` with every default
    writer (text, TSV, review page, index, manifest), as `align translate` runs it, with
    no translation memory (the data repeats after 3,000 lines, and a memory would serve
    the repeats); the folder of `--as-one` articles is also run as one article. Peak RSS
@@ -90,7 +90,7 @@ def source_tokens(folder: Path, model: str) -> int:
 def instant_engine():
     """An engine that answers at once (the French upper-cased, each word aligned to
     itself): what is left of a run's time is align's own, per article."""
-    from align.engines.base import Engine, GenerationSettings, Hypothesis
+    from align.mt.engines.base import Engine, GenerationSettings, Hypothesis
 
     class Instant(Engine):
         name = "instant"
@@ -120,9 +120,9 @@ def instant_engine():
 
 # ------------------------------------------------------------------ one run, in a child
 def child(engine_name: str, model: str, folder: str, out: str, cache: str) -> None:
-    from align.engines import load_engine
-    from align.engines.base import GenerationSettings
-    from align.pipeline import environment, translate_paths
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import GenerationSettings
+    from align.pipeline.run import environment, translate_paths
 
     environment()  # the imports the manifest records, before the clock starts
     engine = instant_engine() if engine_name == "instant" else \
@@ -214,9 +214,9 @@ def figure(series: list[dict]) -> str:
 # ------------------------------------------------------------------ criteria
 def criteria(model: str, workdir: Path, cache: Path, engines: list[str], repeats: int = 3) -> list[dict]:
     """Short articles against one article against raw CTranslate2, in this process."""
-    from align.engines import load_engine
-    from align.engines.base import GenerationSettings
-    from align.pipeline import environment, translate_paths
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import GenerationSettings
+    from align.pipeline.run import environment, translate_paths
 
     environment()
     sentences = news()[1000:1400]
@@ -245,7 +245,7 @@ def criteria(model: str, workdir: Path, cache: Path, engines: list[str], repeats
                   lambda: translate_paths([one], engine, workdir / "criteria-out", writers=None).sentences)
             if name == "ctranslate2":
                 # Sentences as align's reader segments them, pre-tokenized as align does.
-                from align.pipeline import prepare_document
+                from align.pipeline.run import prepare_document
                 segmented = [p.source for p in prepare_document(one / "all.txt").pairs()]
                 tokens = engine.source_tokens(segmented)
                 for budget in (2048, 4096, 8192, 16384):

@@ -74,7 +74,7 @@ def loadavg() -> str:
 
 # ------------------------------------------------------------------ setup
 def build_model(cache: Path) -> Path:
-    from align.random_model import build_random_marian
+    from align.mt.random_model import build_random_marian
 
     directory = cache / "bench" / "random-opus-mt-fr-en"
     if (directory / ".complete").exists():
@@ -91,7 +91,7 @@ def build_model(cache: Path) -> Path:
 def _fixed_transformers_engine(model: str, settings, out_tokens: int):
     """TransformersEngine whose generate() produces exactly `out_tokens` tokens
     (GenerationSettings has no such field: the benchmark overrides generate's kwargs)."""
-    from align.engines.transformers import TransformersEngine
+    from align.mt.engines.transformers import TransformersEngine
 
     engine = TransformersEngine(model, settings)
     generate = engine.model.generate
@@ -153,7 +153,7 @@ def worker(args: argparse.Namespace) -> dict:
     elif args.worker == "b":
         import torch
 
-        from align.engines.base import GenerationSettings
+        from align.mt.engines.base import GenerationSettings
 
         engine = _fixed_transformers_engine(args.model, GenerationSettings(
             beams=args.beams, batch_size=args.batch_size, device="cpu", length_ratio=0.0, length_slack=n_out), n_out)
@@ -166,8 +166,8 @@ def worker(args: argparse.Namespace) -> dict:
         threads = torch.get_num_threads()
         produced = sum(tokens_out)
     elif args.worker == "c":
-        from align.engines.base import GenerationSettings
-        from align.engines.ctranslate2 import CTranslate2Engine
+        from align.mt.engines.base import GenerationSettings
+        from align.mt.engines.ctranslate2 import CTranslate2Engine
 
         engine = CTranslate2Engine(args.model, GenerationSettings(beams=args.beams, batch_size=args.batch_size,
                                                                   device="cpu"),
@@ -193,7 +193,7 @@ def worker(args: argparse.Namespace) -> dict:
         import ctranslate2
         from transformers import AutoTokenizer
 
-        from align.engines.ctranslate2 import physical_cores
+        from align.mt.engines.ctranslate2 import physical_cores
 
         tokenizer = AutoTokenizer.from_pretrained(args.model)
         threads = physical_cores()
@@ -269,7 +269,7 @@ def main() -> None:
         Path(args.result).write_text(json.dumps(worker(args)))
         return
 
-    from align.engines.ctranslate2 import cache_root
+    from align.mt.engines.ctranslate2 import cache_root
 
     args.cache = cache_root(args.cache)
     load_before = loadavg()
@@ -278,8 +278,8 @@ def main() -> None:
     setup = subprocess.run(
         [sys.executable, "-c",
          "import sys; sys.path.insert(0, sys.argv[1]);"
-         "from align.engines.ctranslate2 import CTranslate2Engine;"
-         "from align.engines.base import GenerationSettings;"
+         "from align.mt.engines.ctranslate2 import CTranslate2Engine;"
+         "from align.mt.engines.base import GenerationSettings;"
          "e = CTranslate2Engine(sys.argv[2], GenerationSettings(device='cpu'), compute_type=sys.argv[3], cache_dir=sys.argv[4]);"
          "print(e.converted)", str(REPO), str(model), args.compute_type, str(args.cache)],
         check=True, capture_output=True, text=True)

@@ -9,7 +9,7 @@ writer: TXT, TSV, review page, and the same-format file) — the best of 3 runs
 for reading and writing, one translation. Overhead = (read + write of the format)
 − (read + write of plain text), as a share of the translation time. Also: the HTML
 parsers that were candidates (html.parser, lxml, html5lib) on the article and on a
-10 MB single-line page, and reading/writing that page through align.formats.
+10 MB single-line page, and reading/writing that page through align.read.formats.
 The HTML parsers that were candidates: align's tokenizer, the standard
 library's html.parser, lxml and html5lib.
 
@@ -28,11 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.checks import check_document  # noqa: E402
-from align.pipeline import prepare_document  # noqa: E402
+from align.checks.pair import check_document  # noqa: E402
+from align.pipeline.run import prepare_document  # noqa: E402
 from align.segment import segment_document  # noqa: E402
-from align.translate import translate_document  # noqa: E402
-from align.writers import default_writers  # noqa: E402
+from align.pipeline.translate import translate_document  # noqa: E402
+from align.output.writers import default_writers  # noqa: E402
 
 ARTICLES = {
     "txt": ROOT / "sources_fr" / "004_4308e03e8e9adbfa.txt",
@@ -73,7 +73,7 @@ def article_rows(engine, out: Path) -> list[dict]:
 def parser_rows(big_mb: int) -> list[dict]:
     from html.parser import HTMLParser
 
-    from align.formats.html import HtmlFormat, tokenize
+    from align.read.formats.html import HtmlFormat, tokenize
 
     article = ARTICLES["html"].read_text(encoding="utf-8")
     block = "<p>Une phrase <b>assez</b> courte &eacute;crite ici.</p>"
@@ -92,7 +92,7 @@ def parser_rows(big_mb: int) -> list[dict]:
         parser.close()
         return parser.count
 
-    candidates = {"align.formats.html.tokenize": lambda text: tokenize(text), "html.parser (stdlib)": stdlib}
+    candidates = {"align.read.formats.html.tokenize": lambda text: tokenize(text), "html.parser (stdlib)": stdlib}
     try:
         import lxml.html
         candidates["lxml.html tree"] = lambda text: lxml.html.document_fromstring(text)
@@ -117,7 +117,7 @@ def parser_rows(big_mb: int) -> list[dict]:
         pair.alignment = [(m.start(), m.end(), m.start(), m.end()) for m in re.finditer(r"\w+", pair.source)]
     started = time.perf_counter()
     same = fmt.write(document) == big.encode()
-    rows.append({"parser": "align.formats.html read+segment / write", "read_s": read_s,
+    rows.append({"parser": "align.read.formats.html read+segment / write", "read_s": read_s,
                  "write_s": time.perf_counter() - started, "identical": same,
                  "paragraphs": len(document.paragraphs)})
     return rows
@@ -161,8 +161,8 @@ def main() -> None:
 
     import tempfile
 
-    from align.engines.base import GenerationSettings
-    from align.engines.transformers import TransformersEngine
+    from align.mt.engines.base import GenerationSettings
+    from align.mt.engines.transformers import TransformersEngine
 
     engine = TransformersEngine(args.model, GenerationSettings(beams=args.beams))
     with tempfile.TemporaryDirectory() as out:

@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from align.text import plain_apostrophes
+from align.read.text import plain_apostrophes
 from align.terms.glossary import Glossary  # noqa: E402
 from align.terms.matcher import Matcher, RegexMatcher, _capitalised, _squeeze, fold, longest_first  # noqa: E402
 

@@ -65,8 +65,8 @@ def make_folder(folder: Path, megabytes: int, seed: int = 2025) -> tuple[int, in
 
 def child(folder: str, out: str, glossary_path: str | None) -> None:
     """Runs in the subprocess: translate `folder` with the stub engine, print JSON."""
-    from align.engines.base import Engine, Hypothesis
-    from align.pipeline import translate_paths
+    from align.mt.engines.base import Engine, Hypothesis
+    from align.pipeline.run import translate_paths
 
     class UpperEngine(Engine):
         """The source uppercased: isolates the pipeline's memory from a model's."""
@@ -90,14 +90,14 @@ def child(folder: str, out: str, glossary_path: str | None) -> None:
     if glossary_path:
         from align.terms.glossary import Glossary
         glossary = Glossary.load(glossary_path)
-    # The manifest records library versions (align.pipeline.environment imports
+    # The manifest records library versions (align.pipeline.run.environment imports
     # torch, transformers...): import them first, so the baseline includes them
     # and the growth is the pipeline's own.
-    from align.pipeline import environment
+    from align.pipeline.run import environment
     environment()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()
-    from align.memory import TranslationMemory, default_path
+    from align.output.memory import TranslationMemory, default_path
 
     Path(out).mkdir(parents=True, exist_ok=True)
     with TranslationMemory(default_path(out)) as memory:  # as `align translate` runs it

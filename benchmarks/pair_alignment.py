@@ -1,4 +1,4 @@
-"""Sentence-alignment benchmark: align.bitext against NLTK's Gale-Church.
+"""Sentence-alignment benchmark: align.tools.bitext against NLTK's Gale-Church.
 
 Gold: data/newstest2013.{fr,en} (3000 line-aligned sentences), cut into documents
 of 40 sentences. On each side (seeded) about 8% of the sentences are merged with the
@@ -26,7 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from align.bitext import align_segments  # noqa: E402
+from align.tools.bitext import align_segments  # noqa: E402
 
 DATA = REPO / "data"
 DOC_LINES = 40
@@ -164,14 +164,14 @@ def main(argv: list[str] | None = None) -> int:
         documents = documents[:args.docs]
 
     systems: dict[str, object] = {
-        "align.bitext (length + anchors)": lambda fr, en: {(b.fr, b.en) for b in align_segments(fr, en)},
+        "align.tools.bitext (length + anchors)": lambda fr, en: {(b.fr, b.en) for b in align_segments(fr, en)},
         "NLTK Gale-Church (align_blocks)": nltk_beads,
     }
     engine = None
     if args.mt:
-        from align.engines.base import GenerationSettings
-        from align.engines.transformers import TransformersEngine
-        from align.random_model import build_random_marian
+        from align.mt.engines.base import GenerationSettings
+        from align.mt.engines.transformers import TransformersEngine
+        from align.mt.random_model import build_random_marian
         model_dir = Path(tempfile.mkdtemp(prefix="pair-bench-model-"))
         build_random_marian(model_dir, fr_all[:300], en_all[:300])
         engine = TransformersEngine(str(model_dir), settings=GenerationSettings(beams=1, batch_size=32))
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         def with_mt(fr: list[str], en: list[str]) -> set[Bead]:
             mt = [h.text for h in engine.translate(fr)]
             return {(b.fr, b.en) for b in align_segments(fr, en, mt=mt)}
-        systems["align.bitext + MT chrF (RANDOM tiny model: F1 meaningless)"] = with_mt
+        systems["align.tools.bitext + MT chrF (RANDOM tiny model: F1 meaningless)"] = with_mt
 
     gold_kinds: dict[str, int] = {}
     for _, _, gold in documents:

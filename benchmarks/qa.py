@@ -36,7 +36,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 
-from align.numbers import mismatch_detail, number_mismatch  # noqa: E402
+from align.checks.numbers import mismatch_detail, number_mismatch  # noqa: E402
 
 SETS = {"newstest2013 (development)": "newstest2013", "newstest2014 (development)": "newstest2014",
         "newstest2012 (development)": "newstest2012", "newstest2011 (held out)": "newstest2011"}
@@ -121,7 +121,7 @@ def measure(fr_lines: list[str], en_lines: list[str], seed: int = 2013) -> dict:
 
 
 def model_share(model: str, fr_lines: list[str]) -> dict:
-    from align.engines import GenerationSettings, load_engine
+    from align.mt.engines import GenerationSettings, load_engine
 
     engine = load_engine("ctranslate2", model, GenerationSettings(device="cpu"))
     started = time.perf_counter()

@@ -57,10 +57,10 @@ def main() -> None:
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
 
-    from align.engines import load_engine
-    from align.engines.base import Engine, GenerationSettings, Hypothesis
-    from align.pipeline import translate_paths
-    from align.runners.ray import EngineSpec, RayRunner, connect, ray_module
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import Engine, GenerationSettings, Hypothesis
+    from align.pipeline.run import translate_paths
+    from align.mt.runners.ray import EngineSpec, RayRunner, connect, ray_module
 
     settings = GenerationSettings(device="cpu")
     figures: dict = {}

@@ -6,7 +6,7 @@
 
 The Markdown and HTML files of tests/data/real/ (public documentation, reference and
 administration pages; provenance in its PROVENANCE.md) are translated by
-`align.pipeline.translate_paths` (no glossary, no memory), and each output is read with
+`align.pipeline.run.translate_paths` (no glossary, no memory), and each output is read with
 parsers align does not use to read it (markdown-it's plain CommonMark, lxml) beside its
 source:
 
@@ -144,9 +144,9 @@ def main() -> None:
     if args.engine in ("copy", "reverse"):
         document_path(args, args.engine)
         return
-    from align.engines import load_engine
-    from align.engines.base import GenerationSettings
-    from align.pipeline import translate_paths
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import GenerationSettings
+    from align.pipeline.run import translate_paths
 
     real = HERE / "tests" / "data" / "real"
     engine = load_engine(args.engine, args.model, GenerationSettings(device="cpu"))

@@ -1,5 +1,5 @@
 """Markup placement on hostile inputs (issue 27, item 3): seconds through the whole
-document path (`align.pipeline.translate_paths` with the copying engine of
+document path (`align.pipeline.run.translate_paths` with the copying engine of
 tests/copy_engines.py, or with `--engine reverse` the one that reverses each
 sentence's words, so every verbatim span is found and placed again), each input at
 its size and at twice that, to show that the time grows linearly. Not a test: a
@@ -10,8 +10,8 @@ number to read.
 Before (issue 27): 4,000 code spans > 60 s, emphasis nested 8,000 deep 15 s,
 20,000 unclosed <b> 14 s. Placement queries are now logarithmic (align.markup.placement),
 the attention alignment one argmax per word (align.terms.placement), the review page's
-styles one sweep (align.writers.html), a long sentence's verbatim text found once, not
-once per piece the engine translates (align.translate).
+styles one sweep (align.output.writers.html), a long sentence's verbatim text found once, not
+once per piece the engine translates (align.pipeline.translate).
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from align.pipeline import translate_paths  # noqa: E402
+from align.pipeline.run import translate_paths  # noqa: E402
 from copy_engines import CopyEngine, ReverseEngine  # noqa: E402
 
 # name -> (file suffix, size, text for a size)

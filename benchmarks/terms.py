@@ -135,9 +135,9 @@ def score(document, references) -> tuple[float, float, float]:
 
 
 def run(engine_name: str, model: Path, sentences, glossary, repeats: int):
-    from align.engines import load_engine
-    from align.engines.base import GenerationSettings
-    from align.translate import translate_document
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import GenerationSettings
+    from align.pipeline.translate import translate_document
 
     engine = load_engine(engine_name, str(model), GenerationSettings(batch_size=16))
     references = [e for _, e in sentences]

@@ -41,7 +41,7 @@ def english_lines() -> list[str]:
 
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory) -> Path:
-    from align.random_model import build_random_marian
+    from align.mt.random_model import build_random_marian
 
     return build_random_marian(tmp_path_factory.mktemp("models") / "tiny-opus-mt-fr-en",
                                french_lines(), english_lines())
@@ -49,7 +49,7 @@ def tiny_model(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_engine(tiny_model):
-    from align.engines.transformers import TransformersEngine
+    from align.mt.engines.transformers import TransformersEngine
 
     return TransformersEngine(str(tiny_model))
 
@@ -80,6 +80,6 @@ def small_model() -> Path:
 
 @pytest.fixture(scope="session")
 def small_engine():
-    from align.engines.transformers import TransformersEngine
+    from align.mt.engines.transformers import TransformersEngine
 
     return TransformersEngine(str(SMALL_MODEL))

@@ -14,7 +14,7 @@ the model's business, not the document path's.
 """
 from __future__ import annotations
 
-from align.engines.base import Engine, Hypothesis, detokenize
+from align.mt.engines.base import Engine, Hypothesis, detokenize
 
 BOUNDARY = "\u2581"
 

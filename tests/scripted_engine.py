@@ -7,7 +7,7 @@ attention of a word is all on the French word named (none: on EOS only).
 """
 from __future__ import annotations
 
-from align.engines.base import Engine, Hypothesis, detokenize
+from align.mt.engines.base import Engine, Hypothesis, detokenize
 
 
 class ScriptedEngine(Engine):

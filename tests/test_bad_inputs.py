@@ -17,8 +17,8 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.segment import segment_document
-from align.sources import ARTICLE_SUFFIXES, read_document
-from align.writers.tsv import COLUMNS, read_rows
+from align.read.sources import ARTICLE_SUFFIXES, read_document
+from align.output.writers.tsv import COLUMNS, read_rows
 
 KINDS = "(" + ", ".join(ARTICLE_SUFFIXES) + ")"  # as "folder has no articles" lists them
 
@@ -220,8 +220,8 @@ def three_thousand_words() -> str:
 def test_three_thousand_word_sentence_is_split_in_the_pipeline(tmp_path, tiny_engine):
     # The pipeline with a stub engine (the tiny model's tokenizer, instant output):
     # the sentence is split into pieces under the model's limit and flagged.
-    from align.engines.base import Engine, Hypothesis
-    from align.pipeline import translate_paths
+    from align.mt.engines.base import Engine, Hypothesis
+    from align.pipeline.run import translate_paths
 
     class Echo(Engine):
         name = "echo"

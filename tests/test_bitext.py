@@ -1,4 +1,4 @@
-"""align.bitext: beads on tiny documents, edge cases, ladder format, documents, TMX,
+"""align.tools.bitext: beads on tiny documents, edge cases, ladder format, documents, TMX,
 and the `align pair` command."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from align.bitext import Bead, align_documents, align_segments, anchors, ladder_lines
+from align.tools.bitext import Bead, align_documents, align_segments, anchors, ladder_lines
 from align.document import Document, Paragraph
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -138,7 +138,7 @@ def test_align_documents_splits_sentences():
 def test_tmx_round_trip(tmp_path):
     from translate.storage.tmx import tmxfile
 
-    from align.writers.tmx import TmxWriter, write_tmx
+    from align.interchange.tmx import TmxWriter, write_tmx
 
     path = write_tmx([("Bonjour « toi » & moi", "Hello \"you\" & me"), ("Seul", ""), ("", "Alone"),
                       ("Deux", "Two")], tmp_path / "x.tmx")
@@ -208,7 +208,7 @@ def test_pair_is_a_qa_pass_over_a_human_translation(tmp_path):
     newstest2013 (data/, lines 2916-2918, 2927 and 1231), the English as its
     translator wrote it except where said."""
     from align.cli.pair import pair
-    from align.writers.tsv import read_tsv
+    from align.output.writers.tsv import read_tsv
 
     data = Path(__file__).resolve().parent.parent / "data"
     fr_lines = (data / "newstest2013.fr").read_text(encoding="utf-8").splitlines()

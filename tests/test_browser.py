@@ -24,8 +24,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from align.document import Document, Flag, Paragraph, SentencePair, Term
-from align.writers.html import HtmlWriter
-from align.writers.tsv import read_rows
+from align.output.writers.html import HtmlWriter
+from align.output.writers.tsv import read_rows
 
 
 def _binary(*names: str) -> str | None:
@@ -63,9 +63,9 @@ def evil_document() -> Document:
 @pytest.fixture(scope="module")
 def pages(tiny_model, tmp_path_factory) -> Path:
     """Output folder of one run over sources_fr/ (default writers, HTML included)."""
-    from align.engines.base import GenerationSettings
-    from align.engines.transformers import TransformersEngine
-    from align.pipeline import translate_paths
+    from align.mt.engines.base import GenerationSettings
+    from align.mt.engines.transformers import TransformersEngine
+    from align.pipeline.run import translate_paths
 
     try:
         from align.terms.glossary import Glossary
@@ -332,9 +332,9 @@ def test_narrow_window_does_not_scroll_sideways(pages, driver):
 @pytest.fixture(scope="module")
 def translated_html(tiny_model, tmp_path_factory) -> Path:
     """tests/data/altman-html.html translated by `align translate` (tiny model)."""
-    from align.engines.base import GenerationSettings
-    from align.engines.transformers import TransformersEngine
-    from align.pipeline import translate_paths
+    from align.mt.engines.base import GenerationSettings
+    from align.mt.engines.transformers import TransformersEngine
+    from align.pipeline.run import translate_paths
 
     out = tmp_path_factory.mktemp("html_article")
     engine = TransformersEngine(str(tiny_model), GenerationSettings(beams=1, length_ratio=1.0, length_slack=4))

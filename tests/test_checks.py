@@ -1,9 +1,9 @@
 """checks: the `truncated` flag, and metadata that never counts as untranslated."""
-from align.checks import FLAG_CODES, check_document, check_pair
+from align.checks.pair import FLAG_CODES, check_document, check_pair
 from align.document import METADATA, PROSE, Document, Paragraph, SentencePair
 from align.segment import segment_document
-from align.sources import read_text
-from align.writers.tsv import TsvWriter, read_tsv
+from align.read.sources import read_text
+from align.output.writers.tsv import TsvWriter, read_tsv
 
 
 def test_a_truncated_pair_is_flagged_and_a_finished_one_is_not():

@@ -1,4 +1,4 @@
-"""Consistency across a corpus (align.consistency): the same French translated
+"""Consistency across a corpus (align.checks.consistency): the same French translated
 differently in different articles, kept per output folder in SQLite, flagged on
 the rows and listed in the index."""
 from __future__ import annotations
@@ -13,14 +13,15 @@ import pytest
 from click.testing import CliRunner
 from lxml import html as lxml_html
 
-import align.engines
+import align.mt.engines
 from align.cli import main
-from align.consistency import (FLAG, NAME, SENTENCE, TERM, ConsistencyIndex, Occurrence, default_path,
+from align.output.folder import OutputFolder
+from align.checks.consistency import (FLAG, NAME, SENTENCE, TERM, ConsistencyIndex, Occurrence,
                                document_occurrences, find_names, mark_inconsistent, pair_occurrences)
 from align.document import METADATA, Document, Flag, Paragraph, SentencePair, Term
 from align.flags import FLAGS, FlagCode
 from align.review.folder import Edit, ReviewFolder
-from align.writers.tsv import read_rows
+from align.output.writers.tsv import read_rows
 
 from scripted_engine import ScriptedEngine
 
@@ -237,8 +238,8 @@ def test_the_stage_imports_only_the_data_model_the_memorys_normalisation_and_the
     import grimp
 
     graph = grimp.build_graph("align")
-    assert {m for m in graph.find_modules_directly_imported_by("align.consistency")
-            if m.startswith("align")} == {"align.document", "align.memory", "align.output_folder"}
+    assert {m for m in graph.find_modules_directly_imported_by("align.checks.consistency")
+            if m.startswith("align")} == {"align.document", "align.output.memory", "align.output.folder"}
 
 
 def test_counts_kept_by_the_triggers_are_the_group_by_of_the_rows_and_flags_follow(store):
@@ -342,7 +343,7 @@ FIXED_B = "The budget of Jean-Marc Ayrault is criticised by the right."
 def scripted_cli(monkeypatch):
     """`align translate` with the scripted engine in place of the model."""
     engine = ScriptedEngine(SCRIPT)
-    monkeypatch.setattr(align.engines, "load_engine", lambda *args, **kwargs: engine)
+    monkeypatch.setattr(align.mt.engines, "load_engine", lambda *args, **kwargs: engine)
 
     def translate(*paths: Path, out: Path) -> None:
         result = CliRunner().invoke(main, ["translate", *map(str, paths), "-o", str(out), "--no-glossary", "-q"])
@@ -446,7 +447,7 @@ def test_a_run_over_one_article_keeps_the_folders_other_articles(scripted_cli, s
     assert index_groups(out) == {("name", "Jean-Marc Ayrault"): {"Jean-Marc Ayrault": ["./a.html#p1s1"],
                                                                   "Jean-Marc Ayraut": ["./2024/b.html#p1s1"]}}
     assert flags(out, "a") and flags(out, "2024/b")
-    with ConsistencyIndex(default_path(out)) as store:
+    with ConsistencyIndex(OutputFolder(out).consistency) as store:
         assert store.articles() == 3
 
 
@@ -502,17 +503,17 @@ def test_an_article_whose_outputs_were_deleted_leaves_the_store(scripted_cli, so
         path.unlink()
     scripted_cli(sources / "a.txt", out=out)
     assert flags(out, "a") == {} and index_groups(out) == {}   # no flag, no link names the deleted article
-    with ConsistencyIndex(default_path(out)) as store:
+    with ConsistencyIndex(OutputFolder(out).consistency) as store:
         assert store.articles() == 2
 
 
 def test_a_store_that_cannot_be_read_stops_the_run_with_one_line(scripted_cli, sources, tmp_path):
     out = tmp_path / "out"
-    default_path(out).parent.mkdir(parents=True)
-    default_path(out).write_bytes(b"not a database at all" * 100)
+    OutputFolder(out).consistency.parent.mkdir(parents=True)
+    OutputFolder(out).consistency.write_bytes(b"not a database at all" * 100)
     result = CliRunner().invoke(main, ["translate", str(sources), "-o", str(out), "--no-glossary", "-q"])
     assert result.exit_code == 2
-    assert f"{default_path(out)}: not a usable consistency store" in result.output
+    assert f"{OutputFolder(out).consistency}: not a usable consistency store" in result.output
     assert "Traceback" not in result.output
 
 

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.errors import OutputError
-from align.memory import TranslationMemory, default_path
-from align.pipeline import translate_paths
-from align.writers import atomic_write
-from align.writers.tsv import read_rows
+from align.output.memory import TranslationMemory, default_path
+from align.pipeline.run import translate_paths
+from align.output.writers import atomic_write
+from align.output.writers.tsv import read_rows
 
 ARTICLES = {"a": "Le conseil a voté hier.\n", "b": "Les chercheurs publient.\n", "c": "Le chat dort.\n"}
 
@@ -149,7 +149,7 @@ def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_mod
 
 
 def test_temporaries_a_killed_run_left_in_sub_folders_are_removed_under_the_lock(tmp_path):
-    from align.lock import OutputLock
+    from align.output.lock import OutputLock
 
     (tmp_path / "2024").mkdir()
     (tmp_path / "2024" / ".intro.tsv.k3j2.part").write_text("half a fi")

@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.admon import admon_plugin
 from mdit_py_plugins.attrs import attrs_plugin
 
-from align.pipeline import translate_paths
+from align.pipeline.run import translate_paths
 from conftest import ROOT
 from copy_engines import CopyEngine, ReverseEngine
 

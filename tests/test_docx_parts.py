@@ -9,7 +9,7 @@ from docx.oxml import parse_xml
 from lxml import etree
 from test_formats import docx_structure, round_trip, spans
 
-from align.formats.docx import DocxFormat
+from align.read.formats.docx import DocxFormat
 from align.segment import segment_document
 
 NAMESPACES = {

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_formats import docx_structure, reordered, round_trip
 
-from align.formats.docx import DocxFormat
+from align.read.formats.docx import DocxFormat
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"

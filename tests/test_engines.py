@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from align.engines import load_engine
-from align.engines.base import GenerationSettings, detokenize
+from align.mt.engines import load_engine
+from align.mt.engines.base import GenerationSettings, detokenize
 from align.errors import ModelLoadError, UsageError
-from align.shard import parse_shard, select_shard, shard_of
+from align.pipeline.shard import parse_shard, select_shard, shard_of
 
 REPO = Path(__file__).resolve().parent.parent
 ENGINE_NAMES = ["transformers", "ctranslate2"]
@@ -20,7 +20,7 @@ ENGINE_NAMES = ["transformers", "ctranslate2"]
 # ---------------------------------------------------------------- fixtures
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> Path:
-    from align.random_model import build_random_marian
+    from align.mt.random_model import build_random_marian
 
     french = []
     for path in sorted((REPO / "sources_fr").glob("*.txt")):
@@ -105,7 +105,7 @@ def test_output_length_is_bounded_by_the_source_and_truncation_is_reported(engin
 
 # ---------------------------------------------------------------- ctranslate2 specifics
 def test_ct2_conversion_is_cached_per_compute_type(tiny_model, ct2_cache, engines):
-    from align.engines.ctranslate2 import CTranslate2Engine
+    from align.mt.engines.ctranslate2 import CTranslate2Engine
 
     first = engines("ctranslate2", batch_size=4)
     assert first.converted.parent == ct2_cache / "ct2"
@@ -120,7 +120,7 @@ def test_ct2_conversion_is_cached_per_compute_type(tiny_model, ct2_cache, engine
 
 
 def test_ct2_cache_follows_align_cache(tiny_model, tmp_path, monkeypatch):
-    from align.engines.ctranslate2 import CTranslate2Engine
+    from align.mt.engines.ctranslate2 import CTranslate2Engine
 
     monkeypatch.setenv("ALIGN_CACHE", str(tmp_path))
     engine = CTranslate2Engine(str(tiny_model), GenerationSettings(), compute_type="int8_float32")
@@ -128,7 +128,7 @@ def test_ct2_cache_follows_align_cache(tiny_model, tmp_path, monkeypatch):
 
 
 def test_ct2_fixed_output_tokens(tiny_model, ct2_cache):
-    from align.engines.ctranslate2 import CTranslate2Engine
+    from align.mt.engines.ctranslate2 import CTranslate2Engine
 
     engine = CTranslate2Engine(str(tiny_model), GenerationSettings(beams=2), cache_dir=ct2_cache,
                                fixed_output_tokens=7)
@@ -136,7 +136,7 @@ def test_ct2_fixed_output_tokens(tiny_model, ct2_cache):
 
 
 def test_ct2_missing_gives_the_install_line(tiny_model, monkeypatch):
-    from align.engines.ctranslate2 import CTranslate2Engine
+    from align.mt.engines.ctranslate2 import CTranslate2Engine
 
     monkeypatch.setitem(sys.modules, "ctranslate2", None)  # import ctranslate2 -> ImportError
     with pytest.raises(ModelLoadError) as error:
@@ -146,7 +146,7 @@ def test_ct2_missing_gives_the_install_line(tiny_model, monkeypatch):
 
 
 def test_torch_missing_names_the_cpu_build(tiny_model, monkeypatch):
-    from align.engines.transformers import TransformersEngine
+    from align.mt.engines.transformers import TransformersEngine
 
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(ModelLoadError) as error:
@@ -241,7 +241,7 @@ def test_select_shard_checks_its_arguments():
 @pytest.mark.parametrize("name", ENGINE_NAMES)
 def test_both_engines_split_an_over_long_sentence_at_the_same_input_limit(engines, name):
     from align.document import Document, Paragraph, SentencePair
-    from align.translate import translate_document
+    from align.pipeline.translate import translate_document
 
     engine = engines(name, batch_size=8, length_ratio=0.0, length_slack=3)  # short outputs: this is about inputs
     assert engine.max_input_tokens == engines("transformers").max_input_tokens

@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 
 from align.document import METADATA, Inline, Paragraph, SentencePair
 from align.errors import InputError
-from align.formats import format_for
-from align.formats.docx import DocxFormat
-from align.formats.html import HtmlFormat
+from align.read.formats import format_for
+from align.read.formats.docx import DocxFormat
+from align.read.formats.html import HtmlFormat
 from align.flags import FlagCode
 from align.markup.rendering import render_paragraph, tokens_to_text
-from align.formats.markdown import FRONT_MATTER_RE, MarkdownFormat, parser
+from align.read.formats.markdown import FRONT_MATTER_RE, MarkdownFormat, parser
 from align.segment import segment_document
-from align.sources import find_articles, read_document
+from align.read.sources import find_articles, read_document
 from conftest import ROOT
 
 MARKUP_MOVED = FlagCode.MARKUP_MOVED
@@ -146,7 +146,7 @@ def html_translate(source_html: str, target: str, alignment) -> tuple[str, list]
     (pair,) = list(document.pairs())
     pair.target = target
     pair.alignment = alignment
-    from align.checks import check_pair
+    from align.checks.pair import check_pair
     check_pair(pair)
     return fmt.write(document).decode(), pair.flags
 
@@ -238,7 +238,7 @@ def test_translation_text_is_escaped_and_cannot_inject_markup():
     pair.target = "A [link](javascript:x) *text*"
     pair.alignment = [(3, 8, pair.target.index("text"), pair.target.index("text") + 4)]
     english = fmt.write(document).decode()
-    # Escaped where the characters would make markup, and only there (align.formats.markdown_escape)
+    # Escaped where the characters would make markup, and only there (align.read.formats.markdown_escape)
     assert english == "A \\[link](javascript:x) \\**text**\n"
     from markdown_it import MarkdownIt
     reader = MarkdownIt("commonmark")
@@ -850,7 +850,7 @@ def test_docx_headers_tabs_and_fields_round_trip():
 
 def test_two_articles_with_one_name_stop_the_run_before_any_work(tmp_path, small_engine):
     from align.errors import UsageError
-    from align.pipeline import translate_paths
+    from align.pipeline.run import translate_paths
 
     (tmp_path / "a.txt").write_text("Bonjour.\n", encoding="utf-8")
     (tmp_path / "a.md").write_text("# Bonjour\n", encoding="utf-8")

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from align.cli import main
-from align.formats.markdown import parser
-from align.writers.tsv import read_rows
+from align.read.formats.markdown import parser
+from align.output.writers.tsv import read_rows
 from conftest import ROOT, SMALL_MODEL
 
 DATA = ROOT / "tests" / "data"
@@ -133,9 +133,9 @@ def test_review_page_shows_markup_as_styles_never_as_the_articles_tags(mixed_run
 
 
 def test_review_page_markup_is_escaped():
-    from align.formats.html import HtmlFormat
+    from align.read.formats.html import HtmlFormat
     from align.segment import segment_document
-    from align.writers.html import render_article
+    from align.output.writers.html import render_article
 
     document = HtmlFormat().parse(b'<p>Un <a href="javascript:alert(1)&quot;&gt;&lt;script&gt;">lien</a>.</p>', "t")
     segment_document(document)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from align.document import METADATA, Document, Flag, Paragraph, SentencePair, Term
-from align.writers import default_writers
-from align.writers.html import HtmlWriter, render_article, render_index, term_colour, write_index
+from align.output.writers import default_writers
+from align.output.writers.html import HtmlWriter, render_article, render_index, term_colour, write_index
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'

@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.errors import UsageError
-from align.sources import ARTICLE_SUFFIXES, collect_articles, path_matches, walk_articles
-from align.writers.tsv import read_rows
+from align.read.sources import ARTICLE_SUFFIXES, collect_articles, path_matches, walk_articles
+from align.output.writers.tsv import read_rows
 
 KINDS = "(" + ", ".join(ARTICLE_SUFFIXES) + ")"  # as "folder has no articles" lists them
 
@@ -238,7 +238,7 @@ def test_pair_folders_are_read_recursively_and_mirrored(tmp_path):
 
 
 def test_pair_folders_match_articles_of_any_format_and_language_tag(tmp_path):
-    from align.score import folder_articles
+    from align.tools.score import folder_articles
 
     fr, en, out = tmp_path / "fr", tmp_path / "en", tmp_path / "out"
     write(fr / "a.md", "# Le titre\n\nLe chat **dort**.\n")

@@ -11,9 +11,9 @@ import zipfile
 import lxml.html
 from markdown_it import MarkdownIt
 
-from align.formats.docx import DocxFormat
-from align.formats.html import HtmlFormat
-from align.formats.markdown import MarkdownFormat
+from align.read.formats.docx import DocxFormat
+from align.read.formats.html import HtmlFormat
+from align.read.formats.markdown import MarkdownFormat
 from align.segment import segment_document
 from test_formats import reordered, round_trip, with_document_xml
 

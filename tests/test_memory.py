@@ -23,12 +23,12 @@ from click.testing import CliRunner
 
 from align.document import METADATA, Document, Paragraph, SentencePair, Term
 from align.errors import UsageError
-from align.lock import OutputLock
-from align.memory import (TranslationMemory, default_path, engine_identity, glossary_key, memory_key,
+from align.output.lock import OutputLock
+from align.output.memory import (TranslationMemory, default_path, engine_identity, glossary_key, memory_key,
                           normalize_source)
 from align.segment import segment_document, split_sentences
-from align.sources import read_text
-from align.writers.tsv import read_rows
+from align.read.sources import read_text
+from align.output.writers.tsv import read_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNATURE = {"engine": "transformers", "model": "Helsinki-NLP/opus-mt-fr-en", "revision": "abc123",
@@ -222,7 +222,7 @@ def test_stale_temporaries_are_removed_only_under_the_lock(tmp_path):
 def test_lock_is_released_when_its_process_is_killed(tmp_path):
     code = textwrap.dedent(f"""
         import sys, time
-        from align.lock import OutputLock
+        from align.output.lock import OutputLock
         OutputLock({str(tmp_path)!r}).acquire()
         print("locked", flush=True)
         time.sleep(60)
@@ -267,7 +267,7 @@ def make_articles(folder: Path, articles: int = 3, per_article: int = 2) -> list
 
 
 def sentence_count(paths: list[Path]) -> int:
-    from align.sources import read_document
+    from align.read.sources import read_document
 
     return sum(segment_document(read_document(path)).sentence_count for path in paths)
 
@@ -333,7 +333,7 @@ def test_a_second_run_on_a_locked_output_folder_stops_with_a_clear_message(tmp_p
     out.mkdir()
     code = textwrap.dedent(f"""
         import time
-        from align.lock import OutputLock
+        from align.output.lock import OutputLock
         OutputLock({str(out)!r}).acquire()
         print("locked", flush=True)
         time.sleep(120)
@@ -397,7 +397,7 @@ def test_a_killed_run_leaves_only_whole_outputs_and_the_next_run_reuses_its_work
 
 def test_a_sentence_from_memory_keeps_its_alignment_truncation_and_score(tmp_path):
     from align.document import Document, Paragraph, SentencePair
-    from align.memory import TranslationMemory, memory_key
+    from align.output.memory import TranslationMemory, memory_key
 
     signature = {"engine": "scripted", "model": "m", "revision": "1"}
 

@@ -1,4 +1,4 @@
-"""`align merge` (align.merge): the output folders of `align translate --shard K/N`
+"""`align merge` (align.tools.merge): the output folders of `align translate --shard K/N`
 merged into one equal an unsharded run's folder, byte for byte where nothing
 run-specific is written; refusals write nothing."""
 from __future__ import annotations
@@ -15,15 +15,15 @@ import pytest
 from click.testing import CliRunner
 
 from align.cli import main
-from align.consistency import default_path as consistency_path
-from align.lock import OutputLock
-from align.memory import TranslationMemory, default_path
-from align.merge import manifest_members, merge_outputs
-from align.pipeline import prepare_document, translate_paths
-from align.shard import shard_of
-from align.sources import Article
+from align.output.folder import OutputFolder
+from align.output.lock import OutputLock
+from align.output.memory import TranslationMemory, default_path
+from align.tools.merge import manifest_members, merge_outputs
+from align.pipeline.run import prepare_document, translate_paths
+from align.pipeline.shard import shard_of
+from align.read.sources import Article
 from align.terms.glossary import Glossary
-from align.writers.tsv import read_rows
+from align.output.writers.tsv import read_rows
 
 from scripted_engine import ScriptedEngine
 
@@ -156,7 +156,7 @@ def memory_rows(folder: Path) -> dict[str, set[tuple]]:
 
 def consistency_rows(folder: Path) -> dict[str, set[tuple]]:
     """The consistency store: every occurrence, and the flags each article carries."""
-    with closing(sqlite3.connect(consistency_path(folder))) as db:
+    with closing(sqlite3.connect(OutputFolder(folder).consistency)) as db:
         return {
             "occurrences": set(db.execute("SELECT g.kind, g.key, o.variant, o.article, o.sentence, o.source"
                                           " FROM occurrences o JOIN groups g ON g.id = o.grp")),
@@ -463,10 +463,10 @@ def test_two_corrections_of_one_sentence_keep_the_newest_saved(runs, corpus, tmp
 
 
 def test_a_run_and_a_merge_end_the_same_way_the_manifest_last(runs, corpus, tmp_path, monkeypatch):
-    """One end for both (align.pipeline.end_run): the writers' once-per-run files (the
+    """One end for both (align.pipeline.run.end_run): the writers' once-per-run files (the
     index), then the manifest, so a run or merge stopped before it is seen as not done."""
-    import align.pipeline as pipeline
-    from align.writers.html import HtmlWriter
+    import align.pipeline.run as pipeline
+    from align.output.writers.html import HtmlWriter
 
     written: list[str] = []
     real_manifest, real_index = pipeline.write_manifest, HtmlWriter.finish_run

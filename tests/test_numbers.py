@@ -1,4 +1,4 @@
-"""The number check (align.numbers) against oracles that write numbers as each
+"""The number check (align.checks.numbers) against oracles that write numbers as each
 language does: CLDR's formats (babel: 1 234 567,5 / 1,234,567.5, dates, times)
 and num2words (quatre-vingt-onze / ninety-one, vingt et unième / twenty-first),
 then on human translations (newstest2013, data/)."""
@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from num2words import num2words
 
-from align.checks import check_document
+from align.checks.pair import check_document
 from align.document import Document, Paragraph, SentencePair
-from align.numbers import mentions, mismatch_detail, number_mismatch
+from align.checks.numbers import mentions, mismatch_detail, number_mismatch
 
 ROOT = Path(__file__).resolve().parent.parent
 

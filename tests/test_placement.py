@@ -6,11 +6,11 @@ checks the same guarantees on the small trained model.
 """
 import pytest
 
-from align.checks import check_document
+from align.checks.pair import check_document
 from align.document import Document, Paragraph, SentencePair, Term
 from align.terms.placement import indefinite_article
 from align.terms.presence import locate
-from align.translate import translate_document
+from align.pipeline.translate import translate_document
 
 from scripted_engine import ScriptedEngine
 

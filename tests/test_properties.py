@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from align.document import Document, Flag, Inline, Paragraph, SentencePair, Term
 from test_segment import check_invariants
-from align.writers.tsv import TsvWriter, read_tsv
+from align.output.writers.tsv import TsvWriter, read_tsv
 
 # Text that exercises the segmenter: French words, abbreviations, numbers,
 # quotes, sentence marks and every kind of whitespace, mixed with anything.

@@ -1,4 +1,4 @@
-"""Protected syntax (align.protect): template tags, macros, shortcodes, alerts, MDN's
+"""Protected syntax (align.read.protect): template tags, macros, shortcodes, alerts, MDN's
 definition markers, bare domains and file names come back byte for byte (the model
 reads those that stand for words in their sentence, and none of the markers), and `--protect REGEX` adds the user's own. The independent readers
 (markdown-it, lxml) check what a translation keeps."""
@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
 from align.cli import main
-from align.formats.docx import DocxFormat
-from align.formats.html import HtmlFormat
-from align.formats.markdown import MarkdownFormat
-from align.protect import Protection, is_marker
+from align.read.formats.docx import DocxFormat
+from align.read.formats.html import HtmlFormat
+from align.read.formats.markdown import MarkdownFormat
+from align.read.protect import Protection, is_marker
 from align.segment import segment_document
 from align.segment import sentence_spans
 from conftest import SMALL_MODEL
@@ -124,7 +124,7 @@ def test_user_patterns_are_protected_and_bad_ones_are_one_line():
 def assert_kept_once(out, text):
     """`text` once in the English file, and in its sentence on both sides of the TSV
     (the model read it; the term policy kept it as it was)."""
-    from align.writers.tsv import read_tsv
+    from align.output.writers.tsv import read_tsv
 
     assert (out / "a.en.md").read_text(encoding="utf-8").count(text) == 1
     [pair] = [p for d in read_tsv(out / "a.tsv") for p in d.pairs() if text in p.source]
@@ -142,7 +142,7 @@ def test_cli_protect_is_used_for_translation_and_for_rereads(tmp_path):
     assert_kept_once(out, "$NOM_CLIENT$")
     # A reviewer's save rebuilds a.en.md from the kept source, read with the same patterns.
     from align.review.folder import ReviewFolder
-    from align.writers.formats import same_format_output
+    from align.output.writers.formats import same_format_output
 
     document = ReviewFolder(out).load("a")
     path, data = same_format_output(out, document)
@@ -153,10 +153,10 @@ def test_cli_protect_is_used_for_translation_and_for_rereads(tmp_path):
     assert len(bad.output.strip().splitlines()) == 1
 
 
-# A team's patterns in protect.txt (align.protect.PATTERNS_FILE), beside the glossary.
+# A team's patterns in protect.txt (align.read.protect.PATTERNS_FILE), beside the glossary.
 
 def test_read_patterns_skips_comments_and_blank_lines_and_a_bom(tmp_path):
-    from align.protect import read_patterns
+    from align.read.protect import read_patterns
 
     path = tmp_path / "protect.txt"
     path.write_bytes("\ufeff# Variables of our templates\r\n\\$[A-Z_]+\\$\r\n\r\n   \n  # indented comment\n"
@@ -168,7 +168,7 @@ def test_read_patterns_skips_comments_and_blank_lines_and_a_bom(tmp_path):
 
 def test_a_bad_pattern_in_a_file_is_one_line_with_file_and_line(tmp_path):
     from align.errors import InputError
-    from align.protect import read_patterns
+    from align.read.protect import read_patterns
 
     path = tmp_path / "protect.txt"
     path.write_text("# ours\n\\$[A-Z_]+\\$\n([a-z\n", encoding="utf-8")

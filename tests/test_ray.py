@@ -15,13 +15,13 @@ os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
 os.environ["RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"] = "0"   # keeps the node on 127.0.0.1 (docs/scaling.md)
 import ray  # noqa: E402
 
-from align.engines import load_engine  # noqa: E402
-from align.engines.base import GenerationSettings  # noqa: E402
+from align.mt.engines import load_engine  # noqa: E402
+from align.mt.engines.base import GenerationSettings  # noqa: E402
 from align.errors import UsageError  # noqa: E402
-from align.memory import TranslationMemory, default_path  # noqa: E402
-from align.pipeline import translate_paths  # noqa: E402
-from align.runners.base import RunnerStopped  # noqa: E402
-from align.runners.ray import EngineSpec, RayRunner  # noqa: E402
+from align.output.memory import TranslationMemory, default_path  # noqa: E402
+from align.pipeline.run import translate_paths  # noqa: E402
+from align.mt.runners.base import RunnerStopped  # noqa: E402
+from align.mt.runners.ray import EngineSpec, RayRunner  # noqa: E402
 from conftest import ROOT, SMALL_MODEL  # noqa: E402
 
 # Small batches (512 source tokens): a corpus of a few dozen sentences makes many batches.

@@ -14,10 +14,10 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from align.segment import segment_document
-from align.sources import read_text
-from align.writers import TsvWriter, TxtWriter
-from align.writers.html import HtmlWriter
-from align.writers.tsv import read_rows
+from align.read.sources import read_text
+from align.output.writers import TsvWriter, TxtWriter
+from align.output.writers.html import HtmlWriter
+from align.output.writers.tsv import read_rows
 from test_browser import assert_no_console_errors, driver, pytestmark  # noqa: F401  (fixture, skip marker)
 from test_review_server import HOSTILE, serving, start
 

@@ -14,9 +14,9 @@ from lxml import etree
 from starlette.testclient import TestClient
 
 from align.cli import main
-from align.memory import TranslationMemory, default_path
+from align.output.memory import TranslationMemory, default_path
 from align.review.server import COOKIE, allowed_hosts, create_app
-from align.writers.tsv import read_rows
+from align.output.writers.tsv import read_rows
 
 ARTICLE = "Le chat dort sur le canapé. Le chien aboie dans la rue.\n\nLa pluie tombe sur la ville. Le vent souffle fort."
 

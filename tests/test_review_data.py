@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from lxml import etree
 
-from align.checks import check_document, low_confidence
+from align.checks.pair import check_document, low_confidence
 from align.document import ORIGIN_REVIEWED, SentencePair, Term
-from align.memory import TranslationMemory, memory_key
+from align.output.memory import TranslationMemory, memory_key
 from align.segment import segment_document
-from align.sources import read_text
-from align.translate import translate_document
+from align.read.sources import read_text
+from align.pipeline.translate import translate_document
 
 from scripted_engine import ScriptedEngine
 

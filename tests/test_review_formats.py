@@ -6,10 +6,10 @@ import logging
 
 import pytest
 
-from align.memory import TranslationMemory, default_path
-from align.pipeline import translate_paths
+from align.output.memory import TranslationMemory, default_path
+from align.pipeline.run import translate_paths
 from align.review.folder import Edit, ReviewFolder, carry_alignment
-from align.output_folder import OutputFolder
+from align.output.folder import OutputFolder
 
 from conftest import ROOT
 from scripted_engine import ScriptedEngine

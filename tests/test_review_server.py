@@ -20,13 +20,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from align.memory import TranslationMemory, default_path
+from align.output.memory import TranslationMemory, default_path
 from align.review.server import COOKIE, MAX_BODY_BYTES, allowed_hosts, create_app
 from align.segment import segment_document
-from align.sources import read_text
-from align.writers import TsvWriter, TxtWriter
-from align.writers.html import HtmlWriter
-from align.writers.tsv import read_rows
+from align.read.sources import read_text
+from align.output.writers import TsvWriter, TxtWriter
+from align.output.writers.html import HtmlWriter
+from align.output.writers.tsv import read_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "t0k3n-for-tests"
@@ -340,7 +340,7 @@ def test_allowed_hosts():
 
 
 def test_a_save_during_a_translate_run_is_refused_not_interleaved(client, folder, monkeypatch):
-    from align.lock import OutputLock
+    from align.output.lock import OutputLock
     from align.review import folder as folder_module
 
     monkeypatch.setattr(folder_module, "LOCK_WAIT_SECONDS", 0.2)

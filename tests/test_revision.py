@@ -17,13 +17,13 @@ from types import SimpleNamespace
 import pytest
 from click.testing import CliRunner
 
-import align.memory as memory_module
+import align.output.memory as memory_module
 from align.cli import main
 from align.errors import ModelLoadError
-from align.hub import cached_snapshot, locate_model, resolve_revision
-from align.memory import TranslationMemory, memory_key
+from align.mt.hub import cached_snapshot, locate_model, resolve_revision
+from align.output.memory import TranslationMemory, memory_key
 from align.segment import segment_document
-from align.sources import read_text
+from align.read.sources import read_text
 from conftest import ROOT
 
 COMMIT = "0123456789abcdef0123456789abcdef01234567"

@@ -1,17 +1,17 @@
-"""Batches across articles (align.scheduler) and the corpus run (pipeline.Run)."""
+"""Batches across articles (align.pipeline.scheduler) and the corpus run (pipeline.Run)."""
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from align.engines import load_engine
-from align.engines.base import Engine, GenerationSettings, Hypothesis, token_batches
-from align.pipeline import prepare_document, translate_paths
-from align.scheduler import CorpusScheduler
+from align.mt.engines import load_engine
+from align.mt.engines.base import Engine, GenerationSettings, Hypothesis, token_batches
+from align.pipeline.run import prepare_document, translate_paths
+from align.pipeline.scheduler import CorpusScheduler
 from align.terms.glossary import Glossary
-from align.translate import translate_document
-from align.checks import check_document
-from align.writers.tsv import TsvWriter, read_tsv
+from align.pipeline.translate import translate_document
+from align.checks.pair import check_document
+from align.output.writers.tsv import TsvWriter, read_tsv
 from conftest import ROOT, SMALL_MODEL
 
 NEWS = [line for line in (ROOT / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()
@@ -135,7 +135,7 @@ def test_an_engine_failure_costs_only_the_article_of_the_failing_sentence(tmp_pa
 
 # -------------------------------------------------------------- the corpus run
 def test_each_article_is_read_once_and_the_manifest_keeps_the_input_order(tmp_path, monkeypatch):
-    import align.pipeline as pipeline
+    import align.pipeline.run as pipeline
 
     corpus(tmp_path / "fr", 40, sentences=2)
     (tmp_path / "fr" / "a0007.txt").write_bytes(b"\x00binary")  # fails when read
@@ -216,7 +216,7 @@ def test_corpus_batches_give_the_english_of_article_by_article_translation(tmp_p
     translate_paths([folder], engine, tmp_path / "out", glossary=glossary, window_tokens=4096)
     for path in sorted(folder.iterdir()):
         alone = check_document(translate_document(prepare_document(path, glossary), engine))
-        # The corpus run also compares articles with each other (align.consistency):
+        # The corpus run also compares articles with each other (align.checks.consistency):
         # that flag aside, the same bytes.
         [batched] = read_tsv(tmp_path / "out" / f"{path.stem}.tsv")
         for pair in batched.pairs():

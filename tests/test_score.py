@@ -1,4 +1,4 @@
-"""align.score and `align score`: sacrebleu scores with signatures, term accuracy,
+"""align.tools.score and `align score`: sacrebleu scores with signatures, term accuracy,
 alignment of files whose line counts differ, folders."""
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from align.score import score_files
+from align.tools.score import score_files
 
 ROOT = Path(__file__).resolve().parent.parent
 EN = (ROOT / "data" / "newstest2013.en").read_text(encoding="utf-8").splitlines()[:20]

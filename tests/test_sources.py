@@ -4,8 +4,8 @@ import pytest
 
 from align.document import METADATA, PROSE
 from align.errors import InputError
-from align.sources import ARTICLE_SUFFIXES, find_articles, read_document, read_text
-from align.text import decode, plain_apostrophes
+from align.read.sources import ARTICLE_SUFFIXES, find_articles, read_document, read_text
+from align.read.text import decode, plain_apostrophes
 
 KINDS = "(" + ", ".join(ARTICLE_SUFFIXES) + ")"  # as "folder has no articles" lists them
 

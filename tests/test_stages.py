@@ -3,11 +3,11 @@
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.checks import check_document, repeated_ngram
+from align.checks.pair import check_document, repeated_ngram
 from align.document import Document, Paragraph, SentencePair
 from align.segment import segment_document
-from align.sources import read_text
-from align.translate import split_long, translate_document
+from align.read.sources import read_text
+from align.pipeline.translate import split_long, translate_document
 
 from scripted_engine import ScriptedEngine
 
@@ -91,7 +91,7 @@ def test_a_run_holds_its_settings_only_and_translates_again_as_the_first_time(tm
     the consistency store, the progress, the article order) lives for that call."""
     import re
 
-    from align.pipeline import Run
+    from align.pipeline.run import Run
 
     (tmp_path / "fr").mkdir()
     for name, text in (("a", "Le chat dort. Il rêve."), ("b", "Un chien aboie.")):

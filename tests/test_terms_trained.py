@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from align.checks import check_document
+from align.checks.pair import check_document
 from align.document import Document, Paragraph, SentencePair
-from align.engines import load_engine
-from align.engines.base import GenerationSettings
+from align.mt.engines import load_engine
+from align.mt.engines.base import GenerationSettings
 from align.terms.glossary import Glossary, find_terms
-from align.translate import translate_document
+from align.pipeline.translate import translate_document
 
 ROOT = Path(__file__).resolve().parent.parent
 ENGINES = ["transformers", "ctranslate2"]

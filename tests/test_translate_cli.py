@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from align.cli import main
-from align.sources import read_document
-from align.writers.tsv import read_rows
+from align.read.sources import read_document
+from align.output.writers.tsv import read_rows
 from conftest import ROOT, SOURCES
 
 ARTICLES = sorted(p.name[:-4] for p in SOURCES.glob("*.txt"))

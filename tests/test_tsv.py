@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from align.document import Document, Flag, Paragraph, SentencePair, Term
 from align.errors import InputError
-from align.writers.tsv import COLUMNS, HEADER, LEGACY_HEADER, TsvWriter, escape, read_rows, read_tsv, unescape
+from align.output.writers.tsv import COLUMNS, HEADER, LEGACY_HEADER, TsvWriter, escape, read_rows, read_tsv, unescape
 
 import pytest
 
@@ -96,7 +96,7 @@ def test_tsv_written_before_the_review_columns_still_reads(tmp_path):
 
 def test_markup_and_alignment_round_trip_and_older_headers_still_read(tmp_path):
     from align.document import Inline
-    from align.writers.tsv import LEGACY_COLUMNS, REVIEW_COLUMNS
+    from align.output.writers.tsv import LEGACY_COLUMNS, REVIEW_COLUMNS
 
     pair = SentencePair("Le chat dort.", "The cat sleeps.", 1, 1, origin="model",
                         inlines=[Inline(3, 7, "strong", "**", "**", order=1, close_order=2, id=4),

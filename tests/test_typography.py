@@ -14,14 +14,14 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from align.checks import check_pair
+from align.checks.pair import check_pair
 from align.cli import main
 from align.document import METADATA, Document, Flag, Inline, Origin, Paragraph, SentencePair, Term
 from align.errors import UsageError
-from align.memory import TranslationMemory, default_path
-from align.pipeline import Run
+from align.output.memory import TranslationMemory, default_path
+from align.pipeline.run import Run
 from align.typography import apply_english_typography, english_typography, french_marks
-from align.writers.tsv import read_rows, read_tsv
+from align.output.writers.tsv import read_rows, read_tsv
 from conftest import SMALL_MODEL
 from scripted_engine import ScriptedEngine
 

@@ -12,14 +12,14 @@ from lxml import etree
 
 from align.cli import main
 from align.document import METADATA
-from align.memory import TranslationMemory, default_path
+from align.output.memory import TranslationMemory, default_path
 from align.review import Edit, ReviewFolder
-from align.review.xliff import XLIFF12, XLIFF20, export_folder, import_xliff, read_xliff
+from align.interchange.xliff import XLIFF12, XLIFF20, export_folder, import_xliff, read_xliff
 from align.segment import segment_document
-from align.sources import read_text
-from align.writers import TsvWriter, TxtWriter
-from align.writers.html import HtmlWriter
-from align.writers.tsv import read_rows
+from align.read.sources import read_text
+from align.output.writers import TsvWriter, TxtWriter
+from align.output.writers.html import HtmlWriter
+from align.output.writers.tsv import read_rows
 from test_review_server import HOSTILE
 from xliff_schemas import validation_errors
 
@@ -175,7 +175,7 @@ def test_cli_export_per_article_and_bad_files(folder, tmp_path):
 
 
 def test_markup_of_a_markdown_article_travels_as_inline_codes(tmp_path):
-    from align.pipeline import translate_paths
+    from align.pipeline.run import translate_paths
 
     from scripted_engine import ScriptedEngine
 

@@ -10,10 +10,10 @@ import pytest
 from lxml import etree
 
 from align.document import Inline, SentencePair
-from align.formats import format_for
-from align.pipeline import translate_paths
+from align.read.formats import format_for
+from align.pipeline.run import translate_paths
 from align.review import ReviewFolder
-from align.review.xliff import XLIFF12, XLIFF20, Code, export_folder, import_xliff, read_xliff
+from align.interchange.xliff import XLIFF12, XLIFF20, Code, export_folder, import_xliff, read_xliff
 from scripted_engine import ScriptedEngine
 from test_xliff import NS, assert_valid, folder, rows  # noqa: F401 (fixture)
 
@@ -55,7 +55,7 @@ class Recorder:
 
 def same_format(out: Path, article: Path) -> str:
     """The article in its own format as the import left it (a review save rewrites
-    it from the TSV's English and alignment: align.writers.formats.refresh_same_format)."""
+    it from the TSV's English and alignment: align.output.writers.formats.refresh_same_format)."""
     return (out / f"{article.stem}{format_for(article).output_suffix}").read_text(encoding="utf-8")
 
 
@@ -250,7 +250,7 @@ def placements(pair, codes: dict[int, Code], english: str | None = None):
     """What the writer does with codes imported in the target `english` (default:
     the pair's): {id: settled span}, and the warnings."""
     from align.markup.placement import place_pair
-    from align.review.xliff import ImportedUnit, _edit_for, _settled
+    from align.interchange.xliff import ImportedUnit, _edit_for, _settled
 
     english = pair.target if english is None else english
     unit = ImportedUnit("post", pair.id, pair.source, english, "reviewed", "",
@@ -275,7 +275,7 @@ def words(text: str) -> tuple[list[tuple[int, int]], list[int]]:
                                      "A black cat is sleeping on the carpet.",   # new text: some carried over
                                      "Un gato negro duerme en la alfombra."])   # new text: codes only
 def test_every_placement_nested_as_in_the_french_is_reproduced(english):
-    from align.review.xliff import _settled
+    from align.interchange.xliff import _settled
 
     pair = SentencePair(source="Le chat noir dort sur le tapis.", target="The black cat sleeps on the rug.",
                         paragraph=1, number=1,
@@ -297,7 +297,7 @@ def test_every_placement_nested_as_in_the_french_is_reproduced(english):
 
 
 def test_spans_running_over_two_sentences_follow_their_bx_and_ex():
-    from align.review.xliff import _settled
+    from align.interchange.xliff import _settled
 
     first = SentencePair(source="Le chat dort.", target="The cat sleeps.", paragraph=1, number=1,
                          alignment=[(0, 2, 0, 3), (3, 7, 4, 7), (8, 13, 8, 15)],

@@ -1,5 +1,5 @@
 """`align merge`: the output folders of a sharded run (`align translate --shard K/N`)
-gathered into one, as one unsharded run would have written it (align.merge)."""
+gathered into one, as one unsharded run would have written it (align.tools.merge)."""
 from __future__ import annotations
 
 import sys
@@ -23,7 +23,7 @@ def merge(folders, output, wait) -> None:
     translation memory, consistency flags across shards, one manifest and index.
     Nothing is written when they cannot be merged (an article in two folders,
     folders made with other settings)."""
-    from ..merge import merge_outputs
+    from ..tools.merge import merge_outputs
 
     report = merge_outputs(list(folders), output, lock_timeout=wait, on_warning=warning_line)
     for failure in report.failed:

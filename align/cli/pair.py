@@ -22,7 +22,7 @@ from ..flags import FlagCode
 def _load_document(path: Path, name: str):
     """An article as a Document named `name`; unlike sources.read_document an
     empty file is allowed (everything on the other side is then unaligned)."""
-    from ..sources import read_document
+    from ..read.sources import read_document
 
     document = read_document(path, allow_empty=True)
     document.name = name
@@ -33,7 +33,7 @@ def _pairs_of(fr_path: Path, en_path: Path, include: tuple[str, ...], exclude: t
               skip: tuple[Path, ...], errors: list[str]) -> list[tuple[str, Path, Path]]:
     """(output name, French file, English file): for two folders, every article
     found in both, sub-folders included, named by its relative path."""
-    from ..score import article_name, match_folders
+    from ..tools.score import article_name, match_folders
 
     for path in (fr_path, en_path):
         if not path.exists():
@@ -87,8 +87,8 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
     the French folder pairs with X.txt or X.en.txt in the English one, X.md with
     X.md or X.en.md, and so on for HTML and Word; sub-folders included:
     fr/2024/x.txt with en/2024/x.txt, written as OUTPUT/2024/x.tsv)."""
-    from ..bitext import align_documents, ladder_lines
-    from ..checks import check_translation
+    from ..tools.bitext import align_documents, ladder_lines
+    from ..checks.pair import check_translation
 
     problems: list[str] = []
     articles = _pairs_of(fr_path, en_path, include, exclude, (output,) if fmt == "tsv" else (), problems)
@@ -99,14 +99,14 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
     terms = _load_glossary(glossary)
     engine = None
     if model:
-        from ..engines import load_engine
+        from ..mt.engines import load_engine
         engine = load_engine("transformers", model)
     messages = (lambda text: click.echo(text, err=True)) if fmt == "ladder" else click.echo
     writers = []
     if fmt == "tsv":  # the outputs of translate: aligned TSV and the review page
-        from ..pipeline import prepare_output_dir
-        from ..writers.html import HtmlWriter
-        from ..writers.tsv import TsvWriter
+        from ..pipeline.run import prepare_output_dir
+        from ..output.writers.html import HtmlWriter
+        from ..output.writers.tsv import TsvWriter
         writers = [TsvWriter(), HtmlWriter()]
         prepare_output_dir(output)
     all_pairs: list[tuple[str, str]] = []
@@ -138,7 +138,7 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
             flagged = sum(1 for p in document.pairs() if any(f.code != FlagCode.BEAD for f in p.flags))
             messages(f"{name}: {len(beads)} beads ({summary or 'none'}), {flagged} flagged -> {', '.join(paths)}")
     if tmx is not None:
-        from ..writers.tmx import write_tmx
+        from ..interchange.tmx import write_tmx
         write_tmx(all_pairs, tmx)
         messages(f"TMX: {sum(1 for s, t in all_pairs if s and t)} units -> {tmx}")
     sys.exit(1 if failed else 0)
@@ -157,7 +157,7 @@ def score(hyp: Path, ref: Path, glossary: str | None, source: Path | None, as_js
     """Score translations HYP against references REF: BLEU, chrF and TER (sacrebleu,
     with signatures). Two line-aligned files, or a translate output folder (NAME.en.txt)
     and a reference folder; files whose line counts differ are aligned first."""
-    from ..score import score_paths
+    from ..tools.score import score_paths
 
     if glossary and source is None:
         raise UsageError("--glossary needs --source (the French the hypotheses translate)")

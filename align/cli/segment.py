@@ -16,8 +16,8 @@ from .common import error_line, one_line_errors, warning_line
 def segment(source: str, lang: str) -> None:
     """Print SOURCE one sentence per line, a blank line between paragraphs (- reads stdin)."""
     from ..segment import segment_document
-    from ..sources import read_document, read_text
-    from ..text import decode
+    from ..read.sources import read_document, read_text
+    from ..read.text import decode
 
     if source == "-":
         text, _, warnings = decode(sys.stdin.buffer.read(), "stdin")

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from ..errors import AlignError
-from ..memory import default_path
+from ..output.memory import default_path
 
 DEFAULT_OUTPUT = Path("output_en")
 
@@ -24,7 +24,7 @@ def _memory_path(memory: Path | None, output: Path | None) -> Path:
 
 
 def _open(path: Path):
-    from ..memory import TranslationMemory
+    from ..output.memory import TranslationMemory
 
     if not path.is_file():
         click.echo(f"align: error: {path}: no translation memory here (align translate -o OUT creates "

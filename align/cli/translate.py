@@ -86,18 +86,18 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
               typography, ray_address, ray_actors, ray_cpus_per_actor, ray_gpus_per_actor, quiet) -> None:
     """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
     included; the outputs mirror their relative paths) or - for standard input."""
-    from ..engines import load_engine
-    from ..engines.base import GenerationSettings
-    from ..engines.transformers import DEFAULT_MODEL
-    from ..lock import OutputLock
-    from ..pipeline import Run, prepare_output_dir
-    from ..sources import collect_articles
+    from ..mt.engines import load_engine
+    from ..mt.engines.base import GenerationSettings
+    from ..mt.engines.transformers import DEFAULT_MODEL
+    from ..output.lock import OutputLock
+    from ..pipeline.run import Run, prepare_output_dir
+    from ..read.sources import collect_articles
 
     shard_spec = None
     if shard:
-        from ..shard import parse_shard
+        from ..pipeline.shard import parse_shard
         shard_spec = parse_shard(shard)
-    from ..protect import Protection, patterns_file_in
+    from ..read.protect import Protection, patterns_file_in
     # The team's protect.txt sits beside the glossary: --glossary FILE's folder, else the
     # current folder, where ./glossary.tsv is looked for (present or not). --no-glossary
     # still reads ./protect.txt when it is there: it turns off terms, not protected syntax,
@@ -125,14 +125,14 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
         settings = GenerationSettings(beams=beams, batch_tokens=batch_tokens, batch_size=batch_size, device=device)
         model_id = model or DEFAULT_MODEL
         if revision:  # a branch or tag moves: load, record and key the memory by its commit
-            from ..hub import resolve_revision
+            from ..mt.hub import resolve_revision
             revision_requested, revision = revision, resolve_revision(model_id, revision) or revision
         else:
             revision_requested = None
         with ExitStack() as cleanup:  # on Ctrl-C or an error too: the cluster's work stops, the memory closes
             runner = None
             if ray_address:  # the cluster first: an unreachable one is said before the model loads
-                from ..runners.ray import EngineSpec, RayRunner
+                from ..mt.runners.ray import EngineSpec, RayRunner
                 runner = RayRunner(EngineSpec(engine, model_id, settings, revision, compute_type), ray_address,
                                    actors=ray_actors, cpus_per_actor=ray_cpus_per_actor,
                                    gpus_per_actor=ray_gpus_per_actor)
@@ -146,7 +146,7 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
 
             memory = None
             if not no_memory:
-                from ..memory import TranslationMemory, default_path
+                from ..output.memory import TranslationMemory, default_path
                 memory = TranslationMemory(default_path(output))
                 cleanup.callback(memory.close)
             signature = loaded.signature()

@@ -24,7 +24,7 @@ def xliff() -> None:
 @one_line_errors
 def export_command(out_dir: Path, output: Path | None, version: str) -> None:
     """Write OUT_DIR's sentences (French, English, status, comment) as XLIFF."""
-    from ..review.xliff import export_folder
+    from ..interchange.xliff import export_folder
 
     try:
         paths = export_folder(out_dir, output, version, on_warning=warning_line)
@@ -42,7 +42,7 @@ def export_command(out_dir: Path, output: Path | None, version: str) -> None:
 @one_line_errors
 def import_command(file: Path, out_dir: Path) -> None:
     """Bring edited targets, states and comments back as reviewed sentences."""
-    from ..review.xliff import import_xliff
+    from ..interchange.xliff import import_xliff
 
     report = import_xliff(file, out_dir, on_warning=warning_line)
     for warning in report.warnings:

@@ -3,7 +3,7 @@
 Tokens are ("text", str), ("open", Inline), ("close", Inline), ("point", Inline);
 text is already spelled for the format (escaped, or copied with its source
 spelling; an escaper with a `join` builds the text itself: Markdown's escapes by
-where characters land, align.formats.markdown_escape). Also the review page's
+where characters land, align.read.formats.markdown_escape). Also the review page's
 styles for a span.
 """
 from __future__ import annotations

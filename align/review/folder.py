@@ -25,16 +25,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..consistency import ConsistencyIndex, InconsistencyReport, mark_inconsistent, open_existing
+from ..checks.consistency import ConsistencyIndex, InconsistencyReport, mark_inconsistent, open_existing
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, STATUS_TRANSLATED, STATUSES, \
     TERM_FORCED, TERM_MODEL, TERM_STATUSES, Document, SentencePair
 from ..errors import AlignError, InputError
 from ..flags import FlagCode
-from ..lock import OutputLock
-from ..output_folder import OutputFolder
-from ..writers import TsvWriter, TxtWriter, atomic_write
-from ..writers.formats import same_format_output
-from ..writers.tsv import KNOWN_HEADERS, read_tsv
+from ..output.articles import load_article
+from ..output.lock import OutputLock
+from ..output.folder import OutputFolder
+from ..output.writers import TsvWriter, TxtWriter, atomic_write
+from ..output.writers.formats import same_format_output
+from ..output.writers.tsv import KNOWN_HEADERS, read_tsv
 
 log = logging.getLogger("align.review")
 
@@ -141,22 +142,6 @@ def cleaned_with_positions(text: str) -> tuple[str, list[int]]:
     cleaned = joined.strip()
     lead = len(joined) - len(joined.lstrip())
     return cleaned, [min(max(p - lead, 0), len(cleaned)) for p in where]
-
-
-def load_article(out_dir: str | Path, name: str) -> Document:
-    """Article `name` of output folder `out_dir` as its TSV records it; its format is
-    its kept source's (plain text when none is kept). The name is not checked
-    (`ReviewFolder.load` checks it against the folder's articles)."""
-    from ..formats import format_for
-    from ..writers.formats import find_kept_source
-
-    documents = read_tsv(OutputFolder(out_dir).tsv(name))
-    document = documents[0] if documents else Document(name=name)
-    document.name = name
-    kept = find_kept_source(out_dir, name)
-    if kept is not None:
-        document.format = format_for(kept).name
-    return document
 
 
 def summary(document: Document) -> dict[str, Any]:
@@ -297,7 +282,7 @@ class ReviewFolder:
         written, and the transaction commits. Any failure on the way restores the
         files written so far and rolls the memory back: a save that fails leaves
         no trace, now or in a later run."""
-        from ..memory import TranslationMemory, default_path
+        from ..output.memory import TranslationMemory, default_path
 
         with self._lock, OutputLock(self.out_dir, timeout=LOCK_WAIT_SECONDS):
             document = self.load(name)
@@ -320,7 +305,7 @@ class ReviewFolder:
                 # The article's rows in the folder's consistency store, and its own
                 # inconsistency flags, as saved (other articles' flags follow at the
                 # next run); committed with the memory, rolled back with it.
-                consistency = open_existing(self.out_dir)
+                consistency = open_existing(OutputFolder(self.out_dir).consistency)
                 if consistency is not None:
                     undo.callback(consistency.close)
                     undo.push(_on_failure(consistency.rollback))
@@ -354,7 +339,7 @@ class ReviewFolder:
         if status is None:  # saving a new text is reviewing it; a comment alone changes no status
             status = STATUS_REVIEWED if target != pair.target and pair.review_status == STATUS_TRANSLATED \
                 else pair.status
-        from ..checks import MARKUP_FLAG_CODES, check_pair
+        from ..checks.pair import MARKUP_FLAG_CODES, check_pair
         from ..markup.placement import valid_links
 
         if edit.alignment is not None:  # the reviewer placed the markup (inline codes of a CAT tool)
@@ -389,7 +374,7 @@ class ReviewFolder:
         no consistency store; `consistency`: that store, open)."""
         if consistency is not None:
             return consistency.report()
-        store = open_existing(self.out_dir)
+        store = open_existing(OutputFolder(self.out_dir).consistency)
         if store is None:
             return None
         with store:
@@ -400,7 +385,7 @@ class ReviewFolder:
         the English text, the static page, the article in its own format and the
         index (which counts this article as it now is, and lists the folder's
         inconsistencies: from `consistency` when given, the store holding this save)."""
-        from ..writers.html import HtmlWriter, render_index
+        from ..output.writers.html import HtmlWriter, render_index
 
         facts = summary(document)
         manifest = self.manifest({document.name: facts})

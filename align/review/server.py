@@ -194,11 +194,11 @@ def create_app(out_dir: str | Path, token: str, hosts: set[str], cookie: str = C
         return wrapper
 
     async def index(request: Request) -> Response:
-        from ..writers.html import render_index
+        from ..output.writers.html import render_index
         return page(render_index(folder.manifest(), folder.progress(), folder.inconsistencies()))
 
     async def article_page(request: Request) -> Response:
-        from ..writers.html import render_article
+        from ..output.writers.html import render_article
         if not request.path_params["page"].endswith(".html"):
             raise NotFound("not found")
         name = request.path_params["page"][:-len(".html")]

@@ -42,7 +42,7 @@ from typing import Iterable, Iterator
 
 from ..document import Document, Term, verbatim_spans
 from ..errors import InputError
-from ..text import plain_apostrophes, read_bytes, utf8_text
+from ..read.text import plain_apostrophes, read_bytes, utf8_text
 from .matcher import Matcher
 
 SOURCE_LANG = "fr"

@@ -37,7 +37,7 @@ import re
 from itertools import accumulate
 from typing import Iterable, Sequence
 
-from ..text import APOSTROPHES, plain_apostrophes
+from ..read.text import APOSTROPHES, plain_apostrophes
 
 Span = tuple[int, int, int]   # (start, end, form index)
 

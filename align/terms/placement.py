@@ -1,7 +1,7 @@
 """The term policy: glossary targets where their source was translated.
 
 Both engines translate freely and return their pieces with the decoder's
-cross-attention (align.engines.base.Hypothesis). This module then, per sentence:
+cross-attention (align.mt.engines.base.Hypothesis). This module then, per sentence:
 
 1. aligns every English word to the French word its attention peaks on
    (the rows of the word's pieces summed, EOS left out) — the same word
@@ -39,8 +39,8 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from ..document import ALIGNED_WORD_RE, TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
-from ..engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
-from ..text import plain_apostrophes
+from ..mt.engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
+from ..read.text import plain_apostrophes
 from .presence import Span, accepted_forms, at_sentence_start, exact_case, locate, overlaps
 
 # An English or French word for alignment (the data model's; apostrophes split, so an

@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import Callable, Optional, Sequence
 
 from ..document import TERM_FAILED, TERM_MODEL, Term
-from ..text import plain_apostrophes
+from ..read.text import plain_apostrophes
 
 _WORD = r"[^\W_]"  # a letter or a digit
 

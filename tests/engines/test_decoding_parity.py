@@ -16,7 +16,7 @@ import sentencepiece
 from click.testing import CliRunner
 
 from align.cli import main
-from align.writers.tsv import read_rows
+from align.output.writers.tsv import read_rows
 from conftest import ROOT, SMALL_MODEL
 
 LINES = [line for line in (ROOT / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()
@@ -85,7 +85,7 @@ def test_ctranslate2_output_is_translate_batch_then_decode(tmp_path, tokenizer):
 
     rows = align_rows(tmp_path, "ctranslate2")
     # The conversion align made and cached, loaded by CTranslate2 itself.
-    from align.engines.ctranslate2 import CTranslate2Engine
+    from align.mt.engines.ctranslate2 import CTranslate2Engine
 
     converted = CTranslate2Engine(str(SMALL_MODEL)).converted
     translator = ctranslate2.Translator(str(converted), device="cpu", compute_type="int8")

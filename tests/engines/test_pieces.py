@@ -15,7 +15,7 @@ import sentencepiece
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from align.engines.pieces import detokenize, piece_surfaces
+from align.mt.engines.pieces import detokenize, piece_surfaces
 from conftest import ROOT, SMALL_MODEL
 
 TRICKY = ["\u2581", "<unk>", "<s>", "</s>", "<0xE2>", "<0x82>", "<0xAC>", "<0xF0>", "<0x9F>", "<0xC3>", "<0xA9>",

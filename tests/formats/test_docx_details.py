@@ -9,7 +9,7 @@ import zipfile
 
 from lxml import etree
 
-from align.formats.docx import DocxFormat
+from align.read.formats.docx import DocxFormat
 from test_formats import reordered, round_trip, with_document_xml
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -57,7 +57,7 @@ from docx.oxml import OxmlElement  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import RGBColor  # noqa: E402
 
-from align.pipeline import translate_paths  # noqa: E402
+from align.pipeline.run import translate_paths  # noqa: E402
 from copy_engines import CopyEngine, ReverseEngine  # noqa: E402
 from scripted_engine import ScriptedEngine  # noqa: E402
 from test_document_path import word_reading  # noqa: E402

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import lxml.html
 
-from align.checks import check_pair
+from align.checks.pair import check_pair
 from align.document import SentencePair
-from align.formats.html import HtmlFormat
+from align.read.formats.html import HtmlFormat
 from test_formats import round_trip, translate_with
 
 PAGE = '''<html lang="fr"><head><meta name="description" content="

@@ -1,4 +1,4 @@
-"""Markdown escaping by position (align.formats.markdown_escape), checked with
+"""Markdown escaping by position (align.read.formats.markdown_escape), checked with
 markdown-it as the oracle (plain CommonMark, tables where the source has them),
 not with align's reader.
 
@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from align.formats.markdown import MarkdownFormat
-from align.pipeline import translate_paths
+from align.read.formats.markdown import MarkdownFormat
+from align.pipeline.run import translate_paths
 from align.segment import segment_document
 from conftest import ROOT
 from copy_engines import CopyEngine, ReverseEngine

@@ -4,7 +4,7 @@ broken. It is kept as it is, with a warning that names the file and line; the te
 around it is translated as usual."""
 from __future__ import annotations
 
-from align.pipeline import translate_paths
+from align.pipeline.run import translate_paths
 from copy_engines import ReverseEngine
 
 # tests/data/real/markdown/zds--cas-detude-numero-2-publier-un-article.md, lines 139-145 (CC BY-SA 4.0)

@@ -1,4 +1,4 @@
-"""MkDocs / Python-Markdown syntax (align.formats.mkdocs): admonitions, collapsible
+"""MkDocs / Python-Markdown syntax (align.read.formats.mkdocs): admonitions, collapsible
 admonitions, content tabs, attribute lists. Copied through the pipeline they come
 back byte for byte; with each sentence's words reversed their markers stay as they
 were, their titles and bodies are translated and stay in their block. The output is
@@ -13,8 +13,8 @@ from collections import Counter
 import pytest
 from markdown_it import MarkdownIt
 
-from align.formats.markdown import MarkdownFormat, parser
-from align.pipeline import translate_paths
+from align.read.formats.markdown import MarkdownFormat, parser
+from align.pipeline.run import translate_paths
 from conftest import ROOT
 from copy_engines import CopyEngine, ReverseEngine
 from test_document_path import markdown_reading

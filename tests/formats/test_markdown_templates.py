@@ -1,4 +1,4 @@
-"""Template values in Markdown (align.protect's `template`), through the pipeline:
+"""Template values in Markdown (align.read.protect's `template`), through the pipeline:
 copied they come back byte for byte; with each sentence's words reversed every
 element and word reads as it did (tests/test_document_path.py's reader: a template
 value is one word with what is glued to it).
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from align.pipeline import translate_paths
+from align.pipeline.run import translate_paths
 from copy_engines import CopyEngine, ReverseEngine
 from test_document_path import markdown_reading
 

@@ -19,10 +19,10 @@ import pytest
 from lxml import etree
 from markdown_it import MarkdownIt
 
-from align.formats.docx import DocxFormat
-from align.formats.html import HtmlFormat
-from align.formats.markdown import FRONT_MATTER_RE, MarkdownFormat
-from align.formats.mkdocs import mkdocs_block
+from align.read.formats.docx import DocxFormat
+from align.read.formats.html import HtmlFormat
+from align.read.formats.markdown import FRONT_MATTER_RE, MarkdownFormat
+from align.read.formats.mkdocs import mkdocs_block
 from conftest import ROOT
 from test_formats import docx_structure, reordered, round_trip
 
@@ -30,7 +30,7 @@ REAL = ROOT / "tests" / "data" / "real"
 SOURCES = json.loads((REAL / "sources.json").read_text(encoding="utf-8"))
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
-# The test's own reading of protected syntax (not align.protect's): template tags on
+# The test's own reading of protected syntax (not align.read.protect's): template tags on
 # one line, closing and attribute-bearing bracket shortcodes, alerts.
 TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}")
 ALERT = re.compile(r"\[![A-Z]+\]")
@@ -56,7 +56,7 @@ def markdown_reading(text: str) -> dict:
     body = text[front.end():] if front else text
     md = MarkdownIt("commonmark").enable("table")
     # MkDocs admonitions and content tabs (FastAPI's docs) as MkDocs reads them: their
-    # indented body is Markdown, not an indented code block (align.formats.mkdocs' block
+    # indented body is Markdown, not an indented code block (align.read.formats.mkdocs' block
     # rule; a plain CommonMark document reads the same with it or without it).
     md.block.ruler.before("code", "mkdocs", mkdocs_block)
     tokens = md.parse(body)

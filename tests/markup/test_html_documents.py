@@ -13,7 +13,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
-from align.pipeline import translate_paths
+from align.pipeline.run import translate_paths
 from conftest import ROOT
 
 sys.path.insert(0, str(ROOT / "tests"))

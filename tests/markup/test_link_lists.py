@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from align.formats.markdown import MarkdownFormat
+from align.read.formats.markdown import MarkdownFormat
 from align.markup.placement import place_markup
 from align.segment import segment_document
 

@@ -14,13 +14,13 @@ from markdown_it import MarkdownIt
 
 from align.cli import main
 from align.document import Inline, SentencePair
-from align.engines.base import Hypothesis
-from align.formats.markdown import MarkdownFormat
+from align.mt.engines.base import Hypothesis
+from align.read.formats.markdown import MarkdownFormat
 from align.markup import placement
 from align.markup.placement import placed_markup
 from align.segment import segment_document
 from align.terms.placement import place_terms, verbatim_terms
-from align.writers.tsv import read_tsv
+from align.output.writers.tsv import read_tsv
 from conftest import ROOT, SMALL_MODEL
 
 REAL = ROOT / "tests" / "data" / "real" / "markdown"

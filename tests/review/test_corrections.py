@@ -1,6 +1,6 @@
 """A review team's work is never lost: the scenarios of issue 18, end to end.
 
-Articles go through `align.pipeline` with an engine that upper-cases its input
+Articles go through `align.pipeline.run` with an engine that upper-cases its input
 (the model is not what is tested), reviews through the HTTP API the page uses,
 and the next `align translate` of the same folder.
 """
@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from align.engines.base import Engine, GenerationSettings, Hypothesis
-from align.memory import TranslationMemory, default_path
-from align.pipeline import translate_paths
+from align.mt.engines.base import Engine, GenerationSettings, Hypothesis
+from align.output.memory import TranslationMemory, default_path
+from align.pipeline.run import translate_paths
 from align.review.folder import ReviewFolder
 from align.review.server import COOKIE, allowed_hosts, create_app
 from align.terms.glossary import Glossary
-from align.writers.tsv import read_rows
+from align.output.writers.tsv import read_rows
 
 TOKEN = "t0k3n"
 PORT = 8766
@@ -122,7 +122,7 @@ def test_a_french_sentence_twice_in_one_article_keeps_each_correction(tmp_path):
 def test_a_save_that_fails_leaves_no_trace_now_or_later(articles, client, monkeypatch):
     sources, out = articles
     before = {path.name: path.read_bytes() for path in out.iterdir() if path.is_file()}
-    import align.writers.base as base
+    import align.output.writers.base as base
 
     real = base.atomic_write
 

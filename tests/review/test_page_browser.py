@@ -11,10 +11,10 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from align.document import Term
 from align.segment import segment_document
-from align.sources import read_text
-from align.writers import TsvWriter, TxtWriter
-from align.writers.html import HtmlWriter
-from align.writers.tsv import read_rows
+from align.read.sources import read_text
+from align.output.writers import TsvWriter, TxtWriter
+from align.output.writers.html import HtmlWriter
+from align.output.writers.tsv import read_rows
 from test_browser import assert_no_console_errors, driver, pytestmark  # noqa: F401  (fixture, skip marker)
 from test_review_server import serving
 
@@ -34,7 +34,7 @@ def server(tmp_path):
                         status="model", target_start=4, target_end=22)]
     for writer in (TsvWriter(), TxtWriter(), HtmlWriter()):
         writer.write(document, out)
-    from align.writers.html import render_index
+    from align.output.writers.html import render_index
     (out / "index.html").write_text(render_index({"articles": [{"name": "alpha", "sentences": 3,
                                                                 "terms": {"model": 1}, "term_accuracy": 1.0}],
                                                   "counts": {"term_accuracy": 1.0, "terms": {"model": 1}}}),
@@ -116,7 +116,7 @@ def test_the_index_fits_1400_pixels(server, driver):
     """No sideways scrolling, and long names on two lines at most, in a 1,400-pixel
     window (the driver's), with every kind of flag in the run."""
     out, base, token = server
-    from align.writers.html import render_index
+    from align.output.writers.html import render_index
 
     flags = {code: 1 for code in ("term-forced", "term-late", "term-failed", "length-ratio", "untranslated",
                                   "repetition", "split", "truncated", "low-confidence", "source-changed",

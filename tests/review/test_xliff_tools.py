@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from lxml import etree
 
 from align.cli import main
-from align.memory import TranslationMemory, default_path
-from align.pipeline import translate_paths
-from align.review.xliff import XLIFF12, XLIFF20, export_folder, import_xliff, read_xliff
-from align.writers.tsv import read_rows
+from align.output.memory import TranslationMemory, default_path
+from align.pipeline.run import translate_paths
+from align.interchange.xliff import XLIFF12, XLIFF20, export_folder, import_xliff, read_xliff
+from align.output.writers.tsv import read_rows
 from test_corrections import Upper
 from xliff_schemas import validation_errors
 

@@ -1,0 +1,1 @@
+"""Checking and flagging: a pair's checks, numbers, consistency across a corpus."""

@@ -1,0 +1,1 @@
+"""Exchange with other tools: XLIFF for CAT tools, TMX."""

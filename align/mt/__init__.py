@@ -1,0 +1,1 @@
+"""Machine translation: the translation stage, batches across articles, engines and runners."""

@@ -1,0 +1,1 @@
+"""The output folder: its paths, its lock, the translation memory and the writers."""

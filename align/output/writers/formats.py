@@ -1,0 +1,99 @@
+"""The article in its own format: NAME.en.md, NAME.en.html, NAME.en.docx, with
+the source's markup around the translation (see align.read.formats). Plain-text
+articles get no such file (their NAME.en.txt is it).
+
+The source file is kept beside the outputs (OUT/.align/sources/NAME.md...), so
+that a reviewer's saved correction reaches the same-format file at once
+(`refresh_same_format`): the kept source is read and segmented again and takes the
+TSV's English and word alignment, sentence by sentence. Keeping the file, rather
+than pointing at the input, means a source edited or moved since the run cannot
+put French the reviewer never saw into the English file.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ...document import Document
+from ...errors import InputError
+from ...read.protect import load_protection
+from ..folder import OutputFolder
+from .base import Writer, atomic_write
+
+
+
+def kept_source_path(out_dir: str | Path, document: Document) -> Path:
+    from ...read.formats import format_named
+
+    return OutputFolder(out_dir).kept_source(document.name, format_named(document.format).suffixes[0])
+
+
+def find_kept_source(out_dir: str | Path, name: str) -> Path | None:
+    """The kept source of article `name`, or None (plain text, or an older run)."""
+    from ...read.formats import format_for
+
+    folder = (OutputFolder(out_dir).kept_sources / name).parent
+    stem = Path(name).name
+    if not folder.is_dir():
+        return None
+    found = [path for path in folder.iterdir()
+             if path.is_file() and path.suffix and path.stem == stem and format_for(path) is not None]
+    return found[0] if len(found) == 1 else None
+
+
+class SameFormatWriter(Writer):
+    suffix = ""
+
+    def path_for(self, document: Document, out_dir: Path) -> Path:
+        from ...read.formats import format_named
+
+        return Path(out_dir) / f"{document.name}{format_named(document.format).output_suffix}"
+
+    def render(self, document: Document, run: dict[str, Any] | None = None) -> bytes:
+        from ...read.formats import format_named
+
+        return format_named(document.format).write(document)
+
+    def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> Path | None:
+        if document.format == "txt" or document.layout is None:
+            return None
+        written = atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run))
+        kept = kept_source_path(out_dir, document)
+        if not kept.is_file() or kept.read_bytes() != document.layout.data:
+            atomic_write(kept, document.layout.data)
+        return written
+
+
+def same_format_output(out_dir: str | Path, reviewed: Document) -> tuple[Path, bytes] | None:
+    """The same-format file of an article rebuilt from its TSV sentences
+    (`reviewed`, as read back from the TSV) and its kept source: its path and
+    content. None when the article has no such file (plain text; or translated
+    before sources were kept). Raises InputError when the kept source no longer
+    gives the TSV's sentences (e.g. a newer align segments differently): run
+    `align translate` again."""
+    from ...read.formats import format_for
+    from ...segment import segment_document
+
+    kept = find_kept_source(out_dir, reviewed.name)
+    if kept is None:
+        return None
+    fmt = format_for(kept)
+    fresh = fmt.load(kept.read_bytes(), kept, load_protection(OutputFolder(out_dir).protection))
+    fresh.name = reviewed.name
+    segment_document(fresh)
+    rows = list(reviewed.pairs())
+    pairs = list(fresh.pairs())
+    if [(p.id, p.source) for p in pairs] != [(p.id, p.source) for p in rows]:
+        raise InputError(f"{kept}: its sentences no longer match {reviewed.name}.tsv, so "
+                         f"{reviewed.name}{fmt.output_suffix} was not updated (run align translate again)")
+    for pair, row in zip(pairs, rows):
+        pair.target, pair.alignment = row.target, list(row.alignment)
+    writer = SameFormatWriter()
+    return writer.path_for(fresh, Path(out_dir)), writer.render(fresh)
+
+
+def refresh_same_format(out_dir: str | Path, reviewed: Document) -> Path | None:
+    """Rewrite the same-format file of an article from its TSV sentences and its
+    kept source (see `same_format_output`)."""
+    output = same_format_output(out_dir, reviewed)
+    return None if output is None else atomic_write(*output)

@@ -1,0 +1,1 @@
+"""Reading: bytes to text, protected syntax, the input tree of articles."""

@@ -1,5 +1,0 @@
-"""Where the scheduler's batches are translated: in this process (`LocalRunner`), or
-on a pool of Ray actors (`align.runners.ray.RayRunner`, the `[ray]` extra)."""
-from .base import BatchRunner, LocalRunner, RunnerStopped
-
-__all__ = ["BatchRunner", "LocalRunner", "RunnerStopped"]

@@ -1,0 +1,1 @@
+"""Tools beside the pipeline: aligning existing translations, scoring, merging shards."""
