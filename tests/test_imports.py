@@ -80,3 +80,13 @@ def test_the_output_folders_paths_stand_alone():
                if path != PACKAGE / "output" / "folder.py" and re.search(r"""["'](?:\.align|manifest\.json|index\.html)["']""",
                                                                   path.read_text(encoding="utf-8"))]
     assert spelled == []
+
+
+def test_the_tests_mirror_the_package():
+    """tests/ has a folder per package it tests (tests/read/formats/ for align/read/formats/...)
+    and few files of its own: helpers and the tests of the top-level modules."""
+    tests = Path(__file__).resolve().parent
+    folders = [path.relative_to(tests) for path in tests.rglob("test_*.py") if path.parent != tests]
+    assert all((PACKAGE / folder.parent / "__init__.py").is_file() for folder in folders), \
+        [str(folder) for folder in folders if not (PACKAGE / folder.parent / "__init__.py").is_file()]
+    assert len([path for path in tests.glob("*.py")]) <= 12

@@ -17,7 +17,7 @@ sentencepiece_processor.cc) piece by piece:
 * runs of byte-fallback pieces (``<0xE2>``) are joined and read as UTF-8: the
   last byte of a character carries it, an invalid byte reads U+FFFD.
 
-`tests/engines/test_pieces.py` checks this against `decode_pieces` on random piece
+`tests/mt/engines/test_pieces.py` checks this against `decode_pieces` on random piece
 sequences of the test models' vocabularies and of a byte-fallback model.
 """
 from __future__ import annotations

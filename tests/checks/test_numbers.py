@@ -19,7 +19,7 @@ from align.checks.pair import check_document
 from align.document import Document, Paragraph, SentencePair
 from align.checks.numbers import mentions, mismatch_detail, number_mismatch
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 def _benchmark():

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from align.tools.score import score_files
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 EN = (ROOT / "data" / "newstest2013.en").read_text(encoding="utf-8").splitlines()[:20]
 FR = (ROOT / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()[:20]
 

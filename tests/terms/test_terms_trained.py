@@ -23,7 +23,7 @@ from align.mt.engines.base import GenerationSettings
 from align.terms.glossary import Glossary, find_terms
 from align.pipeline.translate import translate_document
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 ENGINES = ["transformers", "ctranslate2"]
 
 # Held-out news (newstest2013) holding terms of the news glossary, and sentences

@@ -13,7 +13,7 @@ from align.mt.engines.base import GenerationSettings, detokenize
 from align.errors import ModelLoadError, UsageError
 from align.pipeline.shard import parse_shard, select_shard, shard_of
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent.parent
 ENGINE_NAMES = ["transformers", "ctranslate2"]
 
 

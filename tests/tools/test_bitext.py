@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from align.tools.bitext import Bead, align_documents, align_segments, anchors, ladder_lines
 from align.document import Document, Paragraph
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 FR = (ROOT / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()[:40]
 EN = (ROOT / "data" / "newstest2013.en").read_text(encoding="utf-8").splitlines()[:40]
 
@@ -210,7 +210,7 @@ def test_pair_is_a_qa_pass_over_a_human_translation(tmp_path):
     from align.cli.pair import pair
     from align.output.writers.tsv import read_tsv
 
-    data = Path(__file__).resolve().parent.parent / "data"
+    data = Path(__file__).resolve().parent.parent.parent / "data"
     fr_lines = (data / "newstest2013.fr").read_text(encoding="utf-8").splitlines()
     en_lines = (data / "newstest2013.en").read_text(encoding="utf-8").splitlines()
     lines = [2916, 2917, 2918, 2927, 1231]

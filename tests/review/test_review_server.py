@@ -28,7 +28,7 @@ from align.output.writers import TsvWriter, TxtWriter
 from align.output.writers.html import HtmlWriter
 from align.output.writers.tsv import read_rows
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TOKEN = "t0k3n-for-tests"
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"

@@ -14,7 +14,7 @@ from align.document import Document, Paragraph, SentencePair, METADATA
 from align.errors import InputError
 from align.terms.glossary import COLUMNS, Entry, Glossary, check, find_terms, parse_tsv
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SHIPPED = ROOT / "glossary.tsv"
 HEADER = "source\ttarget\tnote\tcase\tvariants\n"
 

@@ -30,7 +30,7 @@ from align.segment import segment_document, split_sentences
 from align.read.sources import read_text
 from align.output.writers.tsv import read_rows
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 SIGNATURE = {"engine": "transformers", "model": "Helsinki-NLP/opus-mt-fr-en", "revision": "abc123",
              "device": "cpu", "beams": 4, "batch_size": 16, "max_new_tokens": "1.5*source+10",
              "max_input_tokens": 512}

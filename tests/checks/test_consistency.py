@@ -234,12 +234,12 @@ def test_the_flag_is_align_flags_inconsistent():
     assert FlagCode.INCONSISTENT == FLAG and FLAGS[FLAG].label == "inconsistent"
 
 
-def test_the_stage_imports_only_the_data_model_the_memorys_normalisation_and_the_folders_paths():
+def test_the_stage_imports_only_the_data_model_and_the_texts_normal_form():
     import grimp
 
     graph = grimp.build_graph("align")
     assert {m for m in graph.find_modules_directly_imported_by("align.checks.consistency")
-            if m.startswith("align")} == {"align.document", "align.output.memory", "align.output.folder"}
+            if m.startswith("align")} == {"align.document", "align.read.text"}
 
 
 def test_counts_kept_by_the_triggers_are_the_group_by_of_the_rows_and_flags_follow(store):

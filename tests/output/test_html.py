@@ -1,5 +1,5 @@
 """The HTML review page and index, checked on the rendered markup (no browser;
-tests/test_browser.py drives a real one)."""
+tests/review/test_browser.py drives a real one)."""
 from __future__ import annotations
 
 import base64
@@ -278,7 +278,7 @@ def test_empty_document_renders():
 
 
 def test_templates_ship_with_the_package():
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent
     assert (root / "align" / "templates" / "article.html.j2").is_file()
     assert "templates/*" in (root / "pyproject.toml").read_text(encoding="utf-8")
 

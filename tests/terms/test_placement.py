@@ -1,7 +1,7 @@
 """The term policy (align.terms.placement) on scripted translations.
 
 A ScriptedEngine says what the "model" wrote and which French word each English
-word attended to, so every rule is checked exactly; tests/test_terms_trained.py
+word attended to, so every rule is checked exactly; tests/terms/test_terms_trained.py
 checks the same guarantees on the small trained model.
 """
 import pytest
