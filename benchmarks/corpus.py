@@ -122,7 +122,8 @@ def instant_engine():
 def child(engine_name: str, model: str, folder: str, out: str, cache: str) -> None:
     from align.mt.engines import load_engine
     from align.mt.engines.base import GenerationSettings
-    from align.pipeline.run import environment, translate_paths
+    from align.output.manifest import environment
+    from align.pipeline.run import translate_paths
 
     environment()  # the imports the manifest records, before the clock starts
     engine = instant_engine() if engine_name == "instant" else \
@@ -216,7 +217,8 @@ def criteria(model: str, workdir: Path, cache: Path, engines: list[str], repeats
     """Short articles against one article against raw CTranslate2, in this process."""
     from align.mt.engines import load_engine
     from align.mt.engines.base import GenerationSettings
-    from align.pipeline.run import environment, translate_paths
+    from align.output.manifest import environment
+    from align.pipeline.run import translate_paths
 
     environment()
     sentences = news()[1000:1400]

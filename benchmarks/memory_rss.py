@@ -93,7 +93,7 @@ def child(folder: str, out: str, glossary_path: str | None) -> None:
     # The manifest records library versions (align.pipeline.run.environment imports
     # torch, transformers...): import them first, so the baseline includes them
     # and the growth is the pipeline's own.
-    from align.pipeline.run import environment
+    from align.output.manifest import environment
     environment()
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.perf_counter()

@@ -42,7 +42,7 @@ def merge(folders, output, wait) -> None:
     if report.failed:
         summary += f"; {len(report.failed)} failed"
     click.echo(summary)
-    click.echo(f"outputs in {output}/ (signature: {report.manifest['signature']})")
+    click.echo(f"outputs in {output}/ (signature: {report.manifest.header.signature})")
     sys.exit(report.exit_code)
 
 

@@ -175,5 +175,5 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
     if report.failed:
         summary += f"; {len(report.failed)} failed"
     click.echo(summary)
-    click.echo(f"outputs in {output}/ (signature: {report.manifest['signature']})")
+    click.echo(f"outputs in {output}/ (signature: {report.manifest.header.signature})")
     sys.exit(report.exit_code)

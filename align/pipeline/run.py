@@ -1,9 +1,10 @@
 """The translate pipeline over a corpus:
 
-read (sources) → segment → find terms (glossary) → memory → translate + place terms
-(engine, through align.pipeline.scheduler: batches across articles) → English typography
-(typography; the memory keeps the model's own) → check and flag (checks) → write
-(writers), then a manifest and an index for the run.
+read (align.read.sources) → segment → find terms (glossary) → memory → translate +
+place terms (engine, through align.pipeline.scheduler: batches across articles) →
+remember (the memory keeps the model's own English) → English typography → place
+markup → check and flag → write (writers), then a manifest and an index for the run.
+The stages are a list (`Run.stages`, align.pipeline.stages).
 
 `Run` holds what a run needs (engine, glossary, memory, writers, settings) and
 translates a collection of articles. Each article is read and segmented once,
@@ -16,21 +17,16 @@ article is reported and skipped while the others go on.
 from __future__ import annotations
 
 import heapq
-import json
 import os
-import platform
 import sqlite3
 import time
-from array import array
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from .. import POLICY_VERSION, __version__
 from ..checks.pair import check_document
-from ..document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document
+from ..document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, Document
 from ..mt.engines.base import Engine
 from ..errors import InputError, OutputError, UsageError
 from ..output.folder import OutputFolder
@@ -43,128 +39,11 @@ from ..read.sources import Article, Inputs, collect_articles, read_article, read
 from ..typography import SETTINGS as TYPOGRAPHY_SETTINGS
 from ..typography import apply_english_typography
 from ..output.writers import default_writers
-from ..output.writers.base import Writer, atomic_write, atomic_writer
-
-# Rounds of forgetting articles whose outputs are gone before flags are settled.
-SETTLE_ROUNDS = 5
-
-
-@dataclass
-class ArticleReport:
-    """What the manifest and the index say about one translated article."""
-
-    name: str
-    source: str
-    sentences: int = 0
-    paragraphs: int = 0
-    terms: dict[str, int] = field(default_factory=dict)
-    term_accuracy: float | None = None
-    flags: dict[str, int] = field(default_factory=dict)
-    review: dict[str, int] = field(default_factory=dict)  # review statuses of its sentences
-    outputs: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    from_memory: int = 0
-    copied: bool = False  # no words to translate (code blocks, a table of links): written as it is
-
-
-class ArticleLog:
-    """The run's article reports, one JSON line each, in ``OUT/.align/``: the
-    manifest and the index stream them back at the end instead of holding
-    100,000 reports in memory. Kept per folder as file offsets (8 bytes an
-    article), so the index can list them folder by folder."""
-
-    def __init__(self, out_dir: Path) -> None:
-        self.path = OutputFolder(out_dir).article_log
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("w+b")
-        except OSError as exc:
-            raise OutputError(self.path, exc.strerror or str(exc), exc.errno) from None
-        self._folders: dict[str, array] = {}
-        self.count = 0
-        # Flag counts of articles rewritten after they were logged (inconsistency
-        # flags set at the end of the run): only those articles, by name.
-        self._amended: dict[str, dict[str, int]] = {}
-
-    def add(self, report: ArticleReport) -> None:
-        offset = self._file.seek(0, os.SEEK_END)
-        self._file.write(json.dumps(asdict(report), ensure_ascii=False).encode("utf-8") + b"\n")
-        self._folders.setdefault(report.name.rpartition("/")[0], array("Q")).append(offset)
-        self.count += 1
-
-    def amend(self, name: str, flags: dict[str, int]) -> None:
-        """The article `name` (when it is one of the log's) now has these flag counts."""
-        self._amended[name] = flags
-
-    def _report(self, line: bytes) -> dict[str, Any]:
-        report = json.loads(line)
-        if report.get("name") in self._amended:
-            report["flags"] = self._amended[report["name"]]
-        return report
-
-    def _read(self, offset: int) -> dict[str, Any]:
-        self._file.seek(offset)
-        return self._report(self._file.readline())
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        """The reports in the order they were added."""
-        self._file.flush()
-        self._file.seek(0)
-        for line in iter(self._file.readline, b""):
-            yield self._report(line)
-
-    def by_folder(self) -> Iterator[tuple[str, Iterator[dict[str, Any]]]]:
-        """(folder, its reports), the top level first, then folders by name."""
-        self._file.flush()
-        for folder in sorted(self._folders):
-            yield folder, (self._read(offset) for offset in self._folders[folder])
-
-    def close(self) -> None:
-        self._file.close()
-        try:
-            self.path.unlink()
-        except OSError:
-            pass
-
-
-@dataclass
-class RunReport:
-    """What happened in a run: counts over its articles (the articles themselves
-    are in the manifest), the failures, the time."""
-
-    articles: int = 0
-    sentences: int = 0
-    from_memory: int = 0
-    copied: int = 0       # articles with no words, written as they are
-    term_counts: dict[str, int] = field(default_factory=lambda: {TERM_MODEL: 0, TERM_FORCED: 0, TERM_FAILED: 0})
-    flag_counts: dict[str, int] = field(default_factory=dict)
-    review_counts: dict[str, int] = field(default_factory=dict)
-    failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line error)
-    seconds: float = 0.0
-    batches: int = 0
-    manifest: dict[str, Any] = field(default_factory=dict)  # the manifest without its article list
-    # The output folder's inconsistencies (align.checks.consistency.InconsistencyReport), for the index.
-    inconsistencies: Any = None
-
-    def add(self, article: ArticleReport) -> None:
-        self.articles += 1
-        self.sentences += article.sentences
-        self.from_memory += article.from_memory
-        self.copied += article.copied
-        for counts, more in ((self.term_counts, article.terms), (self.flag_counts, article.flags),
-                             (self.review_counts, article.review)):
-            for key, n in more.items():
-                counts[key] = counts.get(key, 0) + n
-
-    @property
-    def term_accuracy(self) -> float | None:
-        found = sum(self.term_counts.values())
-        return (self.term_counts[TERM_MODEL] + self.term_counts[TERM_FORCED]) / found if found else None
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.failed else 0
-
+from ..output.manifest import RunHeader
+from ..output.writers.base import atomic_write
+from .end import build_manifest, end_run, settle_consistency
+from .report import ArticleLog, ArticleReport, RunReport
+from .stages import TRANSLATE, Stage, around_translation, in_order, run_stages
 
 def prepare_output_dir(out_dir: Path) -> None:
     if out_dir.exists() and not out_dir.is_dir():
@@ -188,33 +67,6 @@ def prepare_document(source: Article | str | Path, glossary=None, protection=Non
     return document
 
 
-def environment() -> dict[str, str]:
-    versions = {"python": platform.python_version()}
-    for module in ("torch", "transformers", "sentencepiece", "ctranslate2", "sacrebleu"):
-        try:
-            versions[module] = __import__(module).__version__
-        except Exception:  # not installed: not part of this run
-            continue
-    return versions
-
-
-def signature(engine_signature: dict[str, Any], glossary_hash: str | None) -> str:
-    """One line that identifies how the outputs were made, like sacrebleu's."""
-    revision = str(engine_signature.get("revision") or "unknown")[:12]
-    parts = [f"align:{__version__}", f"engine:{engine_signature.get('engine')}",
-             f"model:{engine_signature.get('model')}", f"rev:{revision}",
-             f"beams:{engine_signature.get('beams')}"]
-    if engine_signature.get("batch_tokens"):
-        parts.append(f"batch:{engine_signature['batch_tokens']}tok/{engine_signature.get('batch_size')}")
-    else:
-        parts.append(f"batch:{engine_signature.get('batch_size')}")
-    parts.append(f"maxlen:{engine_signature.get('max_new_tokens')}")
-    if engine_signature.get("compute_type"):
-        parts.append(f"compute:{engine_signature['compute_type']}")
-    parts.append(f"glossary:{glossary_hash[:12] if glossary_hash else 'none'}")
-    return "|".join(parts)
-
-
 @dataclass
 class _RunState:
     """What one `Run.translate` call holds while it runs, apart from the run's settings:
@@ -227,6 +79,7 @@ class _RunState:
     articles_read: int = 0
     sentences_read: int = 0
     next: int = 0                  # the next article to log, in input order
+    corrections: Any = None        # without a memory: the folder's memory file, for reviewers' corrections
 
 
 @dataclass
@@ -268,7 +121,21 @@ class Run:
         if self.memory is not None:
             from ..output.memory import memory_key
             self.memory_key = memory_key(self.engine_signature)
+        self.stages = in_order(self._stages())
+        self._before, self._after = around_translation(self.stages)
         self._state: _RunState | None = None  # while `translate` runs
+
+    def _stages(self) -> list[Stage]:
+        """This run's stages, in align.pipeline.stages.ORDER."""
+        stages = [Stage("segment", segment_document)]
+        if self.glossary is not None:
+            stages.append(Stage("terms", self._find_terms))
+        stages += [Stage("memory", self._recall), Stage(TRANSLATE)]
+        if self.memory is not None:
+            stages.append(Stage("remember", self._remember))
+        if self.typography == "english":
+            stages.append(Stage("typography", apply_english_typography))
+        return stages + [Stage("markup", place_markup), Stage("checks", check_document)]
 
     # ------------------------------------------------------------------ run
     def translate(self, inputs: Inputs | Iterable[str | Path]) -> RunReport:
@@ -293,13 +160,15 @@ class Run:
         where = self.runner.describe() if self.runner is not None else {}
         if where:
             run_settings["ray"] = where   # the cluster and its actors
-        header = run_header(self.engine, self.glossary, self.glossary_path, run_settings, self.shard)
+        run_header = RunHeader.of(self.engine.signature(), self.glossary, self.glossary_path, run_settings,
+                                  self.shard)
+        header = run_header.to_json()
         # (the consistency store first, before anything needs closing: it may refuse)
         self._state = _RunState(header, self._open_consistency(), articles_total=len(articles))
         self._state.bar = self.progress_factory(None) if self.progress_factory else None
         log = ArticleLog(self.out_dir)
         self._remember_protection()
-        corrections = self._corrections()
+        self._state.corrections = self._corrections()
         scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance,
                                     enforce_terms=self.glossary is not None, runner=self.runner)
         # Reports are logged in input order: a window's documents come back in the
@@ -316,13 +185,13 @@ class Run:
                 self._state.next += 1
 
         try:
-            read = self._read(articles, report, corrections, log_in_order)
+            read = self._read(articles, report, log_in_order)
             for translated in scheduler.run(read):
                 index, article = translated.payload
                 log_in_order(index, self._write(article, translated, report, header))
             report.batches = scheduler.batches
             report.seconds = time.perf_counter() - started
-            report.manifest = build_manifest(report, header)
+            report.manifest = build_manifest(report, run_header)
             self._finish(report, log)
         except OutputError as exc:
             # A full disk or an output folder gone read-only: every later article would
@@ -344,8 +213,8 @@ class Run:
             log.close()
             if self._state.consistency is not None:
                 self._state.consistency.close()
-            if corrections is not None:
-                corrections.close()
+            if self._state.corrections is not None:
+                self._state.corrections.close()
             if self._state.bar is not None:
                 self._state.bar.close()
             self._state = None
@@ -359,21 +228,17 @@ class Run:
             atomic_write(path, text)
 
     # ---------------------------------------------------------------- stages
-    def _read(self, articles: list[Article], report: RunReport, corrections,
+    def _read(self, articles: list[Article], report: RunReport,
               log_in_order: Callable[[int, ArticleReport | None], None]) -> Iterator[tuple[Any, Document]]:
-        """read → segment → terms → memory, one article at a time, as the
-        scheduler asks for them."""
+        """Each article read and through the stages before translation, one at a
+        time, as the scheduler asks for them."""
         for index, article in enumerate(articles):
             try:
-                document = prepare_document(article, self.glossary, self.protection)
+                document = read_article(article, protection=self.protection)
                 for warning in document.warnings:
                     if self.on_warning:
                         self.on_warning(warning)
-                if self.memory is not None:
-                    with _memory_writes(self.memory):
-                        self.memory.fill(document, self.memory_key)
-                elif corrections is not None:
-                    corrections.fill_reviewed(document)
+                document = run_stages(self._before, document)
             except InputError as exc:
                 self._fail(report, str(article), str(exc))
                 log_in_order(index, None)
@@ -399,12 +264,7 @@ class Run:
                                              f"({translated.error}); article skipped")
             return None
         try:
-            if self.memory is not None:
-                with _memory_writes(self.memory):
-                    self.memory.store(document, self.memory_key, self.engine_signature)
-            if self.typography == "english":  # after the memory: it keeps the model's own English
-                apply_english_typography(document)
-            check_document(place_markup(document))  # markup placed once: checks and writers read it
+            document = run_stages(self._after, document)
             if self._state.consistency is None:
                 outputs = self._write_outputs(document, header)
             else:
@@ -477,6 +337,25 @@ class Run:
                     totals[code] = totals.get(code, 0) + n
             report.flag_counts = totals
 
+    def _find_terms(self, document: Document) -> Document:
+        from ..terms.glossary import find_terms
+        return find_terms(document, self.glossary)
+
+    def _recall(self, document: Document) -> Document:
+        """Sentences the memory knows filled in; without a memory, reviewers' corrections
+        kept in the folder's memory file still apply (a run never overwrites them)."""
+        if self.memory is not None:
+            with _memory_writes(self.memory):
+                self.memory.fill(document, self.memory_key)
+        elif self._state.corrections is not None:
+            self._state.corrections.fill_reviewed(document)
+        return document
+
+    def _remember(self, document: Document) -> Document:
+        with _memory_writes(self.memory):
+            self.memory.store(document, self.memory_key, self.engine_signature)
+        return document
+
     # --------------------------------------------------------------- helpers
     def _corrections(self):
         """Without a memory (--no-memory), reviewers' corrections kept in the
@@ -514,47 +393,6 @@ def _internal(article, exc: Exception) -> str:
     return f"{article}: internal error, article skipped ({type(exc).__name__}: {exc}); please report it"
 
 
-def settle_consistency(store, out_dir: Path, writers: list, header: dict[str, Any],
-                       articles: Iterable[str] = ()) -> dict[str, dict[str, int]]:
-    """Articles whose rows joined or left an inconsistency since their files were
-    written (by this run, an earlier one, a review save, or copied by align merge:
-    `articles`) get their flags: their TSV and review page are read back and
-    rewritten, those articles only. Articles whose outputs are gone leave the store
-    first, so that no flag or index link names them. Returns article name → its new
-    flag counts, for those rewritten."""
-    from ..checks.consistency import mark_inconsistent
-    from ..output.articles import load_article
-
-    rewriters = [writer for writer in writers if writer.suffix in (".tsv", ".html")]
-    for _ in range(SETTLE_ROUNDS):
-        shown = store.inconsistencies()
-        linked = {article for group in shown for variant in group.variants for article, _ in variant.links}
-        gone = [name for name in [*store.changed_articles(), *sorted(linked)]
-                if not OutputFolder(out_dir).tsv(name).is_file()]
-        if not gone:
-            break
-        for name in dict.fromkeys(gone):  # this changes their groups: the next round looks again
-            store.forget(name)
-    groups = store.changed_groups()
-    amended: dict[str, dict[str, int]] = {}
-    for name in sorted(set(store.changed_articles(groups)) | set(articles)):
-        wanted = store.flags_for(name)
-        if wanted == store.flagged(name):
-            continue
-        try:
-            document = load_article(out_dir, name)
-        except (OSError, InputError):  # gone or unreadable since: no flag can be set on it
-            store.forget(name)
-            continue
-        mark_inconsistent(document, wanted)
-        for writer in rewriters:
-            writer.write(document, out_dir, header)
-        store.set_flagged(name, wanted)
-        amended[name] = document.flag_counts()
-    store.clear_changed(groups)  # only now: a run killed before this redoes the rewrites
-    return amended
-
-
 def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: str | Path = "output_en", *,
                     lock_timeout: float = 0.0, **options) -> RunReport:
     """Translate articles into `out_dir` (created if needed, locked for the run:
@@ -580,71 +418,3 @@ def _memory_writes(memory):
         raise OutputError(memory.path, str(exc)) from None
 
 
-def run_header(engine: Engine, glossary, glossary_path, settings: dict[str, Any],
-               shard: tuple[int, int] | None) -> dict[str, Any]:
-    """What identifies the run, known before any article is translated."""
-    engine_signature = engine.signature()
-    glossary_hash = getattr(glossary, "sha256", None) if glossary is not None else None
-    return {
-        "tool": "align",
-        "version": __version__,
-        "policy_version": POLICY_VERSION,
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "signature": signature(engine_signature, glossary_hash),
-        "engine": engine_signature,
-        "settings": settings,
-        "glossary": None if glossary is None else {
-            "path": str(glossary_path) if glossary_path else None,
-            "sha256": glossary_hash,
-            "entries": len(glossary),
-        },
-        "shard": f"{shard[0]}/{shard[1]}" if shard else None,
-        "environment": environment(),
-    }
-
-
-def end_run(out_dir: Path, report: RunReport, log: ArticleLog, writers: Iterable[Writer]) -> None:
-    """The end of a run or a merge, one way for both: what the writers make once per run
-    (the index), then the manifest, last: until it is written the folder's record is the
-    previous run's, so a run or merge stopped before it is seen as not done."""
-    for writer in writers:
-        writer.finish_run(out_dir, report, log)
-    write_manifest(OutputFolder(out_dir).manifest, report.manifest, log)
-
-
-def build_manifest(report: RunReport, run: dict[str, Any]) -> dict[str, Any]:
-    """The manifest's fields but its article list (`write_manifest` streams that)."""
-    return {
-        **run,
-        "counts": {
-            "articles": report.articles,
-            "failed": len(report.failed),
-            "sentences": report.sentences,
-            "from_memory": report.from_memory,
-            "copied": report.copied,
-            "terms": report.term_counts,
-            "term_accuracy": report.term_accuracy,
-        },
-        "timings": {
-            "total_seconds": round(report.seconds, 3),
-            "sentences_per_second": round(report.sentences / report.seconds, 2) if report.seconds else None,
-            "batches": report.batches,
-        },
-        "failed": [{"source": s, "error": e} for s, e in report.failed],
-    }
-
-
-def write_manifest(path: Path, manifest: dict[str, Any], articles: Iterable[dict[str, Any]]) -> Path:
-    """manifest.json: `manifest`'s fields, then "articles" streamed from `articles`
-    (laid out as json.dumps(indent=2) lays out a list), written atomically."""
-    head = json.dumps({key: value for key, value in manifest.items() if key != "articles"},
-                      ensure_ascii=False, indent=2)
-    with atomic_writer(path, encoding="utf-8") as stream:
-        stream.write(head[:-2] + ',\n  "articles": [' if len(head) > 2 else '{\n  "articles": [')
-        written = 0
-        for article in articles:
-            item = json.dumps(article, ensure_ascii=False, indent=2).replace("\n", "\n    ")
-            stream.write(("," if written else "") + "\n    " + item)
-            written += 1
-        stream.write("\n  ]\n}\n" if written else "]\n}\n")
-    return path

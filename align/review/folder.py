@@ -16,7 +16,6 @@ renames, one SQLite transaction).
 """
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
@@ -28,14 +27,15 @@ from typing import Any, Callable
 from ..checks.consistency import ConsistencyIndex, InconsistencyReport, mark_inconsistent, open_existing
 from ..document import METADATA, ORIGIN_REVIEWED, STATUS_APPROVED, STATUS_REVIEWED, STATUS_TRANSLATED, STATUSES, \
     TERM_FORCED, TERM_MODEL, TERM_STATUSES, Document, SentencePair
-from ..errors import AlignError, InputError
+from ..errors import AlignError, InputError, UsageError
 from ..flags import FlagCode
 from ..output.articles import load_article
 from ..output.lock import OutputLock
+from ..output.manifest import Manifest
 from ..output.folder import OutputFolder
 from ..output.writers import TsvWriter, TxtWriter, atomic_write
 from ..output.writers.formats import same_format_output
-from ..output.writers.tsv import KNOWN_HEADERS, read_tsv
+from ..output.writers.tsv import KNOWN_HEADERS
 
 log = logging.getLogger("align.review")
 
@@ -244,13 +244,12 @@ class ReviewFolder:
         and counts brought up to date with the TSVs (and with `now`: article →
         `summary`, for a save about to be written)."""
         try:
-            manifest = json.loads(OutputFolder(self.out_dir).manifest.read_text(encoding="utf-8"))
-            if not isinstance(manifest, dict):
-                raise ValueError("not an object")
-        except (OSError, ValueError):
-            manifest = {}
+            recorded, listed = Manifest.read(OutputFolder(self.out_dir).manifest)
+            manifest = recorded.to_json()
+        except UsageError:   # none (align pair), or unreadable
+            manifest, listed = {}, []
         summaries = {**self.summaries(), **(now or {})}
-        entries = {a.get("name"): a for a in manifest.get("articles", []) if isinstance(a, dict)}
+        entries = {a.get("name"): a for a in listed}
         articles = [{**entries.get(name, {"name": name}), **facts} for name, facts in summaries.items()]
         terms = {status: sum(a["terms"].get(status, 0) for a in articles) for status in TERM_STATUSES}
         found = sum(terms.values())

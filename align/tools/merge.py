@@ -66,21 +66,20 @@ import json
 import sqlite3
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePath, PurePosixPath
-from typing import IO, Any, Callable, Iterator
+from typing import Any, Callable, Iterator
 
 from ..errors import OutputError, UsageError
 from ..output.folder import MANIFEST, OutputFolder
+from ..output.manifest import ARTICLES, Manifest, RunHeader, read_members
 
 # What must be the same in every input's manifest for the outputs to be one run's,
 # in the order a difference is reported.
 COMPARED_FIELDS = ("signature", "engine", "settings", "glossary.sha256", "policy_version")
 # Manifest keys that describe one run's work rather than how its outputs were made.
-RUN_FIELDS = ("counts", "timings", "failed", "articles", "merged_from")
 MEMORY_MARKER = "merged:"   # meta rows of OUT's memory: the inputs merged into it
 _COMMIT_EVERY = 500         # consistency-store rows are committed every this many articles
-_READ_CHUNK = 1 << 16       # characters of a manifest read at a time
 
 
 @dataclass
@@ -101,109 +100,12 @@ class MergeReport:
     corrections: int = 0         # reviewers' corrections taken into OUT's memory
     missing_shares: list[str] = field(default_factory=list)   # "2/3": shares of N no input holds
     seconds: float = 0.0
-    manifest: dict[str, Any] = field(default_factory=dict)   # the new manifest but its articles
+    manifest: Manifest | None = None   # the new manifest but its articles
 
     @property
     def exit_code(self) -> int:
         """1 when the merged run lists failed articles (as `align translate`'s exit code)."""
         return 1 if self.failed else 0
-
-
-# ---------------------------------------------------------------- reading manifests
-class _JsonReader:
-    """Top-level members of a JSON object read from a text stream a chunk at a time,
-    the members of its "articles" list one by one: a manifest of 100,000 articles is
-    never one Python object."""
-
-    _SPACE = " \t\r\n"
-
-    def __init__(self, stream: IO[str], chunk: int = _READ_CHUNK) -> None:
-        self._stream = stream
-        self._chunk = chunk
-        self._buffer = ""
-        self._at = 0
-        self._eof = False
-        self._decoder = json.JSONDecoder()
-
-    def _more(self) -> bool:
-        if self._eof:
-            return False
-        chunk = self._stream.read(self._chunk)
-        if not chunk:
-            self._eof = True
-            return False
-        self._buffer = self._buffer[self._at:] + chunk
-        self._at = 0
-        return True
-
-    def _next_char(self) -> str:
-        """The next character that is not white space (not consumed); "" at the end."""
-        while True:
-            while self._at < len(self._buffer) and self._buffer[self._at] in self._SPACE:
-                self._at += 1
-            if self._at < len(self._buffer) or not self._more():
-                return self._buffer[self._at:self._at + 1]
-
-    def _expect(self, chars: str) -> str:
-        char = self._next_char()
-        if not char or char not in chars:
-            raise ValueError(f"expected {' or '.join(repr(c) for c in chars)}, found {char or 'the end'!r}")
-        self._at += 1
-        return char
-
-    def _value(self) -> Any:
-        self._next_char()
-        while True:
-            try:
-                value, end = self._decoder.raw_decode(self._buffer, self._at)
-            except json.JSONDecodeError as exc:
-                if self._more():
-                    continue
-                raise ValueError(exc.msg) from None
-            # A number that ends the buffer may go on in the next chunk.
-            if end == len(self._buffer) and not isinstance(value, (dict, list, str)) and self._more():
-                continue
-            self._at = end
-            return value
-
-    def members(self, streamed: str) -> Iterator[tuple[str, Any]]:
-        """(key, value) of the object's members; the list under `streamed` as
-        (streamed, item) for each of its items."""
-        self._expect("{")
-        if self._next_char() == "}":
-            self._at += 1
-            return
-        while True:
-            key = self._value()
-            if not isinstance(key, str):
-                raise ValueError("expected a member name")
-            self._expect(":")
-            if key == streamed and self._next_char() == "[":
-                self._at += 1
-                if self._next_char() == "]":
-                    self._at += 1
-                else:
-                    while True:
-                        yield key, self._value()
-                        if self._expect(",]") == "]":
-                            break
-            else:
-                yield key, self._value()
-            if self._expect(",}") == "}":
-                return
-
-
-def manifest_members(folder: Path, chunk: int = _READ_CHUNK) -> Iterator[tuple[str, Any]]:
-    """The members of a folder's manifest.json, streamed: (key, value) for each, and
-    ("articles", entry) for each article entry, read `chunk` characters at a time."""
-    path = OutputFolder(folder).manifest
-    try:
-        with path.open(encoding="utf-8") as stream:
-            yield from _JsonReader(stream, chunk).members("articles")
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: not a manifest of align translate ({exc})") from None
 
 
 @dataclass
@@ -212,13 +114,13 @@ class _Input:
     articles are called and where their files are."""
 
     folder: Path
-    header: dict[str, Any]
+    manifest: Manifest
     in_place: bool = False        # OUT's own run: its files are already there
 
     def entries(self) -> Iterator[dict[str, Any]]:
         """Its manifest's article entries, in its order, streamed."""
-        for key, value in manifest_members(self.folder):
-            if key == "articles":
+        for key, value in read_members(OutputFolder(self.folder).manifest):
+            if key == ARTICLES:
                 if not isinstance(value, dict) or not isinstance(value.get("name"), str):
                     raise UsageError(f"{OutputFolder(self.folder).manifest}: an article entry without a name")
                 yield value
@@ -236,10 +138,10 @@ def _read_input(folder: Path, in_place: bool = False) -> _Input:
     if not OutputFolder(folder).manifest.is_file():
         raise UsageError(f"{folder}: no {MANIFEST} (not an output folder of align translate, "
                          f"or its run has not finished)")
-    header = {key: value for key, value in manifest_members(folder) if key != "articles"}
-    if not isinstance(header.get("signature"), str):
+    manifest = Manifest.read_header(OutputFolder(folder).manifest)
+    if not isinstance(manifest.header.signature, str):
         raise UsageError(f"{OutputFolder(folder).manifest}: not a manifest of align translate (no signature)")
-    return _Input(folder, header, in_place)
+    return _Input(folder, manifest, in_place)
 
 
 def _compared(header: dict[str, Any], name: str) -> Any:
@@ -372,7 +274,7 @@ def _check_inputs(shards: list[Path], out_dir: Path) -> _Plan:
         inputs.insert(0, _read_input(out_dir, in_place=True))
     first = inputs[0]
     for other in inputs[1:]:
-        difference = first_difference(first.header, other.header)
+        difference = first_difference(first.manifest.to_json(), other.manifest.to_json())
         if difference is not None:
             key, a, b = difference
             raise UsageError(f"{first.label} and {other.label} were made differently ({key}: {_shown(a)} and "
@@ -414,9 +316,9 @@ def _missing_shares(inputs: list[_Input]) -> list[str]:
     it), when the inputs are shares of one N."""
     specs = []
     for item in inputs:
-        merged_from = item.header.get("merged_from") if item.in_place else None
+        merged_from = item.manifest.merged_from if item.in_place else None
         specs.extend([source.get("shard") for source in merged_from] if isinstance(merged_from, list)
-                     else [item.header.get("shard")])
+                     else [item.manifest.header.shard])
     pairs: set[tuple[int, int]] = set()
     for spec in specs:
         k, slash, n = str(spec).partition("/")
@@ -475,7 +377,7 @@ def _merge_memories(out_dir: Path, inputs: list[_Input], report: MergeReport) ->
     try:
         db.execute("PRAGMA journal_mode=WAL")
         for item in shards:
-            marker = f"{MEMORY_MARKER}{item.folder.resolve()}:{item.header.get('created')}"
+            marker = f"{MEMORY_MARKER}{item.folder.resolve()}:{item.manifest.header.created}"
             if db.execute("SELECT 1 FROM meta WHERE name = ?", (marker,)).fetchone():
                 continue  # taken in by a merge that was stopped before its manifest
             source = default_path(item.folder)
@@ -558,11 +460,10 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
                        f"{'is' if one else 'are'} in none of these folders; merge {'it' if one else 'them'} "
                        f"into {out_dir} when {'its job is' if one else 'their jobs are'} done")
         # The merged run's header: the first input's, no longer one share.
-        header = {key: value for key, value in plan.inputs[0].header.items() if key not in RUN_FIELDS}
-        header["shard"] = None
+        header = replace(plan.inputs[0].manifest.header, shard=None)
         writers = default_writers()
         try:
-            amended, inconsistencies = _copy_articles(plan, out_dir, header, writers, report)
+            amended, inconsistencies = _copy_articles(plan, out_dir, header.to_json(), writers, report)
             _merge_memories(out_dir, plan.inputs, report)
             if plan.protection is not None and _protection_text(out_dir) != plan.protection:
                 atomic_write(OutputFolder(out_dir).protection, plan.protection)
@@ -581,7 +482,7 @@ def _copy_articles(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: 
     store as it is copied, then every article's flags settled. Returns the new flag
     counts of the articles rewritten, and OUT's inconsistencies for the index."""
     from ..checks.consistency import ConsistencyIndex
-    from ..pipeline.run import settle_consistency
+    from ..pipeline.end import settle_consistency
     from ..output.writers.tsv import read_tsv
 
     store_path = OutputFolder(out_dir).consistency
@@ -627,30 +528,31 @@ def _copy_articles(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: 
     return amended, inconsistencies
 
 
-def _write_run(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: list, amended: dict[str, Any],
+def _write_run(plan: _Plan, out_dir: Path, header: RunHeader, writers: list, amended: dict[str, Any],
                inconsistencies, report: MergeReport) -> None:
     """Step 5: manifest.json and index.html, from the inputs' article entries
     interleaved in run order, through the run's own article log and writers."""
-    from ..pipeline.run import ArticleLog, ArticleReport, RunReport, build_manifest, end_run
+    from ..pipeline.end import build_manifest, end_run
+    from ..pipeline.report import ArticleLog, ArticleReport, RunReport
 
     run = RunReport()
     failed: dict[tuple[str, str], None] = {}
     merged_from: list[dict[str, Any]] = []
     for item in plan.inputs:
-        timings = item.header.get("timings") or {}
+        timings = item.manifest.timings
         run.seconds += float(timings.get("total_seconds") or 0)
         run.batches += int(timings.get("batches") or 0)
-        for failure in item.header.get("failed") or []:
+        for failure in item.manifest.failed:
             source, error = str(failure.get("source", "")), str(failure.get("error", ""))
             # Every shard reports the inputs that could not be read (found before the
             # corpus is split): listed once. An article another folder holds is no failure.
             if source not in plan.sources:
                 failed.setdefault((source, error), None)
-        if item.in_place and item.header.get("merged_from"):
-            merged_from.extend(item.header["merged_from"])
+        if item.in_place and item.manifest.merged_from:
+            merged_from.extend(item.manifest.merged_from)
         else:
-            merged_from.append({"folder": str(item.folder), "created": item.header.get("created"),
-                                "shard": item.header.get("shard")})
+            merged_from.append({"folder": str(item.folder), "created": item.manifest.header.created,
+                                "shard": item.manifest.header.shard})
     run.failed = list(failed)
     known = {f.name for f in fields(ArticleReport)}
     log = ArticleLog(out_dir)
@@ -661,7 +563,8 @@ def _write_run(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: list
             article = ArticleReport(**{key: value for key, value in entry.items() if key in known})
             log.add(article)
             run.add(article)
-        run.manifest = {**build_manifest(run, header), "merged_from": merged_from}
+        run.manifest = build_manifest(run, header, merged_from=merged_from,
+                                      other=plan.inputs[0].manifest.other)
         run.inconsistencies = inconsistencies
         # (the manifest last: until it is written, OUT lists none of the copied articles, so a
         # merge stopped before here is finished by running it again, not refused as overlapping)
@@ -669,7 +572,7 @@ def _write_run(plan: _Plan, out_dir: Path, header: dict[str, Any], writers: list
     finally:
         log.close()
     report.articles, report.sentences = run.articles, run.sentences
-    report.failed = run.manifest["failed"]
+    report.failed = run.manifest.failed
     report.manifest = run.manifest
 
 
@@ -681,4 +584,4 @@ def _placed(item: _Input, out_dir: Path) -> Iterator[dict[str, Any]]:
         yield entry
 
 
-__all__ = ["MergeReport", "merge_outputs", "first_difference", "manifest_members", "article_files", "kept_source"]
+__all__ = ["MergeReport", "merge_outputs", "first_difference", "article_files", "kept_source"]

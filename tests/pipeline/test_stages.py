@@ -122,3 +122,25 @@ def test_a_run_holds_its_settings_only_and_translates_again_as_the_first_time(tm
                         for p in (tmp_path / "out").glob("*.tsv")})
     assert outputs[0] == outputs[1] and len(outputs[0]) == 2
     assert totals[-1] == 3 and totals[len(totals) // 2 - 1] == 3  # each call's bar counts its own sentences
+
+
+def test_the_stages_are_a_list_in_their_order(tmp_path):
+    """A run's stages, named, in the one order: the memory keeps the model's own English
+    (remember before typography), markup is placed before the checks read it."""
+    import pytest
+
+    from align.output.memory import TranslationMemory
+    from align.pipeline.run import Run
+    from align.pipeline.stages import ORDER, Stage, in_order
+    from align.terms.glossary import Glossary
+
+    glossary = Glossary.loads("source\ttarget\nIAG\tAGI\n")
+    with TranslationMemory(tmp_path / "memory.sqlite") as memory:
+        full = Run(ScriptedEngine({}), tmp_path / "out", glossary=glossary, memory=memory)
+        assert [stage.name for stage in full.stages] == ["segment", "terms", "memory", "translate", "remember",
+                                                         "typography", "markup", "checks"] == list(ORDER)
+    bare = Run(ScriptedEngine({}), tmp_path / "out", typography="keep")
+    assert [stage.name for stage in bare.stages] == ["segment", "memory", "translate", "markup", "checks"]
+    with pytest.raises(ValueError, match="out of order"):
+        in_order([Stage("segment", segment_document), Stage("translate"), Stage("checks", check_document),
+                  Stage("markup", lambda document: document)])

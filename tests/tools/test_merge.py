@@ -18,7 +18,8 @@ from align.cli import main
 from align.output.folder import OutputFolder
 from align.output.lock import OutputLock
 from align.output.memory import TranslationMemory, default_path
-from align.tools.merge import manifest_members, merge_outputs
+from align.output.manifest import read_members
+from align.tools.merge import merge_outputs
 from align.pipeline.run import prepare_document, translate_paths
 from align.pipeline.shard import shard_of
 from align.read.sources import Article
@@ -420,9 +421,9 @@ def test_a_manifest_streamed_in_any_chunks_reads_as_json_reads_it(runs, chunk):
     """Every value, numbers and strings cut by a chunk's end included, as json.load
     reads it: the article entries one by one, the other members around them."""
     whole, _ = runs
-    members = list(manifest_members(whole, chunk))
+    members = list(read_members(OutputFolder(whole).manifest, chunk))
     expected = manifest(whole)
-    assert list(expected)[-1] == "articles"  # as write_manifest writes it
+    assert list(expected)[-1] == "articles"  # as Manifest.write writes it
     assert [key for key, _ in members] == list(expected)[:-1] + ["articles"] * len(expected["articles"])
     assert {key: value for key, value in members if key != "articles"} == \
         {key: value for key, value in expected.items() if key != "articles"}
@@ -463,23 +464,23 @@ def test_two_corrections_of_one_sentence_keep_the_newest_saved(runs, corpus, tmp
 
 
 def test_a_run_and_a_merge_end_the_same_way_the_manifest_last(runs, corpus, tmp_path, monkeypatch):
-    """One end for both (align.pipeline.run.end_run): the writers' once-per-run files (the
+    """One end for both (align.pipeline.end.end_run): the writers' once-per-run files (the
     index), then the manifest, so a run or merge stopped before it is seen as not done."""
-    import align.pipeline.run as pipeline
+    from align.output.manifest import Manifest
     from align.output.writers.html import HtmlWriter
 
     written: list[str] = []
-    real_manifest, real_index = pipeline.write_manifest, HtmlWriter.finish_run
+    real_manifest, real_index = Manifest.write, HtmlWriter.finish_run
 
-    def manifest_written(path, *args):
+    def manifest_written(self, path, *args):
         written.append(path.name)
-        return real_manifest(path, *args)
+        return real_manifest(self, path, *args)
 
     def index_written(self, out_dir, *args):
         written.append("index.html")
         return real_index(self, out_dir, *args)
 
-    monkeypatch.setattr(pipeline, "write_manifest", manifest_written)
+    monkeypatch.setattr(Manifest, "write", manifest_written)
     monkeypatch.setattr(HtmlWriter, "finish_run", index_written)
     translate(corpus, tmp_path / "run", runs=1)
     assert written == ["index.html", "manifest.json"]

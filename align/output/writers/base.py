@@ -84,5 +84,5 @@ class Writer(ABC):
 
     def finish_run(self, out_dir: str | Path, report, log) -> Path | None:
         """What the writer makes once per run, from the run's report and its article log
-        (align.pipeline.run.RunReport, ArticleLog): the HTML writer's index; none by default."""
+        (align.pipeline.report.RunReport, ArticleLog): the HTML writer's index; none by default."""
         return None

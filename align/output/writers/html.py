@@ -368,7 +368,7 @@ class HtmlWriter(Writer):
         """index.html, once every article of the run is written: `report` (a
         pipeline.RunReport) has the totals and the folder's inconsistencies, `log`
         the articles, folder by folder."""
-        return write_index(OutputFolder(out_dir).index, {**report.manifest}, log.by_folder(),
+        return write_index(OutputFolder(out_dir).index, report.manifest.to_json(), log.by_folder(),
                            article_count=report.articles, sentences=report.sentences,
                            flag_totals=report.flag_counts,
                            review_total=report.review_counts if report.articles else None,
