@@ -250,7 +250,9 @@ def placements(pair, codes: dict[int, Code], english: str | None = None):
     """What the writer does with codes imported in the target `english` (default:
     the pair's): {id: settled span}, and the warnings."""
     from align.markup.placement import place_pair
-    from align.interchange.xliff import ImportedUnit, _edit_for, _settled
+    from align.interchange.xliff import ImportedUnit
+    from align.interchange.xliff.apply import _edit_for
+    from align.interchange.xliff.codes import _settled
 
     english = pair.target if english is None else english
     unit = ImportedUnit("post", pair.id, pair.source, english, "reviewed", "",
@@ -275,7 +277,7 @@ def words(text: str) -> tuple[list[tuple[int, int]], list[int]]:
                                      "A black cat is sleeping on the carpet.",   # new text: some carried over
                                      "Un gato negro duerme en la alfombra."])   # new text: codes only
 def test_every_placement_nested_as_in_the_french_is_reproduced(english):
-    from align.interchange.xliff import _settled
+    from align.interchange.xliff.codes import _settled
 
     pair = SentencePair(source="Le chat noir dort sur le tapis.", target="The black cat sleeps on the rug.",
                         paragraph=1, number=1,
@@ -297,7 +299,7 @@ def test_every_placement_nested_as_in_the_french_is_reproduced(english):
 
 
 def test_spans_running_over_two_sentences_follow_their_bx_and_ex():
-    from align.interchange.xliff import _settled
+    from align.interchange.xliff.codes import _settled
 
     first = SentencePair(source="Le chat dort.", target="The cat sleeps.", paragraph=1, number=1,
                          alignment=[(0, 2, 0, 3), (3, 7, 4, 7), (8, 13, 8, 15)],
