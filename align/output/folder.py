@@ -16,10 +16,12 @@ Everything else asks an `OutputFolder` for a path rather than spelling it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 STATE = ".align"                 # align's own state, beside the outputs
 MANIFEST = "manifest.json"
 INDEX = "index.html"
+TSV = ".tsv"                     # each article's aligned TSV, the record of its review
 
 
 class OutputFolder:
@@ -72,6 +74,19 @@ class OutputFolder:
         """The source of article `name` as read, with its format's `suffix`."""
         return self.kept_sources / f"{name}{suffix}"
 
+    def output(self, name: str, suffix: str) -> Path:
+        """Article `name`'s output with `suffix` (".en.txt", ".tsv", ".html", ".en.md"...);
+        an article of a sub-folder ("2024/intro") has its outputs there."""
+        return self.root / f"{name}{suffix}"
+
     def tsv(self, name: str) -> Path:
         """Article `name`'s aligned TSV (the record of review)."""
-        return self.root / f"{name}.tsv"
+        return self.output(name, TSV)
+
+    def tsvs(self) -> Iterator[tuple[str, Path]]:
+        """(article name, path) of every TSV in the folder and its sub-folders, hidden
+        files and folders (align's state among them) left out."""
+        for path in self.root.rglob(f"*{TSV}"):
+            relative = path.relative_to(self.root)
+            if not any(part.startswith(".") for part in relative.parts):
+                yield relative.as_posix()[:-len(TSV)], path

@@ -173,9 +173,8 @@ class ReviewFolder:
         with one warning naming it."""
         names = []
         root = self.out_dir.resolve()
-        for path in self.out_dir.rglob("*.tsv"):
-            relative = path.relative_to(self.out_dir)
-            if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+        for name, path in OutputFolder(self.out_dir).tsvs():
+            if not path.is_file():
                 continue
             if not path.resolve().is_relative_to(root):
                 self._warn(path, f"{path}: leads outside {self.out_dir}, left out")
@@ -183,7 +182,7 @@ class ReviewFolder:
             if not self._is_align_tsv(path):
                 self._warn(path, f"{path}: not an aligned TSV of align (another header), left out")
                 continue
-            names.append(relative.as_posix()[:-len(".tsv")])
+            names.append(name)
         return sorted(names)
 
     def _is_align_tsv(self, path: Path) -> bool:

@@ -11,6 +11,7 @@ from typing import IO, Any, Iterator
 
 from ...document import Document
 from ...errors import OutputError
+from ..folder import OutputFolder
 
 
 def current_umask() -> int:
@@ -73,7 +74,7 @@ class Writer(ABC):
     suffix: str = ""
 
     def path_for(self, document: Document, out_dir: Path) -> Path:
-        return Path(out_dir) / f"{document.name}{self.suffix}"
+        return OutputFolder(out_dir).output(document.name, self.suffix)
 
     @abstractmethod
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str | bytes:

@@ -47,7 +47,7 @@ class SameFormatWriter(Writer):
     def path_for(self, document: Document, out_dir: Path) -> Path:
         from ...read.formats import format_named
 
-        return Path(out_dir) / f"{document.name}{format_named(document.format).output_suffix}"
+        return OutputFolder(out_dir).output(document.name, format_named(document.format).output_suffix)
 
     def render(self, document: Document, run: dict[str, Any] | None = None) -> bytes:
         from ...read.formats import format_named

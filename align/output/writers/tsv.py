@@ -26,6 +26,7 @@ from typing import Any, Iterator
 
 from ...document import METADATA, Document, Flag, Inline, Paragraph, SentencePair, Term
 from ...errors import InputError
+from ..folder import TSV
 from .base import Writer
 
 LEGACY_COLUMNS = ["article", "paragraph", "sentence", "id", "fr", "en", "terms", "flags", "origin"]
@@ -151,7 +152,7 @@ def pair_from_row(row: dict[str, str]) -> SentencePair:
 
 
 class TsvWriter(Writer):
-    suffix = ".tsv"
+    suffix = TSV
 
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str:
         rows = [HEADER] + [pair_row(document.name, pair) for pair in document.pairs()]
