@@ -474,73 +474,117 @@ def _word_mentions(text: str, lang: str, taken: list[bool]) -> list[Mention]:
     conv = _language(lang)
     units, scales = conv["units"], conv["word_scales"]
     amounts, months = conv["amounts"], conv["months"]
-    found = []
-    if lang == "en":
-        for match in _HALF_A.finditer(text):   # half a million
-            if not any(taken[match.start():match.end()]):
-                value = Decimal(EN_SCALES.get(match.group(1).lower(), 12)) / 2
-                found.append(_mention(match.start(), match.end(), text, {_value(value)}, False, taken))
+    found = _half_a_mentions(text, taken) if lang == "en" else []
     words = [(m.start(), m.end(), m.group().lower()) for m in _WORD_RE.finditer(text)
              if not any(taken[m.start():m.end()])]
-
-    def joined(left: int, right: int) -> bool:
-        """Only spaces or a hyphen between two words (or a comma after "thousand":
-        "one thousand, one hundred")."""
-        gap = text[words[left][1]:words[right][0]]
-        if lang == "en" and words[left][2] in ("thousand", "million", "billion", "trillion"):
-            gap = gap.replace(",", "", 1)
-        return not gap.strip(SPACES + "-")
-
-    def hyphenated(left: int, right: int) -> bool:
-        return text[words[left][1]:words[right][0]] == "-"
-
     index = 0
     while index < len(words):
         start, end, word = words[index]
         ordinal = _ordinal(word, lang)
         if ordinal is not None or word in amounts or word in months:
-            if not (lang == "en" and word in ("may", "march") and text[start].islower()):  # the verbs
+            if not _verb_not_month(text, lang, start, word):
                 value = ordinal or amounts.get(word) or months[word]
                 found.append(_mention(start, end, text, {str(value)}, False, taken))
             index += 1
             continue
-        a_scale = (lang == "en" and word in ("a", "an") and index + 1 < len(words)
-                   and words[index + 1][2] in scales and joined(index, index + 1))
+        a_scale = _a_before_scale(text, words, lang, index)
         if word not in units and word not in scales and not a_scale:
             index += 1
             continue
-        run, cursor = [index], index + 1
-        while cursor < len(words) and joined(cursor - 1, cursor):
-            following, previous = words[cursor][2], words[cursor - 1][2]
-            if following in units or following in scales:
-                run.append(cursor)
-                cursor += 1
-            elif (ordinal := _ordinal(following, lang)) is not None and (
-                    hyphenated(cursor - 1, cursor) or previous in TENS[lang] or previous in scales or ordinal >= 100):
-                run.append(cursor)   # twenty-first, dix-septième, one hundred fiftieth ("deux premiers" is not)
-                cursor += 1
-                break
-            elif (cursor + 1 < len(words) and joined(cursor, cursor + 1)
-                  and _glues(lang, previous, following, words[cursor + 1][2])):
-                run += [cursor, cursor + 1]
-                cursor += 2
-            else:
-                break
-        tokens = [words[i][2] for i in run]
-        value = _parse_words(tokens, lang)
-        if value is not None and not (len(tokens) == 1 and tokens[0] in conv["alone_not"]):
-            end = words[run[-1]][1]
-            values = {str(value)}
-            half = _HALF[lang].match(text, end)
-            if half:   # eight and a half, deux et demi
-                values.add(_value(value + Decimal("0.5")))
-                end = half.end()
-            if cursor < len(words) and joined(cursor - 1, cursor) and words[cursor][2] in amounts:
-                values.add(str(value * amounts[words[cursor][2]]))   # trois décennies: 30 years
-            found.append(_mention(words[run[0]][0], end, text, values, False, taken,
-                                  _unit_after(text, end, lang), Decimal(value)))
+        run, cursor = _number_word_run(text, words, lang, index)
+        mention = _number_word_mention(text, words, lang, run, cursor, taken)
+        if mention is not None:
+            found.append(mention)
         index = cursor
     return found
+
+
+def _half_a_mentions(text: str, taken: list[bool]) -> list[Mention]:
+    """English "half a million", "half a dozen": half the scale, a weak number."""
+    found = []
+    for match in _HALF_A.finditer(text):   # half a million
+        if not any(taken[match.start():match.end()]):
+            value = Decimal(EN_SCALES.get(match.group(1).lower(), 12)) / 2
+            found.append(_mention(match.start(), match.end(), text, {_value(value)}, False, taken))
+    return found
+
+
+def _verb_not_month(text: str, lang: str, start: int, word: str) -> bool:
+    """Whether an English "may" or "march" in lower case is the verb, not the month."""
+    return lang == "en" and word in ("may", "march") and text[start].islower()
+
+
+def _joined(text: str, words: list[tuple[int, int, str]], lang: str, left: int, right: int) -> bool:
+    """Only spaces or a hyphen between two words (or a comma after "thousand":
+    "one thousand, one hundred")."""
+    gap = text[words[left][1]:words[right][0]]
+    if lang == "en" and words[left][2] in ("thousand", "million", "billion", "trillion"):
+        gap = gap.replace(",", "", 1)
+    return not gap.strip(SPACES + "-")
+
+
+def _hyphenated(text: str, words: list[tuple[int, int, str]], left: int, right: int) -> bool:
+    """Whether only a hyphen joins two words ("twenty-first")."""
+    return text[words[left][1]:words[right][0]] == "-"
+
+
+def _a_before_scale(text: str, words: list[tuple[int, int, str]], lang: str, index: int) -> bool:
+    """Whether the word at `index` is an English "a" or "an" that starts a number
+    ("a hundred"): a scale word joined to it follows."""
+    scales = _language(lang)["word_scales"]
+    return (lang == "en" and words[index][2] in ("a", "an") and index + 1 < len(words)
+            and words[index + 1][2] in scales and _joined(text, words, lang, index, index + 1))
+
+
+def _number_word_run(text: str, words: list[tuple[int, int, str]], lang: str,
+                     index: int) -> tuple[list[int], int]:
+    """The words of the number that starts at `index` (their indexes in `words`), and
+    the index of the first word after them: units and scales joined to each other, an
+    ordinal that ends the number, and glue words inside it ("vingt et un")."""
+    conv = _language(lang)
+    units, scales = conv["units"], conv["word_scales"]
+    run, cursor = [index], index + 1
+    while cursor < len(words) and _joined(text, words, lang, cursor - 1, cursor):
+        following, previous = words[cursor][2], words[cursor - 1][2]
+        if following in units or following in scales:
+            run.append(cursor)
+            cursor += 1
+        elif (ordinal := _ordinal(following, lang)) is not None and (
+                _hyphenated(text, words, cursor - 1, cursor) or previous in TENS[lang] or previous in scales
+                or ordinal >= 100):
+            run.append(cursor)   # twenty-first, dix-septième, one hundred fiftieth ("deux premiers" is not)
+            cursor += 1
+            break
+        elif (cursor + 1 < len(words) and _joined(text, words, lang, cursor, cursor + 1)
+              and _glues(lang, previous, following, words[cursor + 1][2])):
+            run += [cursor, cursor + 1]
+            cursor += 2
+        else:
+            break
+    return run, cursor
+
+
+def _number_word_mention(text: str, words: list[tuple[int, int, str]], lang: str, run: list[int],
+                         cursor: int, taken: list[bool]) -> Mention | None:
+    """The weak mention of a run of number words (`cursor`: the word after it), with
+    "and a half" and an amount word after it ("trois décennies"); None when the run
+    is no number, or a word that is a number only beside another ("a")."""
+    conv = _language(lang)
+    amounts = conv["amounts"]
+    tokens = [words[i][2] for i in run]
+    value = _parse_words(tokens, lang)
+    if value is None or (len(tokens) == 1 and tokens[0] in conv["alone_not"]):
+        return None
+    end = words[run[-1]][1]
+    values = {str(value)}
+    half = _HALF[lang].match(text, end)
+    if half:   # eight and a half, deux et demi
+        values.add(_value(value + Decimal("0.5")))
+        end = half.end()
+    if cursor < len(words) and _joined(text, words, lang, cursor - 1, cursor) and words[cursor][2] in amounts:
+        values.add(str(value * amounts[words[cursor][2]]))   # trois décennies: 30 years
+    return _mention(words[run[0]][0], end, text, values, False, taken,
+                    _unit_after(text, end, lang), Decimal(value))
 
 
 TENS = {"fr": {"vingt", "trente", "quarante", "cinquante", "soixante"},
@@ -636,29 +680,49 @@ def number_mismatch(source: str, target: str) -> tuple[list[Mention], list[Menti
         return [], []
     matched_fr: set[int] = set()
     matched_en: set[int] = set()
+    _pair_on_values(fr, en, matched_fr, matched_en)
+    _pair_on_conversions(fr, en, matched_fr, matched_en)
+    missing = [a for i, a in enumerate(fr) if a.strong and i not in matched_fr
+               and not any(a.values & b.values or converts(a, b) for b in en)]
+    extra = [b for j, b in enumerate(en) if b.strong and j not in matched_en
+             and not any(a.values & b.values or converts(a, b) for a in fr)]
+    return missing, extra
+
+
+def _pair_on_values(fr: list[Mention], en: list[Mention], matched_fr: set[int], matched_en: set[int]) -> None:
+    """Pairs unmatched mentions that share a value (adding their indexes to `matched_fr`
+    and `matched_en`), each French one with the first English one it meets."""
     # strong with strong, then strong with weak: a weak "dix" should not take the 10
     # that a strong "10" on the other side needs
     for fr_strong, en_strong in ((True, True), (True, False), (False, True)):
         for i, a in enumerate(fr):
             if i in matched_fr or a.strong != fr_strong:
                 continue
-            for j, b in enumerate(en):
-                if j in matched_en or b.strong != en_strong:
-                    continue
-                if a.values & b.values:
-                    matched_fr.add(i)
-                    matched_en.add(j)
-                    break
+            j = _first_sharing_value(a, en, en_strong, matched_en)
+            if j is not None:
+                matched_fr.add(i)
+                matched_en.add(j)
+
+
+def _first_sharing_value(mention: Mention, others: list[Mention], strong: bool, matched: set[int]) -> int | None:
+    """The index of the first of `others`, strong or weak as `strong` says and not yet
+    `matched`, that shares a value with `mention` (None: there is none)."""
+    for j, other in enumerate(others):
+        if j in matched or other.strong != strong:
+            continue
+        if mention.values & other.values:
+            return j
+    return None
+
+
+def _pair_on_conversions(fr: list[Mention], en: list[Mention], matched_fr: set[int], matched_en: set[int]) -> None:
+    """Pairs unmatched mentions, one of them strong at least, that state the same
+    quantity in another unit (adding their indexes to `matched_fr` and `matched_en`)."""
     for i, a in enumerate(fr):   # the same quantity in another unit: 15 m, 50ft
         for j, b in enumerate(en):
             if i not in matched_fr and j not in matched_en and (a.strong or b.strong) and converts(a, b):
                 matched_fr.add(i)
                 matched_en.add(j)
-    missing = [a for i, a in enumerate(fr) if a.strong and i not in matched_fr
-               and not any(a.values & b.values or converts(a, b) for b in en)]
-    extra = [b for j, b in enumerate(en) if b.strong and j not in matched_en
-             and not any(a.values & b.values or converts(a, b) for a in fr)]
-    return missing, extra
 
 
 def mismatch_detail(missing: list[Mention], extra: list[Mention]) -> str:

@@ -286,9 +286,7 @@ class ParagraphBuilder:
         Protected syntax (align.read.protect), URLs, e-mail addresses, bare domains and file
         names in plain text become placeholders: never translated."""
         if self.space_after_verbatim:
-            self.space_after_verbatim = False
-            if decoded[:1] and not decoded[:1].isspace() and self.chars and not self.chars[-1].isspace():
-                self.silent(" ")  # (not after a space the model has already: a line break's)
+            self._apart_from_verbatim(decoded)
         if protect and urls and raw is None and (spans := self.protected_spans(decoded)):
             self.placeholders(decoded, spans, "protected", lambda text: self.text(text, protect=False))
             return
@@ -296,12 +294,9 @@ class ParagraphBuilder:
             self.placeholders(decoded, spans, "url", lambda text: self.text(text, urls=False))
             return
         if raw is None and decoded[:1] == " " and self.chars and self.chars[-1] == " ":
-            # a space after a space (around a placeholder): layout only, the model sees one
-            rest = decoded.lstrip(" ")
-            self.point("space", decoded[:len(decoded) - len(rest)])
-            if not rest:
+            decoded = self._space_after_space(decoded)
+            if not decoded:
                 return
-            decoded = rest
         plain = _plain(decoded)
         if raw is None and plain != decoded:
             # Tabs, control characters, decomposed accents: each character (with its
@@ -311,15 +306,40 @@ class ParagraphBuilder:
             return
         raw = decoded if raw is None else raw
         if plain != raw:  # spelled differently: the first character carries the source spelling
-            if not plain:
-                self.point("space", raw)
-                return
-            start = self.length
-            self.chars.extend(plain)
-            self.spellings[start] = raw
-            for k in range(start + 1, self.length):
-                self.spellings[k] = ""
+            self._respelled(plain, raw)
             return
+        self._as_written(plain)
+
+    def _apart_from_verbatim(self, decoded: str) -> None:
+        """After verbatim text that ended in a space of its own: a silent space before
+        `decoded` when it starts a word and no space is there already."""
+        self.space_after_verbatim = False
+        if decoded[:1] and not decoded[:1].isspace() and self.chars and not self.chars[-1].isspace():
+            self.silent(" ")  # (not after a space the model has already: a line break's)
+
+    def _space_after_space(self, decoded: str) -> str:
+        """The spaces `decoded` starts with, read after a space, as a placeholder: what
+        follows them is returned, to be read."""
+        # a space after a space (around a placeholder): layout only, the model sees one
+        rest = decoded.lstrip(" ")
+        self.point("space", decoded[:len(decoded) - len(rest)])
+        return rest
+
+    def _respelled(self, plain: str, raw: str) -> None:
+        """Characters whose source spelling `raw` is not their plain text: the first
+        carries it, the others none (with no plain text, `raw` is a placeholder)."""
+        if not plain:
+            self.point("space", raw)
+            return
+        start = self.length
+        self.chars.extend(plain)
+        self.spellings[start] = raw
+        for k in range(start + 1, self.length):
+            self.spellings[k] = ""
+
+    def _as_written(self, plain: str) -> None:
+        """Characters written in the source as they read: a spelling is kept only for
+        those the escaper would change."""
         special = getattr(self.escape_char, "special", None)
         if special is not None and special.isdisjoint(plain) and (
                 self.chars or plain[:1] not in getattr(self.escape_char, "special_at_start", ())):

@@ -405,31 +405,70 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
     if not weight:
         return None, None
     base_key = max(weight, key=lambda k: weight[k])
+    builder = ParagraphBuilder(plain_escape, role=_paragraph_role(element))
+    _RunReader(builder, base_key, part).read(pieces)
+    if not builder.has_letters():
+        return None, None
+    return builder.paragraph(), properties[base_key]
+
+
+def _paragraph_role(element) -> str:
+    """A paragraph's role: "textbox" in a text box, "td" in a table, else its style's
+    name ("p" without one)."""
     style = element.find(f"{w('pPr')}/{w('pStyle')}")
     in_box = any(True for _ in element.iterancestors(w("txbxContent")))
     in_table = any(a.tag == w("tc") for a in element.iterancestors())
-    role = "textbox" if in_box else "td" if in_table else (style.get(w("val")) if style is not None else "p")
-    builder = ParagraphBuilder(plain_escape, role=role)
-    # The open span of non-base formatting, with its key, and what came after its last
-    # text: its trailing spaces, breaks, marks. They join the span only if its text
-    # goes on after them; else they are written outside it, in the base formatting (a
-    # break keeps its own run's). So a span ends where its words end, and a space after
-    # a sentence (in the gap before the next one) never makes the span run past the
-    # sentence's end, where the English, its words moved, would be formatted whole.
-    formatted = None
-    pending: list = []
-    links = []
+    return "textbox" if in_box else "td" if in_table else (style.get(w("val")) if style is not None else "p")
 
-    def close_formatted() -> None:
-        nonlocal formatted
-        if formatted is not None:
-            builder.close(formatted[0], None)
-            formatted = None
-        for piece in pending:
-            emit(*piece)
-        pending.clear()
 
-    def emit(kind, payload, run) -> None:
+class _RunReader:
+    """Reads a paragraph's pieces (see _pieces) into its builder: text in the base
+    formatting (`base_key`) as it is, text formatted otherwise in a "run" span, and
+    containers (hyperlinks, content controls...) as spans around their pieces."""
+
+    def __init__(self, builder: ParagraphBuilder, base_key: bytes, part) -> None:
+        self.builder = builder
+        self.base_key = base_key
+        self.part = part
+        # The open span of non-base formatting, with its key, and what came after its last
+        # text: its trailing spaces, breaks, marks. They join the span only if its text
+        # goes on after them; else they are written outside it, in the base formatting (a
+        # break keeps its own run's). So a span ends where its words end, and a space after
+        # a sentence (in the gap before the next one) never makes the span run past the
+        # sentence's end, where the English, its words moved, would be formatted whole.
+        self.formatted = None
+        self.pending: list = []
+        self.links: list = []
+
+    def read(self, pieces: list) -> None:
+        """All the paragraph's pieces, in order; a span still open ends with them."""
+        for kind, payload, run in pieces:
+            if kind in ("text", "protected"):
+                self.words(kind, payload, run)
+            elif kind in ("break", "point"):
+                self.mark(kind, payload, run)
+            else:
+                self.close_formatted()  # a container's edge
+                self.container_edge(kind, payload)
+        self.close_formatted()
+
+    def close_formatted(self) -> None:
+        """Ends the open formatted span, if any; what was pending after its text is
+        written after it."""
+        if self.formatted is not None:
+            self.builder.close(self.formatted[0], None)
+            self.formatted = None
+        self.flush_pending()
+
+    def flush_pending(self) -> None:
+        """Writes what was pending, where the builder now stands."""
+        for piece in self.pending:
+            self.emit(*piece)
+        self.pending.clear()
+
+    def emit(self, kind, payload, run) -> None:
+        """One piece, written to the builder where it now stands."""
+        builder = self.builder
         if kind == "text":
             builder.text(payload)
         elif kind == "protected":
@@ -446,55 +485,55 @@ def _read_paragraph(element, part) -> tuple[Paragraph | None, object]:
             name = etree.QName(payload).localname
             builder.point("kept" if payload.tag in CONTAINERS and name != "sdt" else name, payload)
 
-    for kind, payload, run in pieces:
-        if kind in ("text", "protected"):
-            key, rpr = _run_key(run)
-            body = payload.strip() if kind == "text" else payload
-            if formatted is not None and formatted[1] == key and not body:
-                pending.append((kind, payload, run))  # spaces only: whether the span goes on is not known yet
-                continue
-            if formatted is not None and formatted[1] == key:
-                for piece in pending:  # the span's text goes on: what was between is inside it
-                    emit(*piece)
-                pending.clear()
-            else:
-                close_formatted()
-            if key == base_key or not body:
-                emit(kind, payload, run)
-                continue
-            lead = payload[:len(payload) - len(payload.lstrip())] if kind == "text" else ""
-            trail = payload[len(lead) + len(body):] if kind == "text" else ""
-            if formatted is None:
-                if lead:
-                    emit("text", lead, run)
-                formatted = (builder.open("run", rpr), key)
-            elif lead:
-                emit("text", lead, run)
-            emit(kind, body, run)
-            if trail:
-                pending.append(("text", trail, run))
-            continue
-        if kind in ("break", "point"):
-            if formatted is not None:
-                pending.append((kind, payload, run))
-            else:
-                emit(kind, payload, run)
-            continue
-        close_formatted()  # a container's edge
+    def words(self, kind, payload, run) -> None:
+        """Text or protected syntax in its run's formatting: in the base formatting as
+        it is; formatted otherwise, its words in a span, which the spaces around them
+        do not join until more of its text follows."""
+        key, rpr = _run_key(run)
+        body = payload.strip() if kind == "text" else payload
+        if self.formatted is not None and self.formatted[1] == key and not body:
+            self.pending.append((kind, payload, run))  # spaces only: whether the span goes on is not known yet
+            return
+        if self.formatted is not None and self.formatted[1] == key:
+            self.flush_pending()  # the span's text goes on: what was between is inside it
+        else:
+            self.close_formatted()
+        if key == self.base_key or not body:
+            self.emit(kind, payload, run)
+            return
+        lead = payload[:len(payload) - len(payload.lstrip())] if kind == "text" else ""
+        trail = payload[len(lead) + len(body):] if kind == "text" else ""
+        if self.formatted is None:
+            if lead:
+                self.emit("text", lead, run)
+            self.formatted = (self.builder.open("run", rpr), key)
+        elif lead:
+            self.emit("text", lead, run)
+        self.emit(kind, body, run)
+        if trail:
+            self.pending.append(("text", trail, run))
+
+    def mark(self, kind, payload, run) -> None:
+        """A break or a placeholder: pending while a formatted span is open (it is inside
+        the span only if the span's text goes on after it)."""
+        if self.formatted is not None:
+            self.pending.append((kind, payload, run))
+        else:
+            self.emit(kind, payload, run)
+
+    def container_edge(self, kind, payload) -> None:
+        """A container's start ("open": a span around its pieces, holding an emptied copy
+        of it and its link's URL) or end."""
         if kind == "open":
             shell = deepcopy(payload)
             emptied = shell.find(w("sdtContent")) if shell.tag == w("sdt") else shell
             for child in list(emptied):  # a content control keeps its properties
                 emptied.remove(child)
             relation = payload.get(f"{{{R}}}id")
-            url = part.rels[relation].target_ref if relation and relation in part.rels else ""
-            links.append(builder.open(etree.QName(payload).localname, shell, url=url))
+            url = self.part.rels[relation].target_ref if relation and relation in self.part.rels else ""
+            self.links.append(self.builder.open(etree.QName(payload).localname, shell, url=url))
         else:
-            builder.close(links.pop(), None)
-    close_formatted()
-    if not builder.has_letters():
-        return None, None
-    return builder.paragraph(), properties[base_key]
+            self.builder.close(self.links.pop(), None)
 
 
 def _write_paragraph(element, paragraph: Paragraph, base) -> None:
