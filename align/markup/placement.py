@@ -487,56 +487,27 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     """Spans of the pair's markup in its translation, properly nested; and the kinds
     that could not be placed where their French was (for the `markup-moved` flag)."""
     placer = placer or Placer(pair)
-    length = len(pair.target)
     moved: list[str] = []
     placed: list[Placed] = []
     fallbacks: list[Inline] = []
-    kept = _Taken()
     marks = _Taken()
-    verbatim: dict[int, tuple[int, int] | None] = {}  # by inline order: its English span
-    for inline in pair.inlines:
-        if inline.verbatim and inline.paired:
-            span = verbatim[inline.order] = _verbatim_span(pair, inline, placer, kept)
-            if span is not None:
-                kept.take(*span)
+    verbatim = _verbatim_spans(pair, placer)
     # an element holding verbatim text alone (a link on its address) is where that text is
     holding = {(i.start, i.end): verbatim[i.order] for i in pair.inlines if verbatim.get(i.order) is not None}
     for inline in pair.inlines:
         if inline.verbatim and inline.paired:
-            span = verbatim[inline.order]
-            if span is None:  # not in the English (a reviewer took it out): written where its French was
-                moved.append(inline.kind)
-                x, _ = _point(pair, placer, inline.start)
-                span = (x, x)
-            placed.append(Placed(inline, *span))
-            continue
-        if inline.paired and inline.opens and inline.closes and (inline.start, inline.end) in holding:
+            placed.append(_placed_verbatim(pair, placer, inline, verbatim[inline.order], moved))
+        elif inline.paired and inline.opens and inline.closes and (inline.start, inline.end) in holding:
             placed.append(Placed(inline, *holding[(inline.start, inline.end)]))
-            continue
-        if not inline.paired:
-            x, aligned = _point(pair, placer, inline.start)
-            if inline.kind == "attrs" and (glued := _after_glued(pair, placer, inline.start)) is not None:
-                x, aligned = glued, True
-            if not aligned:
-                if inline.kind in SPACE_KINDS:
-                    continue
-                moved.append(inline.kind)
-            placed.append(Placed(inline, x, x))
-            continue
-        span = placer.span(inline.start, inline.end)
-        if span is None and (span := _marks_span(pair, inline, marks)) is not None:
-            placed.append(Placed(inline, *span))  # punctuation alone (a guillemet in a run of its own)
-            continue
-        if span is None:
+        elif not inline.paired:
+            point = _placed_point(pair, placer, inline, moved)
+            if point is not None:
+                placed.append(point)
+        elif (span := _placed_span(pair, placer, inline, marks)) is not None:
+            placed.append(span)
+        else:
             moved.append(inline.kind)
             fallbacks.append(inline)
-            continue
-        x, y = span
-        if not inline.opens:
-            x = 0
-        if not inline.closes:
-            y = length
-        placed.append(Placed(inline, x, y))
     _take_verbatim_within(pair, placed)
     for inline in fallbacks:
         placed.append(Placed(inline, *_fallback_span(pair, placer, placed, inline)))
@@ -545,14 +516,77 @@ def place_pair(pair: SentencePair, placer: "Placer | None" = None) -> tuple[list
     # (verbatim text is written as one piece: spans around it nest, clipped at its edges by the writer)
     paired = [p for p in placed if p.inline.paired and not p.inline.verbatim]
     moved.extend(_make_laminar(paired))
+    moved.extend(_links_out_of_links(paired, placer))
+    moved.extend(_empty_links_out_of_links(placed))
+    return placed, moved
+
+
+def _verbatim_spans(pair: SentencePair, placer: Placer) -> dict[int, tuple[int, int] | None]:
+    """Each paired verbatim text's English span, by inline order (None where the English
+    does not have it); the spans found are taken, so that no two texts share one."""
+    kept = _Taken()
+    verbatim: dict[int, tuple[int, int] | None] = {}
+    for inline in pair.inlines:
+        if inline.verbatim and inline.paired:
+            span = verbatim[inline.order] = _verbatim_span(pair, inline, placer, kept)
+            if span is not None:
+                kept.take(*span)
+    return verbatim
+
+
+def _placed_verbatim(pair: SentencePair, placer: Placer, inline: Inline, span: tuple[int, int] | None,
+                     moved: list[str]) -> Placed:
+    """A paired verbatim text on its English `span`; with none, at where its French was
+    (reported in `moved`)."""
+    if span is None:  # not in the English (a reviewer took it out): written where its French was
+        moved.append(inline.kind)
+        x, _ = _point(pair, placer, inline.start)
+        span = (x, x)
+    return Placed(inline, *span)
+
+
+def _placed_point(pair: SentencePair, placer: Placer, inline: Inline, moved: list[str]) -> Placed | None:
+    """A placeholder at the English of its French position (attributes glued to the word
+    before them stay after its English); one not aligned is reported in `moved`, or,
+    for layout spaces, left out (None)."""
+    x, aligned = _point(pair, placer, inline.start)
+    if inline.kind == "attrs" and (glued := _after_glued(pair, placer, inline.start)) is not None:
+        x, aligned = glued, True
+    if not aligned:
+        if inline.kind in SPACE_KINDS:
+            return None
+        moved.append(inline.kind)
+    return Placed(inline, x, x)
+
+
+def _placed_span(pair: SentencePair, placer: Placer, inline: Inline, marks: _Taken) -> Placed | None:
+    """A paired span on the English of its French words, or on the same punctuation;
+    one open from the previous sentence starts at the English's start, one running into
+    the next ends at its end. None when neither places it (it falls back, see place_pair)."""
+    span = placer.span(inline.start, inline.end)
+    if span is None:
+        span = _marks_span(pair, inline, marks)
+        # punctuation alone (a guillemet in a run of its own)
+        return Placed(inline, *span) if span is not None else None
+    x, y = span
+    if not inline.opens:
+        x = 0
+    if not inline.closes:
+        y = len(pair.target)
+    return Placed(inline, x, y)
+
+
+def _links_out_of_links(paired: list[Placed], placer: Placer) -> list[str]:
+    """Links unnested one step at a time (`_unnest_links`), the spans clipped nested again
+    after each, until none is left inside another; returns the kinds moved or clipped."""
+    moved: list[str] = []
     for _ in range(4 * len(paired) ** 2 + 1):  # a bound: each step that counts moves one link
         unnested = _unnest_links(paired, placer)
         if not unnested:
             break
         moved.extend(unnested)
         moved.extend(_make_laminar(paired))
-    moved.extend(_empty_links_out_of_links(placed))
-    return placed, moved
+    return moved
 
 
 def _marks_span(pair: SentencePair, inline: Inline, marks: "_Taken") -> tuple[int, int] | None:
@@ -763,44 +797,77 @@ def _unnest_links(spans: list[Placed], placer: Placer) -> list[str]:
     """A link inside a link is no link: the outer one gives up the part around the
     inner one (the larger side stays); an inner one on the very same words takes
     the longest stretch no link holds, and an empty one moves out after it.
-    Returns the kinds moved."""
+    Returns the kinds moved (one step: at most one link changes)."""
     links = [s for s in spans if s.inline.kind in SINGLE_LEVEL_KINDS]
     for outer in links:
         for inner in links:
             if inner is outer or inner.inline.kind != outer.inline.kind:
                 continue
-            if outer.inline.start <= inner.inline.start and inner.inline.end <= outer.inline.end \
-                    and outer.inline.order < inner.inline.order:
+            if _nested_in_source(outer, inner):
                 continue  # nested so in the source already: kept as it was
-            inside = outer.x <= inner.x and inner.y <= outer.y and outer.y > outer.x and (
-                nesting_key(outer) < nesting_key(inner))
-            if not inside:
+            if not _placed_inside(outer, inner):
                 continue
-            left, right = inner.x - outer.x, outer.y - inner.y
-            if inner.y > inner.x and outer.inline.closes and left > 0 and (left >= right or not outer.inline.opens):
-                outer.y = inner.x
-                if outer.inline.opens:
-                    outer.x, outer.y = placer._trim(outer.x, outer.y)  # (the space before the inner one)
-            elif inner.y > inner.x and outer.inline.opens and right > 0:
-                outer.x = inner.y
-                if outer.inline.closes:
-                    outer.x, outer.y = placer._trim(outer.x, outer.y)
-            elif inner.inline.opens and inner.inline.closes:
-                # No words left for it: out, just after the outer link (or before one that runs on).
-                x = y = outer.y if outer.inline.closes else outer.x
-                if inner.inline.start < inner.inline.end:  # it had words in the source: some elsewhere
-                    free = _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
-                    if free[1] == free[0]:  # none free: a word of the link holding the most
-                        free = _share_words([s for s in spans if s is not inner], inner.inline, placer)
-                    if free[1] > free[0]:
-                        x, y = free
-                if (inner.x, inner.y) == (x, y):
-                    continue  # already where it can be: no change, nothing to report
-                inner.x, inner.y = x, y
-            else:
-                continue
-            return [outer.inline.kind]
+            if _outer_gives_up_around(outer, inner, placer) or _wordless_moved_out(outer, inner, spans, placer):
+                return [outer.inline.kind]
     return []
+
+
+def _nested_in_source(outer: Placed, inner: Placed) -> bool:
+    """Whether the French had `inner` inside `outer` (then the English keeps it so)."""
+    return outer.inline.start <= inner.inline.start and inner.inline.end <= outer.inline.end \
+        and outer.inline.order < inner.inline.order
+
+
+def _placed_inside(outer: Placed, inner: Placed) -> bool:
+    """Whether `inner` was placed within `outer`, a link with words, and nests inside it."""
+    return outer.x <= inner.x and inner.y <= outer.y and outer.y > outer.x and (
+        nesting_key(outer) < nesting_key(inner))
+
+
+def _outer_gives_up_around(outer: Placed, inner: Placed, placer: Placer) -> bool:
+    """Where the inner link has words and the outer one has some beside them: the outer
+    link ends before the inner one (its left side, the larger or the only one it may
+    keep) or starts after it; whether it did."""
+    left, right = inner.x - outer.x, outer.y - inner.y
+    if inner.y > inner.x and outer.inline.closes and left > 0 and (left >= right or not outer.inline.opens):
+        outer.y = inner.x
+        if outer.inline.opens:
+            outer.x, outer.y = placer._trim(outer.x, outer.y)  # (the space before the inner one)
+        return True
+    if inner.y > inner.x and outer.inline.opens and right > 0:
+        outer.x = inner.y
+        if outer.inline.closes:
+            outer.x, outer.y = placer._trim(outer.x, outer.y)
+        return True
+    return False
+
+
+def _wordless_moved_out(outer: Placed, inner: Placed, spans: list[Placed], placer: Placer) -> bool:
+    """An inner link the outer one could not give words up around (on the very same
+    words, or empty) moves to `_wordless_link_place` when it opens and closes in this
+    sentence; whether it moved (not when it runs on into another, or is there already)."""
+    if not (inner.inline.opens and inner.inline.closes):
+        return False
+    x, y = _wordless_link_place(outer, inner, spans, placer)
+    if (inner.x, inner.y) == (x, y):
+        return False  # already where it can be: no change, nothing to report
+    inner.x, inner.y = x, y
+    return True
+
+
+def _wordless_link_place(outer: Placed, inner: Placed, spans: list[Placed], placer: Placer) -> tuple[int, int]:
+    """Where an inner link with no words of its own goes: when it had words in the French,
+    the longest stretch no link holds, else a word of the link holding the most; failing
+    those, empty, out of the outer link."""
+    # No words left for it: out, just after the outer link (or before one that runs on).
+    x = y = outer.y if outer.inline.closes else outer.x
+    if inner.inline.start < inner.inline.end:  # it had words in the source: some elsewhere
+        free = _free_stretch([s for s in spans if s is not inner], inner.inline, placer)
+        if free[1] == free[0]:  # none free: a word of the link holding the most
+            free = _share_words([s for s in spans if s is not inner], inner.inline, placer)
+        if free[1] > free[0]:
+            x, y = free
+    return x, y
 
 
 def _keep_continued_nesting(placed: list[Placed]) -> None:

@@ -92,18 +92,47 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
     markup = placed_markup(pair)
     placed = [(pair.inlines[n], x, y) for n, x, y in markup.spans]  # outermost first
     target = pair.target
-    at: dict[int, list[tuple[str, Inline]]] = {}
     # Verbatim text is written from its source markup: the English there is skipped,
     # and what other spans do inside it happens at its edges.
     skip = {x: y for inline, x, y in placed if inline.verbatim and inline.paired and x < y}
-    inside = sorted(skip.items())
+    at, after = _events_by_position(placed, sorted(skip.items()), around)
+    mapping = markup.copies
+    if _copied_as_is(pair, spellings, escape_char, mapping, at):
+        return [(TEXT, target)] if target else []  # copied as is, nothing to escape or place
+    tokens: list[Token] = []
+    # Spans opened in an earlier sentence are open already, outermost first.
+    open_stack: list[Inline] = sorted((inline for inline, _, _ in placed if inline.paired and not inline.opens),
+                                      key=lambda inline: inline.order)
+    buffer: list[tuple[str, str]] = []  # (spelling, character) of each character written
+    i = 0
+    while True:
+        events = at.get(i)
+        if events:
+            if buffer:
+                tokens.append((TEXT, _joined(buffer, escape_char)))
+                buffer.clear()
+            _write_events(tokens, _order_events(events, open_stack), open_stack, pair, i, after)
+        if i == len(target):
+            break
+        if i in skip:
+            i = skip[i]
+            continue
+        buffer.append(_spelled_char(pair, spellings, escape_char, mapping, i))
+        i += 1
+    if buffer:
+        tokens.append((TEXT, _joined(buffer, escape_char)))
+    return tokens
 
-    def edge(position: int, what: str) -> int:
-        for x, y in inside:
-            if x < position < y:
-                return y if what == CLOSE else x
-        return position
 
+def _events_by_position(placed: list[tuple[Inline, int, int]], verbatim: list[tuple[int, int]],
+                        around: tuple[bool, bool]) -> tuple[dict[int, list[tuple[str, Inline]]], dict[int, int]]:
+    """The events (opens, closes, placeholders) to write at each English position, in
+    the order of `placed`; and, by a verbatim placeholder's order, where the English
+    resumes after it. A paired verbatim text becomes a placeholder; other spans' edges
+    within one (`verbatim`, sorted) move to its edges; what is written around the
+    sentence (`around`) is left out; a span left on no characters that opens and closes
+    here, not outside the sentence, is a placeholder of both its tags."""
+    at: dict[int, list[tuple[str, Inline]]] = {}
     after: dict[int, int] = {}  # a verbatim placeholder's order -> where the English resumes
     for inline, x, y in placed:
         if inline.verbatim and inline.paired:
@@ -111,7 +140,7 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             after[point.order] = y
             at.setdefault(x, []).append((POINT, point))
             continue
-        x, y = edge(x, OPEN), edge(y, CLOSE)
+        x, y = _verbatim_edge(verbatim, x, OPEN), _verbatim_edge(verbatim, y, CLOSE)
         if not inline.paired:
             if not _written_around(inline.outside, POINT, around):
                 at.setdefault(x, []).append((POINT, inline))
@@ -124,71 +153,105 @@ def render_pair(pair: SentencePair, spellings: dict[int, str], escape_char: Esca
             at.setdefault(x, []).append((OPEN, inline))
         if inline.closes and not _written_around(inline.outside, CLOSE, around):
             at.setdefault(y, []).append((CLOSE, inline))
-    mapping = markup.copies
-    tokens: list[Token] = []
-    # Spans opened in an earlier sentence are open already, outermost first.
-    open_stack: list[Inline] = sorted((inline for inline, _, _ in placed if inline.paired and not inline.opens),
-                                      key=lambda inline: inline.order)
-    buffer: list[tuple[str, str]] = []  # (spelling, character) of each character written
+    return at, after
+
+
+def _verbatim_edge(verbatim: list[tuple[int, int]], position: int, what: str) -> int:
+    """`position`, or, strictly inside a verbatim text's span, that span's end for a
+    close (CLOSE) and its start for anything else."""
+    for x, y in verbatim:
+        if x < position < y:
+            return y if what == CLOSE else x
+    return position
+
+
+def _copied_as_is(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar, mapping: list[int],
+                  at: dict[int, list[tuple[str, Inline]]]) -> bool:
+    """Whether the translation is written exactly as its text: no markup to place, no
+    source spelling within the sentence, every character a copy of the French at the
+    same place, and an escaper that says which characters it escapes (`special`)
+    with none of them in it (nor, in the paragraph's first sentence, one that escapes
+    characters at the start)."""
     base = pair.start
-
-    def flush() -> None:
-        if buffer:
-            tokens.append((TEXT, _joined(buffer, escape_char)))
-            buffer.clear()
-
     end = base + len(pair.source)
-    if not at and not any(base <= k < end for k in spellings) and mapping == list(range(len(target))) and escape_char.__dict__.get("special") is not None \
-            and escape_char.special.isdisjoint(target) and not (base == 0 and getattr(escape_char, "special_at_start", None)):
-        return [(TEXT, target)] if target else []  # copied as is, nothing to escape or place
-    i = 0
-    while True:
-        events = at.get(i)
-        if events:
-            flush()
-            ordered = _order_events(events, open_stack)
-            group_start, space_after = len(tokens), False
-            for k, (what, inline) in enumerate(ordered):
-                if space_after and not _link_edge(what, inline, CLOSE):  # (outside the spans closing there)
-                    tokens.append((TEXT, " "))
-                    space_after = False
-                spaced = what == POINT and inline.kind in WORD_LIKE_KINDS
-                if spaced and 0 < i and target[i - 1].isalnum() and not _tokens_end_in_space(tokens) \
-                        and _spaced_before(pair, inline):
-                    where = len(tokens)  # before the spans that open there: outside them
-                    while where > group_start and _link_edge(*tokens[where - 1], OPEN):
-                        where -= 1
-                    tokens.insert(where, (TEXT, " "))
-                tokens.append((what, inline))
-                resume = after.get(inline.order, i) if what == POINT and inline.verbatim else i
-                if spaced and resume < len(target) and target[resume].isalnum() and _spaced_after(pair, inline) \
-                        and not any(e[0] == POINT and e[1].kind in SPACE_KINDS for e in ordered[k + 1:]):
-                    space_after = True
-                if what == OPEN:
-                    open_stack.append(inline)
-                elif what == CLOSE:
-                    for n in range(len(open_stack) - 1, -1, -1):
-                        if open_stack[n] is inline:
-                            del open_stack[n]
-                            break
-            if space_after:
-                tokens.append((TEXT, " "))
-        if i == len(target):
-            break
-        if i in skip:
-            i = skip[i]
-            continue
-        s = mapping[i]
-        if s >= 0:
-            spelled = spellings.get(base + s)
-            if spelled is not None and not _spelling_copied_whole(spellings, mapping, base, i, s, len(pair.source)):
-                spelled = None  # part of what one source spelling wrote (`it` of `&notit;`): as itself
-            buffer.append((spelled if spelled is not None else escape_char(target[i], base + s == 0), target[i]))
-        else:
-            buffer.append((escape_char(target[i], base == 0 and i == 0), target[i]))
-        i += 1
-    flush()
-    return tokens
+    target = pair.target
+    return not at and not any(base <= k < end for k in spellings) and mapping == list(range(len(target))) \
+        and escape_char.__dict__.get("special") is not None and escape_char.special.isdisjoint(target) \
+        and not (base == 0 and getattr(escape_char, "special_at_start", None))
+
+
+def _write_events(tokens: list[Token], ordered: list[tuple[str, Inline]], open_stack: list[Inline],
+                  pair: SentencePair, i: int, after: dict[int, int]) -> None:
+    """Appends the events at English position `i` (already ordered) to `tokens`, and keeps
+    `open_stack` (the spans open) up to date. A word-like placeholder (code, a URL, an
+    image: WORD_LIKE_KINDS) the French kept apart from a word stays apart in the English: a
+    space before it (outside the spans opening there) and after it (outside the spans
+    closing there), where the English puts it against a letter or a digit."""
+    group_start, space_after = len(tokens), False
+    for k, (what, inline) in enumerate(ordered):
+        if space_after and not _link_edge(what, inline, CLOSE):  # (outside the spans closing there)
+            tokens.append((TEXT, " "))
+            space_after = False
+        spaced = what == POINT and inline.kind in WORD_LIKE_KINDS
+        if spaced and _needs_space_before(tokens, pair, inline, i):
+            where = len(tokens)  # before the spans that open there: outside them
+            while where > group_start and _link_edge(*tokens[where - 1], OPEN):
+                where -= 1
+            tokens.insert(where, (TEXT, " "))
+        tokens.append((what, inline))
+        if spaced and _needs_space_after(pair, inline, i, after, ordered, k):
+            space_after = True
+        _track_open_spans(open_stack, what, inline)
+    if space_after:
+        tokens.append((TEXT, " "))
+
+
+def _needs_space_before(tokens: list[Token], pair: SentencePair, inline: Inline, i: int) -> bool:
+    """Whether the word-like placeholder written at `i` needs a space before it: the
+    English has a letter or digit right before, the tokens do not end in a space
+    already, and the French kept it apart (`_spaced_before`)."""
+    target = pair.target
+    return 0 < i and target[i - 1].isalnum() and not _tokens_end_in_space(tokens) and _spaced_before(pair, inline)
+
+
+def _needs_space_after(pair: SentencePair, inline: Inline, i: int, after: dict[int, int],
+                       ordered: list[tuple[str, Inline]], k: int) -> bool:
+    """Whether the word-like placeholder `ordered[k]` written at `i` needs a space after
+    it: the English resumes (after a verbatim text's English: `after`) with a letter or
+    digit, the French kept it apart (`_spaced_after`), and no layout placeholder comes
+    after it among these events (its space is there already)."""
+    target = pair.target
+    resume = after.get(inline.order, i) if inline.verbatim else i
+    return resume < len(target) and target[resume].isalnum() and _spaced_after(pair, inline) \
+        and not any(e[0] == POINT and e[1].kind in SPACE_KINDS for e in ordered[k + 1:])
+
+
+def _track_open_spans(open_stack: list[Inline], what: str, inline: Inline) -> None:
+    """An opening pushes its span on `open_stack`, a close takes it off (the innermost
+    occurrence); a placeholder changes nothing."""
+    if what == OPEN:
+        open_stack.append(inline)
+    elif what == CLOSE:
+        for n in range(len(open_stack) - 1, -1, -1):
+            if open_stack[n] is inline:
+                del open_stack[n]
+                break
+
+
+def _spelled_char(pair: SentencePair, spellings: dict[int, str], escape_char: EscapeChar, mapping: list[int],
+                  i: int) -> tuple[str, str]:
+    """(spelling, character) of the English character `i`: a copy of a French character
+    keeps that character's source spelling when the English copies all of what the
+    spelling wrote; else it is escaped, as the paragraph's first character where it copies
+    that one or, copying nothing, starts the paragraph's first sentence."""
+    target, base = pair.target, pair.start
+    s = mapping[i]
+    if s >= 0:
+        spelled = spellings.get(base + s)
+        if spelled is not None and not _spelling_copied_whole(spellings, mapping, base, i, s, len(pair.source)):
+            spelled = None  # part of what one source spelling wrote (`it` of `&notit;`): as itself
+        return (spelled if spelled is not None else escape_char(target[i], base + s == 0)), target[i]
+    return escape_char(target[i], base == 0 and i == 0), target[i]
 
 
 def _spelling_copied_whole(spellings: dict[int, str], mapping: list[int], base: int, i: int, s: int,
