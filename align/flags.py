@@ -18,6 +18,7 @@ class FlagCode(StrEnum):
     LENGTH_RATIO = "length-ratio"
     UNTRANSLATED = "untranslated"
     NUMBER_MISMATCH = "number-mismatch"
+    NUMBER_REPAIRED = "number-repaired"
     EMPTY = "empty"
     REPETITION = "repetition"
     SPLIT = "split"
@@ -61,6 +62,11 @@ FLAGS: dict[str, FlagInfo] = {info.code: info for info in (
              "once each language's way of writing them is read (10 000 and 10,000, 3,5 % and 3.5%, "
              "18 h 30 and 6:30 pm, dix and 10, kg and pounds; detail: the numbers on each side)",
              "correct the number, or leave it when the English says the same another way"),
+    FlagInfo(FlagCode.NUMBER_REPAIRED, "number repaired",
+             "the model wrote a French number wrong or dropped it: align wrote the French's number in English "
+             "conventions (40 000 → 40,000, 3,5 → 3.5) over the model's, or where the term policy inserts a "
+             "dropped term (detail: the model's number, – for none, and the one written)",
+             "check the number reads well where it stands (--numbers flag only flags it)"),
     FlagInfo(FlagCode.EMPTY, "empty",
              "the model wrote nothing for a sentence with words (a button's label, a short title)",
              "write the English"),

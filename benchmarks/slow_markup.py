@@ -49,7 +49,8 @@ def seconds(suffix: str, text: str, limit: int = 512, engine: str = "copy") -> f
         path = Path(folder) / ("input" + suffix)
         path.write_text(text, encoding="utf-8")
         start = time.perf_counter()
-        report = translate_paths([path], ENGINES[engine](limit), Path(folder) / "out", glossary=None, typography="keep")
+        report = translate_paths([path], ENGINES[engine](limit), Path(folder) / "out",
+                                 glossary=None, typography="keep", numbers="flag")
         elapsed = time.perf_counter() - start
         if report.failed:
             print("   failed:", report.failed)

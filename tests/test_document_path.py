@@ -47,7 +47,7 @@ def run(folders: Path | list[Path], out: Path, engine) -> dict[str, str]:
     article that failed, by its file name."""
     errors: list[str] = []
     translate_paths(folders if isinstance(folders, list) else [folders], engine, out, glossary=None,
-                    typography="keep", on_error=errors.append)
+                    typography="keep", numbers="flag", on_error=errors.append)
     return {Path(line.split(": ")[0]).name: line for line in errors}
 
 

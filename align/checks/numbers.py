@@ -29,7 +29,7 @@ the two sides' mentions on shared values and returns the strong ones left over.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Iterable
 
@@ -453,8 +453,8 @@ def _code_mentions(text: str, taken: list[bool]) -> list[Mention]:
         token = match.group()
         if _UNIT_POWER_RE.fullmatch(token):
             continue
-        dimensions = re.fullmatch(r"(\d+)[xX×](\d+)", token)
-        if dimensions:   # 50x60 cm: two numbers
+        dimensions = re.fullmatch(r"(\d+)[xX×](\d+)(?:km|m|cm|mm)?", token)
+        if dimensions:   # 50x60 cm, 4x50m: two numbers
             for group in (1, 2):
                 found.append(_mention(match.start() + dimensions.start(group), match.start() + dimensions.end(group), text,
                                       {_value(Decimal(dimensions.group(group)))}, True, taken))
@@ -657,14 +657,76 @@ def mentions(text: str, lang: str) -> list[Mention]:
     if lang not in ("fr", "en"):
         raise ValueError(f"numbers: unknown language {lang!r}")
     taken = [False] * len(text)
-    found = _time_mentions(text, lang, taken)
+    found = _glued_mentions(text, lang, taken) if lang == "fr" else []
+    found += _seconds_mentions(text, taken) if lang == "fr" else []
+    found += _time_mentions(text, lang, taken)
     found += _date_mentions(text, taken)
     found += _fraction_mentions(text, taken)
     found += _code_mentions(text, taken)
     found += _digit_mentions(text, lang, taken)
     found += _roman_mentions(text, lang, taken)
     found += _word_mentions(text, lang, taken)
-    return sorted(found, key=lambda m: m.start)
+    found.sort(key=lambda m: m.start)
+    return _with_carried_scales(text, found) if lang == "fr" else found
+
+
+# Scraped French glues a word to the number after it ("à7h30", "reçoivent3,3 millions",
+# "il y avait30"): lower-case letters, so codes (A380, G20, H1N1) are not read so.
+_GLUE_RE = re.compile(r"(?<![^\W\d_])(?:à|[a-zà-ÿœæç]{2,})(?=\d)")
+_SECONDS_RE = re.compile(r"(?<![\d.,])(\d{1,2})" + _SPACE + r"?(?:s|sec|secondes?)" + _SPACE + r"?(\d{2})(?![\d\w])")
+_FR_SCALED_RE = re.compile(r"(?:millions?|milliards?|Mds?)\Z", re.IGNORECASE)
+_PLAIN_RE = re.compile(r"\d{1,3}(?:[" + SPACES + r"]\d{3})*(?:,\d+)?\Z")
+
+
+def _glued_mentions(text: str, lang: str, taken: list[bool]) -> list[Mention]:
+    """Numbers glued to the word before them, read as if a space were there: weak
+    (the glue says the text is scraped, its numbers less sure), and holding the whole
+    token's code value too, as a code would."""
+    glues = [match.end() for match in _GLUE_RE.finditer(text)]
+    if not glues:
+        return []
+    spaced = "".join(text[start:end] + (" " if end < len(text) else "")
+                     for start, end in zip([0] + glues, glues + [len(text)]))
+    shift = {glue + index + 1: index + 1 for index, glue in enumerate(glues)}   # a number's start, read in `spaced`
+    found = []
+    for mention in mentions(spaced, lang):
+        if mention.start not in shift:
+            continue
+        start, end = mention.start - shift[mention.start], mention.end - shift[mention.start]
+        if any(taken[start:end]) or text[start:end] != mention.text:
+            continue
+        word = re.search(r"[^\W\d_]+\Z", text[:start])
+        token = re.match(r"\w+", text[word.start() if word else start:])
+        found.append(_mention(start, end, text, mention.values | {"c" + token.group().upper()}, False, taken,
+                              mention.unit, mention.amount))
+    return found
+
+
+def _seconds_mentions(text: str, taken: list[bool]) -> list[Mention]:
+    """A time in seconds and hundredths (20 sec 53: 20.53), as results are written."""
+    found = []
+    for match in _SECONDS_RE.finditer(text):
+        if not any(taken[match.start():match.end()]):
+            found.append(_mention(match.start(), match.end(), text, {f"{int(match[1])}.{match[2]}"}, True, taken))
+    return found
+
+
+def _with_carried_scales(text: str, found: list[Mention]) -> list[Mention]:
+    """A plain French number after one with a scale may carry it ("60 000 millions
+    mais à 95 000": 95 000 millions), and an ordinal in brackets after a number is a
+    gloss ("Grade 8 (4ème)", a French school year), never missed."""
+    carried: list[Mention] = []
+    scale = None
+    for mention in found:
+        if mention.strong and _FR_SCALED_RE.search(mention.text):
+            scale = _language("fr")["scales"].get(_FR_SCALED_RE.search(mention.text).group().lower())
+        elif mention.strong and scale and _PLAIN_RE.match(mention.text) and mention.amount is not None:
+            mention = replace(mention, values=mention.values | {_value(mention.amount * scale)})
+        if (mention.strong and text[mention.start - 1:mention.start] == "(" and text[mention.end:mention.end + 1] == ")"
+                and re.search(r"\d(?:e|er|ère|ème|eme)\Z", mention.text) and carried):
+            mention = replace(mention, strong=False)
+        carried.append(mention)
+    return carried
 
 
 def number_mismatch(source: str, target: str) -> tuple[list[Mention], list[Mention]]:

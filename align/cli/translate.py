@@ -68,6 +68,10 @@ def load_glossary(glossary: str | None, no_glossary: bool):
               help="english: the machine's English gets English quotes and spacing (“…” for « … », no space "
                    "before ; : ! ? or in 50 %); keep: write it as the model did. Reviewers' corrections are "
                    "never changed (French typography in them is flagged).")
+@click.option("--numbers", type=click.Choice(["repair", "flag"]), default="repair", show_default=True,
+              help="repair: a French number the model wrote wrong or dropped is written in the English, in "
+                   "English conventions (40 000 → 40,000), and flagged number-repaired; flag: only flagged "
+                   "number-mismatch. Reviewers' corrections are never changed.")
 @click.option("--ray", "ray_address", default=None, metavar="ADDRESS",
               help="Translate the batches on a pool of Ray actors: auto (a running cluster, or RAY_ADDRESS), "
                    "local (start one on this machine, loopback only), HOST:PORT or ray://HOST:PORT. "
@@ -83,7 +87,7 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 @one_line_errors
 def translate(paths, output, model, revision, engine, compute_type, batch_tokens, batch_size, beams, device,
               glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, protect, protect_files,
-              typography, ray_address, ray_actors, ray_cpus_per_actor, ray_gpus_per_actor, quiet) -> None:
+              typography, numbers, ray_address, ray_actors, ray_cpus_per_actor, ray_gpus_per_actor, quiet) -> None:
     """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
     included; the outputs mirror their relative paths) or - for standard input."""
     from ..mt.engines import load_engine
@@ -153,12 +157,12 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
             report = Run(
                 loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
                 memory=memory, progress_factory=progress_factory, on_error=error_line, on_warning=warning_line,
-                protection=protection, typography=typography, runner=runner,
+                protection=protection, typography=typography, numbers=numbers, runner=runner,
                 settings={"batch_tokens": signature.get("batch_tokens"), "batch_size": signature.get("batch_size"),
                           "beams": signature.get("beams"), "device": device, "engine": engine,
                           "glossary": str(glossary_path) if glossary_path else None,
                           "memory": not no_memory, "revision_requested": revision_requested,
-                          "typography": typography},
+                          "typography": typography, "numbers": numbers},
             ).translate(inputs)
     rate = report.sentences / report.seconds if report.seconds else 0.0
     summary = (f"{report.articles} articles, {report.sentences} sentences, "

@@ -28,7 +28,7 @@ ARTICLES = "articles"
 @dataclass(frozen=True)
 class Signature:
     """What made the outputs, as one line: ``align:0.1.0|engine:ctranslate2|model:...|
-    rev:...|beams:4|batch:...|maxlen:...|compute:int8|glossary:<sha256[:12]>``."""
+    rev:...|beams:4|batch:...|maxlen:...|compute:int8|glossary:<sha256[:12]>|numbers:repair``."""
 
     version: str
     engine: Any
@@ -40,10 +40,12 @@ class Signature:
     max_new_tokens: Any = None
     compute_type: Any = None
     glossary: str | None = None     # the glossary's sha256 (None: no glossary)
+    numbers: str | None = None      # "repair" or "flag" (align.checks.repair; None: before numbers were repaired)
 
     @classmethod
-    def of(cls, engine_signature: dict[str, Any], glossary_hash: str | None) -> "Signature":
-        return cls(version=__version__, engine=engine_signature.get("engine"), model=engine_signature.get("model"),
+    def of(cls, engine_signature: dict[str, Any], glossary_hash: str | None,
+           numbers: str | None = None) -> "Signature":
+        return cls(version=__version__, numbers=numbers, engine=engine_signature.get("engine"), model=engine_signature.get("model"),
                    revision=str(engine_signature.get("revision") or "unknown"), beams=engine_signature.get("beams"),
                    batch_size=engine_signature.get("batch_size"), batch_tokens=engine_signature.get("batch_tokens"),
                    max_new_tokens=engine_signature.get("max_new_tokens"),
@@ -58,6 +60,8 @@ class Signature:
         if self.compute_type:
             parts.append(f"compute:{self.compute_type}")
         parts.append(f"glossary:{self.glossary[:12] if self.glossary else 'none'}")
+        if self.numbers:
+            parts.append(f"numbers:{self.numbers}")
         return "|".join(parts)
 
 
@@ -97,7 +101,7 @@ class RunHeader:
         glossary_hash = getattr(glossary, "sha256", None) if glossary is not None else None
         return cls(
             created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            signature=str(Signature.of(engine_signature, glossary_hash)),
+            signature=str(Signature.of(engine_signature, glossary_hash, settings.get("numbers"))),
             engine=engine_signature, settings=settings,
             glossary=None if glossary is None else {"path": str(glossary_path) if glossary_path else None,
                                                     "sha256": glossary_hash, "entries": len(glossary)},

@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from ..checks.pair import check_document
+from ..checks.repair import REPAIR, repair_numbers
+from ..checks.repair import SETTINGS as NUMBER_SETTINGS
 from ..document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, Document
 from ..mt.engines.base import Engine
 from ..errors import InputError, OutputError, UsageError
@@ -109,12 +111,15 @@ class Run:
     window_tokens: int | None = None   # see align.pipeline.scheduler (None: its default)
     protection: Protection = DEFAULT_PROTECTION  # syntax kept out of translation (align.read.protect)
     typography: str = "english"  # the machine's English in English typography, or "keep" it (align.typography)
+    numbers: str = "repair"      # numbers the model got wrong repaired, or only flagged (align.checks.repair)
     runner: Any = None   # where batches are translated (align.mt.runners; None: in this process)
 
     def __post_init__(self) -> None:
         self.out_dir = Path(self.out_dir)
         if self.typography not in TYPOGRAPHY_SETTINGS:
             raise UsageError(f"typography {self.typography!r}: one of {', '.join(TYPOGRAPHY_SETTINGS)}")
+        if self.numbers not in NUMBER_SETTINGS:
+            raise UsageError(f"numbers {self.numbers!r}: one of {', '.join(NUMBER_SETTINGS)}")
         if self.writers is None:
             self.writers = default_writers()
         self.engine_signature = self.engine.signature()
@@ -133,6 +138,8 @@ class Run:
         stages += [Stage("memory", self._recall), Stage(TRANSLATE)]
         if self.memory is not None:
             stages.append(Stage("remember", self._remember))
+        if self.numbers == REPAIR:
+            stages.append(Stage("numbers", repair_numbers))
         if self.typography == "english":
             stages.append(Stage("typography", apply_english_typography))
         return stages + [Stage("markup", place_markup), Stage("checks", check_document)]
@@ -156,7 +163,8 @@ class Run:
             articles = [by_key[key] for key in select_shard(list(by_key), *self.shard)]
         for error in inputs.errors:
             self._fail(report, error.split(":")[0], error)
-        run_settings = {**self.settings, "protect": list(self.protection.user), "typography": self.typography}
+        run_settings = {**self.settings, "protect": list(self.protection.user), "typography": self.typography,
+                        "numbers": self.numbers}
         where = self.runner.describe() if self.runner is not None else {}
         if where:
             run_settings["ray"] = where   # the cluster and its actors

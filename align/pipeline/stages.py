@@ -22,7 +22,8 @@ ORDER = (
     "terms",        # the glossary's terms found in the French (needs the sentences)
     "memory",       # sentences already translated or corrected: not sent to the engine
     TRANSLATE,      # the engine, with the term policy placing terms piece by piece
-    "remember",     # the model's own English kept in the memory, before typography rewrites it
+    "remember",     # the model's own English kept in the memory, before numbers and typography rewrite it
+    "numbers",      # French numbers the model wrote wrong or dropped, written in the English
     "typography",   # English typography of the machine's English
     "markup",       # inline markup placed once: the checks and the writers read it
     "checks",       # flags, on the English as it will be written

@@ -33,7 +33,7 @@ def translate(tmp_path: Path, text: str, engine, suffix: str = ".html") -> str:
     source = tmp_path / ("page" + suffix)
     source.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
-    report = translate_paths([source], engine, out, glossary=None, typography="keep")
+    report = translate_paths([source], engine, out, glossary=None, typography="keep", numbers="flag")
     assert not report.failed, report.failed
     return (out / ("page.en" + suffix)).read_text(encoding="utf-8")
 
@@ -145,7 +145,8 @@ def test_a_link_no_english_word_holds_keeps_its_french_words_flagged(tmp_path):
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "page.html").write_text(LIVE_BLOG, encoding="utf-8")
     engine = ScriptedEngine({"12:04 Titre": [("Title", "Titre")]})
-    report = translate_paths([tmp_path / "in"], engine, tmp_path / "out", glossary=None, typography="keep")
+    report = translate_paths([tmp_path / "in"], engine, tmp_path / "out",
+                             glossary=None, typography="keep", numbers="flag")
     assert not report.failed
     root = html5lib.parse((tmp_path / "out" / "page.en.html").read_text(encoding="utf-8"),
                           namespaceHTMLElements=False)

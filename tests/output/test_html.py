@@ -214,7 +214,7 @@ def test_flags_as_badges_on_rows_and_counted_in_header(page):
     badges = [a for t, a in parse(page).tags if t == "span" and "badge" in (a.get("class") or "")]
     header = {b["data-code"]: int(b["data-count"]) for b in badges if b.get("data-count") is not None}
     assert header == {"term-forced": 1, "term-late": 0, "term-failed": 2, "length-ratio": 1, "untranslated": 0,
-                      "number-mismatch": 0,
+                      "number-mismatch": 0, "number-repaired": 0,
                       "empty": 0, "repetition": 1, "split": 0, "truncated": 0, "low-confidence": 0, "source-changed": 0,
                       "correction-reused": 0}
     on_rows = [b["data-code"] for b in badges if b.get("data-count") is None and b.get("data-code")]

@@ -213,7 +213,7 @@ def test_corpus_batches_give_the_english_of_article_by_article_translation(tmp_p
     folder.mkdir()
     for i in range(0, len(with_terms), 2):
         (folder / f"t{i:03d}.txt").write_text("\n".join(with_terms[i:i + 2]) + "\n", encoding="utf-8")
-    translate_paths([folder], engine, tmp_path / "out", glossary=glossary, window_tokens=4096)
+    translate_paths([folder], engine, tmp_path / "out", glossary=glossary, window_tokens=4096, numbers="flag")
     for path in sorted(folder.iterdir()):
         alone = check_document(translate_document(prepare_document(path, glossary), engine))
         # The corpus run also compares articles with each other (align.checks.consistency):

@@ -138,8 +138,8 @@ def test_the_stages_are_a_list_in_their_order(tmp_path):
     with TranslationMemory(tmp_path / "memory.sqlite") as memory:
         full = Run(ScriptedEngine({}), tmp_path / "out", glossary=glossary, memory=memory)
         assert [stage.name for stage in full.stages] == ["segment", "terms", "memory", "translate", "remember",
-                                                         "typography", "markup", "checks"] == list(ORDER)
-    bare = Run(ScriptedEngine({}), tmp_path / "out", typography="keep")
+                                                         "numbers", "typography", "markup", "checks"] == list(ORDER)
+    bare = Run(ScriptedEngine({}), tmp_path / "out", typography="keep", numbers="flag")
     assert [stage.name for stage in bare.stages] == ["segment", "memory", "translate", "markup", "checks"]
     with pytest.raises(ValueError, match="out of order"):
         in_order([Stage("segment", segment_document), Stage("translate"), Stage("checks", check_document),

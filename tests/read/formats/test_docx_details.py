@@ -73,7 +73,8 @@ def translated(tmp_path, build, engine) -> tuple[bytes, bytes]:
     folder.mkdir(exist_ok=True)
     document.save(folder / "a.docx")
     errors: list[str] = []
-    translate_paths([folder], engine, tmp_path / "out", glossary=None, typography="keep", on_error=errors.append)
+    translate_paths([folder], engine, tmp_path / "out",
+                    glossary=None, typography="keep", numbers="flag", on_error=errors.append)
     assert errors == []
     return (folder / "a.docx").read_bytes(), (tmp_path / "out" / "a.en.docx").read_bytes()
 

@@ -103,7 +103,7 @@ def spec_outputs(tmp_path_factory):
         (source / f"ex{example['example']:03d}.md").write_bytes(example["markdown"].encode("utf-8"))
     outputs = {}
     for name, engine in (("copy", CopyEngine()), ("reverse", ReverseEngine())):
-        translate_paths([source], engine, folder / name, glossary=None, typography="keep")
+        translate_paths([source], engine, folder / name, glossary=None, typography="keep", numbers="flag")
         outputs[name] = {}
         for example in SPEC:
             path = folder / name / f"ex{example['example']:03d}.en.md"
@@ -167,7 +167,8 @@ def translated(markdown: str, target: str) -> str:
 def pipeline(markdown: str, engine, tmp_path) -> str:
     (tmp_path / "src").mkdir(exist_ok=True)
     (tmp_path / "src" / "a.md").write_text(markdown, encoding="utf-8")
-    translate_paths([tmp_path / "src" / "a.md"], engine, tmp_path / engine.name, glossary=None, typography="keep")
+    translate_paths([tmp_path / "src" / "a.md"], engine, tmp_path / engine.name,
+                    glossary=None, typography="keep", numbers="flag")
     return (tmp_path / engine.name / "a.en.md").read_text(encoding="utf-8")
 
 

@@ -23,7 +23,7 @@ def reversed_markdown(text: str, folder) -> tuple[str, list[str]]:
     (folder / "src").mkdir()
     (folder / "src" / "a.md").write_text(text, encoding="utf-8")
     warnings: list[str] = []
-    translate_paths([folder / "src"], ReverseEngine(), folder / "out", glossary=None, typography="keep",
+    translate_paths([folder / "src"], ReverseEngine(), folder / "out", glossary=None, typography="keep", numbers="flag",
                     on_warning=warnings.append)
     return (folder / "out" / "a.en.md").read_text(encoding="utf-8"), warnings
 

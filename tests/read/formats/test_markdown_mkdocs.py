@@ -67,7 +67,8 @@ Voir [la page](https://x.org){: target="_blank" } et *ceci*{.rouge} aussi.
 def pipeline(markdown: str, engine, folder) -> str:
     (folder / "src").mkdir(exist_ok=True)
     (folder / "src" / "a.md").write_text(markdown, encoding="utf-8")
-    translate_paths([folder / "src" / "a.md"], engine, folder / engine.name, glossary=None, typography="keep")
+    translate_paths([folder / "src" / "a.md"], engine, folder / engine.name,
+                    glossary=None, typography="keep", numbers="flag")
     return (folder / engine.name / "a.en.md").read_text(encoding="utf-8")
 
 

@@ -18,7 +18,8 @@ from test_document_path import markdown_reading
 def pipeline(markdown: str, engine, folder) -> str:
     (folder / "src").mkdir(exist_ok=True)
     (folder / "src" / "a.md").write_text(markdown, encoding="utf-8")
-    translate_paths([folder / "src" / "a.md"], engine, folder / engine.name, glossary=None, typography="keep")
+    translate_paths([folder / "src" / "a.md"], engine, folder / engine.name,
+                    glossary=None, typography="keep", numbers="flag")
     return (folder / engine.name / "a.en.md").read_text(encoding="utf-8")
 
 

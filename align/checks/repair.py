@@ -1,0 +1,214 @@
+"""Numbers as constraints: a French number the machine's English lacks is written
+there, in English conventions, as the term policy writes a glossary term.
+
+After translation (and after the memory kept the model's own English), each pair the
+model translated is checked by `number_mismatch` (align.checks.numbers, the one answer
+to "is this number in that sentence?"). A French number written in digits that the
+English lacks, by value, is repaired:
+
+* *replaced* where the model wrote a wrong number: the English number aligned to the
+  French one (the word alignment kept on the pair), or the only wrong number when the
+  French has one missing and the English one too many;
+* *inserted* where the model dropped it (nothing of the English aligned to it), where
+  the term policy inserts a dropped term: after the English of the French word before it.
+
+The number is written as the French wrote it, in English conventions: `40 000` →
+`40,000`, `3,5` → `3.5`, `1,1 million` → `1.1 million`, `2 Md` → `2 billion` (a grouped
+French number is grouped, an ungrouped one such as a year is not). What cannot be
+written so safely — times, dates, ordinals, codes, numbers in words, a separator that
+could be either (`1.500`), numbers inside a glossary term or verbatim text, or English
+that no number of the French could have become — is left alone, and `number-mismatch`
+still flags it. A repair is kept only when it leaves fewer French numbers missing and
+no English number more: a sentence whose numbers all agree is never touched. Each
+repair is a `number-repaired` flag naming the model's number and the written one.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..document import METADATA, ORIGIN_MEMORY, ORIGIN_MODEL, Document, SentencePair
+from ..flags import FlagCode
+from .numbers import SPACES, Mention, number_mismatch
+
+REPAIR, FLAG = "repair", "flag"
+SETTINGS = (REPAIR, FLAG)
+
+# A French number in digits: grouped by spaces (any kind) or ungrouped, a decimal
+# comma, then nothing or a scale. A dot between digits could group or mark decimals:
+# such a number is not written for the model.
+_FRENCH = re.compile(rf"(?P<int>\d{{1,3}}(?:[{SPACES}]\d{{3}})+|\d+)(?:,(?P<frac>\d+))?"
+                     rf"(?:[{SPACES}]?(?P<scale>millions?|milliards?|Mds?|M|k))?\Z")
+_SCALES = {"million": "million", "millions": "million", "milliard": "billion", "milliards": "billion",
+           "md": "billion", "mds": "billion", "m": "million", "k": "thousand"}
+_SCALE_VALUES = {"million": 10**6, "billion": 10**9, "thousand": 10**3}
+_WORD = re.compile(r"\w+")
+_SPACE = f"[{SPACES}]"
+
+
+@dataclass(frozen=True)
+class Repair:
+    """One number written in the English: over `start`-`end` (equal: an insertion)."""
+
+    start: int
+    end: int
+    written: str        # the French number in English conventions
+    model: str          # what the model wrote there ("–": nothing)
+    source: Mention     # the French number
+
+
+def english_number(mention: Mention) -> str | None:
+    """The French number `mention` as an English text writes it, or None when it is
+    no plain number, or one whose reading is in doubt."""
+    match = _FRENCH.match(mention.text)
+    if match is None or not mention.strong or mention.unit:
+        return None
+    digits = re.sub(_SPACE, "", match["int"])
+    grouped = digits != match["int"]
+    written = (f"{int(digits):,}" if grouped else digits) + (f".{match['frac']}" if match["frac"] else "")
+    value = Decimal(digits + (f".{match['frac']}" if match["frac"] else ""))
+    scale = _SCALES.get((match["scale"] or "").lower())
+    if scale:
+        written += f" {scale}"
+        value *= _SCALE_VALUES[scale]
+    if not any(_same(value, reading) for reading in mention.values):
+        return None   # the check reads it another way: not ours to write
+    return written
+
+
+def _same(value: Decimal, reading: str) -> bool:
+    try:
+        return Decimal(reading) == value
+    except ArithmeticError:
+        return False
+
+
+def repairable(pair: SentencePair) -> bool:
+    """The model's English (fresh, or from the memory); never a person's."""
+    return pair.origin in (ORIGIN_MODEL, ORIGIN_MEMORY) and bool(pair.target.strip())
+
+
+def repair_numbers(document: Document) -> Document:
+    """Pipeline stage: every repairable prose pair's missing numbers written in its English."""
+    for paragraph in document.paragraphs:
+        if paragraph.kind != METADATA:
+            for pair in paragraph.sentences:
+                repair_pair(pair)
+    return document
+
+
+def repair_pair(pair: SentencePair) -> list[Repair]:
+    """The pair's missing numbers written in its English (its alignment and its terms'
+    places moved with it), each with a `number-repaired` flag; returns the repairs made.
+    A person's English is never repaired."""
+    if not repairable(pair):
+        return []
+    missing, extra = number_mismatch(pair.source, pair.target)
+    if not missing:
+        return []
+    repairs = _plan(pair, missing, extra)
+    if not repairs:
+        return []
+    text, alignment, move = _applied(pair, repairs)
+    still_missing, now_extra = number_mismatch(pair.source, text)
+    if len(still_missing) >= len(missing) or len(now_extra) > len(extra):
+        return []   # no better: the model's English stays
+    pair.target, pair.alignment = text, alignment
+    for term in pair.terms:
+        if term.target_start >= 0:   # (an end is exclusive: a number written right after it stays after it)
+            term.target_start, term.target_end = move(term.target_start), move(term.target_end - 1) + 1
+    for repair in repairs:
+        pair.add_flag(FlagCode.NUMBER_REPAIRED, f"{repair.model} → {repair.written}")
+    return repairs
+
+
+def _protected(pair: SentencePair) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """French spans no repair reads from (glossary terms, verbatim text) and English
+    spans none writes over (the terms' targets, the English of verbatim text)."""
+    french = [(t.start, t.end) for t in pair.terms] + [(i.start, i.end) for i in pair.inlines if i.verbatim]
+    english = [(t.target_start, t.target_end) for t in pair.terms if t.target_start >= 0]
+    english += [(ts, te) for s, e, ts, te in pair.alignment if any(a <= s and e <= b for a, b in french)]
+    return french, english
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < b and a < end for a, b in spans)
+
+
+def _plan(pair: SentencePair, missing: list[Mention], extra: list[Mention]) -> list[Repair]:
+    """Where each missing French number goes: over the wrong English number aligned to
+    it (or the only wrong one), or, when nothing of the English is aligned to it, where
+    the term policy would insert it. Repairs that would overlap keep the first."""
+    french, english = _protected(pair)
+    wrong = [e for e in extra if not _overlaps(e.start, e.end, english)]
+    planned: list[Repair] = []
+    used: set[int] = set()
+    for mention in missing:
+        written = english_number(mention)
+        if written is None or _overlaps(mention.start, mention.end, french):
+            continue
+        aligned = [(ts, te) for s, e, ts, te in pair.alignment if s < mention.end and mention.start < e]
+        index = next((i for i, e in enumerate(wrong) if i not in used and _overlaps(e.start, e.end, aligned)), None)
+        if index is None and len(missing) == 1 and len(wrong) == 1:
+            index = 0   # one number wrong on each side: the same number, wherever attention went
+        if index is not None:
+            used.add(index)
+            planned.append(Repair(wrong[index].start, wrong[index].end, written, wrong[index].text, mention))
+        elif not aligned and (position := _insertion_point(pair, mention)) is not None:
+            planned.append(Repair(position, position, written, "–", mention))
+    planned.sort(key=lambda r: (r.start, r.end))
+    return [r for i, r in enumerate(planned) if i == 0 or planned[i - 1].end <= r.start]
+
+
+def _insertion_point(pair: SentencePair, mention: Mention) -> int | None:
+    """After the English of the French word before the number (the term policy's
+    place for a dropped term); before the English of the word after it when the
+    number opens the sentence; None when neither has English aligned to it."""
+    before = [m for m in _WORD.finditer(pair.source, 0, mention.start)]
+    if before:
+        word = before[-1]
+        ends = [te for s, e, ts, te in pair.alignment if s < word.end() and word.start() < e]
+        return max(ends) if ends else None
+    after = _WORD.search(pair.source, mention.end)
+    if after is None:
+        return None
+    starts = [ts for s, e, ts, te in pair.alignment if s < after.end() and after.start() < e]
+    return min(starts) if starts else None
+
+
+def _applied(pair: SentencePair, repairs: list[Repair]):
+    """The English with the repairs made, its alignment (the model's words moved, each
+    written number aligned to its French), and a function moving an offset of the
+    model's English into the new one."""
+    text = pair.target
+    parts: list[str] = []
+    moves: list[tuple[int, int]] = []     # (end of a repair in the model's English, change of length)
+    written_at: list[tuple[int, int, Mention]] = []
+    cursor = length = 0
+    for repair in repairs:
+        new = repair.written
+        if repair.start == repair.end:   # inserted: a space on the side that has a word
+            new = (" " + new if repair.start and not text[repair.start - 1].isspace() else new) + \
+                  (" " if repair.start < len(text) and not text[repair.start].isspace() else "")
+        kept = text[cursor:repair.start]
+        parts.append(kept)
+        length += len(kept)
+        lead = len(new) - len(new.lstrip())
+        written_at.append((length + lead, length + len(new.rstrip()), repair.source))
+        parts.append(new)
+        length += len(new)
+        moves.append((repair.end, len(new) - (repair.end - repair.start)))
+        cursor = repair.end
+    parts.append(text[cursor:])
+    final = "".join(parts)
+
+    def move(offset: int) -> int:
+        return offset + sum(change for end, change in moves if end <= offset)
+
+    alignment = [(s, e, move(ts), move(ts) + te - ts) for s, e, ts, te in pair.alignment
+                 if not any(r.start < te and ts < r.end for r in repairs if r.start < r.end)]
+    for start, end, mention in written_at:
+        alignment += [(mention.start, mention.end, m.start(), m.end()) for m in _WORD.finditer(final, start, end)]
+    alignment.sort(key=lambda a: (a[2], a[0]))
+    return final, alignment, move
