@@ -30,7 +30,7 @@ from decimal import Decimal
 
 from ..document import METADATA, ORIGIN_MEMORY, ORIGIN_MODEL, Document, SentencePair
 from ..flags import FlagCode
-from .numbers import SPACES, Mention, number_mismatch
+from .numbers import SPACES, Mention, mentions, number_mismatch
 
 REPAIR, FLAG = "repair", "flag"
 SETTINGS = (REPAIR, FLAG)
@@ -105,14 +105,17 @@ def repair_pair(pair: SentencePair) -> list[Repair]:
     if not repairable(pair):
         return []
     missing, extra = number_mismatch(pair.source, pair.target)
-    if not missing:
+    written_french = _in_french_conventions(pair)
+    if not missing and not written_french:
         return []
-    repairs = _plan(pair, missing, extra)
+    planned = sorted(written_french + (_plan(pair, missing, extra) if missing else []), key=lambda r: (r.start, r.end))
+    repairs = [r for i, r in enumerate(planned) if i == 0 or planned[i - 1].end <= r.start]
     if not repairs:
         return []
     text, alignment, move = _applied(pair, repairs)
     still_missing, now_extra = number_mismatch(pair.source, text)
-    if len(still_missing) >= len(missing) or len(now_extra) > len(extra):
+    if len(now_extra) > len(extra) or len(still_missing) > len(missing) or \
+            (len(still_missing) == len(missing) and len(repairs) > len(written_french)):
         return []   # no better: the model's English stays
     pair.target, pair.alignment = text, alignment
     for term in pair.terms:
@@ -121,6 +124,33 @@ def repair_pair(pair: SentencePair) -> list[Repair]:
     for repair in repairs:
         pair.add_flag(FlagCode.NUMBER_REPAIRED, f"{repair.model} → {repair.written}")
     return repairs
+
+
+# A number as French writes it: grouped by spaces, or with a decimal comma (never an
+# English thousands group: 1,500).
+_FRENCH_WRITTEN = re.compile(rf"\d{_SPACE}\d{{3}}|\d,\d{{1,2}}(?!\d)")
+
+
+def _in_french_conventions(pair: SentencePair) -> list[Repair]:
+    """French numbers the model copied as the French writes them (`30 000`, `3,5`):
+    written in English conventions."""
+    if not _FRENCH_WRITTEN.search(pair.target):
+        return []
+    french = {_spaced(m.text): m for m in mentions(pair.source, "fr")}
+    _, english = _protected(pair)
+    repairs = []
+    for mention in mentions(pair.target, "en"):
+        source = french.get(_spaced(mention.text))
+        if source is None or not _FRENCH_WRITTEN.search(mention.text) or _overlaps(mention.start, mention.end, english):
+            continue
+        written = english_number(source)
+        if written is not None and written != mention.text:
+            repairs.append(Repair(mention.start, mention.end, written, mention.text, source))
+    return repairs
+
+
+def _spaced(text: str) -> str:
+    return re.sub(_SPACE, " ", text)
 
 
 def _protected(pair: SentencePair) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
@@ -142,11 +172,12 @@ def _plan(pair: SentencePair, missing: list[Mention], extra: list[Mention]) -> l
     the term policy would insert it. Repairs that would overlap keep the first."""
     french, english = _protected(pair)
     wrong = [e for e in extra if not _overlaps(e.start, e.end, english)]
+    numbers_in_english = [(m.start, m.end) for m in mentions(pair.target, "en")]
     planned: list[Repair] = []
     used: set[int] = set()
     for mention in missing:
         written = english_number(mention)
-        if written is None or _overlaps(mention.start, mention.end, french):
+        if written is None or _overlaps(mention.start, mention.end, french) or _joined(pair.source, mention):
             continue
         aligned = [(ts, te) for s, e, ts, te in pair.alignment if s < mention.end and mention.start < e]
         index = next((i for i, e in enumerate(wrong) if i not in used and _overlaps(e.start, e.end, aligned)), None)
@@ -155,26 +186,40 @@ def _plan(pair: SentencePair, missing: list[Mention], extra: list[Mention]) -> l
         if index is not None:
             used.add(index)
             planned.append(Repair(wrong[index].start, wrong[index].end, written, wrong[index].text, mention))
-        elif not aligned and (position := _insertion_point(pair, mention)) is not None:
+        elif not any(_overlaps(s, e, numbers_in_english) for s, e in aligned) \
+                and (position := _insertion_point(pair, mention)) is not None:
+            # dropped: what the English has for it (if anything) holds no number
             planned.append(Repair(position, position, written, "–", mention))
-    planned.sort(key=lambda r: (r.start, r.end))
-    return [r for i, r in enumerate(planned) if i == 0 or planned[i - 1].end <= r.start]
+    return planned
+
+
+_JOINED = re.compile(rf"\d{_SPACE}?[-–:/]{_SPACE}?\Z|\A{_SPACE}?[-–:/]{_SPACE}?\d")
+
+
+def _joined(source: str, mention: Mention) -> bool:
+    """One number of a score, range or ratio (4-0, 120:108, 5-6 m, 24/7): the pair is
+    one thing, and a model that wrote it otherwise is left to the reviewer."""
+    return bool(_JOINED.search(source[max(0, mention.start - 3):mention.start])
+                or _JOINED.search(source[mention.end:mention.end + 3]))
 
 
 def _insertion_point(pair: SentencePair, mention: Mention) -> int | None:
-    """After the English of the French word before the number (the term policy's
-    place for a dropped term); before the English of the word after it when the
-    number opens the sentence; None when neither has English aligned to it."""
-    before = [m for m in _WORD.finditer(pair.source, 0, mention.start)]
+    """Where the term policy puts a dropped term (align.terms.placement): after the
+    English of the nearest French word before it that has any, unless that English
+    ends the sentence and the French goes on; else before the English of the nearest
+    word after it; None when no French word around it has English."""
+    before = [a for a in pair.alignment if a[1] <= mention.start]
+    after = [a for a in pair.alignment if a[0] >= mention.end]
+    position = None
     if before:
-        word = before[-1]
-        ends = [te for s, e, ts, te in pair.alignment if s < word.end() and word.start() < e]
-        return max(ends) if ends else None
-    after = _WORD.search(pair.source, mention.end)
-    if after is None:
-        return None
-    starts = [ts for s, e, ts, te in pair.alignment if s < after.end() and after.start() < e]
-    return min(starts) if starts else None
+        nearest = max(a[1] for a in before)
+        position = max(a[3] for a in before if a[1] == nearest)
+        if not pair.target[position:].strip(" .!?\"'”»)") and _WORD.search(pair.source, mention.end) and after:
+            position = None
+    if position is None and after:
+        nearest = min(a[0] for a in after)
+        position = min(a[2] for a in after if a[0] == nearest)
+    return position
 
 
 def _applied(pair: SentencePair, repairs: list[Repair]):
@@ -190,7 +235,7 @@ def _applied(pair: SentencePair, repairs: list[Repair]):
         new = repair.written
         if repair.start == repair.end:   # inserted: a space on the side that has a word
             new = (" " + new if repair.start and not text[repair.start - 1].isspace() else new) + \
-                  (" " if repair.start < len(text) and not text[repair.start].isspace() else "")
+                  (" " if repair.start < len(text) and text[repair.start].isalnum() else "")
         kept = text[cursor:repair.start]
         parts.append(kept)
         length += len(kept)
