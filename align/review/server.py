@@ -392,7 +392,7 @@ def serve(out_dir: str | Path, host: str = "127.0.0.1", port: int = 0, token: st
 
     import uvicorn
 
-    ReviewFolder(out_dir)  # a missing folder: say so before listening
+    ReviewFolder(out_dir).recover()  # a missing folder: said here, before listening; then what a kill left
     token = token or new_token()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
