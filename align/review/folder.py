@@ -121,6 +121,15 @@ def clean_text(text: str, limit: int, what: str) -> str:
     return cleaned_with_positions(text)[0]
 
 
+def shows_something(text: str) -> bool:
+    """Whether `text` has a character a reader sees: not only whitespace and format
+    characters (Unicode category Cf: zero-width space, ZWNJ, ZWJ, word joiner, the
+    BOM, direction marks, the soft hyphen)."""
+    import unicodedata
+
+    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
+
+
 def cleaned_with_positions(text: str) -> tuple[str, list[int]]:
     """`clean_text`'s result, and where each position 0..len(text) of `text` lands
     in it (so that offsets into a text, such as a CAT tool's inline codes, follow
@@ -376,7 +385,7 @@ class ReviewFolder:
         status = edit.status
         if status is not None and status not in STATUSES:
             raise EditRejected(f"unknown status {status!r} (one of: {', '.join(STATUSES)})")
-        if not target:
+        if not shows_something(target):  # "\u200b" alone is as empty as "": nothing to read, nothing to keep
             raise EditRejected("the English cannot be empty")
         if status is None:  # saving a new text is reviewing it; a comment alone changes no status
             status = STATUS_REVIEWED if target != pair.target and pair.review_status == STATUS_TRANSLATED \
