@@ -31,8 +31,8 @@ def exposed(host: str) -> bool:
 def review(out_dir: Path, port: int, host: str, no_browser: bool) -> None:
     """Review OUT_DIR in the browser: edit, set statuses, comment; saved at once.
 
-    Prints the page's URL (with its access token) on its first line. Ctrl-C stops
-    the server; every saved edit is already on disk.
+    Prints the page's URL (with its access token) on its first line. Ctrl-C or
+    SIGTERM stops the server; every saved edit is already on disk.
     """
     from ..review.server import serve
 
@@ -51,6 +51,6 @@ def review(out_dir: Path, port: int, host: str, no_browser: bool) -> None:
 
     try:
         serve(out_dir, host=host, port=port, on_ready=ready)
-    except KeyboardInterrupt:  # uvicorn finished the requests in flight, then passed Ctrl-C on
+    except KeyboardInterrupt:  # uvicorn finished the requests in flight, then passed Ctrl-C (or SIGTERM) on
         pass
     click.echo("review server stopped; every saved edit is on disk", err=True)

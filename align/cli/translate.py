@@ -124,7 +124,9 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
     # The lock is taken before the model is loaded (another run writing here is
     # said at once) and held to the end.
     with OutputLock(output, timeout=wait) as lock:
-        lock.remove_stale_temporaries()  # left by a killed run
+        from ..output.saves import cut_short
+        for article in lock.recover():  # what a killed run or review server left
+            warning_line(cut_short(output, article))
         glossary_obj, glossary_path = load_glossary(glossary, no_glossary)
         settings = GenerationSettings(beams=beams, batch_tokens=batch_tokens, batch_size=batch_size, device=device)
         model_id = model or DEFAULT_MODEL

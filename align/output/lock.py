@@ -109,6 +109,20 @@ class OutputLock:
                     continue
         return removed
 
+    def recover(self) -> list[str]:
+        """What killed processes left in the folder: their temporary files deleted
+        (`remove_stale_temporaries`) and the review saves they left unfinished undone
+        (align.output.saves); returns the articles of those saves. Call it, holding
+        the lock, before reading or writing anything in the folder. A memory that
+        cannot be read has no saves to undo here (the run says so where it opens it)."""
+        from .saves import roll_back_unfinished_saves
+
+        self.remove_stale_temporaries()
+        try:
+            return roll_back_unfinished_saves(self.out_dir)
+        except UsageError:
+            return []
+
     def __enter__(self) -> "OutputLock":
         return self.acquire()
 

@@ -37,6 +37,10 @@ model or glossary, and `fill` applies it before machine translations:
   from); saving it there makes it that article's own. No save touches another
   article's row.
 
+A review save is recorded as pending (tables `pending_saves`, `pending_files`:
+what the files it rewrites held before it) until the transaction that stores its
+corrections; align.output.saves undoes a save left pending by a killed process.
+
 A sentence whose French changed since its correction (same article and sentence
 id, other French) is re-translated, flagged `source-changed`, and carries the
 old correction as its `suggestion`.
@@ -55,6 +59,7 @@ import hashlib
 import json
 import re
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
@@ -120,6 +125,23 @@ CREATE TABLE IF NOT EXISTS corrections (
     PRIMARY KEY (article, key, occurrence)
 );
 CREATE INDEX IF NOT EXISTS corrections_key ON corrections (key);
+"""
+# A review save under way (align.output.saves): what the files it rewrites held
+# before it, committed before the first of them is replaced and deleted in the
+# transaction that stores its corrections. A row left here is a save that died
+# half way: `roll_back_unfinished_saves` puts those files back.
+_PENDING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pending_saves (
+    id       INTEGER PRIMARY KEY,
+    article  TEXT NOT NULL,
+    flagged  TEXT,                  -- JSON: the article's inconsistency flags before the save (NULL: no store)
+    started  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending_files (
+    save     INTEGER NOT NULL,      -- pending_saves.id
+    path     TEXT NOT NULL,         -- relative to the output folder, '/'-separated
+    previous BLOB                   -- its bytes before the save (NULL: it did not exist)
+);
 """
 # What makes a correction keep its English: the reviewer wrote or accepted it.
 _KEPT = "(edited = 1 OR status IN ('reviewed', 'approved'))"
@@ -188,6 +210,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+@dataclass
+class PendingSave:
+    """A review save that began and did not end (see `TranslationMemory.begin_save`)."""
+
+    id: int
+    article: str
+    flagged: dict[str, list[str]] | None
+    files: list[tuple[str, bytes | None]]
+
+
 class TranslationMemory:
     """A SQLite file of sentence translations; use as a context manager."""
 
@@ -204,6 +236,7 @@ class TranslationMemory:
             with self._db:
                 self._db.executescript(_SCHEMA)
                 self._db.executescript(_CORRECTIONS_SCHEMA)
+                self._db.executescript(_PENDING_SCHEMA)
                 self._migrate_reviewed()
                 columns = {row[1] for row in self._db.execute("PRAGMA table_info(translations)")}
                 if "score" not in columns:  # memories made before the model's score was kept
@@ -361,6 +394,40 @@ class TranslationMemory:
              json.dumps([list(link) for link in pair.alignment]) if pair.alignment else None, now, now))
         if commit:
             self._db.commit()
+
+    # ------------------------------------------------------- unfinished saves
+    def begin_save(self, article: str, previous: list[tuple[str, bytes | None]],
+                   flagged: dict[str, list[str]] | None) -> int:
+        """Record, and commit, a review save of `article` about to rewrite files:
+        `previous` is (path relative to the output folder, its bytes now or None when
+        it does not exist) for each, `flagged` the article's inconsistency flags in
+        the consistency store now (None: the folder has none). Returns the save's id,
+        for `end_save`. Until then, `pending_saves` lists it."""
+        cursor = self._db.execute("INSERT INTO pending_saves (article, flagged, started) VALUES (?, ?, ?)",
+                                  (article, None if flagged is None else json.dumps(flagged, ensure_ascii=False),
+                                   _now()))
+        save = cursor.lastrowid
+        self._db.executemany("INSERT INTO pending_files (save, path, previous) VALUES (?, ?, ?)",
+                             [(save, path, data) for path, data in previous])
+        self.commit()
+        return save
+
+    def end_save(self, save: int) -> None:
+        """Forget save `save`, committing with it whatever the transaction holds (the
+        save's corrections, stored with commit=False): its commit point."""
+        self._db.execute("DELETE FROM pending_files WHERE save = ?", (save,))
+        self._db.execute("DELETE FROM pending_saves WHERE id = ?", (save,))
+        self.commit()
+
+    def pending_saves(self) -> list[PendingSave]:
+        """Saves begun and never ended (their process died), oldest first."""
+        saves = []
+        for save, article, flagged in self._db.execute(
+                "SELECT id, article, flagged FROM pending_saves ORDER BY id").fetchall():
+            files = [(path, previous) for path, previous in self._db.execute(
+                "SELECT path, previous FROM pending_files WHERE save = ? ORDER BY rowid", (save,))]
+            saves.append(PendingSave(save, article, None if flagged is None else json.loads(flagged), files))
+        return saves
 
     def review_for(self, source: str, article: str | None = None) -> dict[str, Any] | None:
         """The newest correction of a French sentence (in `article`, when given), or None."""

@@ -407,11 +407,14 @@ def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: s
     a second run on it stops with a clear message, or waits `lock_timeout`
     seconds); `options` are `Run`'s fields. Returns the run's report."""
     from ..output.lock import OutputLock
+    from ..output.saves import cut_short
 
     out_dir = Path(out_dir)
     prepare_output_dir(out_dir)
     with OutputLock(out_dir, timeout=lock_timeout) as lock:
-        lock.remove_stale_temporaries()  # left by a killed run
+        for article in lock.recover():  # what a killed run or review server left
+            if options.get("on_warning"):
+                options["on_warning"](cut_short(out_dir, article))
         return Run(engine, out_dir, **options).translate(paths)
 
 

@@ -5,14 +5,19 @@ on, and what changes: the English, the status, the comment. Applying it:
 
 1. checks the version (a row edited elsewhere since → `EditConflict`, nothing
    written), cleans and size-checks the text (`EditRejected`);
-2. stores the correction in the translation memory (origin "reviewed");
+2. records the save as pending in the translation memory, with what each file
+   it rewrites holds now (committed);
 3. rewrites, each atomically, the article's TSV (the record: English, origin
    "reviewed", status, comment, version + 1), its English text, its static
-   review page, and the index.
+   review page, its English in its own format and the index;
+4. stores the correction in the translation memory (origin "reviewed") in the
+   transaction that ends the pending save: the save's commit point.
 
 All under the folder's lock, so a running `align translate` and a save never
-interleave; a process killed at any point leaves every file whole (atomic
-renames, one SQLite transaction).
+interleave. A process killed at any instant leaves every file whole (atomic
+renames) and, before 4, a pending save that the next `align review` or `align
+translate` undoes before anything else (align.output.saves): after a restart
+files and memory agree, with the save entirely or not at all.
 """
 from __future__ import annotations
 
@@ -114,6 +119,15 @@ def clean_text(text: str, limit: int, what: str) -> str:
     if len(text) > limit:
         raise EditRejected(f"{what} is {len(text)} characters long; the limit is {limit}", too_large=True)
     return cleaned_with_positions(text)[0]
+
+
+def shows_something(text: str) -> bool:
+    """Whether `text` has a character a reader sees: not only whitespace and format
+    characters (Unicode category Cf: zero-width space, ZWNJ, ZWJ, word joiner, the
+    BOM, direction marks, the soft hyphen)."""
+    import unicodedata
+
+    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
 
 
 def cleaned_with_positions(text: str) -> tuple[str, list[int]]:
@@ -275,14 +289,18 @@ class ReviewFolder:
     def apply_many(self, name: str, edits: list[tuple[str, Edit]], check_versions: bool = True) -> list[SentencePair]:
         """Apply edits to one article, all or nothing; returns the rows as saved.
 
-        Every file the save changes is rendered first; then, under the folder's lock,
-        the corrections go into the memory's open transaction, the files are
-        written, and the transaction commits. Any failure on the way restores the
-        files written so far and rolls the memory back: a save that fails leaves
-        no trace, now or in a later run."""
-        from ..output.memory import TranslationMemory, default_path
+        Under the folder's lock: a save an earlier process left unfinished is undone
+        first; every file the save changes is rendered; the memory records the save
+        as pending with what those files hold now; the files are written; the
+        corrections go into the memory in the transaction that ends the save (see
+        align.output.saves). Any failure on the way, or the process's death, puts
+        back the files written so far (now, or on the next start): a save that
+        fails leaves no trace, now or in a later run."""
+        from ..output.memory import PendingSave, TranslationMemory, default_path
+        from ..output.saves import roll_back_unfinished_saves, undo_save
 
         with self._lock, OutputLock(self.out_dir, timeout=LOCK_WAIT_SECONDS):
+            self._roll_back(roll_back_unfinished_saves(self.out_dir))
             document = self.load(name)
             changed: list[tuple[SentencePair, bool]] = []
             for sentence_id, edit in edits:
@@ -297,32 +315,67 @@ class ReviewFolder:
                 changed.append((pair, pair.target != before))
             if not changed:
                 return []
-            # Undone in reverse on any failure (files restored, memory and consistency
-            # store rolled back), both stores closed in any case.
-            with ExitStack() as undo:
+            with ExitStack() as stores:
                 # The article's rows in the folder's consistency store, and its own
                 # inconsistency flags, as saved (other articles' flags follow at the
-                # next run); committed with the memory, rolled back with it.
+                # next run); committed once the files are written.
                 consistency = open_existing(OutputFolder(self.out_dir).consistency)
+                flagged = None
                 if consistency is not None:
-                    undo.callback(consistency.close)
-                    undo.push(_on_failure(consistency.rollback))
-                    consistency.record(document, commit=False)
-                    flags = consistency.flags_for(name)
-                    mark_inconsistent(document, flags)
-                    consistency.set_flagged(name, flags, commit=False)
+                    stores.callback(consistency.close)
+                    flagged = consistency.flagged(name)
+                    try:
+                        consistency.record(document, commit=False)
+                        flags = consistency.flags_for(name)
+                        mark_inconsistent(document, flags)
+                        consistency.set_flagged(name, flags, commit=False)
+                    except BaseException:
+                        consistency.rollback()
+                        raise
                 outputs = self.render(document, consistency)
                 memory = TranslationMemory(default_path(self.out_dir))
-                undo.callback(memory.close)
-                undo.push(_on_failure(memory.rollback))
-                for pair, edited in changed:
-                    memory.store_review(document, pair, edited, commit=False)
-                undo.push(_on_failure(write_all(outputs)))
-                if consistency is not None:
-                    consistency.commit()
-                memory.commit()
+                stores.callback(memory.close)
+                previous = [(path.relative_to(self.out_dir).as_posix(), path.read_bytes() if path.is_file() else None)
+                            for path, _ in outputs]
+                save = PendingSave(memory.begin_save(name, previous, flagged), name, flagged, previous)
+                try:
+                    for path, data in outputs:
+                        atomic_write(path, data)
+                    if consistency is not None:
+                        consistency.commit()
+                    for pair, edited in changed:
+                        memory.store_review(document, pair, edited, commit=False)
+                    memory.end_save(save.id)  # the save's commit point
+                except BaseException:
+                    if consistency is not None:
+                        consistency.rollback()
+                    try:
+                        undo_save(self.out_dir, memory, save, consistency)
+                    except Exception as exc:  # the next start undoes it (the pending record stays)
+                        log.error("%s: the failed save of %s could not be undone now (%s); the next align review "
+                                  "or align translate will", self.out_dir, name, exc)
+                    raise
             self._summaries.pop(name, None)  # read again from the file when next asked
             return [pair for pair, _ in changed]
+
+    def recover(self) -> list[str]:
+        """What a killed process left (`OutputLock.recover`): temporary files deleted,
+        an unfinished save undone. Returns the articles whose save was undone. Done
+        only when the folder's lock is free: a run holding it did the same when it
+        started."""
+        try:
+            with self._lock, OutputLock(self.out_dir) as lock:
+                return self._roll_back(lock.recover())
+        except UsageError:  # a translate run holds the folder
+            return []
+
+    def _roll_back(self, articles: list[str]) -> list[str]:
+        from ..output.saves import cut_short
+
+        for article in articles:
+            self.on_warning(cut_short(self.out_dir, article))
+            self._summaries.pop(article, None)
+        return articles
 
     @staticmethod
     def _change(pair: SentencePair, edit: Edit) -> None:
@@ -332,7 +385,7 @@ class ReviewFolder:
         status = edit.status
         if status is not None and status not in STATUSES:
             raise EditRejected(f"unknown status {status!r} (one of: {', '.join(STATUSES)})")
-        if not target:
+        if not shows_something(target):  # "\u200b" alone is as empty as "": nothing to read, nothing to keep
             raise EditRejected("the English cannot be empty")
         if status is None:  # saving a new text is reviewing it; a comment alone changes no status
             status = STATUS_REVIEWED if target != pair.target and pair.review_status == STATUS_TRANSLATED \
@@ -404,16 +457,6 @@ class ReviewFolder:
     def write(self, document: Document) -> None:
         """Rewrite every file of `document` (see `render`)."""
         write_all(self.render(document))
-
-
-def _on_failure(undo: Callable[[], None]):
-    """An ExitStack exit callback that runs `undo` when the block raised (and lets the
-    exception go on)."""
-    def exit_callback(exc_type, exc, traceback) -> bool:
-        if exc_type is not None:
-            undo()
-        return False
-    return exit_callback
 
 
 def write_all(outputs: list[tuple[Path, bytes]]) -> Callable[[], None]:

@@ -439,6 +439,7 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
     `out_dir`; see the module's docstring. Raises UsageError (one line, nothing
     written) when they cannot be merged; OutputError when OUT cannot be written."""
     from ..output.lock import OutputLock
+    from ..output.saves import cut_short
     from ..pipeline.run import prepare_output_dir
     from ..output.writers import default_writers
     from ..output.writers.base import atomic_write
@@ -449,7 +450,9 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
     plan = _check_inputs(shards, out_dir)  # before OUT is created or locked: a refusal writes nothing
     prepare_output_dir(out_dir)
     with OutputLock(out_dir, timeout=lock_timeout) as lock:
-        lock.remove_stale_temporaries()  # left by a killed run or merge
+        for article in lock.recover():  # what a killed run, merge or review server left
+            if on_warning:
+                on_warning(cut_short(out_dir, article))
         if _stamp(OutputFolder(out_dir).manifest) != plan.out_stamp:  # a run ended in OUT meanwhile: check it too
             plan = _check_inputs(shards, out_dir)
         report = MergeReport(out_dir, [item.folder for item in plan.inputs])

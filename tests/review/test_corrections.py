@@ -16,7 +16,7 @@ from align.mt.engines.base import Engine, GenerationSettings, Hypothesis
 from align.output.memory import TranslationMemory, default_path
 from align.pipeline.run import translate_paths
 from align.review.folder import ReviewFolder
-from align.review.server import COOKIE, allowed_hosts, create_app
+from align.review.server import COOKIE, allowed_hosts, create_app, session_value
 from align.terms.glossary import Glossary
 from align.output.writers.tsv import read_rows
 
@@ -71,7 +71,7 @@ def client(articles):
     _, out = articles
     with TestClient(create_app(out, TOKEN, allowed_hosts("127.0.0.1", PORT)),
                     base_url=f"http://127.0.0.1:{PORT}") as test_client:
-        test_client.cookies.set(COOKIE, TOKEN)
+        test_client.cookies.set(COOKIE, session_value(TOKEN))
         yield test_client
 
 
@@ -111,7 +111,7 @@ def test_a_french_sentence_twice_in_one_article_keeps_each_correction(tmp_path):
     translate(sources, out)
     with TestClient(create_app(out, TOKEN, allowed_hosts("127.0.0.1", PORT)),
                     base_url=f"http://127.0.0.1:{PORT}") as client:
-        client.cookies.set(COOKIE, TOKEN)
+        client.cookies.set(COOKIE, session_value(TOKEN))
         assert save(client, "d", "p1s1", version=0, target="Yes.").status_code == 200
         assert save(client, "d", "p3s1", version=0, target="Indeed.").status_code == 200
     translate(sources, out)
@@ -184,7 +184,7 @@ def test_a_correction_with_another_accepted_form_keeps_its_term(tmp_path):
     assert terms[0]["forms"] == ["boards of directors"]  # the TSV keeps what the entry accepts
     with TestClient(create_app(out, TOKEN, allowed_hosts("127.0.0.1", PORT)),
                     base_url=f"http://127.0.0.1:{PORT}") as client:
-        client.cookies.set(COOKIE, TOKEN)
+        client.cookies.set(COOKIE, session_value(TOKEN))
         response = save(client, "board", version=0, target="The boards of directors met yesterday.")
     assert response.status_code == 200
     row = rows(out, "board")["p1s1"]

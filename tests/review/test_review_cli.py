@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from align.cli import main
 from align.output.memory import TranslationMemory, default_path
-from align.review.server import COOKIE, allowed_hosts, create_app
+from align.review.server import COOKIE, allowed_hosts, create_app, session_value
 from align.output.writers.tsv import read_rows
 
 ARTICLE = "Le chat dort sur le canapé. Le chien aboie dans la rue.\n\nLa pluie tombe sur la ville. Le vent souffle fort."
@@ -43,7 +43,7 @@ def test_corrections_survive_translate_xliff_and_changed_french(tiny_model, tmp_
     # review through the HTTP API, as the page does
     app = create_app(out, "tok", allowed_hosts("127.0.0.1", 9000))
     with TestClient(app, base_url="http://127.0.0.1:9000") as client:
-        client.cookies.set(COOKIE, "tok")
+        client.cookies.set(COOKIE, session_value("tok"))
         saved = client.post("/api/articles/news/sentences/p1s2",
                             json={"version": 0, "target": "The dog barks in the street.", "status": "approved"})
         assert saved.status_code == 200, saved.text

@@ -21,7 +21,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from align.output.memory import TranslationMemory, default_path
-from align.review.server import COOKIE, MAX_BODY_BYTES, allowed_hosts, create_app
+from align.review.server import COOKIE, MAX_BODY_BYTES, allowed_hosts, create_app, session_value
 from align.segment import segment_document
 from align.read.sources import read_text
 from align.output.writers import TsvWriter, TxtWriter
@@ -56,7 +56,7 @@ def folder(tmp_path) -> Path:
 def client(folder):
     app = create_app(folder, TOKEN, allowed_hosts("127.0.0.1", PORT))
     with TestClient(app, base_url=BASE) as test_client:
-        test_client.cookies.set(COOKIE, TOKEN)
+        test_client.cookies.set(COOKIE, session_value(TOKEN))
         yield test_client
 
 
@@ -181,7 +181,8 @@ def test_no_token_is_403_and_the_printed_url_sets_the_cookie(folder):
         response = anonymous.get(f"/alpha.html?token={TOKEN}")
         assert response.status_code == 303 and response.headers["location"] == "/alpha.html"
         cookie = response.headers["set-cookie"]
-        assert f"{COOKIE}={TOKEN}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert f"{COOKIE}={session_value(TOKEN)}" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert TOKEN not in cookie
         assert anonymous.get("/alpha.html").status_code == 200  # the cookie now
         anonymous.cookies.clear()
         assert anonymous.get("/api/articles", headers={"X-Align-Token": TOKEN}).status_code == 200

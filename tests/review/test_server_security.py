@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from align.review.server import (COOKIE, allowed_hosts, create_app, login_page, machine_addresses, public_url,
-                                 write_login_file)
+                                 session_value, write_login_file)
 from test_review_server import TOKEN, make_folder
 
 PORT = 8770
@@ -71,17 +71,25 @@ def test_the_browser_signs_in_from_a_private_file_with_no_token_in_any_address(f
         response = client.post("/login", content=f"token={TOKEN}", headers=headers)
         assert response.status_code == 303 and response.headers["location"] == "/"
         cookie = response.headers["set-cookie"]
-        assert cookie.startswith(f"{COOKIE}_{PORT}={TOKEN};") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        # the cookie holds a value derived from the token, never the token (cookies reach every port)
+        assert cookie.startswith(f"{COOKIE}_{PORT}={session_value(TOKEN)};") and TOKEN not in cookie
+        assert "HttpOnly" in cookie and "SameSite=strict" in cookie
         assert client.get("/").status_code == 200   # signed in: the cookie is set
         client.cookies.clear()
         # a wrong token, or the null origin anywhere but /login, is refused
         assert client.post("/login", content="token=guess", headers=headers).status_code == 403
-        client.cookies.set(f"{COOKIE}_{PORT}", TOKEN)
+        client.cookies.set(f"{COOKIE}_{PORT}", session_value(TOKEN))
         assert client.get("/", headers={"origin": "null"}).status_code == 403
         # the cookie of a server on another port is not this server's
         client.cookies.clear()
-        client.cookies.set(f"{COOKIE}_9999", TOKEN)
+        client.cookies.set(f"{COOKIE}_9999", session_value(TOKEN))
         assert client.get("/").status_code == 403
+        # the raw token as a cookie (what servers before the session value set) is refused
+        client.cookies.clear()
+        client.cookies.set(f"{COOKIE}_{PORT}", TOKEN)
+        assert client.get("/").status_code == 403
+        assert client.get("/api/articles").json() == {"error": "missing or wrong token: open the URL that align "
+                                                                "review printed"}
 
 
 def test_the_cli_opens_the_private_file_never_the_url(folder, monkeypatch):
