@@ -66,8 +66,13 @@ def test_a_sentence_whose_numbers_agree_is_never_touched(value, how):
     ("Une hausse de 3,5 % cette année.", "An increase of 35% this year.", "An increase of 3.5% this year."),
     ("Environ 1,1 million d'euros.", "About 1 million euros.", "About 1.1 million euros."),
     ("Une dette de 2 Md€.", "A debt of 3 billion euros.", "A debt of 2 billion euros."),
+    # copied as the French writes it: written as English does
+    ("Environ 30 000 cerfs.", "About 30 000 deer.", "About 30,000 deer."),
+    ("Un taux de 3,5 % cette année.", "A rate of 3,5 % this year.", "A rate of 3.5 % this year."),
+    ("Pour 1 500 roubles.", "For 1,500 rubles.", "For 1,500 rubles."),
 ])
 def test_the_issues_cases_are_repaired_without_alignment_one_wrong_number_each(source, target, repaired):
+    """(Or in French conventions: nothing to align.)"""
     pair = SentencePair(source, target, 1, 1, origin="model")
     repair_pair(pair)
     assert pair.target == repaired
