@@ -13,12 +13,13 @@ English lacks, by value, is repaired:
   the term policy inserts a dropped term: after the English of the French word before it.
 
 The number is written as the French wrote it, in English conventions: `40 000` →
-`40,000`, `3,5` → `3.5`, `1,1 million` → `1.1 million`, `2 Md` → `2 billion` (a grouped
-French number is grouped, an ungrouped one such as a year is not). What cannot be
-written so safely — times, dates, ordinals, codes, numbers in words, a separator that
-could be either (`1.500`), numbers inside a glossary term or verbatim text, or English
-that no number of the French could have become — is left alone, and `number-mismatch`
-still flags it. A repair is kept only when it leaves fewer French numbers missing and
+`40,000`, `3,5` → `3.5`, `1,1 million` → `1.1 million`, `2 Md` → `2 billion`, `18 h 30`
+→ `18:30` (a grouped French number is grouped, an ungrouped one such as a year is not);
+a number the model copied in French conventions (`30 000`, `3,5`) is written in English
+ones too. What cannot be written so safely — dates, ordinals, codes, numbers in words, a
+separator that could be either (`1.500`), one number of a score or range (`4-0`,
+`5-6 m`), numbers inside a glossary term or verbatim text — is left alone, and
+`number-mismatch` still flags it. A repair is kept only when it leaves fewer French numbers missing and
 no English number more: a sentence whose numbers all agree is never touched. Each
 repair is a `number-repaired` flag naming the model's number and the written one.
 """
@@ -44,6 +45,8 @@ _SCALES = {"million": "million", "millions": "million", "milliard": "billion", "
            "md": "billion", "mds": "billion", "m": "million", "k": "thousand"}
 _SCALE_VALUES = {"million": 10**6, "billion": 10**9, "thousand": 10**3}
 _WORD = re.compile(r"\w+")
+_FRENCH_TIME = re.compile(rf"(?P<h>[01]?\d|2[0-3])[{SPACES}]?h[{SPACES}]?(?P<m>[0-5]\d)?\Z")
+_METRES = re.compile(rf"[{SPACES}]?m\Z")   # 100 m: metres (the check reads millions too)
 _SPACE = f"[{SPACES}]"
 
 
@@ -61,8 +64,14 @@ class Repair:
 def english_number(mention: Mention) -> str | None:
     """The French number `mention` as an English text writes it, or None when it is
     no plain number, or one whose reading is in doubt."""
-    match = _FRENCH.match(mention.text)
-    if match is None or not mention.strong or mention.unit:
+    if not mention.strong:
+        return None
+    time = _FRENCH_TIME.match(mention.text)
+    if time is not None:   # 18 h 30: 18:30
+        written = f"{int(time['h'])}:{time['m'] or '00'}"
+        return written if f"t{written}" in mention.values else None
+    match = _FRENCH.match(_METRES.sub("", mention.text) if mention.unit == "m" else mention.text)
+    if match is None:
         return None
     digits = re.sub(_SPACE, "", match["int"])
     grouped = digits != match["int"]
@@ -74,7 +83,7 @@ def english_number(mention: Mention) -> str | None:
         value *= _SCALE_VALUES[scale]
     if not any(_same(value, reading) for reading in mention.values):
         return None   # the check reads it another way: not ours to write
-    return written
+    return written + (" m" if mention.unit == "m" and _METRES.search(mention.text) else "")
 
 
 def _same(value: Decimal, reading: str) -> bool:
@@ -168,29 +177,43 @@ def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 def _plan(pair: SentencePair, missing: list[Mention], extra: list[Mention]) -> list[Repair]:
     """Where each missing French number goes: over the wrong English number aligned to
-    it (or the only wrong one), or, when nothing of the English is aligned to it, where
-    the term policy would insert it. Repairs that would overlap keep the first."""
+    it; else, as many French numbers left as wrong English ones, over those in the same
+    order (numbers keep their order across a translation far more often than not);
+    else, when the English aligned to it holds no number, where the term policy would
+    insert it."""
     french, english = _protected(pair)
     wrong = [e for e in extra if not _overlaps(e.start, e.end, english)]
     numbers_in_english = [(m.start, m.end) for m in mentions(pair.target, "en")]
     planned: list[Repair] = []
     used: set[int] = set()
+    left: list[tuple[Mention, str, list[tuple[int, int]]]] = []
     for mention in missing:
         written = english_number(mention)
         if written is None or _overlaps(mention.start, mention.end, french) or _joined(pair.source, mention):
             continue
         aligned = [(ts, te) for s, e, ts, te in pair.alignment if s < mention.end and mention.start < e]
         index = next((i for i, e in enumerate(wrong) if i not in used and _overlaps(e.start, e.end, aligned)), None)
-        if index is None and len(missing) == 1 and len(wrong) == 1:
-            index = 0   # one number wrong on each side: the same number, wherever attention went
-        if index is not None:
-            used.add(index)
-            planned.append(Repair(wrong[index].start, wrong[index].end, written, wrong[index].text, mention))
-        elif not any(_overlaps(s, e, numbers_in_english) for s, e in aligned) \
+        if index is None:
+            left.append((mention, written, aligned))
+            continue
+        used.add(index)
+        planned.append(_over(pair, wrong[index], written, mention))
+    unused = [e for i, e in enumerate(wrong) if i not in used]
+    if left and len(left) == len(unused):
+        return planned + [_over(pair, e, written, mention) for (mention, written, _), e in zip(left, unused)]
+    for mention, written, aligned in left:
+        if not any(_overlaps(s, e, numbers_in_english) for s, e in aligned) \
                 and (position := _insertion_point(pair, mention)) is not None:
-            # dropped: what the English has for it (if anything) holds no number
-            planned.append(Repair(position, position, written, "–", mention))
+            planned.append(Repair(position, position, written, "–", mention))   # dropped
     return planned
+
+
+def _over(pair: SentencePair, wrong: Mention, written: str, source: Mention) -> Repair:
+    """`written` over the model's number; a full stop the model's number ended with
+    ("5:30 p.m.") stays when it also ends the sentence."""
+    if wrong.text.endswith(".") and not written.endswith(".") and not _WORD.search(pair.target, wrong.end):
+        written += "."
+    return Repair(wrong.start, wrong.end, written, wrong.text, source)
 
 
 _JOINED = re.compile(rf"\d{_SPACE}?[-–:/]{_SPACE}?\Z|\A{_SPACE}?[-–:/]{_SPACE}?\d")
