@@ -204,8 +204,22 @@ def _plan(pair: SentencePair, missing: list[Mention], extra: list[Mention]) -> l
     for mention, written, aligned in left:
         if not any(_overlaps(s, e, numbers_in_english) for s, e in aligned) \
                 and (position := _insertion_point(pair, mention)) is not None:
+            position = _outside(pair.target, position, english + numbers_in_english)
             planned.append(Repair(position, position, written, "–", mention))   # dropped
     return planned
+
+
+def _outside(text: str, position: int, spans: list[tuple[int, int]]) -> int:
+    """`position` moved past a word, a term's target or a number it falls inside."""
+    moved = True
+    while moved:
+        moved = False
+        for start, end in spans:
+            if start < position < end:
+                position, moved = end, True
+        while 0 < position < len(text) and text[position - 1].isalnum() and text[position].isalnum():
+            position, moved = position + 1, True
+    return position
 
 
 def _over(pair: SentencePair, wrong: Mention, written: str, source: Mention) -> Repair:
