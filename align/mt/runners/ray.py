@@ -59,7 +59,8 @@ def ray_module():
     try:
         import ray
     except ImportError:
-        raise UsageError("--ray needs Ray: pip install 'align[ray]' (or pip install 'ray>=2.40')") from None
+        raise UsageError("--ray needs Ray: pip install -e '.[ray]' in align's clone "
+                         "(or pip install 'ray>=2.40')") from None
     return ray
 
 
