@@ -45,9 +45,9 @@ def check_model_folder(model: str) -> None:
     folder = Path(model).expanduser()
     if not folder.is_dir():
         what = "not a folder" if folder.exists() else "no such folder"
-        raise ModelLoadError(f"cannot load model '{model}': {what} ({folder.absolute()}); --model takes a hub "
-                             f"id or the folder of a local copy of the model (its config.json, source.spm, "
-                             f"target.spm, vocab.json)")
+        raise ModelLoadError(f"cannot load model '{model}': {what} ({folder.absolute()}). Fix: check the path; "
+                             f"--model takes a hub id or the folder of a local copy of the model (its config.json, "
+                             f"source.spm, target.spm, vocab.json)")
 
 
 def is_offline() -> bool:

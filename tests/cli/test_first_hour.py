@@ -86,9 +86,9 @@ def test_a_model_path_that_does_not_exist_says_the_folder_is_missing(tmp_path, m
     result = align_process("translate", "a.txt", "-o", str(out), "--model", model, cwd=tmp_path, seen=seen)
     assert result.returncode == 2
     folder = (tmp_path / model if model.startswith(".") else Path(model).expanduser()).absolute()
-    assert result.stderr == (f"align: error: cannot load model '{model}': no such folder ({folder}); --model takes "
-                             f"a hub id or the folder of a local copy of the model (its config.json, source.spm, "
-                             f"target.spm, vocab.json)\n")
+    assert result.stderr == (f"align: error: cannot load model '{model}': no such folder ({folder}). Fix: check "
+                             f"the path; --model takes a hub id or the folder of a local copy of the model (its "
+                             f"config.json, source.spm, target.spm, vocab.json)\n")
     assert "HF_HUB_OFFLINE" not in result.stderr and "download" not in result.stderr   # no hub advice for a path
     assert not out.exists()
     assert ENGINE_MODULES.isdisjoint(seen.read_text().splitlines())

@@ -178,8 +178,9 @@ def test_missing_model_directory(tmp_path):
     result = run_cli("translate", "sources_fr", "--model", "./no/such/model", "-o", str(tmp_path / "o"))
     assert result.returncode == 2
     assert result.stderr == (f"align: error: cannot load model './no/such/model': no such folder "
-                             f"({ROOT / 'no/such/model'}); --model takes a hub id or the folder of a local copy "
-                             f"of the model (its config.json, source.spm, target.spm, vocab.json)\n")
+                             f"({ROOT / 'no/such/model'}). Fix: check the path; --model takes a hub id or the "
+                             f"folder of a local copy of the model (its config.json, source.spm, target.spm, "
+                             f"vocab.json)\n")
     assert not (tmp_path / "o").exists()
 
 
