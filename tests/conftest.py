@@ -18,6 +18,15 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 # The tiny model's matrices are too small to gain from threads, and spinning
 # OpenMP threads on a busy 2-core machine made decoding over ten times slower.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Nothing in the user's home: CTranslate2's conversions (default ~/.cache/align) go to a
+# folder of this session, which the processes the tests start inherit.
+if "ALIGN_CACHE" not in os.environ:
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["ALIGN_CACHE"] = tempfile.mkdtemp(prefix="align-cache-")
+    atexit.register(shutil.rmtree, os.environ["ALIGN_CACHE"], True)
 import torch  # noqa: E402  (after the environment is set)
 from hypothesis import settings  # noqa: E402
 

@@ -14,7 +14,16 @@ from .. import __version__
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="align")
 def main() -> None:
-    """French→English translation and alignment toolkit."""
+    """French→English translation and alignment toolkit.
+
+    \b
+    Example, in align's clone (the small test model: no download, poor English):
+      align translate sources_fr/ --model tests/models/small-fr-en   # → output_en/
+      align review output_en/       # the review pages, editable, on 127.0.0.1
+
+    `align COMMAND --help` gives a command's options. The documentation: README.md
+    and docs/ in align's repository (docs/translate.md: every option of translate).
+    """
 
 
 

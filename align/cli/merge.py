@@ -12,9 +12,10 @@ from .common import error_line, one_line_errors, warning_line
 
 @click.command()
 @click.argument("folders", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output", required=True, type=click.Path(path_type=Path),
-              help="Folder to merge into: new, empty, or holding a run made alike whose articles are in none "
-                   "of FOLDERS (they are kept and listed with the merged ones).")
+@click.option("-o", "--output", "output", required=True, metavar="DIR",
+              type=click.Path(path_type=Path),
+              help="Output folder (written) to merge into: new, empty, or holding a run made alike whose "
+                   "articles are in none of FOLDERS (they are kept and listed with the merged ones).")
 @click.option("--wait", type=click.FloatRange(0), default=0, show_default=True,
               help="Seconds to wait when another run is writing to OUTPUT.")
 @one_line_errors

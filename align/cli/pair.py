@@ -66,7 +66,8 @@ def _load_glossary(path: str | None):
 @click.argument("fr_path", metavar="FR_FILE", type=click.Path(path_type=Path))
 @click.argument("en_path", metavar="EN_FILE", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "output", default="output_pair", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path), help="Folder for NAME.tsv files.")
+              type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Output folder (written; created if needed): NAME.tsv for each pair.")
 @click.option("--segmented", is_flag=True, help="Inputs have one sentence per line: do not split them.")
 @click.option("--format", "fmt", type=click.Choice(["tsv", "ladder"]), default="tsv", show_default=True,
               help="tsv: NAME.tsv files in the output folder; ladder: vecalign ladder lines on stdout.")

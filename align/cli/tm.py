@@ -17,10 +17,10 @@ from ..output.memory import default_path
 DEFAULT_OUTPUT = Path("output_en")
 
 
-def _memory_path(memory: Path | None, output: Path | None) -> Path:
-    if memory is not None and output is not None:
-        raise click.UsageError("give --memory FILE or -o OUT, not both")
-    return memory if memory is not None else default_path(output or DEFAULT_OUTPUT)
+def _memory_path(memory: Path | None, folder: Path | None) -> Path:
+    if memory is not None and folder is not None:
+        raise click.UsageError("give --memory FILE or --folder OUT, not both")
+    return memory if memory is not None else default_path(folder or DEFAULT_OUTPUT)
 
 
 def _open(path: Path):
@@ -38,10 +38,17 @@ def _open(path: Path):
 
 
 def memory_options(command):
-    command = click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-                           help=f"Output folder of align translate [default: {DEFAULT_OUTPUT}].")(command)
+    """--folder OUT (read: the output folder of align translate whose memory this is) or
+    --memory FILE. `-o/--output`, its former name, is still accepted (hidden): in
+    other commands -o is the folder written."""
+    command = click.option("-o", "--output", "folder", type=click.Path(file_okay=False, path_type=Path),
+                           default=None, hidden=True)(command)
+    command = click.option("--folder", "folder", type=click.Path(file_okay=False, path_type=Path), default=None,
+                           metavar="OUT",
+                           help=f"The folder read: the output folder (-o) of align translate whose memory "
+                                f"(OUT/.align/memory.sqlite) this is [default: {DEFAULT_OUTPUT}].")(command)
     return click.option("--memory", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        help="The memory file [default: OUT/.align/memory.sqlite].")(command)
+                        help="The memory file itself, instead of --folder.")(command)
 
 
 @click.group("tm")
@@ -52,9 +59,9 @@ def tm() -> None:
 @tm.command("stats")
 @memory_options
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
-def stats_command(memory: Path | None, output: Path | None, as_json: bool) -> None:
+def stats_command(memory: Path | None, folder: Path | None, as_json: bool) -> None:
     """How many sentences the memory holds, and for which engines."""
-    path = _memory_path(memory, output)
+    path = _memory_path(memory, folder)
     with _open(path) as store:
         stats = store.stats()
     if as_json:
@@ -77,10 +84,10 @@ def stats_command(memory: Path | None, output: Path | None, as_json: bool) -> No
 
 @tm.command("prune")
 @memory_options
-def prune_command(memory: Path | None, output: Path | None) -> None:
+def prune_command(memory: Path | None, folder: Path | None) -> None:
     """Remove the stale sentences: those an older align stored under another
     segmentation and term policy, which no run of this version reuses."""
-    path = _memory_path(memory, output)
+    path = _memory_path(memory, folder)
     with _open(path) as store:
         try:
             removed = store.prune()
@@ -95,9 +102,9 @@ def prune_command(memory: Path | None, output: Path | None) -> None:
 @click.option("--tmx", "tmx_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="TMX 1.4 file to write (fr → en).")
 @memory_options
-def export_command(tmx_path: Path, memory: Path | None, output: Path | None) -> None:
+def export_command(tmx_path: Path, memory: Path | None, folder: Path | None) -> None:
     """Write every stored sentence pair to a TMX file for CAT tools."""
-    path = _memory_path(memory, output)
+    path = _memory_path(memory, folder)
     with _open(path) as store:
         try:
             count = store.export_tmx(tmx_path)

@@ -8,9 +8,18 @@ from pathlib import Path
 import click
 
 from ..errors import UsageError
+from ..read.sources import ARTICLE_SUFFIXES
 from .common import error_line, one_line_errors, warning_line
 
 DEFAULT_GLOSSARY = Path("glossary.tsv")
+TRANSLATE_HELP = f"""Translate French articles into the output folder (-o). PATHS are files, folders
+or - for standard input. A folder gives its articles ({", ".join(ARTICLE_SUFFIXES)}),
+sub-folders included; the outputs mirror their relative paths.
+
+\b
+Example, with no download (the small test model of align's clone):
+  align translate sources_fr/ --model tests/models/small-fr-en
+Options, outputs and exit codes: docs/translate.md."""
 
 
 def load_glossary(glossary: str | None, no_glossary: bool):
@@ -24,10 +33,18 @@ def load_glossary(glossary: str | None, no_glossary: bool):
     return Glossary.load(path), path
 
 
-@click.command()
+def glossary_used(glossary, path: Path | None, no_glossary: bool) -> str:
+    """The closing line's word on the glossary: which file, how many entries, or none and why."""
+    if glossary is not None:
+        return f"glossary {path}: {len(glossary)} entr{'y' if len(glossary) == 1 else 'ies'}"
+    return "no glossary: --no-glossary" if no_glossary else f"no glossary: no ./{DEFAULT_GLOSSARY} here"
+
+
+@click.command(help=TRANSLATE_HELP)
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("-o", "--output", "output", default="output_en", show_default=True,
-              type=click.Path(path_type=Path), help="Folder for the outputs.")
+              type=click.Path(path_type=Path), metavar="DIR",
+              help="Output folder (written; created if needed): the English, NAME.tsv, NAME.html, index.html.")
 @click.option("--model", default=None, help="Hub id or local directory [default: Helsinki-NLP/opus-mt-fr-en].")
 @click.option("--revision", default=None, help="Hub revision (branch, tag or commit) of the model.")
 @click.option("--engine", type=click.Choice(["ctranslate2", "transformers"]), default="ctranslate2",
@@ -75,7 +92,7 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 @click.option("--ray", "ray_address", default=None, metavar="ADDRESS",
               help="Translate the batches on a pool of Ray actors: auto (a running cluster, or RAY_ADDRESS), "
                    "local (start one on this machine, loopback only), HOST:PORT or ray://HOST:PORT. "
-                   "Needs pip install 'align[ray]'. docs/scaling.md.")
+                   "Needs Ray: pip install -e '.[ray]' in align's clone. docs/scaling.md.")
 @click.option("--ray-actors", type=click.IntRange(1, 10_000), default=None,
               help="Actors in the pool, each holding the model [default: as many as the cluster's CPUs "
                    "(or GPUs) allow].")
@@ -88,11 +105,10 @@ def load_glossary(glossary: str | None, no_glossary: bool):
 def translate(paths, output, model, revision, engine, compute_type, batch_tokens, batch_size, beams, device,
               glossary, no_glossary, shard, no_memory, wait, include, exclude, stdin_name, protect, protect_files,
               typography, numbers, ray_address, ray_actors, ray_cpus_per_actor, ray_gpus_per_actor, quiet) -> None:
-    """Translate French articles into OUTPUT: files, folders (their *.txt, sub-folders
-    included; the outputs mirror their relative paths) or - for standard input."""
     from ..mt.engines import load_engine
     from ..mt.engines.base import GenerationSettings
     from ..mt.engines.transformers import DEFAULT_MODEL
+    from ..mt.hub import check_model_folder
     from ..output.lock import OutputLock
     from ..pipeline.run import Run, prepare_output_dir
     from ..read.sources import collect_articles
@@ -116,10 +132,13 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
         raise UsageError(str(error)) from None
     if stdin_name is not None and "-" not in paths:
         raise UsageError("--name names the article read from standard input: give - among the paths")
-    # Read the inputs first: two files that would write the same outputs stop the
-    # run here, before the model is loaded or anything is written.
+    # Read the inputs first: a path that gives no article (missing, an empty folder)
+    # and two files that would write the same outputs stop the run here, before the
+    # model is loaded or anything is written; so does a --model folder that is missing.
     inputs = collect_articles(list(paths), include=tuple(include), exclude=tuple(exclude),
                               skip=(output,), stdin_name=stdin_name)
+    inputs.refuse_unusable_paths()
+    check_model_folder(model or DEFAULT_MODEL)
     prepare_output_dir(output)
     # The lock is taken before the model is loaded (another run writing here is
     # said at once) and held to the end.
@@ -181,5 +200,6 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
     if report.failed:
         summary += f"; {len(report.failed)} failed"
     click.echo(summary)
-    click.echo(f"outputs in {output}/ (signature: {report.manifest.header.signature})")
+    click.echo(f"outputs in {output}/ ({glossary_used(glossary_obj, glossary_path, no_glossary)}; "
+               f"signature: {report.manifest.header.signature})")
     sys.exit(report.exit_code)

@@ -17,13 +17,14 @@ def xliff() -> None:
 @xliff.command("export")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
-              help="FILE.xlf for one file with every article, or a folder for one file per article "
-                   "[default: OUT_DIR/xliff/].")
-@click.option("--version", "version", type=click.Choice(["1.2", "2.0"]), default="1.2", show_default=True,
-              help="XLIFF version.")
+              help="Output (written): FILE.xlf for one file with every article, or a folder for one file "
+                   "per article [default: OUT_DIR/xliff/].")
+@click.option("--xliff-version", "--version", "version", type=click.Choice(["1.2", "2.0"]), default="1.2",
+              show_default=True, help="The version of the XLIFF format to write (not align's version).")
 @one_line_errors
 def export_command(out_dir: Path, output: Path | None, version: str) -> None:
-    """Write OUT_DIR's sentences (French, English, status, comment) as XLIFF."""
+    """Write the sentences (French, English, status, comment) of OUT_DIR, the output
+    folder of align translate (read), as XLIFF."""
     from ..interchange.xliff import export_folder
 
     try:

@@ -36,6 +36,20 @@ def load_failure_message(model: str, reason: str) -> str:
             f"from a clone of its repository: --model {TRY_MODEL} (a small test model: poor translations)")
 
 
+def check_model_folder(model: str) -> None:
+    """A `model` that is a path (not a hub id) must be a folder: else a one-line
+    ModelLoadError saying the folder is missing (no hub advice: it is not a hub id).
+    Cheap, and called before anything is loaded or written."""
+    if is_hub_id(model):
+        return
+    folder = Path(model).expanduser()
+    if not folder.is_dir():
+        what = "not a folder" if folder.exists() else "no such folder"
+        raise ModelLoadError(f"cannot load model '{model}': {what} ({folder.absolute()}). Fix: check the path; "
+                             f"--model takes a hub id or the folder of a local copy of the model (its config.json, "
+                             f"source.spm, target.spm, vocab.json)")
+
+
 def is_offline() -> bool:
     """HF_HUB_OFFLINE as huggingface_hub sees it, or as set since it was imported."""
     if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in _TRUE:

@@ -63,10 +63,19 @@ class Article:
 
 @dataclass
 class Inputs:
-    """What the command-line paths expand to: articles, and one line per problem."""
+    """What the command-line paths expand to: articles, and one line per problem.
+    `unusable`: the lines (among `errors`) of paths named on the command line that
+    give no article at all: missing, an empty folder, a folder without articles."""
 
     articles: list[Article] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    unusable: list[str] = field(default_factory=list)
+
+    def refuse_unusable_paths(self) -> None:
+        """A path named on the command line that gives no article is a usage error
+        (UsageError, one line naming each such path): said before any work."""
+        if self.unusable:
+            raise UsageError("; ".join(self.unusable) + "; nothing was translated")
 
 
 def article_suffix(filename: str, suffixes: tuple[str, ...] | None = None) -> str | None:
@@ -198,11 +207,13 @@ def collect_articles(paths: list[str | Path], *, include: tuple[str, ...] = (), 
             if not found and not errors:
                 described = ", ".join(ARTICLE_SUFFIXES)
                 filtered = " (after --include/--exclude)" if include or exclude else ""
-                inputs.errors.append(f"{path}: folder has no articles ({described}){filtered}")
+                inputs.unusable.append(f"{path}: folder has no articles ({described}){filtered}")
+                inputs.errors.append(inputs.unusable[-1])
         elif path.exists():
             located.append((path.parent, PurePosixPath(path.name)))
         else:
-            inputs.errors.append(f"{path}: no such file or folder")
+            inputs.unusable.append(f"{path}: no such file or folder")
+            inputs.errors.append(inputs.unusable[-1])
     # The same file named twice (a folder and a file in it, a link) is read once.
     unique: list[tuple[Path, PurePosixPath]] = []
     seen: set[Path] = set()

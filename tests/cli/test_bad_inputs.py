@@ -135,10 +135,11 @@ def test_folder_named_like_an_article_and_broken_link_given_as_paths(tmp_path, t
     out = tmp_path / "out"
     result = run(str(tmp_path / "x.txt"), str(tmp_path / "gone.txt"), str(tmp_path / "good.txt"), "-o", str(out),
                  model=tiny_model)
-    assert result.exit_code == 1
-    assert error_lines(result) == [f"align: error: {tmp_path / 'x.txt'}: folder has no articles {KINDS}",
-                                   f"align: error: {tmp_path / 'gone.txt'}: no such file or folder"]
-    assert outputs_of(out, "good")
+    # Paths named on the command line that give no article: a usage error, before any work.
+    assert result.exit_code == 2
+    assert error_lines(result) == [f"align: error: {tmp_path / 'x.txt'}: folder has no articles {KINDS}; "
+                                   f"{tmp_path / 'gone.txt'}: no such file or folder; nothing was translated"]
+    assert not out.exists()
 
 
 def test_broken_link_inside_a_folder_is_reported(tmp_path, tiny_model):
@@ -159,9 +160,9 @@ def test_folder_without_txt_files(tmp_path, tiny_model):
     (tmp_path / "good.txt").write_text(GOOD, encoding="utf-8")
     out = tmp_path / "out"
     result = run(str(empty), str(tmp_path / "good.txt"), "-o", str(out), model=tiny_model)
-    assert result.exit_code == 1
-    assert error_lines(result) == [f"align: error: {empty}: folder has no articles {KINDS}"]
-    assert outputs_of(out, "good")
+    assert result.exit_code == 2
+    assert error_lines(result) == [f"align: error: {empty}: folder has no articles {KINDS}; nothing was translated"]
+    assert not out.exists()
 
 
 def test_output_folder_that_is_a_file(tmp_path, tiny_model):

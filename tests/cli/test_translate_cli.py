@@ -177,7 +177,11 @@ def test_model_folder_without_tokenizer_files(tiny_model, tmp_path):
 def test_missing_model_directory(tmp_path):
     result = run_cli("translate", "sources_fr", "--model", "./no/such/model", "-o", str(tmp_path / "o"))
     assert result.returncode == 2
-    assert result.stderr.startswith("align: error: cannot load model './no/such/model': no such directory.")
+    assert result.stderr == (f"align: error: cannot load model './no/such/model': no such folder "
+                             f"({ROOT / 'no/such/model'}). Fix: check the path; --model takes a hub id or the "
+                             f"folder of a local copy of the model (its config.json, source.spm, target.spm, "
+                             f"vocab.json)\n")
+    assert not (tmp_path / "o").exists()
 
 
 def test_usage_errors_exit_2(tiny_model, tmp_path):

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ModelLoadError, UsageError
-from ..hub import is_hub_id, load_failure_message, locate_model
+from ..hub import check_model_folder, load_failure_message, locate_model
 from .base import Engine, GenerationSettings, Hypothesis, detokenize, missing_dependency
 from .transformers import DEFAULT_MODEL, directory_hash
 
@@ -185,8 +185,7 @@ class CTranslate2Engine(Engine):
             if missing:
                 raise ModelLoadError(load_failure_message(self.model_id, f"{local} lacks {', '.join(missing)}"))
             return local, directory_hash(local)
-        if not is_hub_id(self.model_id):
-            raise ModelLoadError(load_failure_message(self.model_id, "no such directory"))
+        check_model_folder(self.model_id)
         # A cached snapshot is used with no network call; otherwise the one hub
         # request resolves the revision and exactly that commit is downloaded.
         source, commit, cached = locate_model(self.model_id, self.requested_revision)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import ModelLoadError
-from ..hub import is_hub_id, is_offline, load_failure_message, locate_model
+from ..hub import check_model_folder, is_offline, load_failure_message, locate_model
 from .base import Engine, GenerationSettings, Hypothesis, detokenize, missing_dependency
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
@@ -104,8 +104,7 @@ class TransformersEngine(Engine):
         hf_logging.disable_progress_bar()
         local = Path(self.model_id).expanduser()
         is_local = local.is_dir()
-        if not is_local and not is_hub_id(self.model_id):
-            raise ModelLoadError(load_failure_message(self.model_id, "no such directory"))
+        check_model_folder(self.model_id)
         # A cached hub model loads from its snapshot with no network call at all;
         # otherwise the one hub request resolves the revision to its commit.
         source, commit, cached = locate_model(self.model_id, self.requested_revision)

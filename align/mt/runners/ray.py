@@ -19,11 +19,21 @@ Addresses: "auto" (a running cluster, or RAY_ADDRESS), "local" (a one-machine
 cluster started and stopped by this run, bound to 127.0.0.1), "HOST:PORT" or
 "ray://HOST:PORT" (Ray Client). Usage statistics are off unless the environment
 says otherwise.
+
+Authentication: Ray 2.x turns token authentication on for a cluster that
+`ray.init` starts and, with no token set, writes one to ~/.ray/auth_token, which
+every later `ray start` on the machine then requires of the clients that join it.
+A "local" cluster gets a token of its own instead, kept in this process's
+environment (its raylet and workers inherit it) and gone with it: nothing is written
+to the user's home. A cluster that refuses this process's token (or its lack of one)
+is said in one line naming the fix, at once.
 """
 from __future__ import annotations
 
 import os
+import secrets
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator
 
@@ -59,7 +69,8 @@ def ray_module():
     try:
         import ray
     except ImportError:
-        raise UsageError("--ray needs Ray: pip install 'align[ray]' (or pip install 'ray>=2.40')") from None
+        raise UsageError("--ray needs Ray: pip install -e '.[ray]' in align's clone "
+                         "(or pip install 'ray>=2.40')") from None
     return ray
 
 
@@ -75,15 +86,97 @@ def connect(address: str, num_cpus: int | None = None) -> bool:
     options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
     if address not in ("auto", "local"):
         _reachable(address)   # ray.init would retry an unreachable address for minutes
+        if not address.startswith("ray://"):
+            _check_token(address)  # ... and a refused token for 20 s
     try:
         if address == "local":   # one machine, loopback only
-            ray.init(address="local", num_cpus=num_cpus, _node_ip_address="127.0.0.1", **options)
+            with _private_token():
+                ray.init(address="local", num_cpus=num_cpus, _node_ip_address="127.0.0.1", **options)
         else:
             ray.init(address=address, **options)
-    except (ConnectionError, RuntimeError, ValueError) as exc:
+    except (ConnectionError, RuntimeError, ValueError, ray.exceptions.AuthenticationError) as exc:
+        refused = _authentication_error(exc)
+        if refused is not None:
+            raise UsageError(token_refused(address, refused)) from None
         reason = " ".join(str(exc).split())[:300]
         raise UsageError(f"--ray {address}: cannot join the Ray cluster ({reason})") from None
     return True
+
+
+AUTH_VARIABLES = ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH")
+
+
+@contextmanager
+def _private_token():
+    """A token for the cluster this process starts, in its environment only (the
+    cluster's processes inherit it), never in ~/.ray/auth_token; a token or mode the
+    user set is used as it is."""
+    if any(os.environ.get(name) for name in AUTH_VARIABLES):
+        yield
+        return
+    # RAY_AUTH_MODE is left to ray.init: it turns token mode on for a new cluster (the
+    # environment and its own configuration) and finds the token here.
+    os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
+    try:
+        yield
+    except BaseException:
+        for name in AUTH_VARIABLES:
+            os.environ.pop(name, None)
+        raise
+
+
+def token_refused(address: str, reason: str) -> str:
+    return (f"--ray {address}: the Ray cluster refused this connection's authentication token ({reason}); "
+            f"give it the cluster's token: RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH=FILE (the auth_token file "
+            f"of the head node, e.g. its ~/.ray/auth_token), or start the cluster with RAY_AUTH_MODE=disabled")
+
+
+def _authentication_error(exc: BaseException | None) -> str | None:
+    """The reason of the AuthenticationError in `exc`'s chain (ray.init wraps it), or None."""
+    ray = ray_module()
+    while exc is not None:
+        if isinstance(exc, ray.exceptions.AuthenticationError):
+            return _first_sentence(exc)
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def _check_token(address: str) -> None:
+    """Ask the cluster's GCS once whether it accepts this process's token: a refusal is
+    a one-line UsageError at once (ray.init retries it for 20 s, then says only that it
+    failed). Any other outcome is left to ray.init."""
+    ray = ray_module()
+    try:
+        from ray._raylet import GcsClient   # Ray's own client; internal, hence the fall-backs
+    except ImportError:
+        return
+    try:
+        with _stderr_silenced():             # Ray's C++ client logs each refusal there
+            GcsClient(address=address, cluster_id=None)
+    except ray.exceptions.AuthenticationError as exc:
+        raise UsageError(token_refused(address, _first_sentence(exc))) from None
+    except Exception:  # noqa: BLE001 - anything else: ray.init says it
+        return
+
+
+def _first_sentence(exc: BaseException) -> str:
+    """Ray's AuthenticationError without the paragraph of help it appends."""
+    return " ".join(str(getattr(exc, "message", None) or exc).split()).rstrip(".")[:200]
+
+
+@contextmanager
+def _stderr_silenced():
+    import sys
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 def _reachable(address: str, timeout: float = 10.0) -> None:

@@ -213,6 +213,7 @@ def article_context(document: Document, run: dict[str, Any] | None = None,
         "index_href": "../" * document.name.count("/") + INDEX,
         "paragraphs": paragraphs,
         "sentence_count": len(rows),
+        "metadata_count": len(rows) - counts["total"],   # copied as is, not reviewed
         "flagged_count": sum(1 for r in rows if r["flags"]),
         "flag_counts": flag_counts,
         "flag_codes": list(FLAG_CODES) + [c for c in flag_counts if c not in FLAG_CODES],

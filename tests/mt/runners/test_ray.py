@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import psutil
 import pytest
 
 os.environ["RAY_USAGE_STATS_ENABLED"] = "0"
@@ -21,7 +22,7 @@ from align.errors import UsageError  # noqa: E402
 from align.output.memory import TranslationMemory, default_path  # noqa: E402
 from align.pipeline.run import translate_paths  # noqa: E402
 from align.mt.runners.base import RunnerStopped  # noqa: E402
-from align.mt.runners.ray import EngineSpec, RayRunner  # noqa: E402
+from align.mt.runners.ray import AUTH_VARIABLES, EngineSpec, RayRunner, connect  # noqa: E402
 from conftest import ROOT, SMALL_MODEL  # noqa: E402
 
 # Small batches (512 source tokens): a corpus of a few dozen sentences makes many batches.
@@ -32,11 +33,11 @@ NEWS = [line for line in (ROOT / "data" / "newstest2013.fr").read_text(encoding=
 
 @pytest.fixture(scope="module")
 def cluster():
-    """A local Ray head in this process: two CPUs, loopback only."""
-    context = ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False,
-                       _node_ip_address="127.0.0.1")
-    assert context.address_info["node_ip_address"] == "127.0.0.1"
-    assert context.address_info["gcs_address"].startswith("127.0.0.1:")
+    """A local Ray head in this process, as --ray local starts it: two CPUs, loopback
+    only, a token of its own (in the environment: nothing written to ~/.ray)."""
+    assert connect("local", num_cpus=2)
+    context = ray.get_runtime_context()
+    assert context.gcs_address.startswith("127.0.0.1:")
     yield context
     ray.shutdown()
 
@@ -199,23 +200,69 @@ def test_more_actors_than_the_cluster_holds_is_a_usage_error(cluster):
         RayRunner(spec(), "auto", actors=3, cpus_per_actor=1)
 
 
-def _align(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+def run_env(**extra: str) -> dict[str, str]:
+    """The environment of an `align` process: usage statistics off, and no token of
+    this module's cluster (the process is a user's fresh shell)."""
+    env = {name: value for name, value in os.environ.items() if name not in AUTH_VARIABLES}
+    return {**env, "RAY_USAGE_STATS_ENABLED": "0", **extra}
+
+
+def _align(*args: str, timeout: float = 300, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "align.cli", *args], capture_output=True, text=True,
-                          timeout=timeout, env=env, cwd=ROOT)
+                          timeout=timeout, env=run_env(**env), cwd=ROOT)
 
 
 def test_the_cli_on_a_local_cluster_it_starts_and_stops(corpus, single, tmp_path):
     """`--ray local` in its own process: a one-machine cluster on 127.0.0.1, started
-    for the run and stopped after it; the same English as one process."""
-    out = tmp_path / "out"
+    for the run and stopped after it; the same English as one process. Its token is
+    its own: nothing is written to the user's home (Ray's default: ~/.ray/auth_token,
+    which a cluster started later by hand would then require)."""
+    out, home = tmp_path / "out", tmp_path / "home"
+    home.mkdir()
     result = _align("translate", str(corpus), "-o", str(out), "--model", str(SMALL_MODEL), "--device", "cpu",
-                    "--batch-tokens", "512", "--no-glossary", "-q", "--ray", "local", "--ray-actors", "2")
+                    "--batch-tokens", "512", "--no-glossary", "-q", "--ray", "local", "--ray-actors", "2",
+                    HOME=str(home), ALIGN_CACHE=str(tmp_path / "cache"))
     assert result.returncode == 0, result.stderr
     assert english_files(out) == english_files(single)
     import json
     recorded = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["settings"]["ray"]
     assert (recorded["address"], recorded["actors"], recorded["cluster"]["nodes"]) == ("local", 2, 1)
+    assert list(home.rglob("*")) == []
+
+
+HEAD = """import os, sys, ray
+ray.init(address="local", num_cpus=1, include_dashboard=False, _node_ip_address="127.0.0.1")
+print(ray.get_runtime_context().gcs_address, flush=True)
+sys.stdin.read()   # until the test closes it
+ray.shutdown()
+"""
+
+
+def test_a_cluster_that_refuses_the_token_is_said_in_one_line_naming_the_fix(tmp_path):
+    """A cluster started with token authentication (its token in its head's ~/.ray/auth_token,
+    or as here in its environment), joined with no token: one line at once, not Ray's
+    20 s of retries."""
+    (tmp_path / "a.txt").write_text("Bonjour.\n", encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    head = subprocess.Popen([sys.executable, "-c", HEAD], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True, cwd=tmp_path,
+                            env=run_env(HOME=str(home), RAY_AUTH_MODE="token", RAY_AUTH_TOKEN="0123456789abcdef" * 2))
+    try:
+        address = head.stdout.readline().strip()
+        assert address.startswith("127.0.0.1:"), address
+        result = _align("translate", str(tmp_path / "a.txt"), "-o", str(tmp_path / "out"), "--model",
+                        str(SMALL_MODEL), "-q", "--ray", address, timeout=60, HOME=str(home))
+    finally:
+        head.stdin.close()
+        head.wait(timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == (
+        f"align: error: --ray {address}: the Ray cluster refused this connection's authentication token (RPC "
+        f"error: InvalidAuthToken: Authentication token is missing or incorrect); give it the cluster's token: "
+        f"RAY_AUTH_MODE=token RAY_AUTH_TOKEN_PATH=FILE (the auth_token file of the head node, e.g. its "
+        f"~/.ray/auth_token), or start the cluster with RAY_AUTH_MODE=disabled\n")
+    assert not (tmp_path / "out" / "a.tsv").exists() and list(home.rglob("*")) == []
 
 
 def test_the_cli_says_in_one_line_when_no_cluster_answers(tmp_path):
@@ -233,8 +280,11 @@ def test_the_cli_says_in_one_line_when_no_cluster_answers(tmp_path):
 
 
 def test_ctrl_c_stops_the_cluster_work_and_leaves_whole_files(tmp_path):
-    """SIGINT to `align translate --ray local` while it writes: exit 130 with one line,
-    every file written is whole (no temporary left), and the local cluster is gone."""
+    """SIGINT to `align translate --ray local` while its actors work: exit 130 with one
+    line, every file written is whole (no temporary left), and the local cluster is
+    gone. No race: the actors' engine (gated_engine) stops once an article is written,
+    until the test, after sending SIGINT, lets it go; so the signal always comes
+    mid-run, with batches in flight."""
     import time
 
     folder = tmp_path / "fr"
@@ -243,34 +293,38 @@ def test_ctrl_c_stops_the_cluster_work_and_leaves_whole_files(tmp_path):
             if line.strip()][:400]
     for i in range(0, len(news), 2):
         (folder / f"a{i:04d}.txt").write_text("\n".join(news[i:i + 2]) + "\n", encoding="utf-8")
-    out = tmp_path / "out"
-    env = {**os.environ, "RAY_USAGE_STATS_ENABLED": "0"}
+    out, gate, waiting = tmp_path / "out", tmp_path / "gate", tmp_path / "waiting"
+    waiting.mkdir()
+    env = run_env(PYTHONPATH=os.pathsep.join([str(ROOT), str(Path(__file__).parent), os.environ.get("PYTHONPATH", "")]),
+                  GATED_OUTPUT=str(out), GATED_GATE=str(gate), GATED_WAITING=str(waiting))
 
-    def raylets() -> set[str]:
-        listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-        return {line.split()[0] for line in listing.splitlines() if "raylet" in line}
-
-    before = raylets()   # (this module's own cluster has one)
-    process = subprocess.Popen([sys.executable, "-m", "align.cli", "translate", str(folder), "-o", str(out),
-                                "--model", str(SMALL_MODEL), "--device", "cpu", "--batch-tokens", "256",
-                                "--no-glossary", "-q", "--ray", "local", "--ray-actors", "2"],
+    process = subprocess.Popen([sys.executable, "-c", "import gated_engine; gated_engine.main()", "translate",
+                                str(folder), "-o", str(out), "--model", str(SMALL_MODEL), "--device", "cpu",
+                                "--batch-tokens", "256", "--no-glossary", "-q", "--ray", "local", "--ray-actors", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline and len(list(out.glob("*.tsv"))) < 5:
-        time.sleep(0.2)
-    assert len(list(out.glob("*.tsv"))) >= 5, "the run wrote nothing to interrupt"
-    process.send_signal(signal.SIGINT)
+    try:
+        # Wait for the state, not for a time: an actor waits at the gate (so an article was written).
+        while process.poll() is None and not any(waiting.iterdir()):
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()[1]
+        # the run's own cluster: the processes it started (its raylet, GCS, workers...)
+        cluster = [child for child in psutil.Process(process.pid).children(recursive=True)]
+        assert any("raylet" in " ".join(child.cmdline()) for child in cluster)
+        process.send_signal(signal.SIGINT)
+    finally:
+        gate.touch()     # the actors may go on (those not stopped yet); never before the signal
     _, stderr = process.communicate(timeout=120)
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == ("align: error: interrupted; finished files are kept, "
                                                "unfinished ones were not written")
     written = sorted(out.glob("*.tsv"))
-    assert 5 <= len(written) < 200          # stopped before the end
+    assert 1 <= len(written) < 200          # stopped before the end
     assert not [p for p in out.rglob("*") if ".tmp" in p.name]
     for path in written:                     # each whole: its header and its two sentences
         assert path.read_text(encoding="utf-8").count("\n") == 3, path
-    time.sleep(1)
-    assert raylets() <= before   # the run's local cluster stopped with it
+    # the run's local cluster stopped with it (its processes may take a moment to exit)
+    gone, alive = psutil.wait_procs(cluster, timeout=60)
+    assert [child for child in alive if child.status() != psutil.STATUS_ZOMBIE] == []
 
 
 def test_a_batch_the_engine_fails_on_is_translated_sentence_by_sentence(cluster):
