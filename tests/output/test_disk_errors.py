@@ -112,6 +112,7 @@ def test_a_full_memory_stops_the_run_and_keeps_what_it_held(tmp_path, tiny_engin
 def test_an_unwritable_output_folder_is_one_line_and_exit_2_before_loading_the_model(tmp_path, monkeypatch):
     src, out = sources(tmp_path / "src"), tmp_path / "out"
     out.mkdir()
+    (tmp_path / "no-model").mkdir()   # a folder, so the model is only looked into when loaded
     real_access = os.access
     # Tests run as root, for whom permission bits do not stop writing.
     monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if Path(path) == out and mode & os.W_OK
@@ -125,6 +126,7 @@ def test_an_unwritable_output_folder_is_one_line_and_exit_2_before_loading_the_m
 
 def test_an_output_folder_that_cannot_be_created_is_one_line(tmp_path):
     (tmp_path / "file").write_text("x")
+    (tmp_path / "no-model").mkdir()
     src = sources(tmp_path / "src")
     result = CliRunner().invoke(main, ["translate", str(src), "-o", str(tmp_path / "file" / "out"),
                                        "--model", str(tmp_path / "no-model")])
