@@ -6,8 +6,8 @@ gated_engine; gated_engine.main()" translate ...`), in a process whose
 PYTHONPATH holds this folder (Ray's workers inherit it and import this module).
 The run's EngineSpec is a GatedEngineSpec: each actor loads the real engine and
 translates batches until OUTPUT holds a finished NAME.tsv; from then on every batch
-waits for the file GATE, which the test creates only after it has sent SIGINT.
-So the run cannot end before the signal, and it has written something by then.
+waits for the file GATE, which the test creates only once the run has ended.
+So the run cannot end but by the signal, and it has written something by then.
 Each waiting actor says so by creating WAITING/PID.
 """
 from __future__ import annotations
