@@ -37,7 +37,8 @@ import time  # noqa: E402
 from decimal import Decimal, InvalidOperation  # noqa: E402
 
 SETS = ("newstest2012", "newstest2013", "newstest2014", "flores200-devtest")
-_FRENCH = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+)(?:,\d+)?(?![\d])")
+_FRENCH = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d{1,3}(?:\.\d{3})+(?![\d,])|\d+)"
+                     r"(?:,\d+)?(?![\d])")
 _ENGLISH = re.compile(r"(?<![\w.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 
 

@@ -45,7 +45,8 @@ class Signature:
     @classmethod
     def of(cls, engine_signature: dict[str, Any], glossary_hash: str | None,
            numbers: str | None = None) -> "Signature":
-        return cls(version=__version__, numbers=numbers, engine=engine_signature.get("engine"), model=engine_signature.get("model"),
+        return cls(version=__version__, numbers=numbers, engine=engine_signature.get("engine"),
+                   model=engine_signature.get("model"),
                    revision=str(engine_signature.get("revision") or "unknown"), beams=engine_signature.get("beams"),
                    batch_size=engine_signature.get("batch_size"), batch_tokens=engine_signature.get("batch_tokens"),
                    max_new_tokens=engine_signature.get("max_new_tokens"),
@@ -157,9 +158,6 @@ class Manifest:
         if self.merged_from is not None:
             members["merged_from"] = self.merged_from
         return {**members, **self.other}
-
-    def __getitem__(self, name: str) -> Any:
-        return self.to_json()[name]
 
     def write(self, path: Path, articles: Iterable[dict[str, Any]]) -> Path:
         """manifest.json at `path`: the members, then "articles" streamed from `articles`

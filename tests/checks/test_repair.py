@@ -26,9 +26,8 @@ def sentence(french_amount: str, english_amount: str) -> SentencePair:
     source = f"Le projet coûte {french_amount} euros."
     target = f"The project costs {english_amount} euros."
     fs, es = source.index(french_amount), target.index(english_amount)
-    alignment = [(0, 2, 0, 3), (3, 9, 4, 11), (10, 15, 12, 17), (fs, fs + len(french_amount), es, es + len(english_amount)),
-                 (fs + len(french_amount) + 1, fs + len(french_amount) + 6, es + len(english_amount) + 1,
-                  es + len(english_amount) + 6)]
+    fe, ee = fs + len(french_amount), es + len(english_amount)
+    alignment = [(0, 2, 0, 3), (3, 9, 4, 11), (10, 15, 12, 17), (fs, fe, es, ee), (fe + 1, fe + 6, ee + 1, ee + 6)]
     return SentencePair(source, target, 1, 1, origin="model", alignment=alignment)
 
 
