@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
+import threading
 from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -44,6 +46,7 @@ from .base import BatchRunner, Result, RunnerStopped, split_on_failure
 ACTOR_RESTARTS = 3      # a killed actor is started again this many times...
 TASK_RETRIES = 3        # ...and the batch it held is sent to it again
 IN_FLIGHT_PER_ACTOR = 2  # batches queued at each actor: one running, one waiting
+POLL_SECONDS = 0.5       # how often the driver, waiting for a batch, looks for a Ctrl-C
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,7 @@ class RayRunner(BatchRunner):
         self.actors: list[Any] = []
         self._inflight: dict[Any, Any] = {}   # object ref → the actor running it
         self.started = connect(address)
+        self._watch_ctrl_c()
         if actors is None:  # as many as the cluster's CPUs (or GPUs) hold
             resources = self.ray.cluster_resources()
             have, each = (resources.get("GPU", 0), gpus_per_actor) if gpus_per_actor else \
@@ -243,6 +247,36 @@ class RayRunner(BatchRunner):
         except self.ray.exceptions.RayError as exc:
             self.close()
             raise UsageError(f"--ray: the actors could not load the model ({_reason(exc)})") from None
+
+    # ---------------------------------------------------------------- Ctrl-C
+    # Ray's waits run C++ loops that turn the KeyboardInterrupt of a SIGINT into a
+    # status, which some of its calls drop: a Ctrl-C could go unseen (the run went on
+    # to its end, or waited for good on actors that were not coming back; seen on a
+    # loaded machine). The driver's own handler keeps a mark, and its waits are short
+    # and look at it.
+    def _watch_ctrl_c(self) -> None:
+        self._interrupted = False
+        self._previous_sigint = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous_sigint = signal.getsignal(signal.SIGINT)
+            signal.signal(signal.SIGINT, self._on_ctrl_c)
+
+    def _on_ctrl_c(self, signum, frame) -> None:
+        self._interrupted = True
+        raise KeyboardInterrupt
+
+    def _check_ctrl_c(self) -> None:
+        if self._interrupted:
+            raise KeyboardInterrupt
+
+    def _get(self, ref) -> Any:
+        """`ray.get(ref)`, in short waits that a Ctrl-C ends."""
+        while True:
+            self._check_ctrl_c()
+            try:
+                return self.ray.get(ref, timeout=POLL_SECONDS)
+            except self.ray.exceptions.GetTimeoutError:
+                continue
 
     def _check_room(self, actors: int, cpus: float, gpus: float) -> None:
         """Actors the cluster cannot hold would wait for resources forever: say so now."""
@@ -281,6 +315,7 @@ class RayRunner(BatchRunner):
         actor = self.actors[turn % len(self.actors)]
         ref = actor.translate_batch.remote(sources)
         self._inflight[ref] = actor
+        self._check_ctrl_c()
         self.batches += 1
         return ref
 
@@ -302,7 +337,7 @@ class RayRunner(BatchRunner):
         while True:
             actor = self._inflight.pop(ref, None)
             try:
-                return list(ray.get(ref))
+                return list(self._get(ref))
             except ray.exceptions.RayActorError as exc:
                 # Restarts spent (the actor is gone), or it is restarting right now:
                 # the batch goes to another actor; only a dead one leaves the pool.
@@ -343,6 +378,9 @@ class RayRunner(BatchRunner):
         self.actors = []
         if self.started and ray.is_initialized():
             ray.shutdown()
+        if getattr(self, "_previous_sigint", None) is not None:
+            signal.signal(signal.SIGINT, self._previous_sigint)
+            self._previous_sigint = None
 
 
 def _reason(exc: BaseException) -> str:
