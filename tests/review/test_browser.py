@@ -11,6 +11,7 @@ them (.ci/run: apt-get install chromium chromium-driver).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -100,7 +101,11 @@ def driver():
                      "--window-size=1400,1000"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    # Chromium keeps crash-report settings and GTK's dconf under the home folder whatever
+    # its profile: the tests give it a home of its own, removed with the profile.
+    home = {"HOME": profile, "XDG_CONFIG_HOME": f"{profile}/config", "XDG_CACHE_HOME": f"{profile}/cache"}
+    browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER, env={**os.environ, **home}),
+                               options=options)
     browser.set_page_load_timeout(60)
     try:
         yield browser
