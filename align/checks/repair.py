@@ -118,7 +118,10 @@ def repair_pair(pair: SentencePair) -> list[Repair]:
     if not missing and not written_french:
         return []
     planned = sorted(written_french + (_plan(pair, missing, extra) if missing else []), key=lambda r: (r.start, r.end))
-    repairs = [r for i, r in enumerate(planned) if i == 0 or planned[i - 1].end <= r.start]
+    repairs: list[Repair] = []
+    for repair in planned:   # of two that overlap, the first (checked against the last one kept)
+        if not repairs or repairs[-1].end <= repair.start:
+            repairs.append(repair)
     if not repairs:
         return []
     text, alignment, move = _applied(pair, repairs)
