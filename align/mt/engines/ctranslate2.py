@@ -24,8 +24,9 @@ from typing import Any
 
 from ...errors import ModelLoadError, UsageError
 from ..hub import check_model_folder, load_failure_message, locate_model
+from ..local_model import cache_root, model_revision
 from .base import Engine, GenerationSettings, Hypothesis, detokenize, missing_dependency
-from .transformers import DEFAULT_MODEL, directory_hash
+from .transformers import DEFAULT_MODEL
 
 COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
                  "float16", "bfloat16", "float32", "auto", "default")
@@ -33,16 +34,6 @@ COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16
 PIECE_CACHE_BATCHES = 32
 # What a model download needs (not the TF/Flax/Rust weights of opus-mt repositories).
 HUB_FILES = ["*.json", "*.spm", "*.txt", "*.model", "*.safetensors", "pytorch_model.bin"]
-
-
-def cache_root(cache_dir: str | Path | None = None) -> Path:
-    """align's cache folder: the argument, else $ALIGN_CACHE, else ~/.cache/align."""
-    if cache_dir:
-        return Path(cache_dir).expanduser()
-    env = os.environ.get("ALIGN_CACHE")
-    if env:
-        return Path(env).expanduser()
-    return Path("~/.cache/align").expanduser()
 
 
 def conversion_key(model_path: str, revision: str, compute_type: str) -> str:
@@ -184,7 +175,7 @@ class CTranslate2Engine(Engine):
                        if not (local / f).exists()]
             if missing:
                 raise ModelLoadError(load_failure_message(self.model_id, f"{local} lacks {', '.join(missing)}"))
-            return local, directory_hash(local)
+            return local, model_revision(local, self.cache_dir)
         check_model_folder(self.model_id)
         # A cached snapshot is used with no network call; otherwise the one hub
         # request resolves the revision and exactly that commit is downloaded.

@@ -9,26 +9,15 @@ constrained beam search; terms are not forced here.
 from __future__ import annotations
 
 import copy
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from ...errors import ModelLoadError
 from ..hub import check_model_folder, is_offline, load_failure_message, locate_model
+from ..local_model import model_revision
 from .base import Engine, GenerationSettings, Hypothesis, detokenize, missing_dependency
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-fr-en"
-
-
-def directory_hash(directory: Path) -> str:
-    """sha256 over a local model's file names and contents: its 'revision'."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(directory)).encode())
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-    return digest.hexdigest()
 
 
 WEIGHTED_ATTENTION = "align_eager"
@@ -140,7 +129,7 @@ class TransformersEngine(Engine):
         self.device = device
         self.tokenizer = tokenizer
         self.model = model.to(device).eval()
-        self.revision = commit or (directory_hash(local) if is_local else None) or \
+        self.revision = commit or (model_revision(local) if is_local else None) or \
             getattr(model.config, "_commit_hash", None) or "unknown"
         self.model_path = str(local.resolve()) if is_local else self.model_id
         generation = model.generation_config
