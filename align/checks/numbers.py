@@ -31,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import lru_cache
 from typing import Iterable
 
 __all__ = ["Mention", "mentions", "number_mismatch", "mismatch_detail"]
@@ -656,6 +657,13 @@ def mentions(text: str, lang: str) -> list[Mention]:
     """The numbers of a French ("fr") or English ("en") sentence, in text order."""
     if lang not in ("fr", "en"):
         raise ValueError(f"numbers: unknown language {lang!r}")
+    return list(_mentions(text, lang))
+
+
+# The check, the repair and the consistency of one sentence read its numbers several
+# times; its mentions are frozen, so the last sentences' are kept (bounded).
+@lru_cache(maxsize=2048)
+def _mentions(text: str, lang: str) -> tuple[Mention, ...]:
     taken = [False] * len(text)
     found = _glued_mentions(text, lang, taken) if lang == "fr" else []
     found += _seconds_mentions(text, taken) if lang == "fr" else []
@@ -667,7 +675,7 @@ def mentions(text: str, lang: str) -> list[Mention]:
     found += _roman_mentions(text, lang, taken)
     found += _word_mentions(text, lang, taken)
     found.sort(key=lambda m: m.start)
-    return _with_carried_scales(text, found) if lang == "fr" else found
+    return tuple(_with_carried_scales(text, found) if lang == "fr" else found)
 
 
 # Scraped French glues a word to the number after it ("à7h30", "reçoivent3,3 millions",

@@ -49,6 +49,3 @@ class TmxWriter(Writer):
 
     def render(self, document: Document, run: dict[str, Any] | None = None) -> bytes:
         return render_tmx((pair.source, pair.target) for pair in document.pairs())
-
-    def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> Path:
-        return atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run))

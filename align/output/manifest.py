@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import platform
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,13 +68,14 @@ class Signature:
 
 
 def environment() -> dict[str, str]:
-    """The versions of Python and of the libraries that shape a translation or a score."""
+    """The versions of Python and of the libraries that shaped this process's
+    translations or scores: those it imported (the engine's own; a CTranslate2 run
+    never imports torch, and importing it here would cost a short run seconds)."""
     versions = {"python": platform.python_version()}
     for module in ("torch", "transformers", "sentencepiece", "ctranslate2", "sacrebleu"):
-        try:
-            versions[module] = __import__(module).__version__
-        except Exception:  # not installed: not part of this run
-            continue
+        version = getattr(sys.modules.get(module), "__version__", None)
+        if version:
+            versions[module] = str(version)
     return versions
 
 

@@ -9,7 +9,7 @@ from typing import Any, Iterable
 from ..errors import InputError
 from ..output.folder import OutputFolder
 from ..output.manifest import Manifest, RunHeader
-from ..output.writers.base import Writer
+from ..output.writers.base import Writer, sync_folder
 from .report import ArticleLog, RunReport
 
 # Rounds of forgetting articles whose outputs are gone before flags are settled.
@@ -50,7 +50,7 @@ def settle_consistency(store, out_dir: Path, writers: list, header: dict[str, An
             continue
         mark_inconsistent(document, wanted)
         for writer in rewriters:
-            writer.write(document, out_dir, header)
+            writer.write(document, out_dir, header, durable=False)  # end_run syncs the folder
         store.set_flagged(name, wanted)
         amended[name] = document.flag_counts()
     store.clear_changed(groups)  # only now: a run killed before this redoes the rewrites
@@ -63,6 +63,7 @@ def end_run(out_dir: Path, report: RunReport, log: ArticleLog, writers: Iterable
     previous run's, so a run or merge stopped before it is seen as not done."""
     for writer in writers:
         writer.finish_run(out_dir, report, log)
+    sync_folder(out_dir)  # the articles' outputs, written without an fsync each, before the manifest
     report.manifest.write(OutputFolder(out_dir).manifest, log)
 
 

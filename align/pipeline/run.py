@@ -303,7 +303,7 @@ class Run:
 
     def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[str]:
         return [str(written) for writer in self.writers
-                if (written := writer.write(document, self.out_dir, header)) is not None]
+                if (written := writer.write(document, self.out_dir, header, durable=False)) is not None]
 
     def _finish(self, report: RunReport, log: ArticleLog) -> None:
         """The inconsistency flags of the folder's articles brought up to date, the

@@ -121,58 +121,75 @@ def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] 
         links = {(tgt_start, tgt_end): (src_start, src_end) for src_start, src_end, tgt_start, tgt_end in known}
         return [AlignedWord(m.start(), m.end(), links.get(m.span()), links.get(m.span()))
                 for m in WORD_RE.finditer(hypothesis.text)]
-    source_spans = source_piece_spans(source, hypothesis.source_pieces) if hypothesis.attention else []
+    matrix = attention_matrix(hypothesis.attention)
+    source_spans = source_piece_spans(source, hypothesis.source_pieces) if matrix.size else []
     # Only pieces inside words: attention parked on punctuation aligns nothing.
     source_words = [m.span() for m in WORD_RE.finditer(source)]
     word_starts = [word[0] for word in source_words]
     source_spans = [span if span is not None and _in_words(span, source_words, word_starts) else None
                     for span in source_spans]
-    # The attention as one matrix (ragged rows padded with zeros), the columns of pieces
-    # outside words zeroed: each word's best French piece is one argmax over the sum of
-    # its rows, and its rows are found by a sweep (pieces and words are both in order).
-    attention = hypothesis.attention
+    # In arrays: the columns of pieces outside words zeroed; a word's rows are the target
+    # pieces overlapping it (`cover`, words × pieces), their attention summed by one
+    # product, and its French piece the argmax of the sum.
     width = len(source_spans)
-    matrix = np.zeros((len(attention), width))
-    for i, row in enumerate(attention):
-        row = row[:width]
-        matrix[i, :len(row)] = row
+    matrix = _fit(matrix, width)
     matrix[:, [s for s, span in enumerate(source_spans) if span is None]] = 0.0
-    first = 0  # the first piece that may still reach the current word
+    english = [m.span() for m in WORD_RE.finditer(text)]
+    if not english:
+        return []
+    spans = np.array(piece_spans, dtype=np.int64).reshape(-1, 2)[:len(matrix)]
+    bounds = np.array(english, dtype=np.int64)
+    cover = (spans[None, :, 0] < bounds[:, 1, None]) & (bounds[:, 0, None] < spans[None, :, 1])
+    counts = cover.sum(axis=1)
+    if width and len(spans):
+        weights = cover.astype(np.float64) @ matrix[:len(spans)]
+        best_piece = weights.argmax(axis=1)
+        aligned = (counts > 0) & (weights[np.arange(len(english)), best_piece] > 0.0)
+    else:
+        best_piece = aligned = np.zeros(len(english), dtype=bool)
+    only_row = cover.argmax(axis=1) if len(spans) else counts
     words: list[AlignedWord] = []
-    for match in WORD_RE.finditer(text):
-        while first < len(piece_spans) and piece_spans[first][1] <= match.start():
-            first += 1
-        rows = []
-        for i in range(first, len(piece_spans)):
-            start, end = piece_spans[i]
-            if start >= match.end() and end > start:
-                break
-            if start < match.end() and match.start() < end and i < len(attention):
-                rows.append(i)
-        best = None
-        if rows and width:
-            weights = matrix[rows].sum(axis=0)
-            s = int(np.argmax(weights))
-            if weights[s] > 0.0:
-                best = source_spans[s]
-        inside = _inside_copied_piece(text, piece_spans, rows, source, best, match.span())
-        if inside is not None:  # a piece copied whole: its words map one to one
-            words.append(AlignedWord(match.start(), match.end(), inside, inside))
-            continue
-        words.append(AlignedWord(match.start(), match.end(), best,
+    for w, span in enumerate(english):
+        best = source_spans[int(best_piece[w])] if aligned[w] else None
+        if best is not None and counts[w] == 1:
+            inside = _inside_copied_piece(text, piece_spans[int(only_row[w])], source, best, span)
+            if inside is not None:  # a piece copied whole: its words map one to one
+                words.append(AlignedWord(span[0], span[1], inside, inside))
+                continue
+        words.append(AlignedWord(span[0], span[1], best,
                                  _word_around(source_words, best, word_starts) if best else None))
     return words
 
 
-def _inside_copied_piece(text: str, piece_spans: Sequence[Span], rows: list[int], source: str,
-                         best: Span | None, word: Span) -> Span | None:
-    """The French span of an English word inside one piece that copies the French
-    piece it attends to (`5.96|5.961` read and written as one piece holds three
-    words; `n°{{` holds `n`, not the template glued to it): the same offsets in the
-    French piece; None otherwise."""
-    if best is None or len(rows) != 1:
-        return None
-    start, end = piece_spans[rows[0]]
+def attention_matrix(attention) -> np.ndarray:
+    """A hypothesis's attention (target pieces × source pieces) as a float64 array;
+    ragged rows (lists of a caller's own) are padded with zeros."""
+    if isinstance(attention, np.ndarray):
+        return np.array(attention, dtype=np.float64, ndmin=2)  # a copy: columns are zeroed in it
+    if not attention:
+        return np.zeros((0, 0))
+    longest = max(len(row) for row in attention)
+    if all(len(row) == longest for row in attention):
+        return np.array(attention, dtype=np.float64)
+    matrix = np.zeros((len(attention), longest))
+    for i, row in enumerate(attention):
+        matrix[i, :len(row)] = row
+    return matrix
+
+
+def _fit(matrix: np.ndarray, width: int) -> np.ndarray:
+    """`matrix` with exactly `width` columns (cut, or padded with zeros)."""
+    if matrix.shape[1] >= width:
+        return matrix[:, :width]
+    return np.pad(matrix, ((0, 0), (0, width - matrix.shape[1])))
+
+
+def _inside_copied_piece(text: str, piece: Span, source: str, best: Span, word: Span) -> Span | None:
+    """The French span of an English word that is the only word of `piece`, which
+    copies the French piece `best` it attends to (`5.96|5.961` read and written as
+    one piece holds three words; `n°{{` holds `n`, not the template glued to it): the
+    same offsets in the French piece; None otherwise."""
+    start, end = piece
     surface = text[start:end]
     body = surface.lstrip(" ")  # (a piece's ▁; a no-break space is the French's own)
     body_start = start + len(surface) - len(body)

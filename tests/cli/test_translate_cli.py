@@ -80,7 +80,9 @@ def test_manifest_is_complete(translated, tiny_model):
     assert [a["name"] for a in manifest["articles"]] == ARTICLES
     assert manifest["signature"].startswith("align:") and f"glossary:{manifest['glossary']['sha256'][:12]}" \
         in manifest["signature"]
-    for key in ("torch", "transformers", "python"):
+    # The versions of what translated: Python and the engine's own libraries.
+    libraries = {"ctranslate2": ("ctranslate2", "sentencepiece"), "transformers": ("torch", "transformers")}
+    for key in ("python", *libraries[manifest["engine"]["engine"]]):
         assert key in manifest["environment"]
 
 

@@ -40,19 +40,45 @@ def temporaries(root: Path) -> list[Path]:
 
 
 def disk_full_from(monkeypatch, first_failing: str) -> None:
-    """From the first write of `first_failing` on, every file write ends with
-    ENOSPC at its fsync, as on a disk that has just filled up."""
-    real_fsync = os.fsync
+    """From the first write of `first_failing` on, every file write fails with
+    ENOSPC (at its write, as ext4 says it, or at its fsync), as on a disk that has
+    just filled up."""
+    real_fsync, real_fdopen = os.fsync, os.fdopen
     full = {"now": False}
 
-    def fsync(fd):
+    def failing(fd) -> bool:
         if first_failing in os.readlink(f"/proc/self/fd/{fd}"):
             full["now"] = True
-        if full["now"]:
+        return full["now"]
+
+    def fsync(fd):
+        if failing(fd):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_fsync(fd)
 
+    class FullStream:
+        def __init__(self, stream):
+            self._stream = stream
+
+        def write(self, data):
+            if failing(self._stream.fileno()):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            return self._stream.write(data)
+
+        def __getattr__(self, name):
+            return getattr(self._stream, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self._stream.close()
+
+    def fdopen(fd, *args, **kwargs):
+        return FullStream(real_fdopen(fd, *args, **kwargs))
+
     monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "fdopen", fdopen)
 
 
 def test_atomic_write_on_a_full_disk_names_the_file_and_leaves_no_temporary(tmp_path, monkeypatch):

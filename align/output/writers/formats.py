@@ -54,13 +54,14 @@ class SameFormatWriter(Writer):
 
         return format_named(document.format).write(document)
 
-    def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> Path | None:
+    def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
+              durable: bool = True) -> Path | None:
         if document.format == "txt" or document.layout is None:
             return None
-        written = atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run))
+        written = atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run), durable=durable)
         kept = kept_source_path(out_dir, document)
         if not kept.is_file() or kept.read_bytes() != document.layout.data:
-            atomic_write(kept, document.layout.data)
+            atomic_write(kept, document.layout.data, durable=durable)
         return written
 
 

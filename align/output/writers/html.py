@@ -43,13 +43,33 @@ def _csp_hash(script: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
+def _bytecode_cache():
+    """Jinja's cache of compiled templates, under align's cache folder: compiling the
+    two page templates costs a short run more than its translation. A cache that
+    cannot be written is only a slower start."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from ...mt.local_model import cache_root
+
+    class Cache(FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                Path(self.directory).mkdir(parents=True, exist_ok=True)
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    return Cache(str(cache_root() / "templates"), "%s.jinja")
+
+
 @lru_cache(maxsize=1)
 def environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     # Autoescaping always on: every {{ }} is HTML-escaped unless marked safe.
     env = Environment(loader=PackageLoader("align", "templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      bytecode_cache=_bytecode_cache())
     env.filters["csp_hash"] = _csp_hash
     env.filters["percent"] = percent
     env.globals["FLAG_LABELS"] = FLAG_LABELS

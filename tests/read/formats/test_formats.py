@@ -1273,3 +1273,17 @@ def test_a_link_whose_text_is_a_domain_is_kept_apart_from_the_words_around_it():
     # (the domain is read in the sentence and kept verbatim: the link goes around it)
     assert english == "For macOS, it can be set up with [brew.sh](https://brew.sh/).\n"
     assert link_texts(english) == [("https://brew.sh/", "brew.sh")]
+
+
+def test_the_lazy_format_table_names_each_format_as_its_class_does():
+    """The registry imports a format's module only when an article of it comes; its
+    table of names and suffixes must say what each class says."""
+    from align.read import formats
+
+    for name, (module, _, suffixes) in formats._MODULES.items():
+        loaded = formats.format_named(name)
+        assert (loaded.name, loaded.suffixes) == (name, suffixes)
+        assert type(loaded).__module__ == f"align.read.formats.{module}"
+        for suffix in suffixes:
+            assert formats.format_for(f"article{suffix.upper()}") is loaded
+    assert formats.format_for("article.txt") is None and formats.format_named("nothing") is None

@@ -1,7 +1,7 @@
 """Numbers the reader can trust: `--numbers repair` against `--numbers flag`, and the
 human translation, on sentences the small trained model never saw.
 
-    python benchmarks/numbers.py [--model tests/models/small-fr-en] [--per-set 134] [--json FILE]
+    python benchmarks/number_repair.py [--model tests/models/small-fr-en] [--per-set 134] [--json FILE]
 
 Sets (data/README.md): newstest2012, 2013 and 2014 (the model was trained on
 newstest2009–2011), the first `--per-set` French lines holding a digit of each, and

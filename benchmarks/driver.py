@@ -1,0 +1,119 @@
+"""The driver's own cost: milliseconds a sentence of everything `align translate`
+does around the engine (reading, segmenting, finding and placing terms, aligning
+words, numbers, typography, checks, every writer), with an engine that answers at
+once.
+
+    python benchmarks/driver.py [--model tests/models/small-fr-en] [--articles 300]
+                                [--repeats 3] [--profile FILE] [--json FILE]
+
+The engine replays what the small trained model answered for the same sentences
+(its pieces, scores and cross-attention, recorded once with CTranslate2 before the
+clock starts), so the term policy and the word alignment do their real work; an
+engine returning the French without attention would skip both. The corpus is the
+one of `benchmarks/ray_overhead.py`: newstest2013 (data/) lines from 1000 on, in
+articles of two sentences, with the repository's glossary, no memory. Each repeat
+translates into a fresh output folder; the median is reported. This bounds what one
+driver feeds a Ray cluster (docs/scaling.md).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+
+
+def corpus(folder: Path, articles: int) -> int:
+    lines = [line for line in (HERE / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()[1000:]
+             if line.strip()][:2 * articles]
+    for i in range(0, len(lines), 2):
+        (folder / f"a{i // 2:04d}.txt").write_text("\n".join(lines[i:i + 2]) + "\n", encoding="utf-8")
+    return len(lines)
+
+
+def replay_engine(engine):
+    """An engine answering at once with `engine`'s recorded hypotheses (recorded on
+    first sight of a sentence: call `record` before timing)."""
+    from align.mt.engines.base import Engine
+
+    class Replay(Engine):
+        name = "replay"
+        max_input_tokens = engine.max_input_tokens
+        default_batch_tokens, default_batch_size = engine.batch_tokens, engine.batch_size
+
+        def __init__(self):
+            self.settings = engine.settings
+            self.answers: dict[str, object] = {}
+            self.recording = True
+
+        def count_tokens(self, texts):
+            return engine.count_tokens(texts)
+
+        def translate_batch(self, sources, with_attention=True):
+            missing = [s for s in dict.fromkeys(sources) if s not in self.answers]
+            if missing:
+                if not self.recording:
+                    raise RuntimeError(f"{len(missing)} sentences were not recorded")
+                self.answers.update(zip(missing, engine.translate_batch(missing, with_attention=True)))
+            return [copy.copy(self.answers[s]) for s in sources]
+
+        def signature(self):
+            return {**engine.signature(), "engine": "replay"}
+
+    return Replay()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", default=str(HERE / "tests" / "models" / "small-fr-en"))
+    parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--profile", default=None, help="write a cProfile of one more run here")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import GenerationSettings
+    from align.pipeline.run import translate_paths
+    from align.terms.glossary import Glossary
+
+    glossary = Glossary.load(HERE / "glossary.tsv")
+    engine = load_engine("ctranslate2", args.model, GenerationSettings(device="cpu"))
+    replay = replay_engine(engine)
+    seconds = []
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        source = tmp_path / "fr"
+        source.mkdir()
+        sentences = corpus(source, args.articles)
+        translate_paths([source], replay, tmp_path / "record", glossary=glossary)
+        replay.recording = False
+        for repeat in range(args.repeats):
+            started = time.perf_counter()
+            translate_paths([source], replay, tmp_path / f"run{repeat}", glossary=glossary)
+            seconds.append(time.perf_counter() - started)
+        if args.profile:
+            import cProfile
+
+            cProfile.runctx("translate_paths([source], replay, tmp_path / 'profiled', glossary=glossary)",
+                            globals(), locals(), args.profile)
+    median = statistics.median(seconds)
+    figures = {"articles": args.articles, "sentences": sentences, "seconds": seconds,
+               "ms_per_sentence": 1000 * median / sentences, "sentences_per_second": sentences / median}
+    print(f"{sentences} sentences in {args.articles} articles (newstest2013 lines 1000 on), glossary, no memory, "
+          f"replayed answers of the small model: driver {figures['ms_per_sentence']:.2f} ms a sentence "
+          f"(median of {args.repeats}: {', '.join(f'{s:.2f}' for s in seconds)} s), "
+          f"{figures['sentences_per_second']:.0f} sentences/s at most for one driver")
+    if args.json:
+        Path(args.json).write_text(json.dumps(figures, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
