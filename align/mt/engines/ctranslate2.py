@@ -25,6 +25,7 @@ from typing import Any
 from ...errors import ModelLoadError, UsageError
 from ..hub import check_model_folder, load_failure_message, locate_model
 from .base import Engine, GenerationSettings, Hypothesis, detokenize, missing_dependency
+from .tokenizer import MarianSourceTokenizer
 from .transformers import DEFAULT_MODEL, directory_hash
 
 COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
@@ -144,7 +145,7 @@ class CTranslate2Engine(Engine):
         config = self._read_json(local / "config.json")
         generation = self._read_json(local / "generation_config.json")
         self.num_beams = self.settings.beams or generation.get("num_beams") or config.get("num_beams") or 1
-        limit = getattr(self.tokenizer, "model_max_length", 512) or 512
+        limit = self.tokenizer.model_max_length or 512
         positions = config.get("max_position_embeddings", limit) or limit
         self._max_input_tokens = int(min(limit, positions, 100_000))
         # Generated tokens that fit the decoder's positions (its start token and EOS aside).
@@ -200,18 +201,9 @@ class CTranslate2Engine(Engine):
             raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
         return path, commit or path.name  # snapshot folders are named after the commit
 
-    def _load_tokenizer(self, local: Path):
-        try:
-            from transformers import AutoTokenizer
-            from transformers.utils import logging as hf_logging
-        except ImportError as exc:
-            raise ModelLoadError(missing_dependency(self.name, exc)) from None
-        hf_logging.set_verbosity_error()
-        try:
-            return AutoTokenizer.from_pretrained(str(local), local_files_only=True)
-        except Exception as exc:
-            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-            raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
+    def _load_tokenizer(self, local: Path) -> MarianSourceTokenizer:
+        """MarianTokenizer's source side, without importing transformers (align.mt.engines.tokenizer)."""
+        return MarianSourceTokenizer(local, self.model_id)
 
     def _converted_model(self, local: Path) -> Path:
         """The cached CTranslate2 conversion, made on first use (atomically, so
@@ -220,6 +212,11 @@ class CTranslate2Engine(Engine):
         target = self.cache_dir / "ct2" / key
         if (target / "model.bin").is_file():
             return target
+        try:  # the conversion reads the model with transformers and torch: imported only here
+            import torch  # noqa: F401
+            from transformers.utils import logging as hf_logging
+        except ImportError as exc:
+            raise ModelLoadError(missing_dependency(self.name, exc)) from None
         quantization = None if self.compute_type in ("auto", "default") else self.compute_type
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -228,8 +225,6 @@ class CTranslate2Engine(Engine):
             raise ModelLoadError(f"cannot write the CTranslate2 cache {target.parent}: {exc.strerror or exc}. "
                                  f"Fix: set ALIGN_CACHE to a writable folder") from None
         try:
-            from transformers.utils import logging as hf_logging
-
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
             converter = _converter(str(local))
@@ -270,9 +265,9 @@ class CTranslate2Engine(Engine):
         cache = self._piece_cache
         missing = [text for text in dict.fromkeys(texts) if text not in cache]
         if missing:
-            for text, ids in zip(missing, self.tokenizer(missing, add_special_tokens=True)["input_ids"]):
-                cache[text] = self.tokenizer.convert_ids_to_tokens(ids)
-                self._cached_pieces += len(ids)
+            for text, pieces in zip(missing, self.tokenizer.pieces(missing)):
+                cache[text] = pieces
+                self._cached_pieces += len(pieces)
             found = [cache[text] for text in texts]
             while self._cached_pieces > PIECE_CACHE_BATCHES * self.batch_tokens and len(cache) > 1:
                 self._cached_pieces -= len(cache.popitem(last=False)[1])
