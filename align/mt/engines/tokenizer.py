@@ -47,8 +47,8 @@ from ..hub import load_failure_message
 NAMED_TOKENS = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
 MARIAN_TOKENS = {"unk_token": "<unk>", "eos_token": "</s>", "pad_token": "<pad>"}  # MarianTokenizer's defaults
 DEFAULT_MAX_LENGTH = 512
-VERY_LARGE_INTEGER = int(1e30)
-MEMO_LIMIT = 500_000  # tokens whose piece pieces() remembers (unknown text makes new ones)  # transformers' model_max_length when the config sets it to null
+VERY_LARGE_INTEGER = int(1e30)  # transformers' model_max_length when the config sets it to null
+MEMO_LIMIT = 500_000  # tokens whose piece pieces() remembers (unknown text makes new ones)
 
 
 class AddedToken:
@@ -173,6 +173,7 @@ class MarianSourceTokenizer:
         special = [str(token) for token in [*named.values(), *specific.values()] if token is not None]
         special += [str(_content(token)) for token in extra]
         self.special_tokens = list(dict.fromkeys(special))
+        self._special = set(self.special_tokens)
         self.unk_token, self.eos_token = str(named["unk_token"]), named["eos_token"]
 
         encoder = self._json("vocab.json")
@@ -256,28 +257,30 @@ class MarianSourceTokenizer:
     def _added_tokens(self, config: dict) -> dict[int, AddedToken]:
         """The added tokens by id: tokenizer_config.json's added_tokens_decoder, else
         the legacy files (_from_pretrained), which also set special tokens in `config`."""
+        file = "tokenizer_config.json"
         try:
             if "added_tokens_decoder" in config:
                 return {int(index): AddedToken(**token) if isinstance(token, dict) else AddedToken(str(token))
                         for index, token in config.pop("added_tokens_decoder").items()}
             added: dict[int, AddedToken] = {}
-            specials = self._json("special_tokens_map.json", missing={})
-            for key, value in specials.items():
+            file = "special_tokens_map.json"
+            for key, value in self._json(file, missing={}).items():
                 if isinstance(value, dict) and key != "extra_special_tokens":
                     value = dict(value, __type="AddedToken")
                 elif key == "extra_special_tokens" and isinstance(value, list):
                     existing = list(config.get("extra_special_tokens") or [])
                     value = existing + [token for token in value if token not in existing]
                 config[key] = value
-            if (self.folder / "added_tokens.json").exists():
-                for token, index in self._json("added_tokens.json").items():
-                    added[index] = AddedToken(token)
-            if (self.folder / "tokenizer.json").exists():
-                for token in self._json("tokenizer.json").get("added_tokens", []):
+            file = "added_tokens.json"
+            for token, index in self._json(file, missing={}).items():
+                added[index] = AddedToken(token)
+            file = "tokenizer.json"
+            if (self.folder / file).exists():
+                for token in self._json(file).get("added_tokens", []):
                     added[token.pop("id")] = AddedToken(**token)
             return added
         except (AttributeError, TypeError, ValueError) as exc:
-            self._fail("tokenizer_config.json", f"unreadable added tokens ({exc})")
+            self._fail(file, f"unreadable added tokens ({exc})")
 
     # -- tokenizing ------------------------------------------------------
     def _chunks(self, text: str) -> list[tuple[bool, str]]:
@@ -305,7 +308,7 @@ class MarianSourceTokenizer:
                         elif right and right[0] != " ":
                             tokens[i + 1] = token + tokens[i + 1]
                             tokens[i] = ""
-        special = set(self.special_tokens)
+        special = self._special
         return [(token in encoder or token in special, token) for token in tokens if token]
 
     def tokens(self, texts: list[str]) -> list[list[str]]:
