@@ -30,11 +30,12 @@ HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
 
 
-def corpus(folder: Path, articles: int) -> int:
+def corpus(folder: Path, articles: int, per_article: int = 2) -> int:
     lines = [line for line in (HERE / "data" / "newstest2013.fr").read_text(encoding="utf-8").splitlines()[1000:]
-             if line.strip()][:2 * articles]
-    for i in range(0, len(lines), 2):
-        (folder / f"a{i // 2:04d}.txt").write_text("\n".join(lines[i:i + 2]) + "\n", encoding="utf-8")
+             if line.strip()][:per_article * articles]
+    for i in range(0, len(lines), per_article):
+        (folder / f"a{i // per_article:04d}.txt").write_text("\n".join(lines[i:i + per_article]) + "\n",
+                                                             encoding="utf-8")
     return len(lines)
 
 
@@ -74,6 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default=str(HERE / "tests" / "models" / "small-fr-en"))
     parser.add_argument("--articles", type=int, default=300)
+    parser.add_argument("--per-article", type=int, default=2, help="sentences an article (lines of newstest2013)")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--profile", default=None, help="write a cProfile of one more run here")
     parser.add_argument("--json", default=None)
@@ -92,7 +94,7 @@ def main() -> None:
         tmp_path = Path(tmp)
         source = tmp_path / "fr"
         source.mkdir()
-        sentences = corpus(source, args.articles)
+        sentences = corpus(source, args.articles, args.per_article)
         translate_paths([source], replay, tmp_path / "record", glossary=glossary)
         replay.recording = False
         for repeat in range(args.repeats):
@@ -105,9 +107,10 @@ def main() -> None:
             cProfile.runctx("translate_paths([source], replay, tmp_path / 'profiled', glossary=glossary)",
                             globals(), locals(), args.profile)
     median = statistics.median(seconds)
-    figures = {"articles": args.articles, "sentences": sentences, "seconds": seconds,
+    figures = {"articles": args.articles, "per_article": args.per_article, "sentences": sentences, "seconds": seconds,
                "ms_per_sentence": 1000 * median / sentences, "sentences_per_second": sentences / median}
-    print(f"{sentences} sentences in {args.articles} articles (newstest2013 lines 1000 on), glossary, no memory, "
+    print(f"{sentences} sentences in {args.articles} articles of {args.per_article} (newstest2013 lines 1000 on), "
+          f"glossary, no memory, "
           f"replayed answers of the small model: driver {figures['ms_per_sentence']:.2f} ms a sentence "
           f"(median of {args.repeats}: {', '.join(f'{s:.2f}' for s in seconds)} s), "
           f"{figures['sentences_per_second']:.0f} sentences/s at most for one driver")

@@ -151,3 +151,30 @@ def test_no_attention_aligns_nothing(recorded):
     words = align_words(source, bare)
     assert words and all(word.word is None for word in words)
     assert words == reference_align_words(source, bare)
+
+
+def reference_normalised(row):
+    """CTranslate2's attention rows as the engine normalised them before arrays."""
+    total = sum(row)
+    return [x / total for x in row] if total > 0 and abs(total - 1.0) > 1e-4 else row
+
+
+def test_ctranslate2_attention_rows_are_normalised_as_before(tmp_path):
+    """The engine's rows in an array, against the row-by-row normalisation on the raw
+    attention of a batch (padded: the short sentences' first rows are off)."""
+    from align.mt.engines import load_engine
+    from align.mt.engines.ctranslate2 import attention_rows
+
+    engine = load_engine("ctranslate2", str(REPO / "tests" / "models" / "small-fr-en"), cache_dir=tmp_path)
+    sentences = ["Il pleut.", "Le conseil d'administration a approuvé hier soir le budget de l'année prochaine.",
+                 "Bonjour à tous.", "Les négociations reprendront demain matin à Bruxelles."]
+    tokens = engine.source_tokens(sentences)
+    results = engine.translator.translate_batch(tokens, beam_size=2, return_attention=True, max_batch_size=0)
+    off = 0
+    for source, result in zip(tokens, results):
+        pieces = result.hypotheses[0]
+        raw = result.attention[0]
+        expected = [reference_normalised(row[:len(source)]) for row in raw[:len(pieces)]]
+        off += sum(1 for row in raw[:len(pieces)] if abs(sum(row[:len(source)]) - 1.0) > 1e-4)
+        assert attention_rows(raw, len(source), len(pieces)).tolist() == expected
+    assert off > 0  # the padded rows were met

@@ -28,9 +28,10 @@ class Hypothesis:
     truncated: bool = False              # stopped at the length bound instead of emitting EOS
     source_pieces: list[str] = field(default_factory=list)  # as the encoder read them (EOS included)
     target_pieces: list[str] = field(default_factory=list)  # as generated (EOS excluded); `text` decodes them
-    # attention[t][s]: cross-attention of the step that generated target piece t on
-    # source piece s (last decoder layer, mean over heads); empty when not asked for.
-    attention: list[list[float]] = field(default_factory=list)
+    # attention[t, s]: cross-attention of the step that generated target piece t on
+    # source piece s (last decoder layer, mean over heads), a numpy array (float64) from
+    # the engines (a caller's own hypotheses may give lists of rows); empty when not asked for.
+    attention: Any = field(default_factory=list)
 
 
 @dataclass

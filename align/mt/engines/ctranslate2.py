@@ -22,10 +22,13 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from ...errors import ModelLoadError, UsageError
 from ..hub import check_model_folder, load_failure_message, locate_model
 from ..local_model import cache_root, model_revision
 from .base import Engine, GenerationSettings, Hypothesis, detokenize, missing_dependency
+from .tokenizer import MarianSourceTokenizer
 from .transformers import DEFAULT_MODEL
 
 COMPUTE_TYPES = ("int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16",
@@ -71,7 +74,6 @@ def _converter(model_dir: str):
     """TransformersConverter whose model returns the attention averaged over all
     heads of the last decoder layer (CTranslate2 keeps only the first head by
     default), like TransformersEngine's cross-attention focus."""
-    import numpy as np
     from ctranslate2.converters import TransformersConverter
 
     config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
@@ -88,12 +90,19 @@ def _converter(model_dir: str):
     return Converter(model_dir)
 
 
-def _normalised(row: list[float]) -> list[float]:
-    """A distribution over the sentence's own source pieces. (CTranslate2 4.x
-    returns the first step of a padded sentence with part of its mass on the
-    padding; the rows after it sum to one, and are kept as they are.)"""
-    total = sum(row)
-    return [x / total for x in row] if total > 0 and abs(total - 1.0) > 1e-4 else row
+def attention_rows(rows: list[list[float]], source_length: int, target_length: int) -> np.ndarray:
+    """The attention CTranslate2 returns for one hypothesis as an array (target
+    pieces × the sentence's own source pieces), each row a distribution over them.
+    (CTranslate2 4.x returns the first step of a padded sentence with part of its
+    mass on the padding: a row whose sum is off by more than 1e-4 is divided by it;
+    the others are kept as they are. Summed in order, as Python's `sum` does.)"""
+    matrix = np.array(rows[:target_length], dtype=np.float64).reshape(min(len(rows), target_length), -1)
+    matrix = matrix[:, :source_length]
+    if matrix.size:
+        totals = np.cumsum(matrix, axis=1)[:, -1]
+        off = (totals > 0) & (np.abs(totals - 1.0) > 1e-4)
+        matrix[off] /= totals[off, None]
+    return matrix
 
 
 class CTranslate2Engine(Engine):
@@ -135,7 +144,7 @@ class CTranslate2Engine(Engine):
         config = self._read_json(local / "config.json")
         generation = self._read_json(local / "generation_config.json")
         self.num_beams = self.settings.beams or generation.get("num_beams") or config.get("num_beams") or 1
-        limit = getattr(self.tokenizer, "model_max_length", 512) or 512
+        limit = self.tokenizer.model_max_length or 512
         positions = config.get("max_position_embeddings", limit) or limit
         self._max_input_tokens = int(min(limit, positions, 100_000))
         # Generated tokens that fit the decoder's positions (its start token and EOS aside).
@@ -191,18 +200,9 @@ class CTranslate2Engine(Engine):
             raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
         return path, commit or path.name  # snapshot folders are named after the commit
 
-    def _load_tokenizer(self, local: Path):
-        try:
-            from transformers import AutoTokenizer
-            from transformers.utils import logging as hf_logging
-        except ImportError as exc:
-            raise ModelLoadError(missing_dependency(self.name, exc)) from None
-        hf_logging.set_verbosity_error()
-        try:
-            return AutoTokenizer.from_pretrained(str(local), local_files_only=True)
-        except Exception as exc:
-            reason = " ".join(str(exc).split())[:300] or type(exc).__name__
-            raise ModelLoadError(load_failure_message(self.model_id, reason)) from None
+    def _load_tokenizer(self, local: Path) -> MarianSourceTokenizer:
+        """MarianTokenizer's source side, without importing transformers (align.mt.engines.tokenizer)."""
+        return MarianSourceTokenizer(local, self.model_id)
 
     def _converted_model(self, local: Path) -> Path:
         """The cached CTranslate2 conversion, made on first use (atomically, so
@@ -211,6 +211,11 @@ class CTranslate2Engine(Engine):
         target = self.cache_dir / "ct2" / key
         if (target / "model.bin").is_file():
             return target
+        try:  # the conversion reads the model with transformers and torch: imported only here
+            import torch  # noqa: F401
+            from transformers.utils import logging as hf_logging
+        except ImportError as exc:
+            raise ModelLoadError(missing_dependency(self.name, exc)) from None
         quantization = None if self.compute_type in ("auto", "default") else self.compute_type
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -219,8 +224,6 @@ class CTranslate2Engine(Engine):
             raise ModelLoadError(f"cannot write the CTranslate2 cache {target.parent}: {exc.strerror or exc}. "
                                  f"Fix: set ALIGN_CACHE to a writable folder") from None
         try:
-            from transformers.utils import logging as hf_logging
-
             hf_logging.set_verbosity_error()
             hf_logging.disable_progress_bar()
             converter = _converter(str(local))
@@ -261,9 +264,9 @@ class CTranslate2Engine(Engine):
         cache = self._piece_cache
         missing = [text for text in dict.fromkeys(texts) if text not in cache]
         if missing:
-            for text, ids in zip(missing, self.tokenizer(missing, add_special_tokens=True)["input_ids"]):
-                cache[text] = self.tokenizer.convert_ids_to_tokens(ids)
-                self._cached_pieces += len(ids)
+            for text, pieces in zip(missing, self.tokenizer.pieces(missing)):
+                cache[text] = pieces
+                self._cached_pieces += len(pieces)
             found = [cache[text] for text in texts]
             while self._cached_pieces > PIECE_CACHE_BATCHES * self.batch_tokens and len(cache) > 1:
                 self._cached_pieces -= len(cache.popitem(last=False)[1])
@@ -294,7 +297,7 @@ class CTranslate2Engine(Engine):
                                     score=float(result.scores[0]), truncated=truncated, target_pieces=pieces)
             if with_attention:
                 hypothesis.source_pieces = source
-                hypothesis.attention = [_normalised(row[:len(source)]) for row in result.attention[0][:len(pieces)]]
+                hypothesis.attention = attention_rows(result.attention[0], len(source), len(pieces))
             hypotheses.append(hypothesis)
         return hypotheses
 

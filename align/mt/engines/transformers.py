@@ -215,7 +215,7 @@ class TransformersEngine(Engine):
                 source_length = int(lengths[row])
                 hypothesis.source_pieces = self.tokenizer.convert_ids_to_tokens(
                     inputs["input_ids"][row][:source_length].tolist())
-                hypothesis.attention = attention[row, :len(ids), :source_length].tolist()
+                hypothesis.attention = attention[row, :len(ids), :source_length].double().cpu().numpy()
             hypotheses.append(hypothesis)
         return hypotheses
 

@@ -73,7 +73,7 @@ def test_hypotheses_carry_pieces_attention_and_confidence(engines, name):
         assert hypothesis.score is not None and -50 < hypothesis.score <= 0
     bare = engine.translate(SENTENCES[:2], with_attention=False)
     assert [h.text for h in bare] == [h.text for h in hypotheses[:2]]
-    assert all(h.attention == [] for h in bare)
+    assert all(len(h.attention) == 0 for h in bare)
 
 
 @pytest.mark.parametrize("name", ENGINE_NAMES)
