@@ -6,12 +6,41 @@ Exit codes: 0 all went well, 1 some inputs failed (the others were processed),
 """
 from __future__ import annotations
 
+from importlib import import_module
+
 import click
 
 from .. import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Each command's module and function: a command's module is imported when it is asked
+# for (click's lazy group pattern), so `align translate` does not import the review
+# server, the XLIFF or TMX code, or the glossary tools; `align --help` imports them all.
+COMMANDS = {
+    "glossary": ("glossary", "glossary"),
+    "merge": ("merge", "merge"),
+    "pair": ("pair", "pair"),
+    "review": ("review", "review"),
+    "score": ("pair", "score"),
+    "segment": ("segment", "segment"),
+    "tm": ("tm", "tm"),
+    "translate": ("translate", "translate"),
+    "xliff": ("xliff", "xliff"),
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        module, function = COMMANDS[name]
+        return getattr(import_module(f"{__name__}.{module}"), function)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="align")
 def main() -> None:
     """French→English translation and alignment toolkit.
@@ -24,21 +53,3 @@ def main() -> None:
     `align COMMAND --help` gives a command's options. The documentation: README.md
     and docs/ in align's repository (docs/translate.md: every option of translate).
     """
-
-
-
-def _register_commands() -> None:
-    from .glossary import glossary
-    from .merge import merge
-    from .pair import pair, score
-    from .review import review
-    from .xliff import xliff
-    from .segment import segment
-    from .tm import tm
-    from .translate import translate
-
-    for command in (translate, merge, segment, glossary, pair, score, tm, review, xliff):
-        main.add_command(command)
-
-
-_register_commands()

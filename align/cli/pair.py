@@ -105,7 +105,7 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
     messages = (lambda text: click.echo(text, err=True)) if fmt == "ladder" else click.echo
     writers = []
     if fmt == "tsv":  # the outputs of translate: aligned TSV and the review page
-        from ..pipeline.run import prepare_output_dir
+        from ..output.lock import prepare_output_dir
         from ..output.writers.html import HtmlWriter
         from ..output.writers.tsv import TsvWriter
         writers = [TsvWriter(), HtmlWriter()]

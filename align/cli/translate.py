@@ -110,7 +110,7 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
     from ..mt.engines.transformers import DEFAULT_MODEL
     from ..mt.hub import check_model_folder
     from ..output.lock import OutputLock
-    from ..pipeline.run import Run, prepare_output_dir
+    from ..output.lock import prepare_output_dir
     from ..read.sources import collect_articles
 
     shard_spec = None
@@ -165,9 +165,10 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
             loaded = load_engine(engine, model_id, settings, revision=revision, compute_type=compute_type)
 
             def progress_factory(total: int | None):
+                if quiet or not sys.stderr.isatty():
+                    return None  # tqdm draws nothing off a terminal (disable=None): not even imported
                 from tqdm import tqdm
-                return tqdm(total=total, unit="sent", desc="translating", disable=quiet or None,
-                            file=sys.stderr, dynamic_ncols=True)
+                return tqdm(total=total, unit="sent", desc="translating", file=sys.stderr, dynamic_ncols=True)
 
             memory = None
             if not no_memory:
@@ -175,6 +176,8 @@ def translate(paths, output, model, revision, engine, compute_type, batch_tokens
                 memory = TranslationMemory(default_path(output))
                 cleanup.callback(memory.close)
             signature = loaded.signature()
+            from ..pipeline.run import Run
+
             report = Run(
                 loaded, output, glossary=glossary_obj, glossary_path=glossary_path, shard=shard_spec,
                 memory=memory, progress_factory=progress_factory, on_error=error_line, on_warning=warning_line,

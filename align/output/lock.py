@@ -1,18 +1,19 @@
 """One `align translate` at a time per output folder.
 
-`OutputLock(out_dir)` holds ``OUT/.align/lock`` through `filelock` (flock on
-Unix, msvcrt locking on Windows: chosen over a hand-written fcntl lock so the
-lock works on every platform). Either lock belongs to the open file, so the
-system releases it when the process ends in any way (kill -9 included): a stale
-lock cannot outlive its run. The holder's pid is written beside it, in
-``OUT/.align/lock.pid``, for the error message only.
+`OutputLock(out_dir)` holds ``OUT/.align/lock``: flock(2) on Unix, taken here as
+`filelock`'s UnixFileLock takes it (filelock 4 imports asyncio: 18 ms of every
+short run's start), and `filelock` itself elsewhere (msvcrt locking on Windows).
+Either lock belongs to the open file, so the system releases it when the process
+ends in any way (kill -9 included): a stale lock cannot outlive its run. The
+holder's pid is written beside it, in ``OUT/.align/lock.pid``, for the error
+message only.
 """
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import Any
 
 from ..errors import UsageError
 from .folder import OutputFolder
@@ -22,7 +23,81 @@ TEMPORARY_SUFFIX = ".part"
 # Locks held by this process: a lock stays held until release() or the end of
 # the process, even when its OutputLock is dropped (FileLock releases on garbage
 # collection, which would free the folder while the run still writes to it).
-_HELD: set[FileLock] = set()
+_HELD: set[Any] = set()
+
+
+class LockTimeout(Exception):
+    """The lock is held by another process (after the timeout)."""
+
+
+class _Flock:
+    """An exclusive flock(2) on `path`, as filelock's UnixFileLock takes it: the file
+    opened (created 0644) and locked without blocking, polled until `timeout`; a
+    lock file that was replaced while we waited for it is opened again."""
+
+    def __init__(self, path: Path, timeout: float, poll: float) -> None:
+        self.path, self.timeout, self.poll = path, timeout, poll
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        import fcntl
+
+        deadline = time.monotonic() + self.timeout
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(str(self.path)) from None
+                time.sleep(self.poll)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            if os.fstat(fd).st_nlink == 0:  # unlinked while we waited: lock the new one
+                os.close(fd)
+                continue
+            self._fd = fd
+            return
+
+    def release(self) -> None:
+        import fcntl
+
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            finally:
+                os.close(fd)
+
+
+class _PortableLock:
+    """filelock's lock, where flock(2) is not available."""
+
+    def __init__(self, path: Path, timeout: float, poll: float) -> None:
+        from filelock import FileLock
+
+        self._lock = FileLock(path, timeout=timeout, thread_local=False, poll_interval=poll)
+
+    def acquire(self) -> None:
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise LockTimeout(str(self._lock.lock_file)) from None
+
+    def release(self) -> None:
+        self._lock.release()
+
+
+FLOCK = os.name == "posix"
+
+
+def _file_lock(path: Path, timeout: float, poll: float):
+    return (_Flock if FLOCK else _PortableLock)(path, timeout, poll)
 
 
 class OutputLock:
@@ -37,7 +112,7 @@ class OutputLock:
         self.path, self.pid_path = folder.lock, folder.lock_pid
         self.timeout = timeout
         self.poll = poll
-        self._lock: FileLock | None = None
+        self._lock: Any = None
 
     @property
     def locked(self) -> bool:
@@ -57,11 +132,10 @@ class OutputLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise UsageError(f"{self.out_dir}: cannot create lock file {self.path} ({exc.strerror or exc})") from None
-        lock = FileLock(self.path, timeout=max(self.timeout, 0.0), thread_local=False,
-                        poll_interval=self.poll)
+        lock = _file_lock(self.path, max(self.timeout, 0.0), self.poll)
         try:
             lock.acquire()
-        except Timeout:
+        except LockTimeout:
             raise UsageError(f"{self.out_dir}: another align run is writing here (pid {self.holder()}); "
                              f"wait for it or use another -o DIR") from None
         except OSError as exc:
@@ -128,3 +202,15 @@ class OutputLock:
 
     def __exit__(self, *exc_info) -> None:
         self.release()
+
+
+def prepare_output_dir(out_dir: Path) -> None:
+    """The output folder made if needed, and writable: else a UsageError, said before the model loads."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir}: output folder is a file; choose another -o DIR")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"{out_dir}: cannot create output folder ({exc.strerror})") from None
+    if not os.access(out_dir, os.W_OK | os.X_OK):  # say so before loading the model
+        raise UsageError(f"{out_dir}: cannot write to the output folder (permission denied); choose another -o DIR")

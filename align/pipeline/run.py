@@ -17,7 +17,6 @@ article is reported and skipped while the others go on.
 from __future__ import annotations
 
 import heapq
-import os
 import sqlite3
 import time
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from ..document import METADATA, ORIGIN_MEMORY, ORIGIN_REVIEWED, Document
 from ..mt.engines.base import Engine
 from ..errors import InputError, OutputError, UsageError
 from ..output.folder import OutputFolder
+from ..output.lock import prepare_output_dir
 from ..markup.placement import place_markup
 from ..read.protect import DEFAULT as DEFAULT_PROTECTION
 from ..read.protect import Protection, saved_text
@@ -43,20 +43,10 @@ from ..typography import apply_english_typography
 from ..output.writers import default_writers
 from ..output.manifest import RunHeader
 from ..output.writers.base import atomic_write
+from .background import import_in_background
 from .end import build_manifest, end_run, settle_consistency
 from .report import ArticleLog, ArticleReport, RunReport
 from .stages import TRANSLATE, Stage, around_translation, in_order, run_stages
-
-def prepare_output_dir(out_dir: Path) -> None:
-    if out_dir.exists() and not out_dir.is_dir():
-        raise UsageError(f"{out_dir}: output folder is a file; choose another -o DIR")
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"{out_dir}: cannot create output folder ({exc.strerror})") from None
-    if not os.access(out_dir, os.W_OK | os.X_OK):  # say so before loading the model
-        raise UsageError(f"{out_dir}: cannot write to the output folder (permission denied); choose another -o DIR")
-
 
 def prepare_document(source: Article | str | Path, glossary=None, protection=None) -> Document:
     """read → segment → find terms. `source`: an Article, or a file path (the
@@ -192,6 +182,10 @@ class Run:
                     report.add(ready)
                 self._state.next += 1
 
+        # What the translations' finishing and the pages need (numpy for word alignment,
+        # Jinja), imported while the engine translates the first window: a one-article
+        # run waits for the engine, not for these imports after it.
+        import_in_background("numpy", "jinja2")
         try:
             read = self._read(articles, report, log_in_order)
             for translated in scheduler.run(read):

@@ -34,9 +34,10 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Optional, Sequence
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from ..document import ALIGNED_WORD_RE, TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
 from ..mt.engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
@@ -121,6 +122,8 @@ def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] 
         links = {(tgt_start, tgt_end): (src_start, src_end) for src_start, src_end, tgt_start, tgt_end in known}
         return [AlignedWord(m.start(), m.end(), links.get(m.span()), links.get(m.span()))
                 for m in WORD_RE.finditer(hypothesis.text)]
+    import numpy as np  # here, not at import: a short run imports it while the engine works
+
     matrix = attention_matrix(hypothesis.attention)
     source_spans = source_piece_spans(source, hypothesis.source_pieces) if matrix.size else []
     # Only pieces inside words: attention parked on punctuation aligns nothing.
@@ -164,6 +167,8 @@ def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] 
 def attention_matrix(attention) -> np.ndarray:
     """A hypothesis's attention (target pieces × source pieces) as a float64 array;
     ragged rows (lists of a caller's own) are padded with zeros."""
+    import numpy as np
+
     if isinstance(attention, np.ndarray):
         return np.array(attention, dtype=np.float64, ndmin=2)  # a copy: columns are zeroed in it
     if not attention:
@@ -179,6 +184,8 @@ def attention_matrix(attention) -> np.ndarray:
 
 def _fit(matrix: np.ndarray, width: int) -> np.ndarray:
     """`matrix` with exactly `width` columns (cut, or padded with zeros)."""
+    import numpy as np
+
     if matrix.shape[1] >= width:
         return matrix[:, :width]
     return np.pad(matrix, ((0, 0), (0, width - matrix.shape[1])))

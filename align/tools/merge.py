@@ -440,7 +440,7 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
     written) when they cannot be merged; OutputError when OUT cannot be written."""
     from ..output.lock import OutputLock
     from ..output.saves import cut_short
-    from ..pipeline.run import prepare_output_dir
+    from ..output.lock import prepare_output_dir
     from ..output.writers import default_writers
     from ..output.writers.base import atomic_write
 

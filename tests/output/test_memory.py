@@ -209,6 +209,29 @@ def test_lock_is_exclusive_and_names_the_holder(tmp_path):
         pass
 
 
+def test_the_lock_is_the_one_filelock_takes_and_the_portable_one_works(tmp_path, monkeypatch):
+    """On Unix the lock is flock(2) as filelock's UnixFileLock takes it: each keeps
+    the other out. Elsewhere filelock itself is used (here: on Linux, forced)."""
+    from filelock import FileLock, Timeout
+
+    from align.output import lock as lock_module
+
+    with OutputLock(tmp_path):
+        with pytest.raises(Timeout):
+            FileLock(tmp_path / ".align" / "lock", timeout=0).acquire()
+    with FileLock(tmp_path / ".align" / "lock", timeout=0):
+        with pytest.raises(UsageError, match="another align run is writing here"):
+            OutputLock(tmp_path).acquire()
+    monkeypatch.setattr(lock_module, "FLOCK", False)  # the portable lock
+    with OutputLock(tmp_path) as held:
+        assert isinstance(held._lock, lock_module._PortableLock)
+        with pytest.raises(UsageError, match="another align run is writing here"):
+            OutputLock(tmp_path).acquire()
+    monkeypatch.undo()
+    with OutputLock(tmp_path) as held:  # released: taken again, by flock
+        assert isinstance(held._lock, lock_module._Flock)
+
+
 def test_stale_temporaries_are_removed_only_under_the_lock(tmp_path):
     (tmp_path / ".article.tsv.abc123.part").write_text("half a fi")
     (tmp_path / "article.tsv").write_text("whole\n")

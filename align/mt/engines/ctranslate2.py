@@ -22,8 +22,6 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from ...errors import ModelLoadError, UsageError
 from ..hub import check_model_folder, load_failure_message, locate_model
 from ..local_model import cache_root, model_revision
@@ -55,13 +53,14 @@ def physical_cores() -> int:
     except AttributeError:  # pragma: no cover - not Linux
         allowed = os.cpu_count() or 1
     logical = os.cpu_count() or allowed
-    physical = None
-    try:
-        import psutil
+    physical = _sysfs_cores()
+    if physical is None:  # not Linux, or no topology there: psutil reads the platform's own
+        try:
+            import psutil
 
-        physical = psutil.cpu_count(logical=False)
-    except ImportError:
-        pass
+            physical = psutil.cpu_count(logical=False)
+        except ImportError:
+            pass
     if not physical:
         physical = logical
     # With a restricted affinity (Slurm, taskset), scale by the share of logical CPUs granted.
@@ -70,10 +69,27 @@ def physical_cores() -> int:
     return max(1, min(physical, allowed))
 
 
+def _sysfs_cores(root: str = "/sys/devices/system/cpu") -> int | None:
+    """Linux's physical cores: the distinct sibling lists of its CPUs' topologies, as
+    `psutil.cpu_count(logical=False)` reads them there (without importing psutil,
+    which costs a short run more than this)."""
+    lists = set()
+    for name in ("core_cpus_list", "thread_siblings_list"):
+        for path in Path(root).glob(f"cpu[0-9]*/topology/{name}"):
+            try:
+                lists.add(path.read_text(encoding="ascii").strip())
+            except OSError:
+                continue
+        if lists:
+            return len(lists)
+    return None
+
+
 def _converter(model_dir: str):
     """TransformersConverter whose model returns the attention averaged over all
     heads of the last decoder layer (CTranslate2 keeps only the first head by
     default), like TransformersEngine's cross-attention focus."""
+    import numpy as np
     from ctranslate2.converters import TransformersConverter
 
     config = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
@@ -90,12 +106,14 @@ def _converter(model_dir: str):
     return Converter(model_dir)
 
 
-def attention_rows(rows: list[list[float]], source_length: int, target_length: int) -> np.ndarray:
+def attention_rows(rows: list[list[float]], source_length: int, target_length: int):
     """The attention CTranslate2 returns for one hypothesis as an array (target
     pieces × the sentence's own source pieces), each row a distribution over them.
     (CTranslate2 4.x returns the first step of a padded sentence with part of its
     mass on the padding: a row whose sum is off by more than 1e-4 is divided by it;
     the others are kept as they are. Summed in order, as Python's `sum` does.)"""
+    import numpy as np  # here: a short run imports it while the model loads (align.cli.common)
+
     matrix = np.array(rows[:target_length], dtype=np.float64).reshape(min(len(rows), target_length), -1)
     matrix = matrix[:, :source_length]
     if matrix.size:

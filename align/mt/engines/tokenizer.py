@@ -149,6 +149,42 @@ class MarianSourceTokenizer:
         config = self._json("tokenizer_config.json", missing={})
         if not isinstance(config, dict):
             self._fail("tokenizer_config.json", "not a JSON object")
+        added = self._read_special_tokens(config)
+
+        encoder = self._json("vocab.json")
+        if not isinstance(encoder, dict):
+            self._fail("vocab.json", "not a JSON object")
+        if self.unk_token not in encoder:
+            self._fail("vocab.json", f"the unknown token {self.unk_token} is not in it")
+        if self.eos_token is None:
+            self._fail("tokenizer_config.json", "eos_token is null")
+
+        added_encoder = self._add_special_tokens(encoder, added)
+        self._split = not config.get("split_special_tokens", False)
+
+        # Piece -> id (_convert_token_to_id_with_added_voc) and id -> piece (convert_ids_to_tokens).
+        self._ids = dict(encoder, **added_encoder)
+        self._unk_id = encoder[self.unk_token]
+        self.eos_id = self._ids[self.eos_token]
+        decoder = self._json("target_vocab.json") if config.get("separate_vocabs", False) else encoder
+        if not isinstance(decoder, dict):
+            self._fail("target_vocab.json", "not a JSON object")
+        self._id_pieces = {index: piece for piece, index in decoder.items()}
+        self._id_pieces.update({index: token.content for index, token in added.items()})
+        self._target_spm = None
+        self._read_back: dict[str, str] = {}  # token -> piece, as pieces() met them
+
+        limit = config.get("model_max_length", DEFAULT_MAX_LENGTH)
+        self.model_max_length = VERY_LARGE_INTEGER if limit is None else limit
+        self._spm_kwargs = config.get("sp_model_kwargs") or {}
+        self.spm = self._load_spm(sentencepiece, "source.spm")
+        self._encode = self.spm.encode
+
+    # -- loading ---------------------------------------------------------
+    def _read_special_tokens(self, config: dict) -> dict[int, AddedToken]:
+        """The special tokens (`special_tokens`, `unk_token`, `eos_token`) as
+        `_from_pretrained` and PreTrainedTokenizerBase.__init__ read them from the
+        config (popping what they consume); returns the added tokens by id."""
         config.pop("tokenizer_class", None)
         # _from_pretrained: additional_special_tokens is the old name of extra_special_tokens;
         # the config's other `*_token` strings are "model-specific" special tokens.
@@ -175,16 +211,12 @@ class MarianSourceTokenizer:
         self.special_tokens = list(dict.fromkeys(special))
         self._special = set(self.special_tokens)
         self.unk_token, self.eos_token = str(named["unk_token"]), named["eos_token"]
+        return added
 
-        encoder = self._json("vocab.json")
-        if not isinstance(encoder, dict):
-            self._fail("vocab.json", "not a JSON object")
-        if self.unk_token not in encoder:
-            self._fail("vocab.json", f"the unknown token {self.unk_token} is not in it")
-        if self.eos_token is None:
-            self._fail("tokenizer_config.json", "eos_token is null")
-
-        # PythonBackend.__init__ and _add_tokens: the special tokens become added tokens.
+    def _add_special_tokens(self, encoder: dict[str, int], added: dict[int, AddedToken]) -> dict[str, int]:
+        """PythonBackend.__init__ and _add_tokens: the special tokens become added
+        tokens (ids after the vocabulary's for those it lacks), and the trie that
+        splits texts on them is built; returns the added tokens' ids by content."""
         added_encoder = {token.content: index for index, token in added.items()}
         vocab = dict(encoder, **{token.content: index for index, token in sorted(added.items())})
         start, count = len(vocab), 0
@@ -209,27 +241,8 @@ class MarianSourceTokenizer:
             if token.content:
                 node[""] = 1
         self._added_contents = [token.content for token in added.values() if token.content]
-        self._split = not config.get("split_special_tokens", False)
+        return added_encoder
 
-        # Piece -> id (_convert_token_to_id_with_added_voc) and id -> piece (convert_ids_to_tokens).
-        self._ids = dict(encoder, **added_encoder)
-        self._unk_id = encoder[self.unk_token]
-        self.eos_id = self._ids[self.eos_token]
-        decoder = self._json("target_vocab.json") if config.get("separate_vocabs", False) else encoder
-        if not isinstance(decoder, dict):
-            self._fail("target_vocab.json", "not a JSON object")
-        self._id_pieces = {index: piece for piece, index in decoder.items()}
-        self._id_pieces.update({index: token.content for index, token in added.items()})
-        self._target_spm = None
-        self._read_back: dict[str, str] = {}  # token -> piece, as pieces() met them
-
-        limit = config.get("model_max_length", DEFAULT_MAX_LENGTH)
-        self.model_max_length = VERY_LARGE_INTEGER if limit is None else limit
-        self._spm_kwargs = config.get("sp_model_kwargs") or {}
-        self.spm = self._load_spm(sentencepiece, "source.spm")
-        self._encode = self.spm.encode
-
-    # -- loading ---------------------------------------------------------
     def _fail(self, file: str, reason: str):
         reason = " ".join(str(reason).split())[:300]
         raise ModelLoadError(load_failure_message(self.name, f"{self.folder / file}: {reason}"))

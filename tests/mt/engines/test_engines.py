@@ -253,3 +253,20 @@ def test_both_engines_split_an_over_long_sentence_at_the_same_input_limit(engine
     # Each piece fits: the engine itself also cuts anything longer at the limit.
     [hypothesis] = engine.translate([source])
     assert len(hypothesis.source_pieces) == engine.max_input_tokens
+
+
+def test_physical_cores_are_read_from_sysfs_as_psutil_reads_them(tmp_path):
+    import psutil
+
+    from align.mt.engines.ctranslate2 import _sysfs_cores
+
+    assert _sysfs_cores() == psutil.cpu_count(logical=False)  # this machine, against psutil
+    for cpu, siblings in enumerate(["0,2", "1,3", "0,2", "1,3"]):  # 2 cores, 2 threads each
+        topology = tmp_path / "sys" / f"cpu{cpu}" / "topology"
+        topology.mkdir(parents=True)
+        (topology / "thread_siblings_list").write_text(siblings + "\n")
+    (tmp_path / "sys" / "cpufreq").mkdir()  # not a CPU
+    assert _sysfs_cores(str(tmp_path / "sys")) == 2
+    (tmp_path / "sys" / "cpu0" / "topology" / "core_cpus_list").write_text("0\n")  # the newer name wins
+    assert _sysfs_cores(str(tmp_path / "sys")) == 1
+    assert _sysfs_cores(str(tmp_path / "nothing")) is None
