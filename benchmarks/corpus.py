@@ -3,10 +3,16 @@ number of articles, both engines, beside the same sentences as one article.
 
     python benchmarks/corpus.py [--model tests/models/small-fr-en] [--sizes 1 10 100 1000 10000]
                                 [--engines ctranslate2 transformers] [--workdir DIR] [--json FILE]
-                                [--skip-criteria] [--skip-series]
+                                [--skip-criteria] [--skip-series] [--skip-long]
                                 [--svg FILE] [--replot JSON]
 
-Two parts, in one run:
+Three parts, in one run:
+
+0. **One long article** (FLORES-200 devtest, 1,012 lines, never seen by the small
+   model): `align translate`'s work on it (`translate_paths`, default writers, no
+   memory) against raw CTranslate2 `translate_batch` on the same pre-tokenized
+   sentences at each token budget (2,048 to 16,384), attention and scores in both;
+   three passes, interleaved, medians, and align's rate over the best raw one.
 
 1. **Criteria** (400 held-out sentences, newstest2013 lines 1000 on): the same
    sentences translated as 200 two-sentence articles, as one article, and, for
@@ -262,6 +268,46 @@ def criteria(model: str, workdir: Path, cache: Path, engines: list[str], repeats
     return rows
 
 
+def long_article(model: str, workdir: Path, cache: Path, repeats: int = 3) -> list[dict]:
+    """One long article (FLORES-200 devtest, 1,012 lines, never seen by the small
+    model) as `align translate` runs it (default writers: text, TSV, page; no memory)
+    against raw CTranslate2 on the same pre-tokenized sentences at each batch budget,
+    attention and scores returned by both; interleaved, medians of `repeats`."""
+    from align.mt.engines import load_engine
+    from align.mt.engines.base import GenerationSettings
+    from align.pipeline.run import prepare_document, translate_paths
+
+    folder = workdir / "long"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    lines = [line for line in (REPO / "data" / "flores200-devtest.fr").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    (folder / "flores.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    engine = load_engine("ctranslate2", model, GenerationSettings(device="cpu"), cache_dir=cache)
+    engine.translate(lines[:4])
+    segmented = [pair.source for pair in prepare_document(folder / "flores.txt").pairs()]
+    tokens = engine.source_tokens(segmented)
+    rates: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        shutil.rmtree(workdir / "long-out", ignore_errors=True)
+        started = time.perf_counter()
+        report = translate_paths([folder], engine, workdir / "long-out")
+        rates.setdefault("align translate, one article", []).append(report.sentences / (time.perf_counter() - started))
+        for budget in (2048, 4096, 8192, 16384):
+            started = time.perf_counter()
+            count = len(engine.translator.translate_batch(tokens, beam_size=engine.num_beams, return_attention=True,
+                                                          return_scores=True, max_batch_size=budget,
+                                                          batch_type="tokens"))
+            rates.setdefault(f"raw CTranslate2, {budget} tokens", []).append(count / (time.perf_counter() - started))
+    medians = {label: statistics.median(values) for label, values in rates.items()}
+    best = max((label for label in medians if label.startswith("raw")), key=medians.get)
+    align_rate = medians["align translate, one article"]
+    return [{"setting": label, "sentences": len(segmented), "sentences_per_second": round(value, 2),
+             "runs": [round(v, 2) for v in rates[label]],
+             "vs_best_raw": round(value / medians[best], 3)} for label, value in medians.items()] + \
+        [{"setting": "summary", "align_vs_best_raw": round(align_rate / medians[best], 3), "best_raw": best}]
+
+
 def score_one_article(english: Path, first: int, count: int) -> dict:
     """BLEU and chrF (sacrebleu) of the one-article run: one paragraph per line of
     newstest2013, against its reference lines."""
@@ -288,6 +334,7 @@ def main() -> None:
                         help="the folder of this many articles is also run as one article [default: 1000]")
     parser.add_argument("--skip-criteria", action="store_true")
     parser.add_argument("--skip-series", action="store_true")
+    parser.add_argument("--skip-long", action="store_true", help="skip the long article (FLORES-200 devtest)")
     parser.add_argument("--svg", default=None, help="draw the series (e.g. benchmarks/corpus.svg)")
     parser.add_argument("--replot", default=None, metavar="JSON",
                         help="only draw --svg from the series of an earlier --json")
@@ -297,8 +344,15 @@ def main() -> None:
         return
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="align-corpus-"))
     cache = workdir / "ct2-cache"
-    results: dict = {"criteria": [], "series": []}
+    results: dict = {"criteria": [], "long_article": [], "series": []}
     try:
+        if not args.skip_long:
+            results["long_article"] = long_article(args.model, workdir, cache)
+            print("\n| one long article (FLORES-200 devtest) | sentences/s (median of 3) | runs | vs best raw |\n"
+                  "|---|---:|---|---:|")
+            for row in results["long_article"][:-1]:
+                print(f"| {row['setting']} | {row['sentences_per_second']:.1f} | "
+                      f"{', '.join(f'{r:.1f}' for r in row['runs'])} | {row['vs_best_raw']:.3f} |", flush=True)
         if not args.skip_criteria:
             results["criteria"] = criteria(args.model, workdir, cache, args.engines)
             print("\n| engine | setting | sentences/s (median of 3) | runs | BLEU | chrF |\n"

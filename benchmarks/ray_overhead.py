@@ -17,8 +17,9 @@ Times are the run's own (`translate_paths`): the cluster's start and the actors'
 model loading are reported apart (once per run, whatever the corpus).
 
 For the estimate: the driver's own cost per sentence (reading, segmenting, term
-placement, checks, writing) with an engine that answers at once, which bounds what
-one driver can feed a cluster; the round trip of a batch to an actor and back, and
+placement, word alignment, checks, writing) with an engine that answers at once
+(replaying the model's answers, attention included: benchmarks/driver.py), which
+bounds what one driver can feed a cluster; the round trip of a batch to an actor and back, and
 the bytes a batch's translations weigh (the cross-attention the term policy needs
 travels with them).
 """
@@ -58,7 +59,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from align.mt.engines import load_engine
-    from align.mt.engines.base import Engine, GenerationSettings, Hypothesis
+    from align.mt.engines.base import GenerationSettings
     from align.pipeline.run import translate_paths
     from align.mt.runners.ray import EngineSpec, RayRunner, connect, ray_module
 
@@ -96,27 +97,16 @@ def main() -> None:
             figures[label] = {"seconds": seconds, "actors_ready_seconds": ready, "batches": report.batches,
                               "same_english": english(tmp_path / label.replace(" ", "_")) == reference}
 
-        # Per-batch figures for the estimate.
-        class Instant(Engine):
-            """The real engine's tokenizer and batching, answers at once (the source as its English)."""
-            name = "instant"
-            max_input_tokens = engine.max_input_tokens
-            default_batch_tokens, default_batch_size = engine.batch_tokens, engine.batch_size
+        # Per-batch figures for the estimate. The driver alone: an engine replaying the
+        # model's answers (pieces and attention: the term policy and word alignment do
+        # their real work), recorded on a first pass (benchmarks/driver.py).
+        from driver import replay_engine
 
-            def __init__(self):
-                self.settings = settings
-
-            def count_tokens(self, texts):
-                return engine.count_tokens(texts)
-
-            def translate_batch(self, sources, with_attention=True):
-                return [Hypothesis(text=s, tokens=len(s.split())) for s in sources]
-
-            def signature(self):
-                return {"engine": "instant", "model": "none", "revision": "0", "beams": 1}
-
+        replay = replay_engine(engine)
+        translate_paths([source], replay, tmp_path / "record")
+        replay.recording = False
         started = time.perf_counter()
-        translate_paths([source], Instant(), tmp_path / "instant")
+        translate_paths([source], replay, tmp_path / "replayed")
         driver = time.perf_counter() - started
         figures["driver_seconds_per_sentence"] = driver / sentences
 

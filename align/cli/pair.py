@@ -75,6 +75,8 @@ def _load_glossary(path: str | None):
               help="Also write every aligned pair to this TMX 1.4 file (fr → en).")
 @click.option("--model", default=None, metavar="DIR_OR_ID",
               help="Translate the French with this model and use chrF with the English (Bleualign-style).")
+@click.option("--engine", "engine_name", type=click.Choice(["ctranslate2", "transformers"]), default="ctranslate2",
+              show_default=True, help="The engine that runs --model (as for translate).")
 @click.option("--glossary", default=None, type=click.Path(dir_okay=False, path_type=str),
               help="Glossary TSV whose term pairs anchor the alignment.")
 @click.option("--include", "include", multiple=True, metavar="GLOB",
@@ -83,7 +85,8 @@ def _load_glossary(path: str | None):
               help="In folders, skip articles whose relative path matches (repeatable).")
 @_one_line_errors
 def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, tmx: Path | None,
-         model: str | None, glossary: str | None, include: tuple[str, ...], exclude: tuple[str, ...]) -> None:
+         model: str | None, engine_name: str, glossary: str | None, include: tuple[str, ...],
+         exclude: tuple[str, ...]) -> None:
     """Align FR_FILE with its English translation EN_FILE (or two folders: X.txt in
     the French folder pairs with X.txt or X.en.txt in the English one, X.md with
     X.md or X.en.md, and so on for HTML and Word; sub-folders included:
@@ -101,7 +104,7 @@ def pair(fr_path: Path, en_path: Path, output: Path, segmented: bool, fmt: str, 
     engine = None
     if model:
         from ..mt.engines import load_engine
-        engine = load_engine("transformers", model)
+        engine = load_engine(engine_name, model)
     messages = (lambda text: click.echo(text, err=True)) if fmt == "ladder" else click.echo
     writers = []
     if fmt == "tsv":  # the outputs of translate: aligned TSV and the review page

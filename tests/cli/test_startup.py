@@ -64,3 +64,20 @@ def test_the_lazy_command_table_names_each_command_as_it_names_itself():
         command = getattr(import_module(f"align.cli.{module}"), function)
         assert command.name == name and main.get_command(None, name) is command
     assert main.get_command(None, "nothing") is None
+
+
+def test_pair_with_a_model_translates_on_ctranslate2_without_pytorch(tmp_path):
+    from align.output.writers.tsv import read_rows
+
+    (tmp_path / "article.txt").write_text("Le conseil a voté la loi hier. Les chercheurs publient un modèle. "
+                                          "Il pleut à Paris.\n", encoding="utf-8")
+    (tmp_path / "article.en.txt").write_text("The council passed the law yesterday. The researchers publish a "
+                                             "model. It is raining in Paris.\n", encoding="utf-8")
+    args = ("pair", "article.txt", "article.en.txt", "--model", str(SMALL_MODEL), "-o", "out")
+    modules_of(tmp_path, *args)  # (a first run may convert the model: with torch)
+    result, modules = modules_of(tmp_path, *args)
+    assert result.returncode == 0, result.stderr
+    rows = list(read_rows(tmp_path / "out" / "article.tsv"))
+    assert [(r["fr"][:9], r["en"][:9]) for r in rows] == [("Le consei", "The counc"), ("Les cherc", "The resea"),
+                                                           ("Il pleut ", "It is rai")]
+    assert "ctranslate2" in modules and not HEAVY & modules
