@@ -71,12 +71,15 @@ PROSE, METADATA = Kind.PROSE, Kind.METADATA
 LINE_BREAK_KINDS = frozenset({"br"})
 
 
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})  # exactly these types (an enum is a str subclass)
+
+
 def _plain(value: Any) -> Any:
     """JSON's types: tuples as lists, enums as their strings, records as dicts."""
     if isinstance(value, Record):
         return value.to_dict()
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
+    if isinstance(value, (list, tuple)):  # (a word alignment: hundreds of tuples of ints)
+        return [item if type(item) in _JSON_SCALARS else _plain(item) for item in value]
     if isinstance(value, StrEnum):
         return str(value)
     return value
@@ -100,11 +103,14 @@ class Record:
     NOT_SAVED: tuple[str, ...] = ()
     NESTED: dict[str, type] = {}   # field → the type of its items: a Record, or tuple
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """`leave_out`: fields not wanted (kept elsewhere by the caller)."""
         data = {}
         for spec in fields(self):  # type: ignore[arg-type]
+            if spec.name in leave_out or spec.name in self.NOT_SAVED:
+                continue
             value = getattr(self, spec.name)
-            if spec.name in self.NOT_SAVED or value == _default(spec):
+            if value == _default(spec):
                 continue
             data[spec.name] = _plain(value)
         return data

@@ -77,6 +77,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=300)
     parser.add_argument("--per-article", type=int, default=2, help="sentences an article (lines of newstest2013)")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--no-glossary", action="store_true", help="as benchmarks/ray_overhead.py runs")
     parser.add_argument("--profile", default=None, help="write a cProfile of one more run here")
     parser.add_argument("--json", default=None)
     args = parser.parse_args()
@@ -86,7 +87,7 @@ def main() -> None:
     from align.pipeline.run import translate_paths
     from align.terms.glossary import Glossary
 
-    glossary = Glossary.load(HERE / "glossary.tsv")
+    glossary = None if args.no_glossary else Glossary.load(HERE / "glossary.tsv")
     engine = load_engine("ctranslate2", args.model, GenerationSettings(device="cpu"))
     replay = replay_engine(engine)
     seconds = []
@@ -107,10 +108,11 @@ def main() -> None:
             cProfile.runctx("translate_paths([source], replay, tmp_path / 'profiled', glossary=glossary)",
                             globals(), locals(), args.profile)
     median = statistics.median(seconds)
-    figures = {"articles": args.articles, "per_article": args.per_article, "sentences": sentences, "seconds": seconds,
+    figures = {"articles": args.articles, "per_article": args.per_article, "glossary": not args.no_glossary,
+               "sentences": sentences, "seconds": seconds,
                "ms_per_sentence": 1000 * median / sentences, "sentences_per_second": sentences / median}
     print(f"{sentences} sentences in {args.articles} articles of {args.per_article} (newstest2013 lines 1000 on), "
-          f"glossary, no memory, "
+          f"{'no glossary' if args.no_glossary else 'glossary'}, no memory, "
           f"replayed answers of the small model: driver {figures['ms_per_sentence']:.2f} ms a sentence "
           f"(median of {args.repeats}: {', '.join(f'{s:.2f}' for s in seconds)} s), "
           f"{figures['sentences_per_second']:.0f} sentences/s at most for one driver")

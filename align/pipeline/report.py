@@ -49,14 +49,18 @@ class ArticleLog:
             raise OutputError(self.path, exc.strerror or str(exc), exc.errno) from None
         self._folders: dict[str, array] = {}
         self.count = 0
+        self._end: int | None = 0  # the file's end while only added to; None once read
         # Flag counts of articles rewritten after they were logged (inconsistency
         # flags set at the end of the run): only those articles, by name.
         self._amended: dict[str, dict[str, int]] = {}
 
     def add(self, report: ArticleReport) -> None:
-        offset = self._file.seek(0, os.SEEK_END)
-        self._file.write(json.dumps(asdict(report), ensure_ascii=False).encode("utf-8") + b"\n")
-        self._folders.setdefault(report.name.rpartition("/")[0], array("Q")).append(offset)
+        if self._end is None:  # read since the last add: back to the end (a seek flushes: not each time)
+            self._end = self._file.seek(0, os.SEEK_END)
+        line = json.dumps(asdict(report), ensure_ascii=False).encode("utf-8") + b"\n"
+        self._file.write(line)
+        self._folders.setdefault(report.name.rpartition("/")[0], array("Q")).append(self._end)
+        self._end += len(line)
         self.count += 1
 
     def amend(self, name: str, flags: dict[str, int]) -> None:
@@ -70,11 +74,13 @@ class ArticleLog:
         return report
 
     def _read(self, offset: int) -> dict[str, Any]:
+        self._end = None
         self._file.seek(offset)
         return self._report(self._file.readline())
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         """The reports in the order they were added."""
+        self._end = None
         self._file.flush()
         self._file.seek(0)
         for line in iter(self._file.readline, b""):

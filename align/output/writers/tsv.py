@@ -125,7 +125,7 @@ def markup_from_json(text: str) -> tuple[list[Inline], list[tuple[int, int, int,
 def details_to_json(pair: SentencePair) -> str:
     """Every field of the pair without a column of its own (word alignment, pieces,
     truncation, offset in its paragraph...), at its non-default values."""
-    details = {key: value for key, value in pair.to_dict().items() if key not in COLUMN_FIELDS}
+    details = pair.to_dict(leave_out=COLUMN_FIELDS)
     return json.dumps(details, ensure_ascii=False) if details else ""
 
 
