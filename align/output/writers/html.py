@@ -37,6 +37,7 @@ STATUS_HELP = {
     TERM_FAILED: "missing from the translation",
 }
 
+@lru_cache(maxsize=8)  # the same page script on every page
 def _csp_hash(script: str) -> str:
     """The CSP source that allows exactly this inline script."""
     digest = hashlib.sha256(str(script).encode("utf-8")).digest()
