@@ -316,3 +316,37 @@ def test_text_contrast_meets_wcag_aa(page):
                                            ("#4a4a4a", "#fff4c2"), ("#0b57d0", "#ffffff"),
                                            ("#1b1b1b", "#ffe28a"), ("#1b1b1b", "#e7effd")]:
         assert _contrast(_hex(foreground), _hex(background)) >= 4.5, (foreground, background)
+
+
+def test_compiled_templates_are_cached_and_a_damaged_cache_only_compiles_again(tmp_path):
+    """Jinja's compiled templates are kept under align's cache folder (a short run
+    renders without compiling them); a damaged or unwritable cache is not an error."""
+    import os
+    import subprocess
+    import sys
+
+    from jinja2.bccache import bc_magic
+
+    script = ("from align.document import Document; from align.output.writers.html import render_article; "
+              "page = render_article(Document(name='a', paragraphs=[])); print('<html' in page and len(page))")
+    cache = tmp_path / "cache"
+
+    def render() -> str:
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                                env=dict(os.environ, ALIGN_CACHE=str(cache)))
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    page = render()
+    cached = sorted((cache / "templates").glob("*.jinja"))
+    assert cached and int(page) > 1000  # the article template, compiled once
+    whole = {path: path.read_bytes() for path in cached}
+    for path in cached:  # Jinja's magic kept, the checksum it unpickles broken
+        path.write_bytes(whole[path][:len(bc_magic)] + b"\x80\x04 damaged")
+    assert render() == page
+    assert {path: path.read_bytes() for path in cached} == whole  # compiled again and written whole
+    for path in cached:
+        path.unlink()
+    (cache / "templates").rmdir()
+    (cache / "templates").write_text("a file where the cache folder would be")
+    assert render() == page  # nowhere to keep them: compiled each time

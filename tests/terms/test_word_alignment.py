@@ -4,7 +4,6 @@ on random attention with ties."""
 from __future__ import annotations
 
 import random
-from bisect import bisect_left, bisect_right
 from pathlib import Path
 
 import numpy as np
@@ -13,28 +12,15 @@ import pytest
 from align.mt.engines.base import Hypothesis, detokenize
 from align.read.text import plain_apostrophes
 from align.segment import split_sentences
-from align.terms.placement import WORD_RE, AlignedWord, align_words, source_piece_spans
+from align.terms.placement import (WORD_RE, AlignedWord, _in_words, _word_around, align_words,
+                                   source_piece_spans)
 
 REPO = Path(__file__).resolve().parent.parent.parent
 
 
 # ------------------------------------------------------------------ the oracle
-# align_words as it was before arrays (commit b16a5a1), one word at a time.
-def _word_around(words, span, starts):
-    k = bisect_right(starts, span[0]) - 1
-    if k >= 0 and span[0] < words[k][1]:
-        return words[k]
-    k += 1
-    if k < len(words) and words[k][0] < span[1]:
-        return words[k]
-    return span
-
-
-def _in_words(span, words, starts):
-    k = bisect_left(starts, span[1]) - 1
-    return k >= 0 and words[k][1] > span[0]
-
-
+# align_words as it was before arrays (commit b16a5a1), one word at a time (with the
+# helpers it shares with the array version, which did not change).
 def _inside_copied_piece(text, piece_spans, rows, source, best, word):
     if best is None or len(rows) != 1:
         return None

@@ -53,6 +53,12 @@ def _bytecode_cache():
     from ...mt.local_model import cache_root
 
     class Cache(FileSystemBytecodeCache):
+        def load_bytecode(self, bucket) -> None:
+            try:
+                super().load_bytecode(bucket)
+            except Exception:  # a damaged cache file (Jinja reads its checksum with pickle): compile again
+                bucket.reset()
+
         def dump_bytecode(self, bucket) -> None:
             try:
                 Path(self.directory).mkdir(parents=True, exist_ok=True)
