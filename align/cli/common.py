@@ -30,4 +30,3 @@ def one_line_errors(command):
             error_line("interrupted; finished files are kept, unfinished ones were not written")
             sys.exit(130)
     return wrapper
-

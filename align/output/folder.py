@@ -90,4 +90,3 @@ class OutputFolder:
             relative = path.relative_to(self.root)
             if not any(part.startswith(".") for part in relative.parts):
                 yield relative.as_posix()[:-len(TSV)], path
-

@@ -201,7 +201,8 @@ def _inside_copied_piece(text: str, piece: Span, source: str, best: Span, word: 
     body = surface.lstrip(" ")  # (a piece's ▁; a no-break space is the French's own)
     body_start = start + len(surface) - len(body)
     french = source[best[0]:best[1]]
-    if len(body) == len(french) and plain_apostrophes(body) == plain_apostrophes(french):  # (same length)
+    # (plain_apostrophes keeps a text's length: two lengths that differ settle it at once)
+    if len(body) == len(french) and plain_apostrophes(body) == plain_apostrophes(french):
         offset = word[0] - body_start
         if 0 <= offset and word[1] - body_start <= len(body):
             return best[0] + offset, best[0] + offset + word[1] - word[0]
