@@ -440,7 +440,8 @@ class ConsistencyIndex:
             if commit:
                 self._db.commit()
         except BaseException:
-            self._db.rollback()
+            if commit:  # else the caller's transaction (or savepoint) is the caller's to roll back
+                self._db.rollback()
             raise
 
     def _group(self, kind: str, key: str) -> int:
@@ -449,25 +450,42 @@ class ConsistencyIndex:
 
     def forget(self, article: str, commit: bool = True) -> None:
         """Remove an article (its outputs are gone)."""
-        self.replace(article, [], commit=False)
-        self._db.execute("DELETE FROM flagged WHERE article = ?", (article,))
+        try:
+            self.replace(article, [], commit=False)
+            self._db.execute("DELETE FROM flagged WHERE article = ?", (article,))
+        except BaseException:
+            if commit:
+                self._db.rollback()
+            raise
         if commit:
             self._db.commit()
 
     @contextmanager
-    def recording(self, document: Document) -> Iterator[dict[str, list[str]]]:
+    def recording(self, document: Document, commit: bool = True) -> Iterator[dict[str, list[str]]]:
         """Record `document` and yield its inconsistency flags; the block writes the
-        article's files with them. Committed (with the flags as the article's
-        files now carry them) when the block ends normally, else rolled back."""
+        article's files with them. Kept (with the flags as the article's files now
+        carry them) when the block ends normally, else the article's rows are rolled
+        back, and only them. `commit`: committed at once; False: left in the open
+        transaction, for `commit` once the article's files are written (a run commits
+        its articles a batch at a time, align.output.write_behind)."""
+        if not self._db.in_transaction:
+            self._db.execute("BEGIN")  # a savepoint outside a transaction would commit at its release
+        self._db.execute("SAVEPOINT article")
         try:
             self.record(document, commit=False)
             flags = self.flags_for(document.name)
             yield flags
             self.set_flagged(document.name, flags, commit=False)
-            self._db.commit()
         except BaseException:
-            self._db.rollback()
+            if self._db.in_transaction:  # (some errors, a full disk, end the transaction themselves)
+                self._db.execute("ROLLBACK TO article")
+                self._db.execute("RELEASE article")
+            if commit:
+                self._db.rollback()
             raise
+        self._db.execute("RELEASE article")
+        if commit:
+            self._db.commit()
 
     # ------------------------------------------------------------ reading
     def flags_for(self, article: str) -> dict[str, list[str]]:

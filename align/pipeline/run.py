@@ -42,11 +42,16 @@ from ..typography import SETTINGS as TYPOGRAPHY_SETTINGS
 from ..typography import apply_english_typography
 from ..output.writers import default_writers
 from ..output.manifest import RunHeader
-from ..output.writers.base import atomic_write
+from ..output.writers.base import OutputFile, atomic_write
 from .background import import_in_background
 from .end import build_manifest, end_run, settle_consistency
 from .report import ArticleLog, ArticleReport, RunReport
 from .stages import TRANSLATE, Stage, around_translation, in_order, run_stages
+
+# The consistency store commits a run's articles this many at a time, once their files
+# are written (a commit per article cost a short one a tenth of a millisecond).
+COMMIT_EVERY = 32
+
 
 def prepare_document(source: Article | str | Path, glossary=None, protection=None) -> Document:
     """read → segment → find terms. `source`: an Article, or a file path (the
@@ -72,6 +77,7 @@ class _RunState:
     sentences_read: int = 0
     next: int = 0                  # the next article to log, in input order
     corrections: Any = None        # without a memory: the folder's memory file, for reviewers' corrections
+    uncommitted: int = 0           # articles recorded in the consistency store since its last commit
 
 
 @dataclass
@@ -212,6 +218,10 @@ class Run:
             raise RunnerStopped(f"{exc}; the run stopped with {len(missing)} of {len(articles)} articles "
                                 f"not written: {shown}; run it again to translate them") from None
         finally:
+            try:  # however the run stopped, the store keeps the articles whose files were written
+                self._commit_written()
+            except OutputError:
+                pass  # (the store's own failure, raised already)
             log.close()
             if self._state.consistency is not None:
                 self._state.consistency.close()
@@ -268,16 +278,19 @@ class Run:
         try:
             document = run_stages(self._after, document)
             if self._state.consistency is None:
-                outputs = self._write_outputs(document, header)
+                files = self._write_outputs(document, header)
             else:
                 # Flagged against every article recorded so far (this run's and earlier
                 # runs'); articles written before that this one contradicts are
-                # flagged in _finish. The store commits only if the outputs are written.
+                # flagged in _finish. The store commits only once the files are written.
                 from ..checks.consistency import mark_inconsistent
                 consistency = self._state.consistency
-                with _memory_writes(consistency), consistency.recording(document) as flags:
+                with _memory_writes(consistency), consistency.recording(document, commit=False) as flags:
                     mark_inconsistent(document, flags)
-                    outputs = self._write_outputs(document, header)
+                    files = self._write_outputs(document, header)
+                self._state.uncommitted += 1
+            if self._state.uncommitted >= COMMIT_EVERY:
+                self._commit_written()
         except OutputError:
             raise
         except OSError as exc:
@@ -291,17 +304,33 @@ class Run:
             name=document.name, source=str(article), sentences=document.sentence_count,
             paragraphs=len(document.paragraphs), terms=document.term_counts(),
             term_accuracy=document.term_accuracy(), flags=document.flag_counts(),
-            review=document.review_counts(), outputs=outputs, warnings=document.warnings,
+            review=document.review_counts(), warnings=document.warnings,
+            outputs=[str(of_writer[0].path) for of_writer in files if of_writer],
             from_memory=sum(1 for p in document.pairs() if p.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)),
             copied=not any(document.translatable_pairs()))
 
-    def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[str]:
-        return [str(written) for writer in self.writers
-                if (written := writer.write(document, self.out_dir, header, durable=False)) is not None]
+    def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[list[OutputFile]]:
+        """Each writer's files of the article (its output first), written; end_run syncs
+        the folder."""
+        files = [writer.files(document, self.out_dir, header) for writer in self.writers]
+        for of_writer in files:
+            for file in of_writer:
+                file.write(durable=False)
+        return files
+
+    def _commit_written(self) -> None:
+        """The consistency store commits the articles recorded since its last commit,
+        whose files are written: a run stopped before leaves the store without them,
+        never naming an article whose files are not there."""
+        if self._state.consistency is not None and self._state.uncommitted:
+            with _memory_writes(self._state.consistency):
+                self._state.consistency.commit()
+        self._state.uncommitted = 0
 
     def _finish(self, report: RunReport, log: ArticleLog) -> None:
         """The inconsistency flags of the folder's articles brought up to date, the
         manifest, then whatever writers make once per run (the index)."""
+        self._commit_written()
         if self._state.consistency is not None:
             with _memory_writes(self._state.consistency):
                 self._settle_consistency(report, log)

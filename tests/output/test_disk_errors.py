@@ -43,7 +43,7 @@ def disk_full_from(monkeypatch, first_failing: str) -> None:
     """From the first write of `first_failing` on, every file write fails with
     ENOSPC (at its write, as ext4 says it, or at its fsync), as on a disk that has
     just filled up."""
-    real_fsync, real_fdopen = os.fsync, os.fdopen
+    real_fsync, real_fdopen, real_write = os.fsync, os.fdopen, os.write
     full = {"now": False}
 
     def failing(fd) -> bool:
@@ -77,7 +77,13 @@ def disk_full_from(monkeypatch, first_failing: str) -> None:
     def fdopen(fd, *args, **kwargs):
         return FullStream(real_fdopen(fd, *args, **kwargs))
 
+    def write(fd, data):  # atomic_write's whole files
+        if failing(fd):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
     monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(os, "write", write)
     monkeypatch.setattr(os, "fdopen", fdopen)
 
 
@@ -171,7 +177,7 @@ def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_mod
     result = translate(src, out, tiny_model)
     assert result.exit_code == 2
     assert [line for line in result.stderr.splitlines() if line.strip()] == [
-        f"align: error: {out / '2024' / 'x.en.txt'}: cannot write (File exists); "
+        f"align: error: {out / '2024' / 'x.en.txt'}: cannot write (Not a directory); "
         f"the run stopped; outputs written before this one are kept"]
     assert temporaries(out) == [] and not (out / "manifest.json").exists()
 

@@ -6,6 +6,7 @@ import io
 import os
 from contextlib import contextmanager
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator
 
@@ -19,11 +20,48 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8", d
     interrupted run never leaves a half-written file behind. Missing parent
     folders are created; file and folders get the modes the umask gives any new
     file (mkstemp's own 0600 would make outputs unreadable to anyone else).
-    `durable`: on disk before the rename (fsync); else see `sync_folder`."""
+    `durable`: on disk before the rename (fsync); else see `sync_folder`.
+    (Five system calls a file, written with os.write: a run writes three an article.)"""
+    path = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    with atomic_writer(path, durable=durable) as stream:
-        stream.write(payload)
-    return Path(path)
+    handle, temporary = _open_temporary(path)
+    try:
+        try:
+            written = 0
+            while written < len(payload):  # (a write may take only part of it)
+                written += os.write(handle, payload[written:] if written else payload)
+            if durable:
+                os.fsync(handle)
+        finally:
+            os.close(handle)
+        os.replace(temporary, path)
+    except BaseException as exc:
+        _remove_temporary(temporary)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            # A full disk, a folder made read-only mid-run: one line naming the file.
+            raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
+        raise
+    return path
+
+
+def _open_temporary(path: Path) -> tuple[int, str]:
+    """`_temporary_beside`, the missing folders made first (tried only when the open
+    says they are missing: a run's files mostly go to folders that exist)."""
+    try:
+        try:
+            return _temporary_beside(path)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return _temporary_beside(path)
+    except OSError as exc:
+        raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
+
+
+def _remove_temporary(temporary: str) -> None:
+    try:
+        os.unlink(temporary)
+    except OSError:
+        pass
 
 
 def _temporary_beside(path: Path) -> tuple[int, str]:
@@ -47,11 +85,7 @@ def atomic_writer(path: str | Path, encoding: str | None = None, durable: bool =
     articles is never one string): yields a binary stream, or a text stream with
     `encoding`; the file appears under its name only if the block ends normally."""
     path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = _temporary_beside(path)
-    except OSError as exc:
-        raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
+    handle, temporary = _open_temporary(path)
     try:
         with os.fdopen(handle, "wb") as stream:
             if encoding is None:
@@ -66,10 +100,7 @@ def atomic_writer(path: str | Path, encoding: str | None = None, durable: bool =
                 os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException as exc:
-        try:
-            os.unlink(temporary)
-        except OSError:
-            pass
+        _remove_temporary(temporary)
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
             # A full disk, a folder made read-only mid-run: one line naming the file.
             raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
@@ -105,6 +136,18 @@ def sync_folder(folder: str | Path) -> None:
         os.close(descriptor)
 
 
+@dataclass(frozen=True)
+class OutputFile:
+    """A file a writer makes, rendered and not yet written: a run renders an article's
+    files and has them written behind it (align.output.write_behind)."""
+
+    path: Path
+    data: str | bytes
+
+    def write(self, durable: bool = True) -> Path:
+        return atomic_write(self.path, self.data, durable=durable)
+
+
 class Writer(ABC):
     """One output format: `suffix` is appended to the article name."""
 
@@ -117,11 +160,17 @@ class Writer(ABC):
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str | bytes:
         """The file's content."""
 
+    def files(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> list[OutputFile]:
+        """The files this writer makes for `document`, the one it is named for first
+        (none: this format does not apply to the article)."""
+        return [OutputFile(self.path_for(document, Path(out_dir)), self.render(document, run))]
+
     def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
-              durable: bool = True) -> Path:
-        """Write the file (`durable`: see atomic_write; a run passes False and syncs its
-        folder at its end)."""
-        return atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run), durable=durable)
+              durable: bool = True) -> Path | None:
+        """Write the files (`durable`: see atomic_write; a run passes False and syncs its
+        folder at its end); the path of the first, None if there is none."""
+        written = [file.write(durable) for file in self.files(document, out_dir, run)]
+        return written[0] if written else None
 
     def finish_run(self, out_dir: str | Path, report, log) -> Path | None:
         """What the writer makes once per run, from the run's report and its article log
