@@ -188,8 +188,8 @@ def _is_acronym(word: str) -> bool:
 def _is_capitalised(word: str) -> bool:
     """A word that can be (part of) a name: capitalised, two letters or more (an
     initial, "M." or "A" of "A la suite", is none), no function word."""
-    letters = sum(c.isalpha() for c in word)
-    return letters >= 2 and word[0].isupper() and _plain(word) not in FUNCTION_WORDS
+    # (the capital first: most words have none, and counting letters costs more)
+    return word[0].isupper() and sum(c.isalpha() for c in word) >= 2 and _plain(word) not in FUNCTION_WORDS
 
 
 def find_names(text: str) -> list[tuple[int, int]]:

@@ -31,6 +31,7 @@ allow: filler then term at the length bound. Measured in benchmarks/terms.py.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 from ..document import ALIGNED_WORD_RE, TERM_FAILED, TERM_FORCED, TERM_MODEL, SentencePair, Term
 from ..mt.engines.base import UNKNOWN_PIECE, WORD_BOUNDARY, Hypothesis, detokenize
 from ..read.text import plain_apostrophes
-from .presence import Span, accepted_forms, at_sentence_start, exact_case, locate, overlaps
+from .presence import Span, at_sentence_start, locate, overlaps
 
 # An English or French word for alignment (the data model's; apostrophes split, so an
 # elided article or a possessive is its own word: `OpenAI's` → `OpenAI`, `s`).
@@ -80,8 +81,8 @@ def source_piece_spans(source: str, pieces: Sequence[str]) -> list[Span | None]:
     spans: list[Span | None] = []
     cursor = 0
     for piece in pieces:
-        body = plain_apostrophes(piece.replace(WORD_BOUNDARY, ""))
-        if piece in SPECIAL_PIECES or piece == UNKNOWN_PIECE or not body.strip():
+        body = _piece_body(piece)
+        if body is None:
             spans.append(None)
             continue
         found = plain.find(body, cursor, cursor + len(body) + 12)
@@ -91,6 +92,16 @@ def source_piece_spans(source: str, pieces: Sequence[str]) -> list[Span | None]:
         spans.append((found, found + len(body)))
         cursor = found + len(body)
     return spans
+
+
+@lru_cache(maxsize=1 << 16)  # (a vocabulary's pieces: the same few thousand over and over)
+def _piece_body(piece: str) -> str | None:
+    """The text a source piece stands for, as `source_piece_spans` looks for it; None
+    for a piece that stands for none (special pieces, <unk>, a bare ▁)."""
+    body = plain_apostrophes(piece.replace(WORD_BOUNDARY, ""))
+    if piece in SPECIAL_PIECES or piece == UNKNOWN_PIECE or not body.strip():
+        return None
+    return body
 
 
 def _word_around(words: Sequence[Span], span: Span, starts: Sequence[int] | None = None) -> Span:
@@ -151,11 +162,13 @@ def align_words(source: str, hypothesis: Hypothesis, known: Sequence[Alignment] 
     else:
         best_piece = aligned = np.zeros(len(english), dtype=bool)
     only_row = cover.argmax(axis=1) if len(spans) else counts
+    # (as lists: reading numpy's scalars one by one costs more than the products)
+    best_piece, aligned, counts, only_row = best_piece.tolist(), aligned.tolist(), counts.tolist(), only_row.tolist()
     words: list[AlignedWord] = []
     for w, span in enumerate(english):
-        best = source_spans[int(best_piece[w])] if aligned[w] else None
+        best = source_spans[best_piece[w]] if aligned[w] else None
         if best is not None and counts[w] == 1:
-            inside = _inside_copied_piece(text, piece_spans[int(only_row[w])], source, best, span)
+            inside = _inside_copied_piece(text, piece_spans[only_row[w]], source, best, span)
             if inside is not None:  # a piece copied whole: its words map one to one
                 words.append(AlignedWord(span[0], span[1], inside, inside))
                 continue

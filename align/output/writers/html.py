@@ -2,9 +2,10 @@
 pair (ids as in the TSV), glossary terms marked in both columns, flags as badges;
 and `index.html`, one line per article plus the run's manifest.
 
-Pages are rendered only by Jinja2 with autoescaping (templates in
-align/templates/); data for the page's script goes through ``|tojson`` or data-
-attributes. Pages are self-contained (inline CSS and JS, no network) and carry
+Pages are rendered by Jinja2 with autoescaping (templates in align/templates/),
+but for the rows of an article's table, built by `table_body` with the same
+escaping (markupsafe's `escape` on every value); data for the page's script goes
+through ``|tojson`` or data-attributes. Pages are self-contained (inline CSS and JS, no network) and carry
 a Content-Security-Policy that lets only the page's own script run.
 
 Usage without the pipeline (e.g. for `align pair`)::
@@ -74,9 +75,11 @@ def environment():
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     # Autoescaping always on: every {{ }} is HTML-escaped unless marked safe.
+    # (auto_reload off: the package's templates do not change under a run, and checking
+    # them cost two stat calls a page)
     env = Environment(loader=PackageLoader("align", "templates"), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      bytecode_cache=_bytecode_cache())
+                      bytecode_cache=_bytecode_cache(), auto_reload=False)
     env.filters["csp_hash"] = _csp_hash
     env.filters["percent"] = percent
     env.globals["FLAG_LABELS"] = FLAG_LABELS
@@ -265,8 +268,100 @@ def render_article(document: Document, run: dict[str, Any] | None = None,
                    limits: dict[str, int] | None = None) -> str:
     """The review page of one Document (also what `align pair` writes); with
     `limits`, the editable page `align review` serves (saves through its HTTP API)."""
+    context = article_context(document, run, limits)
     return environment().get_template("article.html.j2").render(
-        footer_only=False, **article_context(document, run, limits)).lstrip()
+        footer_only=False, table_body=table_body(context["paragraphs"]),
+        flag_legend=flag_legend(context["flag_codes"], context["flag_counts"]), **context).lstrip()
+
+
+def flag_legend(codes: list[str], counts: dict[str, int]) -> Any:
+    """The page's count of each kind of flag, one badge a kind (as Markup)."""
+    from markupsafe import Markup
+
+    out = []
+    for code in codes:
+        n = counts.get(code, 0)
+        kind, data_code, meaning, label = _legend_parts(code)
+        out.append(f'    <span class="badge flag-{kind}{"" if n else " zero"}" data-code="{data_code}" '
+                   f'data-count="{n}" title="flags of this kind: {meaning}">{label}: {n}</span>\n')
+    return Markup("".join(out))
+
+
+@lru_cache(maxsize=256)
+def _legend_parts(code: str) -> tuple[str, str, str, str]:
+    """A flag code's badge class, data-code, help and label, escaped (the same on every page)."""
+    from markupsafe import escape
+
+    return (escape(code) if code in FLAG_LABELS else "other", escape(code), escape(FLAG_HELP.get(code, code)),
+            escape(FLAG_LABELS.get(code, code)))
+
+
+def table_body(paragraphs: list[dict[str, Any]]) -> Any:
+    """The rows of the page's table, one tbody a paragraph (`article_context`'s
+    paragraphs), as Markup. Built here rather than in the template: a Jinja macro
+    call per piece of a sentence cost a short article's page more than the rest of
+    it. Every value goes through markupsafe's `escape`, as the template's autoescaping
+    would put it."""
+    from markupsafe import Markup, escape
+
+    out: list[str] = []
+    add = out.append
+    for p in paragraphs:
+        number = escape(p["number"])
+        add(f'  <tbody class="para{" metadata" if p["metadata"] else ""}{" has-flags" if p["flagged"] else ""}" '
+            f'data-paragraph="{number}" data-kind="{escape(p["kind"])}">\n'
+            f'    <tr class="para-head"><th colspan="5" scope="rowgroup">¶ {number}'
+            f'{" · metadata (copied as is, not translated)" if p["metadata"] else ""}</th></tr>\n')
+        for r in p["rows"]:
+            sentence = escape(r["id"])
+            add(f'    <tr class="pair{" flagged" if r["flags"] else ""}" id="{sentence}" data-id="{sentence}" '
+                f'data-flags="{" ".join(escape(code) for code in r["flag_codes"])}" '
+                f'data-status="{escape(r["status"])}" data-version="{escape(r["version"])}" '
+                f'data-score="{escape(r["score"])}" data-origin="{escape(r["origin"])}">\n'
+                f'      <td class="sid"><a href="#{sentence}">{sentence}</a></td>\n'
+                f'      <td class="sent src" lang="fr">{_sentence_html(r["source"], r["terms"])}</td>\n'
+                f'      <td class="sent tgt" lang="en">{_sentence_html(r["target"], r["terms"])}</td>\n'
+                f'      <td class="flags">{"".join(_badge_html(f) for f in r["flags"])}</td>\n'
+                f'      <td class="review">{_review_html(r)}</td>\n'
+                f'    </tr>\n')
+        add("  </tbody>\n")
+    return Markup("".join(out))
+
+
+def _sentence_html(pieces: list[dict[str, Any]], terms: list[dict[str, Any]]) -> str:
+    """A sentence's pieces (`_segments`): terms marked, inline styles as classes."""
+    from markupsafe import escape
+
+    out = []
+    for piece in pieces:
+        html = escape(piece["text"])
+        if piece["term"] is not None:
+            t = terms[piece["term"]]
+            html = (f'<mark class="term tc{escape(t["colour"])} st-{escape(t["status"])}" data-term="{escape(t["index"])}" '
+                    f'data-entry="{escape(t["entry"])}" title="{escape(t["title"])}">{html}</mark>')
+        if piece["marks"]:
+            title = f' title="{escape(piece["url"])}"' if piece["url"] else ""
+            html = f'<span class="mk{"".join(f" mk-{escape(m)}" for m in piece["marks"])}"{title}>{html}</span>'
+        out.append(html)
+    return "".join(out)
+
+
+def _badge_html(flag: dict[str, Any]) -> str:
+    from markupsafe import escape
+
+    kind = flag["code"] if flag["code"] in FLAG_LABELS else "other"
+    detail = f': {escape(flag["detail"])}' if flag["detail"] else ""
+    return (f'<span class="badge flag-{escape(kind)}" data-code="{escape(flag["code"])}" '
+            f'title="{escape(flag["help"])}{detail}">{escape(flag["label"])}{detail}</span>')
+
+
+def _review_html(row: dict[str, Any]) -> str:
+    from markupsafe import escape
+
+    status = f'<span class="status st-{escape(row["status"])}">{escape(row["status"])}</span>' if row["status"] else ""
+    suggestion = (f'<div class="suggestion" title="the correction made before the French changed">Earlier correction: '
+                  f'<span class="suggestion-text">{escape(row["suggestion"])}</span></div>') if row["suggestion"] else ""
+    return f'{status}<div class="comment">{escape(row["comment"])}</div>{suggestion}'
 
 
 def _index_row(article: dict[str, Any], progress: dict[str, int] | None) -> dict[str, Any]:
