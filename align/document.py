@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from functools import lru_cache
 from dataclasses import MISSING, dataclass, field, fields
 from enum import StrEnum
 from pathlib import Path
@@ -93,6 +94,14 @@ def _default(spec) -> Any:
     return MISSING
 
 
+@lru_cache(maxsize=None)  # (a few record classes, a few `leave_out` sets)
+def _saved_fields(cls: type, leave_out: frozenset[str]) -> tuple[tuple[str, Any], ...]:
+    """(name, default) of the fields `to_dict` saves: a record's fields read once, not
+    for each of a run's sentences. The defaults are only compared with."""
+    return tuple((spec.name, _default(spec)) for spec in fields(cls)
+                 if spec.name not in leave_out and spec.name not in cls.NOT_SAVED)
+
+
 class Record:
     """A dataclass that serialises itself from its own fields: `to_dict` gives
     JSON's types, leaving out fields at their default and those in `NOT_SAVED`
@@ -106,13 +115,11 @@ class Record:
     def to_dict(self, leave_out: frozenset[str] = frozenset()) -> dict[str, Any]:
         """`leave_out`: fields not wanted (kept elsewhere by the caller)."""
         data = {}
-        for spec in fields(self):  # type: ignore[arg-type]
-            if spec.name in leave_out or spec.name in self.NOT_SAVED:
+        for name, default in _saved_fields(type(self), leave_out):
+            value = getattr(self, name)
+            if value == default:
                 continue
-            value = getattr(self, spec.name)
-            if value == _default(spec):
-                continue
-            data[spec.name] = _plain(value)
+            data[name] = _plain(value)
         return data
 
     @classmethod

@@ -57,13 +57,26 @@ HUMAN_ORIGINS = (Origin.REVIEWED, Origin.PAIR, Origin.FILE)
 
 
 def repeated_ngram(text: str, max_n: int = 4, min_repeats: int = 3) -> str | None:
-    """The first n-gram (n ≤ max_n) repeated back to back `min_repeats` times."""
+    """The first n-gram (n ≤ max_n) repeated back to back `min_repeats` times: the
+    smallest n, then the earliest start. An n-gram at `start` repeats k times exactly
+    when each of the (k - 1)·n words after it equals the word n before, so one pass
+    a length counts such runs."""
     words = [w.lower() for w in WORD_RE.findall(text)]
     for n in range(1, max_n + 1):
-        for start in range(len(words) - n * min_repeats + 1):
-            gram = words[start:start + n]
-            if all(words[start + k * n:start + (k + 1) * n] == gram for k in range(1, min_repeats)):
-                return " ".join(gram)
+        need = (min_repeats - 1) * n
+        if need <= 0:  # once is always there
+            if len(words) >= n:
+                return " ".join(words[:n])
+            continue
+        run = 0
+        for i in range(len(words) - n):
+            if words[i] == words[i + n]:
+                run += 1
+                if run == need:
+                    start = i - need + 1
+                    return " ".join(words[start:start + n])
+            else:
+                run = 0
     return None
 
 

@@ -765,9 +765,11 @@ def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
     # replaced, moved by the edits before them, and each placed target aligned
     # to its term's source.
     alignment: list[Alignment] = []
-    for word in words:
-        if word.word is None or any(start < word.end and word.start < end
-                                    for start, end, _, _ in replacements if start < end):
+    if not replacements:  # (most sentences: the model's words as they are)
+        alignment = [(word.word[0], word.word[1], word.start, word.end) for word in words if word.word is not None]
+    replaced = [(start, end) for start, end, _, _ in replacements if start < end]
+    for word in words if replacements else ():
+        if word.word is None or any(start < word.end and word.start < end for start, end in replaced):
             continue
         alignment.append((word.word[0], word.word[1], move(word.start), move(word.start) + word.end - word.start))
     for edit, span in placed:
