@@ -37,6 +37,8 @@ TIGHT = frozenset(";:!?")       # no space before them in English
 # Whose English the pipeline stage rewrites: the machine's (this run's or the memory's).
 MACHINE_ORIGINS = (Origin.MODEL, Origin.MEMORY)
 SETTINGS = ("english", "keep")  # `align translate --typography`
+# The characters a rule acts on: a text without any is already in English typography.
+_MARKS = frozenset(OPENING) | frozenset(CLOSING) | frozenset(NESTED) | TIGHT | {"%"}
 
 
 def _changes(text: str, keep: Sequence[tuple[int, int]] = ()) -> tuple[set[int], dict[int, str], list[str]]:
@@ -136,6 +138,8 @@ def kept_spans(pair: SentencePair) -> list[tuple[int, int]]:
 def english_pair(pair: SentencePair) -> None:
     """`pair.target` in English typography, its word alignment's and its terms'
     target offsets moved with the words."""
+    if _MARKS.isdisjoint(pair.target):  # (most sentences: nothing to do, nothing to scan)
+        return
     target, offsets = english_typography(pair.target, kept_spans(pair))
     if target == pair.target:
         return

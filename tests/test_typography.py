@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from align.checks.pair import check_pair
@@ -381,3 +381,16 @@ def test_a_reviewers_correction_is_kept_as_typed_and_flagged(runs):
     others = [r["en"] for r in table if r is not row]
     assert others == [r["en"] for r in found["english"][1]["article"] if r["fr"] != "Hausse de 50 %"]
     assert not any("french-typography" in r["flags"] for r in table if r is not row)
+
+
+@given(st.text(alphabet="ab 1«»‹›“”;:!?%.,\u00a0\u202f", max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_a_pair_gets_what_the_rules_give_its_english_with_or_without_marks(text):
+    from align.document import SentencePair
+    from align.typography import english_pair
+
+    pair = SentencePair(source="x", target=text, paragraph=1, number=1, alignment=[(0, 1, 0, len(text))])
+    english_pair(pair)
+    new, offsets = english_typography(text)
+    assert pair.target == new
+    assert pair.alignment == [(0, 1, 0, offsets[len(text)])]

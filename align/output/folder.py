@@ -28,7 +28,7 @@ class OutputFolder:
     """An output folder `root` and the paths in it."""
 
     def __init__(self, root: str | Path):
-        self.root = Path(root)
+        self.root = root if isinstance(root, Path) else Path(root)  # (Path(a Path) parses it again)
 
     @property
     def state(self) -> Path:

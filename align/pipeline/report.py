@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import os
 from array import array
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -34,6 +34,9 @@ class ArticleReport:
     copied: bool = False  # no words to translate (code blocks, a table of links): written as it is
 
 
+_REPORT_FIELDS = tuple(spec.name for spec in fields(ArticleReport))
+
+
 class ArticleLog:
     """The run's article reports, one JSON line each, in ``OUT/.align/``: the
     manifest and the index stream them back at the end instead of holding
@@ -57,7 +60,9 @@ class ArticleLog:
     def add(self, report: ArticleReport) -> None:
         if self._end is None:  # read since the last add: back to the end (a seek flushes: not each time)
             self._end = self._file.seek(0, os.SEEK_END)
-        line = json.dumps(asdict(report), ensure_ascii=False).encode("utf-8") + b"\n"
+        # (its fields as they are: JSON's types already, no deep copy as asdict makes)
+        line = json.dumps({name: getattr(report, name) for name in _REPORT_FIELDS},
+                          ensure_ascii=False).encode("utf-8") + b"\n"
         self._file.write(line)
         self._folders.setdefault(report.name.rpartition("/")[0], array("Q")).append(self._end)
         self._end += len(line)

@@ -22,7 +22,7 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8", d
     file (mkstemp's own 0600 would make outputs unreadable to anyone else).
     `durable`: on disk before the rename (fsync); else see `sync_folder`.
     (Five system calls a file, written with os.write: a run writes three an article.)"""
-    path = Path(path)
+    path = path if isinstance(path, Path) else Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
     handle, temporary = _open_temporary(path)
     try:
@@ -163,7 +163,8 @@ class Writer(ABC):
     def files(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> list[OutputFile]:
         """The files this writer makes for `document`, the one it is named for first
         (none: this format does not apply to the article)."""
-        return [OutputFile(self.path_for(document, Path(out_dir)), self.render(document, run))]
+        out_dir = out_dir if isinstance(out_dir, Path) else Path(out_dir)
+        return [OutputFile(self.path_for(document, out_dir), self.render(document, run))]
 
     def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
               durable: bool = True) -> Path | None:

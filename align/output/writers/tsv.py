@@ -53,6 +53,9 @@ _FLAG_RE = re.compile(r"((?:[^\\;]|\\.|;(?! |$))*)(?:; |;?$)")  # a lone ";" (ol
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 
 
+# json.dumps(..., ensure_ascii=False) with its encoder made once, not for each column of each row
+_to_json = json.JSONEncoder(ensure_ascii=False).encode
+
 def escape(text: str) -> str:
     return text.translate(_ESCAPE_TABLE)
 
@@ -72,7 +75,7 @@ def unescape(text: str) -> str:
 
 
 def terms_to_json(terms: list[Term]) -> str:
-    return json.dumps([t.to_dict() for t in terms], ensure_ascii=False) if terms else ""
+    return _to_json([t.to_dict() for t in terms]) if terms else ""
 
 
 def terms_from_json(text: str) -> list[Term]:
@@ -109,7 +112,7 @@ def score_from_text(text: str) -> float | None:
 def markup_to_json(pair: SentencePair) -> str:
     if not pair.inlines:
         return ""
-    return json.dumps({"inlines": [inline.to_dict() for inline in pair.inlines]}, ensure_ascii=False)
+    return _to_json({"inlines": [inline.to_dict() for inline in pair.inlines]})
 
 
 def markup_from_json(text: str) -> tuple[list[Inline], list[tuple[int, int, int, int]]]:
@@ -126,7 +129,7 @@ def details_to_json(pair: SentencePair) -> str:
     """Every field of the pair without a column of its own (word alignment, pieces,
     truncation, offset in its paragraph...), at its non-default values."""
     details = pair.to_dict(leave_out=COLUMN_FIELDS)
-    return json.dumps(details, ensure_ascii=False) if details else ""
+    return _to_json(details) if details else ""
 
 
 def pair_row(article: str, pair: SentencePair) -> str:
