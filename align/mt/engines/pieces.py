@@ -74,7 +74,7 @@ def piece_surfaces(pieces: list[str]) -> list[str]:
     index = 0
     while index < len(pieces):
         piece = pieces[index]
-        if BYTE_PIECE_RE.fullmatch(piece):
+        if piece.startswith("<0x") and BYTE_PIECE_RE.fullmatch(piece):  # (the test first: one call a piece)
             end = index
             while end < len(pieces) and BYTE_PIECE_RE.fullmatch(pieces[end]):
                 end += 1
