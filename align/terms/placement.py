@@ -723,6 +723,27 @@ def _verbatim_edit(text: str, words: Sequence[AlignedWord], index: int, term: Te
     return Edit(span[0], span[1], index, late=False, before=before, after=after)
 
 
+def _final_alignment(words: Sequence[AlignedWord], replacements: list[Replacement], move: Callable[[int], int],
+                     placed: list[tuple[Edit, Span]], terms: Sequence[Term], final: str) -> list[Alignment]:
+    """The alignment of the final English: the model's words that were not
+    replaced, moved by the edits before them, and each placed target aligned
+    to its term's source."""
+    alignment: list[Alignment] = []
+    if not replacements:  # (most sentences: the model's words as they are)
+        alignment = [(word.word[0], word.word[1], word.start, word.end) for word in words if word.word is not None]
+    replaced = [(start, end) for start, end, _, _ in replacements if start < end]
+    for word in words if replacements else ():
+        if word.word is None or any(start < word.end and word.start < end for start, end in replaced):
+            continue
+        alignment.append((word.word[0], word.word[1], move(word.start), move(word.start) + word.end - word.start))
+    for edit, span in placed:
+        term = terms[edit.term]
+        for match in WORD_RE.finditer(final, span[0], span[1]):
+            alignment.append((term.start, term.end, match.start(), match.end()))
+    alignment.sort(key=lambda a: (a[2], a[0]))
+    return alignment
+
+
 def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
                 known: Sequence[Alignment] = ()) -> Placement:
     """Apply the term policy to one translated piece (see the module docstring).
@@ -761,23 +782,7 @@ def place_terms(source: str, hypothesis: Hypothesis, terms: Sequence[Term],
     replacements = _replacements(text, edits, terms, source)
     final, placed, move = _apply(text, replacements)
 
-    # The alignment of the final English: the model's words that were not
-    # replaced, moved by the edits before them, and each placed target aligned
-    # to its term's source.
-    alignment: list[Alignment] = []
-    if not replacements:  # (most sentences: the model's words as they are)
-        alignment = [(word.word[0], word.word[1], word.start, word.end) for word in words if word.word is not None]
-    replaced = [(start, end) for start, end, _, _ in replacements if start < end]
-    for word in words if replacements else ():
-        if word.word is None or any(start < word.end and word.start < end for start, end in replaced):
-            continue
-        alignment.append((word.word[0], word.word[1], move(word.start), move(word.start) + word.end - word.start))
-    for edit, span in placed:
-        term = terms[edit.term]
-        for match in WORD_RE.finditer(final, span[0], span[1]):
-            alignment.append((term.start, term.end, match.start(), match.end()))
-    alignment.sort(key=lambda a: (a[2], a[0]))
-
+    alignment = _final_alignment(words, replacements, move, placed, terms, final)
     statuses = [TERM_MODEL if span is not None else TERM_FORCED for span in covered]
     late = [False] * len(terms)
     for edit, _ in placed:
