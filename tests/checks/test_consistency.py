@@ -530,3 +530,38 @@ def test_a_plural_term_is_its_own_key():
 
     assert occurrence("startup", "startup") == [("startup", "startup")]
     assert occurrence("startups", "startups") == [("startups", "startups")]
+
+
+def _article(name: str, french: str, english: str) -> Document:
+    # (the name's words aligned: a name written otherwise in English is compared by them)
+    pair = SentencePair(source=french, target=english, paragraph=1, number=1, origin="model",
+                        alignment=[(0, 9, 0, 9), (10, 17, 10, english.index(" ", 10))])
+    return Document(name=name, paragraphs=[Paragraph(text=french, sentences=[pair])])
+
+
+def test_a_run_records_articles_in_one_transaction_and_a_failed_one_alone_is_rolled_back(tmp_path):
+    """A run commits its articles a batch at a time (recording(commit=False)): an article
+    whose block fails leaves nothing, the ones recorded before it stay for the commit, and
+    what was never committed is gone once the store closes (the files of a stopped run
+    may outnumber the store's articles, never the reverse)."""
+    path = tmp_path / "consistency.sqlite"
+    a = _article("a", "Jean-Marc Ayrault a parlé hier soir à Nantes.", "Jean-Marc Ayrault spoke last night in Nantes.")
+    b = _article("b", "Jean-Marc Ayrault a parlé hier soir à Rennes.", "Jean-Marc Ayraut spoke last night in Rennes.")
+    c = _article("c", "Jean-Marc Ayrault est arrivé ce matin à Brest.", "Jean-Marc Ayrault came this morning to Brest.")
+    with ConsistencyIndex(path) as store:
+        with store.recording(a, commit=False):
+            pass
+        with pytest.raises(OSError):
+            with store.recording(b, commit=False) as flags:
+                assert flags  # b is seen against a, uncommitted: the same transaction
+                raise OSError("its files could not be written")
+        with store.recording(c, commit=False):
+            pass
+        assert {row[0] for row in all_rows(store)} == {"a", "c"}
+        store.commit()
+        with store.recording(b, commit=False):
+            pass  # never committed
+    with ConsistencyIndex(path) as store:
+        assert {row[0] for row in all_rows(store)} == {"a", "c"}
+        assert store.flagged("b") == {}
+        assert store.inconsistent_count() == 0
