@@ -24,24 +24,36 @@ def atomic_write(path: str | Path, data: str | bytes, encoding: str = "utf-8", d
     (Five system calls a file, written with os.write: a run writes three an article.)"""
     path = path if isinstance(path, Path) else Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
+    with _into_place(path, durable) as handle:
+        written = 0
+        while written < len(payload):  # (a write may take only part of it)
+            written += os.write(handle, payload[written:] if written else payload)
+    return path
+
+
+@contextmanager
+def _into_place(path: Path, durable: bool) -> Iterator[int]:
+    """A new temporary beside `path`, open for the block to write; renamed onto `path`
+    when the block ends normally (fsynced first if `durable`), else removed, an
+    OSError raised as an OutputError naming `path` (a full disk, a folder made
+    read-only mid-run: one line)."""
     handle, temporary = _open_temporary(path)
     try:
         try:
-            written = 0
-            while written < len(payload):  # (a write may take only part of it)
-                written += os.write(handle, payload[written:] if written else payload)
+            yield handle
             if durable:
                 os.fsync(handle)
         finally:
             os.close(handle)
         os.replace(temporary, path)
     except BaseException as exc:
-        _remove_temporary(temporary)
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
         if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-            # A full disk, a folder made read-only mid-run: one line naming the file.
             raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
         raise
-    return path
 
 
 def _open_temporary(path: Path) -> tuple[int, str]:
@@ -55,13 +67,6 @@ def _open_temporary(path: Path) -> tuple[int, str]:
             return _temporary_beside(path)
     except OSError as exc:
         raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
-
-
-def _remove_temporary(temporary: str) -> None:
-    try:
-        os.unlink(temporary)
-    except OSError:
-        pass
 
 
 def _temporary_beside(path: Path) -> tuple[int, str]:
@@ -85,26 +90,15 @@ def atomic_writer(path: str | Path, encoding: str | None = None, durable: bool =
     articles is never one string): yields a binary stream, or a text stream with
     `encoding`; the file appears under its name only if the block ends normally."""
     path = Path(path)
-    handle, temporary = _open_temporary(path)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            if encoding is None:
-                yield stream
-            else:
-                text = io.TextIOWrapper(stream, encoding=encoding, newline="")
-                yield text
-                text.flush()
-                text.detach()
-            stream.flush()
-            if durable:
-                os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException as exc:
-        _remove_temporary(temporary)
-        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
-            # A full disk, a folder made read-only mid-run: one line naming the file.
-            raise OutputError(path, exc.strerror or str(exc), exc.errno) from None
-        raise
+    with _into_place(path, durable) as handle, os.fdopen(handle, "wb", closefd=False) as stream:
+        if encoding is None:
+            yield stream
+        else:
+            text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+            yield text
+            text.flush()
+            text.detach()
+        stream.flush()
 
 
 def sync_folder(folder: str | Path) -> None:
