@@ -468,7 +468,7 @@ class ConsistencyIndex:
         carry them) when the block ends normally, else the article's rows are rolled
         back, and only them. `commit`: committed at once; False: left in the open
         transaction, for `commit` once the article's files are written (a run commits
-        its articles a batch at a time, align.output.write_behind)."""
+        its articles a batch at a time: align.pipeline.run)."""
         if not self._db.in_transaction:
             self._db.execute("BEGIN")  # a savepoint outside a transaction would commit at its release
         self._db.execute("SAVEPOINT article")

@@ -132,8 +132,9 @@ def sync_folder(folder: str | Path) -> None:
 
 @dataclass(frozen=True)
 class OutputFile:
-    """A file a writer makes, rendered and not yet written: a run renders an article's
-    files and has them written behind it (align.output.write_behind)."""
+    """A file a writer makes, rendered and not yet written (`write`): a run writes an
+    article's files inside the consistency store's record of the article, and lists
+    each writer's first as its output."""
 
     path: Path
     data: str | bytes

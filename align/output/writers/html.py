@@ -2,11 +2,12 @@
 pair (ids as in the TSV), glossary terms marked in both columns, flags as badges;
 and `index.html`, one line per article plus the run's manifest.
 
-Pages are rendered by Jinja2 with autoescaping (templates in align/templates/),
-but for the rows of an article's table, built by `table_body` with the same
-escaping (markupsafe's `escape` on every value); data for the page's script goes
-through ``|tojson`` or data-attributes. Pages are self-contained (inline CSS and JS, no network) and carry
-a Content-Security-Policy that lets only the page's own script run.
+Pages are rendered by Jinja2 with autoescaping (templates in align/templates/), but
+for the rows of an article's table and of the index and the flag legend, built in
+Python (`table_body`, `index_row_html`, `flag_legend`) with the same escaping
+(markupsafe's `escape` on every value); data for the page's script goes through
+``|tojson`` or data-attributes. Pages are self-contained (inline CSS and JS, no
+network) and carry a Content-Security-Policy that lets only the page's own script run.
 
 Usage without the pipeline (e.g. for `align pair`)::
 
