@@ -42,7 +42,7 @@ from ..typography import SETTINGS as TYPOGRAPHY_SETTINGS
 from ..typography import apply_english_typography
 from ..output.writers import default_writers
 from ..output.manifest import RunHeader
-from ..output.writers.base import OutputFile, atomic_write
+from ..output.writers.base import atomic_write
 from .background import import_in_background
 from .end import build_manifest, end_run, settle_consistency
 from .report import ArticleLog, ArticleReport, RunReport
@@ -278,7 +278,7 @@ class Run:
         try:
             document = run_stages(self._after, document)
             if self._state.consistency is None:
-                files = self._write_outputs(document, header)
+                outputs = self._write_outputs(document, header)
             else:
                 # Flagged against every article recorded so far (this run's and earlier
                 # runs'); articles written before that this one contradicts are
@@ -287,7 +287,7 @@ class Run:
                 consistency = self._state.consistency
                 with _memory_writes(consistency), consistency.recording(document, commit=False) as flags:
                     mark_inconsistent(document, flags)
-                    files = self._write_outputs(document, header)
+                    outputs = self._write_outputs(document, header)
                 self._state.uncommitted += 1
             if self._state.uncommitted >= COMMIT_EVERY:
                 self._commit_written()
@@ -304,19 +304,14 @@ class Run:
             name=document.name, source=str(article), sentences=document.sentence_count,
             paragraphs=len(document.paragraphs), terms=document.term_counts(),
             term_accuracy=document.term_accuracy(), flags=document.flag_counts(),
-            review=document.review_counts(), warnings=document.warnings,
-            outputs=[str(of_writer[0].path) for of_writer in files if of_writer],
+            review=document.review_counts(), outputs=outputs, warnings=document.warnings,
             from_memory=sum(1 for p in document.pairs() if p.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)),
             copied=not any(document.translatable_pairs()))
 
-    def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[list[OutputFile]]:
-        """Each writer's files of the article (its output first), written; end_run syncs
-        the folder."""
-        files = [writer.files(document, self.out_dir, header) for writer in self.writers]
-        for of_writer in files:
-            for file in of_writer:
-                file.write(durable=False)
-        return files
+    def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[str]:
+        """The article's outputs, written (end_run syncs the folder); their paths."""
+        return [str(written) for writer in self.writers
+                if (written := writer.write(document, self.out_dir, header, durable=False)) is not None]
 
     def _commit_written(self) -> None:
         """The consistency store commits the articles recorded since its last commit,

@@ -6,7 +6,6 @@ import io
 import os
 from contextlib import contextmanager
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Iterator
 
@@ -130,19 +129,6 @@ def sync_folder(folder: str | Path) -> None:
         os.close(descriptor)
 
 
-@dataclass(frozen=True)
-class OutputFile:
-    """A file a writer makes, rendered and not yet written (`write`): a run writes an
-    article's files inside the consistency store's record of the article, and lists
-    each writer's first as its output."""
-
-    path: Path
-    data: str | bytes
-
-    def write(self, durable: bool = True) -> Path:
-        return atomic_write(self.path, self.data, durable=durable)
-
-
 class Writer(ABC):
     """One output format: `suffix` is appended to the article name."""
 
@@ -155,18 +141,12 @@ class Writer(ABC):
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str | bytes:
         """The file's content."""
 
-    def files(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None) -> list[OutputFile]:
-        """The files this writer makes for `document`, the one it is named for first
-        (none: this format does not apply to the article)."""
-        out_dir = out_dir if isinstance(out_dir, Path) else Path(out_dir)
-        return [OutputFile(self.path_for(document, out_dir), self.render(document, run))]
-
     def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
-              durable: bool = True) -> Path | None:
-        """Write the files (`durable`: see atomic_write; a run passes False and syncs its
-        folder at its end); the path of the first, None if there is none."""
-        written = [file.write(durable) for file in self.files(document, out_dir, run)]
-        return written[0] if written else None
+              durable: bool = True) -> Path:
+        """Write the file (`durable`: see atomic_write; a run passes False and syncs its
+        folder at its end)."""
+        out_dir = out_dir if isinstance(out_dir, Path) else Path(out_dir)
+        return atomic_write(self.path_for(document, out_dir), self.render(document, run), durable=durable)
 
     def finish_run(self, out_dir: str | Path, report, log) -> Path | None:
         """What the writer makes once per run, from the run's report and its article log

@@ -18,7 +18,7 @@ from ...document import Document
 from ...errors import InputError
 from ...read.protect import load_protection
 from ..folder import OutputFolder
-from .base import OutputFile, Writer, atomic_write
+from .base import Writer, atomic_write
 
 
 
@@ -54,16 +54,16 @@ class SameFormatWriter(Writer):
 
         return format_named(document.format).write(document)
 
-    def files(self, document: Document, out_dir: str | Path,
-              run: dict[str, Any] | None = None) -> list[OutputFile]:
-        """The article in its own format, and its kept source when that is new or changed."""
+    def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
+              durable: bool = True) -> Path | None:
         if document.format == "txt" or document.layout is None:
-            return []
-        files = [OutputFile(self.path_for(document, Path(out_dir)), self.render(document, run))]
+            return None
+        written = atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run), durable=durable)
         kept = kept_source_path(out_dir, document)
         if not kept.is_file() or kept.read_bytes() != document.layout.data:
-            files.append(OutputFile(kept, document.layout.data))
-        return files
+            atomic_write(kept, document.layout.data, durable=durable)
+        return written
+
 
 def same_format_output(out_dir: str | Path, reviewed: Document) -> tuple[Path, bytes] | None:
     """The same-format file of an article rebuilt from its TSV sentences
