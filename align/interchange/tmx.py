@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..document import Document
-from ..output.writers.base import Writer, atomic_write
+from ..output.files import atomic_write
+from ..output.writers.base import Writer
 
 SOURCE_LANG = "fr"
 TARGET_LANG = "en"

@@ -20,7 +20,7 @@ from typing import IO, Any, Iterable, Iterator
 
 from .. import POLICY_VERSION, __version__
 from ..errors import UsageError
-from .writers.base import atomic_writer
+from .files import atomic_writer
 
 READ_CHUNK = 1 << 16       # characters of a manifest read at a time
 ARTICLES = "articles"

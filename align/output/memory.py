@@ -571,7 +571,7 @@ class TranslationMemory:
             store.addtranslation(source, "fr", target, "en")
             _add_prop(store.units[-1], "x-origin", ORIGIN_MODEL)
             count += 1
-        from .writers.base import atomic_write
+        from .files import atomic_write
         atomic_write(path, bytes(store))
         return count
 

@@ -80,7 +80,7 @@ def undo_save(out_dir: str | Path, memory: TranslationMemory, save: PendingSave,
 def put_back(out_dir: Path, relative: str, previous: bytes | None) -> None:
     """One file of a save as it was before it (`previous`; None: it did not exist).
     A file that already holds those bytes is left alone."""
-    from .writers.base import atomic_write
+    from .files import atomic_write
 
     parts = PurePosixPath(relative).parts
     if not parts or PurePosixPath(relative).is_absolute() or ".." in parts:

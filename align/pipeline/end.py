@@ -9,7 +9,8 @@ from typing import Any, Iterable
 from ..errors import InputError
 from ..output.folder import OutputFolder
 from ..output.manifest import Manifest, RunHeader
-from ..output.writers.base import Writer, sync_folder
+from ..output.files import sync_folder
+from ..output.writers.base import Writer
 from .report import ArticleLog, RunReport
 
 # Rounds of forgetting articles whose outputs are gone before flags are settled.
@@ -17,13 +18,14 @@ SETTLE_ROUNDS = 5
 
 
 def settle_consistency(store, out_dir: Path, writers: list, header: dict[str, Any],
-                       articles: Iterable[str] = ()) -> dict[str, dict[str, int]]:
+                       articles: Iterable[str] = (), files=None) -> dict[str, dict[str, int]]:
     """Articles whose rows joined or left an inconsistency since their files were
     written (by this run, an earlier one, a review save, or copied by align merge:
     `articles`) get their flags: their TSV and review page are read back and
     rewritten, those articles only. Articles whose outputs are gone leave the store
     first, so that no flag or index link names them. Returns article name → its new
-    flag counts, for those rewritten."""
+    flag counts, for those rewritten. `files`: a run's BackgroundFiles, placing the
+    rewrites (None: written at once); the store keeps the new flags only once they are."""
     from ..checks.consistency import mark_inconsistent
     from ..output.articles import load_article
 
@@ -46,14 +48,17 @@ def settle_consistency(store, out_dir: Path, writers: list, header: dict[str, An
         try:
             document = load_article(out_dir, name)
         except (OSError, InputError):  # gone or unreadable since: no flag can be set on it
-            store.forget(name)
+            store.forget(name, commit=False)
             continue
         mark_inconsistent(document, wanted)
         for writer in rewriters:
-            writer.write(document, out_dir, header, durable=False)  # end_run syncs the folder
-        store.set_flagged(name, wanted)
+            writer.write(document, out_dir, header, durable=False,  # end_run syncs the folder
+                         place=files.place if files is not None else None)
+        store.set_flagged(name, wanted, commit=False)
         amended[name] = document.flag_counts()
-    store.clear_changed(groups)  # only now: a run killed before this redoes the rewrites
+    if files is not None:
+        files.settle()
+    store.clear_changed(groups)  # only now, with the flags: a run killed before this redoes the rewrites
     return amended
 
 

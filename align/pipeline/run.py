@@ -42,7 +42,7 @@ from ..typography import SETTINGS as TYPOGRAPHY_SETTINGS
 from ..typography import apply_english_typography
 from ..output.writers import default_writers
 from ..output.manifest import RunHeader
-from ..output.writers.base import atomic_write
+from ..output.files import BackgroundFiles, atomic_write
 from .background import import_in_background
 from .end import build_manifest, end_run, settle_consistency
 from .report import ArticleLog, ArticleReport, RunReport
@@ -51,6 +51,10 @@ from .stages import TRANSLATE, Stage, around_translation, in_order, run_stages
 # The consistency store commits a run's articles this many at a time, once their files
 # are written (a commit per article cost a short one a tenth of a millisecond).
 COMMIT_EVERY = 32
+# A run of this many articles has its files put into place by a child process
+# (align.output.files.BackgroundFiles) while it goes on; a shorter one does not wait
+# for the child to start.
+BACKGROUND_FILES_FROM = 64
 
 
 def prepare_document(source: Article | str | Path, glossary=None, protection=None) -> Document:
@@ -78,6 +82,7 @@ class _RunState:
     next: int = 0                  # the next article to log, in input order
     corrections: Any = None        # without a memory: the folder's memory file, for reviewers' corrections
     uncommitted: int = 0           # articles recorded in the consistency store since its last commit
+    files: Any = None              # a long run's BackgroundFiles (None: each file written at once)
 
 
 @dataclass
@@ -170,6 +175,7 @@ class Run:
         # (the consistency store first, before anything needs closing: it may refuse)
         self._state = _RunState(header, self._open_consistency(), articles_total=len(articles))
         self._state.bar = self.progress_factory(None) if self.progress_factory else None
+        self._state.files = _background_files(self.out_dir) if len(articles) >= BACKGROUND_FILES_FROM else None
         log = ArticleLog(self.out_dir)
         self._remember_protection()
         self._state.corrections = self._corrections()
@@ -221,7 +227,9 @@ class Run:
             try:  # however the run stopped, the store keeps the articles whose files were written
                 self._commit_written()
             except OutputError:
-                pass  # (the store's own failure, raised already)
+                pass  # (the store's own failure, or a file's, raised already)
+            if self._state.files is not None:
+                self._state.files.stop()
             log.close()
             if self._state.consistency is not None:
                 self._state.consistency.close()
@@ -310,14 +318,18 @@ class Run:
 
     def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[str]:
         """The article's outputs, written (end_run syncs the folder); their paths."""
+        place = self._state.files.place if self._state.files is not None else None
         return [str(written) for writer in self.writers
-                if (written := writer.write(document, self.out_dir, header, durable=False)) is not None]
+                if (written := writer.write(document, self.out_dir, header, durable=False, place=place)) is not None]
 
     def _commit_written(self) -> None:
         """The consistency store commits the articles recorded since its last commit,
         whose files are written: a run stopped before leaves the store without them,
-        never naming an article whose files are not there."""
+        never naming an article whose files are not there. (A file the background
+        could not place stops the run here: the batch is not committed.)"""
         if self._state.consistency is not None and self._state.uncommitted:
+            if self._state.files is not None:
+                self._state.files.settle()
             with _memory_writes(self._state.consistency):
                 self._state.consistency.commit()
         self._state.uncommitted = 0
@@ -330,6 +342,9 @@ class Run:
             with _memory_writes(self._state.consistency):
                 self._settle_consistency(report, log)
                 report.inconsistencies = self._state.consistency.report()
+        if self._state.files is not None:  # every article's files in place before the end's own
+            files, self._state.files = self._state.files, None
+            files.close()
         end_run(self.out_dir, report, log, self.writers)
 
     def _open_consistency(self):
@@ -353,7 +368,8 @@ class Run:
     def _settle_consistency(self, report: RunReport, log: ArticleLog) -> None:
         """The inconsistency flags of the folder's articles brought up to date
         (`settle_consistency`), and the index's totals with them."""
-        amended = settle_consistency(self._state.consistency, self.out_dir, self.writers, self._state.header)
+        amended = settle_consistency(self._state.consistency, self.out_dir, self.writers, self._state.header,
+                                     files=self._state.files)
         for name, flags in amended.items():
             log.amend(name, flags)
         if amended:  # the totals of the index: this run's articles as they now are
@@ -413,6 +429,15 @@ class Run:
         mean = self._state.sentences_read / max(1, self._state.articles_read)
         self._state.bar.total = self._state.sentences_read + round(left * mean)
         self._state.bar.refresh()
+
+
+def _background_files(out_dir: Path) -> BackgroundFiles | None:
+    """A child process placing the run's files; None where none can be started
+    (the run then writes them itself)."""
+    try:
+        return BackgroundFiles(out_dir)
+    except OSError:
+        return None
 
 
 def _internal(article, exc: Exception) -> str:

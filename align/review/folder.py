@@ -38,7 +38,8 @@ from ..output.articles import load_article
 from ..output.lock import OutputLock
 from ..output.manifest import Manifest
 from ..output.folder import OutputFolder
-from ..output.writers import TsvWriter, TxtWriter, atomic_write
+from ..output.files import atomic_write
+from ..output.writers import TsvWriter, TxtWriter
 from ..output.writers.formats import same_format_output
 from ..output.writers.tsv import KNOWN_HEADERS
 

@@ -343,7 +343,7 @@ def _sqlite_writes(path: Path):
 
 
 def _copy(source: Path, target: Path) -> None:
-    from ..output.writers.base import atomic_write
+    from ..output.files import atomic_write
 
     try:
         data = source.read_bytes()
@@ -442,7 +442,7 @@ def merge_outputs(shards: list[str | Path], out_dir: str | Path, *, lock_timeout
     from ..output.saves import cut_short
     from ..output.lock import prepare_output_dir
     from ..output.writers import default_writers
-    from ..output.writers.base import atomic_write
+    from ..output.files import atomic_write
 
     started = time.perf_counter()
     shards = [Path(folder) for folder in shards]

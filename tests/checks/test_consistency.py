@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from lxml import html as lxml_html
 
 import align.mt.engines
+import align.pipeline.run
 from align.cli import main
 from align.output.folder import OutputFolder
 from align.checks.consistency import (FLAG, NAME, SENTENCE, TERM, ConsistencyIndex, Occurrence,
@@ -339,11 +340,14 @@ SCRIPT = {
 FIXED_B = "The budget of Jean-Marc Ayrault is criticised by the right."
 
 
-@pytest.fixture()
-def scripted_cli(monkeypatch):
-    """`align translate` with the scripted engine in place of the model."""
+@pytest.fixture(params=[10 ** 9, 1], ids=["at-once", "background"])
+def scripted_cli(monkeypatch, request):
+    """`align translate` with the scripted engine in place of the model; each test runs
+    twice: the files written at once, and placed in the background as a long run's
+    are (align.output.files.BackgroundFiles), the end's rewrites included."""
     engine = ScriptedEngine(SCRIPT)
     monkeypatch.setattr(align.mt.engines, "load_engine", lambda *args, **kwargs: engine)
+    monkeypatch.setattr(align.pipeline.run, "BACKGROUND_FILES_FROM", request.param)
 
     def translate(*paths: Path, out: Path) -> None:
         result = CliRunner().invoke(main, ["translate", *map(str, paths), "-o", str(out), "--no-glossary", "-q"])

@@ -12,9 +12,11 @@ from click.testing import CliRunner
 
 from align.cli import main
 from align.errors import OutputError
+from align.output.folder import OutputFolder
 from align.output.memory import TranslationMemory, default_path
+import align.pipeline.run as run_module
 from align.pipeline.run import translate_paths
-from align.output.writers import atomic_write
+from align.output.files import atomic_write
 from align.output.writers.tsv import read_rows
 
 ARTICLES = {"a": "Le conseil a voté hier.\n", "b": "Les chercheurs publient.\n", "c": "Le chat dort.\n"}
@@ -167,7 +169,11 @@ def test_an_output_folder_that_cannot_be_created_is_one_line(tmp_path):
         f"align: error: {tmp_path / 'file' / 'out'}: cannot create output folder (Not a directory)"]
 
 
-def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_model):
+@pytest.mark.parametrize("first", [10 ** 9, 1], ids=["at-once", "background"])
+def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_model, monkeypatch, first):
+    """The same line whether the run writes its files itself or a child process places
+    them (align.output.files.BackgroundFiles; the child's failure reaches the run)."""
+    monkeypatch.setattr(run_module, "BACKGROUND_FILES_FROM", first)
     src, out = tmp_path / "src", tmp_path / "out"
     (src / "2024").mkdir(parents=True)
     (src / "2024" / "x.txt").write_text("Le chat dort.\n", encoding="utf-8")
@@ -180,6 +186,11 @@ def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_mod
         f"align: error: {out / '2024' / 'x.en.txt'}: cannot write (Not a directory); "
         f"the run stopped; outputs written before this one are kept"]
     assert temporaries(out) == [] and not (out / "manifest.json").exists()
+    # The consistency store names no article whose files are not there.
+    with sqlite3.connect(OutputFolder(out).consistency) as store:
+        named = {row[0] for row in store.execute("SELECT DISTINCT article FROM occurrences")}
+    assert all((out / f"{name}.tsv").is_file() for name in named)
+    assert "2024/x" not in named
 
 
 def test_temporaries_a_killed_run_left_in_sub_folders_are_removed_under_the_lock(tmp_path):

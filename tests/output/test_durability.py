@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from align.output.writers import base
-from align.output.writers.base import atomic_write, sync_folder
+from align.output import files
+from align.output.files import atomic_write, sync_folder
 from align.pipeline.run import translate_paths
 
 
@@ -33,7 +33,7 @@ def test_atomic_write_fsyncs_unless_told_not_to(tmp_path, monkeypatch):
 def test_a_run_syncs_its_folder_once_before_the_manifest_whatever_its_size(tmp_path, tiny_engine, monkeypatch):
     events: list[str] = []
     synced = count_fsyncs(monkeypatch)
-    real_sync = base.sync_folder
+    real_sync = files.sync_folder
 
     def sync(folder):
         events.append("sync" if not (tmp_path / f"out{len(events)}" / "manifest.json").exists() else "late")

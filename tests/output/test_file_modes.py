@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from align.cli import main
-from align.output.writers import atomic_write
+from align.output.files import atomic_write
 
 
 @pytest.fixture

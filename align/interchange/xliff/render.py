@@ -18,7 +18,7 @@ from ...document import METADATA, STATUS_APPROVED, Document, SentencePair
 from ...errors import InputError
 from ...markup.codes import inline_codes, xliff_inline
 from ...markup.placement import target_inlines
-from ...output.writers import atomic_write
+from ...output.files import atomic_write
 from ...review.folder import ReviewFolder
 from .common import ALIGN_NOTE, COMMENT_FROM, SOURCE_LANG, TARGET_LANG, VERSIONS, XLIFF12, XLIFF20, unit_ids
 from .states import STATE_12, STATE_20, review_state

@@ -1,10 +1,10 @@
 """Output formats, one class per file format (as translate-toolkit keeps them)."""
-from .base import Writer, atomic_write
+from .base import Writer
 from .formats import SameFormatWriter
 from .tsv import TsvWriter
 from .txt import TxtWriter
 
-__all__ = ["Writer", "atomic_write", "SameFormatWriter", "TsvWriter", "TxtWriter"]
+__all__ = ["Writer", "SameFormatWriter", "TsvWriter", "TxtWriter"]
 
 
 def default_writers() -> list[Writer]:

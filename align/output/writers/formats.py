@@ -12,13 +12,14 @@ put French the reviewer never saw into the English file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from ...document import Document
 from ...errors import InputError
 from ...read.protect import load_protection
 from ..folder import OutputFolder
-from .base import Writer, atomic_write
+from ..files import atomic_write
+from .base import Writer
 
 
 
@@ -55,13 +56,14 @@ class SameFormatWriter(Writer):
         return format_named(document.format).write(document)
 
     def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
-              durable: bool = True) -> Path | None:
+              durable: bool = True, place: Callable[..., Path] | None = None) -> Path | None:
         if document.format == "txt" or document.layout is None:
             return None
-        written = atomic_write(self.path_for(document, Path(out_dir)), self.render(document, run), durable=durable)
+        place = place or atomic_write
+        written = place(self.path_for(document, Path(out_dir)), self.render(document, run), durable=durable)
         kept = kept_source_path(out_dir, document)
         if not kept.is_file() or kept.read_bytes() != document.layout.data:
-            atomic_write(kept, document.layout.data, durable=durable)
+            place(kept, document.layout.data, durable=durable)
         return written
 
 

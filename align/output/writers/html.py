@@ -28,7 +28,8 @@ from ...checks.pair import FLAG_CODES
 from ...flags import FLAGS
 from ...document import METADATA, STATUSES, TERM_FAILED, TERM_FORCED, TERM_MODEL, Document, SentencePair, Term
 from ..folder import INDEX, OutputFolder
-from .base import Writer, atomic_write, atomic_writer
+from ..files import atomic_write, atomic_writer
+from .base import Writer
 
 
 FLAG_LABELS = {code: info.label for code, info in FLAGS.items()}
