@@ -143,7 +143,8 @@ class BackgroundFiles:
     have locked by then.
     """
 
-    FLUSH_BYTES = 1 << 16  # files handed over in pipe-sized messages, not one by one
+    FLUSH_BYTES = 1 << 16  # files handed over in messages of this size, not one by one
+    PIPE_BYTES = 1 << 20   # Linux's largest pipe for an unprivileged process, by default
 
     def __init__(self, folder: str | Path) -> None:
         import subprocess
@@ -158,6 +159,11 @@ class BackgroundFiles:
                                    "from align.output.files import _serve; _serve(int(sys.argv[2]))",
              root, str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
+        try:  # (Linux) room for a few hundred articles' files: the run rarely waits on the child
+            import fcntl
+            fcntl.fcntl(self._process.stdin, getattr(fcntl, "F_SETPIPE_SZ", 1031), self.PIPE_BYTES)
+        except (ImportError, OSError):
+            pass
         self._queue: list[tuple[str, bytes, bool]] = []
         self._queued = 0
         self._unanswered = 0   # settles sent whose answer was not read (one interrupted by Ctrl-C)
