@@ -269,7 +269,22 @@ def _collapse(text: str) -> str:
 
 
 def _in_english(name: str, english: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", english) is not None
+    r"""Is `name` in `english` as whole words (no word character either side)? As
+    `re.search(r"(?<!\w)NAME(?!\w)")` answers, without compiling a pattern for
+    each name of a corpus (re's cache holds 512)."""
+    start = english.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if (start == 0 or not _is_word_character(english[start - 1])) and \
+                (end == len(english) or not _is_word_character(english[end])):
+            return True
+        start = english.find(name, start + 1)
+    return False
+
+
+def _is_word_character(character: str) -> bool:
+    r"""re's `\w` for a str pattern: a letter, a digit or a number, or the underscore."""
+    return character.isalnum() or character == "_"
 
 
 def pair_occurrences(pair: SentencePair) -> list[Occurrence]:

@@ -476,11 +476,18 @@ def _word_mentions(text: str, lang: str, taken: list[bool]) -> list[Mention]:
     units, scales = conv["units"], conv["word_scales"]
     amounts, months = conv["amounts"], conv["months"]
     found = _half_a_mentions(text, taken) if lang == "en" else []
-    words = [(m.start(), m.end(), m.group().lower()) for m in _WORD_RE.finditer(text)
-             if not any(taken[m.start():m.end()])]
+    if True in taken:
+        words = [(m.start(), m.end(), m.group().lower()) for m in _WORD_RE.finditer(text)
+                 if not any(taken[m.start():m.end()])]
+    else:  # (most sentences: no slice of `taken` to look at for each word)
+        words = [(*m.span(), m.group().lower()) for m in _WORD_RE.finditer(text)]
+    starters, suffixes = _NUMBER_WORD_STARTS[lang]
     index = 0
     while index < len(words):
         start, end, word = words[index]
+        if word not in starters and not word.endswith(suffixes):
+            index += 1  # (most words: none of the tests below can take them)
+            continue
         ordinal = _ordinal(word, lang)
         if ordinal is not None or word in amounts or word in months:
             if not _verb_not_month(text, lang, start, word):
@@ -498,6 +505,17 @@ def _word_mentions(text: str, lang: str, taken: list[bool]) -> list[Mention]:
             found.append(mention)
         index = cursor
     return found
+
+
+# The words a number written in words can start with (a unit, a scale, an amount, a
+# month, an ordinal, English "a"), and the endings of ordinals `_ordinal` reads: any
+# other word is passed over at once.
+_NUMBER_WORD_STARTS = {
+    lang: (frozenset(conv["units"]) | frozenset(conv["word_scales"]) | frozenset(conv["amounts"])
+           | frozenset(conv["months"]) | frozenset(FR_ORDINALS if lang == "fr" else EN_ORDINALS)
+           | (frozenset({"a", "an"}) if lang == "en" else frozenset()),
+           ("ième", "ièmes") if lang == "fr" else ("th",))
+    for lang, conv in CONVENTIONS.items()}
 
 
 def _half_a_mentions(text: str, taken: list[bool]) -> list[Mention]:

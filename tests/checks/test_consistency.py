@@ -11,13 +11,15 @@ from urllib.parse import unquote
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import html as lxml_html
 
 import align.mt.engines
 import align.pipeline.run
 from align.cli import main
 from align.output.folder import OutputFolder
-from align.checks.consistency import (FLAG, NAME, SENTENCE, TERM, ConsistencyIndex, Occurrence,
+from align.checks.consistency import (FLAG, NAME, SENTENCE, TERM, ConsistencyIndex, Occurrence, _in_english,
                                document_occurrences, find_names, mark_inconsistent, pair_occurrences)
 from align.document import METADATA, Document, Flag, Paragraph, SentencePair, Term
 from align.flags import FLAGS, FlagCode
@@ -569,3 +571,18 @@ def test_a_run_records_articles_in_one_transaction_and_a_failed_one_alone_is_rol
         assert {row[0] for row in all_rows(store)} == {"a", "c"}
         assert store.flagged("b") == {}
         assert store.inconsistent_count() == 0
+
+
+# ------------------------------------------------------------ a name in the English
+@settings(max_examples=500, deadline=None)
+@given(st.data())
+def test_a_name_is_found_in_the_english_as_re_finds_it_as_whole_words(data):
+    """`_in_english` against the pattern it replaced, `(?<!\\w)NAME(?!\\w)`, on text
+    made of the name's own pieces, letters of many scripts, digits, numbers (½, Ⅻ),
+    underscores and punctuation."""
+    pieces = st.sampled_from(["Ayrault", "Jean-Marc", "J.-M.", "l'", "’", "_", "é", "ß", "Σ", "٣", "½", "Ⅻ",
+                              "x", "1", " ", "-", ".", "«", "\u00a0", "a"])
+    name = data.draw(st.lists(pieces, min_size=1, max_size=4).map("".join))
+    english = data.draw(st.lists(pieces | st.just(name), max_size=10).map("".join))
+    expected = re.search(r"(?<!\w)" + re.escape(name) + r"(?!\w)", english) is not None
+    assert _in_english(name, english) == expected

@@ -207,3 +207,68 @@ def test_the_check_flags_pairs_with_the_numbers_named():
     assert [(f.code, f.detail) for f in pairs[0].flags] == [("number-mismatch", "fr 10 000 → en 100,000")]
     assert pairs[1].flags == [] and pairs[2].flags == []
     assert Decimal(sorted(mentions("10 000", "fr")[0].values)[0]) == 10000
+
+
+# ------------------------------------------------------ number words, fast path
+def _word_mentions_oracle(text, lang, taken):
+    """`_word_mentions` as it was before number words were told from other words by a
+    set (align 75d8053): every word through every test."""
+    import align.checks.numbers as numbers
+
+    conv = numbers._language(lang)
+    units, scales = conv["units"], conv["word_scales"]
+    amounts, months = conv["amounts"], conv["months"]
+    found = numbers._half_a_mentions(text, taken) if lang == "en" else []
+    words = [(m.start(), m.end(), m.group().lower()) for m in numbers._WORD_RE.finditer(text)
+             if not any(taken[m.start():m.end()])]
+    index = 0
+    while index < len(words):
+        start, end, word = words[index]
+        ordinal = numbers._ordinal(word, lang)
+        if ordinal is not None or word in amounts or word in months:
+            if not numbers._verb_not_month(text, lang, start, word):
+                value = ordinal or amounts.get(word) or months[word]
+                found.append(numbers._mention(start, end, text, {str(value)}, False, taken))
+            index += 1
+            continue
+        a_scale = numbers._a_before_scale(text, words, lang, index)
+        if word not in units and word not in scales and not a_scale:
+            index += 1
+            continue
+        run, cursor = numbers._number_word_run(text, words, lang, index)
+        mention = numbers._number_word_mention(text, words, lang, run, cursor, taken)
+        if mention is not None:
+            found.append(mention)
+        index = cursor
+    return found
+
+
+def _number_word_texts(lang: str):
+    import align.checks.numbers as numbers
+
+    conv = numbers._language(lang)
+    vocabulary = sorted({*conv["units"], *conv["word_scales"], *conv["amounts"], *conv["months"],
+                         *(numbers.FR_ORDINALS if lang == "fr" else numbers.EN_ORDINALS)})
+    others = ["et", "and", "a", "an", "de", "Mai", "May", "march", "Vingt", "HUNDRED", "vingtièmes", "centième",
+              "fourth", "ninetieth", "fifth", "millionième", "milliardièmes", "millionth", "billionths", "le", "chat", "budget", "millions", "d'un", "half", "dozen",
+              "quatre-vingt", "twenty-one", "1er", "3", "12,5", "2013", "A380"]
+    word = st.sampled_from(vocabulary) | st.sampled_from(others)   # (half the words the hard ones)
+    glue = st.sampled_from([" ", " ", "-", ", ", " et ", " and ", "’", ". ", " 7 "])
+    return st.lists(st.tuples(word, glue), min_size=1, max_size=12).map(
+        lambda parts: "".join(w + g for w, g in parts).strip())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_number_words_are_read_as_every_word_through_every_test_reads_them(data):
+    """The fast path (words that cannot start a number passed over) against the
+    slow loop it replaced, in both languages, with parts of the text already taken."""
+    import align.checks.numbers as numbers
+
+    lang = data.draw(st.sampled_from(["fr", "en"]))
+    text = data.draw(_number_word_texts(lang))
+    taken = data.draw(st.lists(st.booleans(), min_size=len(text), max_size=len(text))
+                      | st.just([False] * len(text)))
+    expected_taken, got_taken = list(taken), list(taken)
+    assert numbers._word_mentions(text, lang, got_taken) == _word_mentions_oracle(text, lang, expected_taken)
+    assert got_taken == expected_taken
