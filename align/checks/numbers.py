@@ -258,6 +258,8 @@ _ROMAN_RE = re.compile(r"\b(?P<roman>[IVXLC]{1,7})(?P<ord>e|er|ème|eme|è)?\b")
 _CODE_RE = re.compile(r"\b[^\W\d_]+\d\w*|(?<![\d.,])\b\d+[^\W\d_]+\d\w*", re.UNICODE)
 _UNIT_POWER_RE = re.compile(r"\d+(?:km|m|cm|mm|ft|mi)[23]", re.IGNORECASE)   # 47km2: a number and its unit
 _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)   # "d'un" is "d" and "un"
+# What every pattern but the roman numerals' and the words' needs: a digit, or ½ ¼ ¾.
+_DIGIT_OR_FRACTION_RE = re.compile(r"[\d½¼¾]")
 
 
 def _roman(text: str) -> int | None:
@@ -683,13 +685,15 @@ def mentions(text: str, lang: str) -> list[Mention]:
 @lru_cache(maxsize=2048)
 def _mentions(text: str, lang: str) -> tuple[Mention, ...]:
     taken = [False] * len(text)
-    found = _glued_mentions(text, lang, taken) if lang == "fr" else []
-    found += _seconds_mentions(text, taken) if lang == "fr" else []
-    found += _time_mentions(text, lang, taken)
-    found += _date_mentions(text, taken)
-    found += _fraction_mentions(text, taken)
-    found += _code_mentions(text, taken)
-    found += _digit_mentions(text, lang, taken)
+    found: list[Mention] = []
+    if _DIGIT_OR_FRACTION_RE.search(text):  # (else none of these can match: most sentences)
+        found += _glued_mentions(text, lang, taken) if lang == "fr" else []
+        found += _seconds_mentions(text, taken) if lang == "fr" else []
+        found += _time_mentions(text, lang, taken)
+        found += _date_mentions(text, taken)
+        found += _fraction_mentions(text, taken)
+        found += _code_mentions(text, taken)
+        found += _digit_mentions(text, lang, taken)
     found += _roman_mentions(text, lang, taken)
     found += _word_mentions(text, lang, taken)
     found.sort(key=lambda m: m.start)

@@ -272,3 +272,37 @@ def test_number_words_are_read_as_every_word_through_every_test_reads_them(data)
     expected_taken, got_taken = list(taken), list(taken)
     assert numbers._word_mentions(text, lang, got_taken) == _word_mentions_oracle(text, lang, expected_taken)
     assert got_taken == expected_taken
+
+
+def _mentions_oracle(text, lang):
+    """`_mentions` as it was before a text without a digit skipped the patterns that
+    need one (align 75d8053): every finder on every text."""
+    import align.checks.numbers as numbers
+
+    taken = [False] * len(text)
+    found = numbers._glued_mentions(text, lang, taken) if lang == "fr" else []
+    found += numbers._seconds_mentions(text, taken) if lang == "fr" else []
+    found += numbers._time_mentions(text, lang, taken)
+    found += numbers._date_mentions(text, taken)
+    found += numbers._fraction_mentions(text, taken)
+    found += numbers._code_mentions(text, taken)
+    found += numbers._digit_mentions(text, lang, taken)
+    found += numbers._roman_mentions(text, lang, taken)
+    found += _word_mentions_oracle(text, lang, taken)
+    found.sort(key=lambda m: m.start)
+    return tuple(numbers._with_carried_scales(text, found) if lang == "fr" else found)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_text_without_digits_gets_the_numbers_every_finder_gives(data):
+    """The digit pre-check against every finder run on every text: texts of number
+    words, codes, times, dates, fractions (½, 1/2), roman numerals, other scripts'
+    digits (٣), with and without a digit."""
+    import align.checks.numbers as numbers
+
+    lang = data.draw(st.sampled_from(["fr", "en"]))
+    extra = st.sampled_from(["A380", "G20", "17h30", "6:30 pm", "12/05/2013", "½", "¼", "3/4", "XIXe", "Louis XIV",
+                             "٣", "mars", "May", "à7h30", "45 s 12", "1,5 million", "2013", "H1N1", "mi-temps"])
+    text = data.draw(st.lists(_number_word_texts(lang) | extra, min_size=1, max_size=4).map(" ".join))
+    assert numbers._mentions.__wrapped__(text, lang) == _mentions_oracle(text, lang)
