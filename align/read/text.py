@@ -23,7 +23,10 @@ APOSTROPHE_TABLE = str.maketrans({c: "'" for c in APOSTROPHES})
 
 def plain_apostrophes(text: str) -> str:
     """Same length as `text`, with typographic apostrophes as ASCII ones."""
-    return text.translate(APOSTROPHE_TABLE)
+    for apostrophe in APOSTROPHES:  # (a few scans cost less than translate's lookup of each character)
+        if apostrophe in text:
+            return text.translate(APOSTROPHE_TABLE)
+    return text
 
 
 _SPACES_RE = re.compile(r"\s+")

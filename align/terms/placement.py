@@ -212,10 +212,12 @@ def _inside_copied_piece(text: str, piece: Span, source: str, best: Span, word: 
     start, end = piece
     surface = text[start:end]
     body = surface.lstrip(" ")  # (a piece's ▁; a no-break space is the French's own)
+    # (plain_apostrophes keeps a text's length: two lengths that differ settle it at once)
+    if len(body) != best[1] - best[0]:
+        return None
     body_start = start + len(surface) - len(body)
     french = source[best[0]:best[1]]
-    # (plain_apostrophes keeps a text's length: two lengths that differ settle it at once)
-    if len(body) == len(french) and plain_apostrophes(body) == plain_apostrophes(french):
+    if plain_apostrophes(body) == plain_apostrophes(french):
         offset = word[0] - body_start
         if 0 <= offset and word[1] - body_start <= len(body):
             return best[0] + offset, best[0] + offset + word[1] - word[0]

@@ -126,3 +126,20 @@ def test_markup_and_alignment_round_trip_and_older_headers_still_read(tmp_path):
     (tmp_path / "old.tsv").write_text("\n".join(older) + "\n", encoding="utf-8")
     [old] = read_tsv(tmp_path / "old.tsv")
     assert [p.target for p in old.pairs()] == ["The cat sleeps.", "Hello."]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Le", "chat", "\t", "\n", "\r", "\\", "\\n", "«", " ", "é", "a\tb"]), max_size=8)
+       .map("".join), st.text(max_size=12), st.sampled_from(["x", "2024/y", "a\tb"]))
+def test_a_row_is_each_field_escaped_and_joined_by_tabs(source, target, article):
+    """The row written whole when no field has anything to escape, else field by field:
+    the same row as every field escaped (read back to the same text)."""
+    from align.output.writers.tsv import pair_row
+
+    pair = SentencePair(source, target, 1, 1, comment=target[::-1])
+    row = pair_row(article, pair)
+    assert row.count("\t") == len(COLUMNS) - 1 and "\n" not in row and "\r" not in row
+    fields = row.split("\t")
+    assert [unescape(f) for f in (fields[0], fields[4], fields[5], fields[10])] == [article, source, target,
+                                                                                     target[::-1]]
+    assert row == "\t".join(escape(unescape(f)) for f in fields)

@@ -298,28 +298,41 @@ def _legend_parts(code: str) -> tuple[str, str, str, str]:
             escape(FLAG_LABELS.get(code, code)))
 
 
+def _escape(value: Any) -> str:
+    """markupsafe's `escape` of `value`, as text; text with nothing to escape (most of
+    a page's values) as it is, without the call and the Markup it makes."""
+    if type(value) is str:
+        if "&" not in value and "<" not in value and ">" not in value and "'" not in value and '"' not in value:
+            return value
+    elif type(value) is int:
+        return str(value)
+    from markupsafe import escape
+
+    return str(escape(value))
+
+
 def table_body(paragraphs: list[dict[str, Any]]) -> Any:
     """The rows of the page's table, one tbody a paragraph (`article_context`'s
     paragraphs), as Markup. Built here rather than in the template: a Jinja macro
     call per piece of a sentence cost a short article's page more than the rest of
-    it. Every value goes through markupsafe's `escape`, as the template's autoescaping
-    would put it."""
-    from markupsafe import Markup, escape
+    it. Every value goes through markupsafe's `escape` (`_escape`), as the template's
+    autoescaping would put it."""
+    from markupsafe import Markup
 
     out: list[str] = []
     add = out.append
     for p in paragraphs:
-        number = escape(p["number"])
+        number = _escape(p["number"])
         add(f'  <tbody class="para{" metadata" if p["metadata"] else ""}{" has-flags" if p["flagged"] else ""}" '
-            f'data-paragraph="{number}" data-kind="{escape(p["kind"])}">\n'
+            f'data-paragraph="{number}" data-kind="{_escape(p["kind"])}">\n'
             f'    <tr class="para-head"><th colspan="5" scope="rowgroup">¶ {number}'
             f'{" · metadata (copied as is, not translated)" if p["metadata"] else ""}</th></tr>\n')
         for r in p["rows"]:
-            sentence = escape(r["id"])
+            sentence = _escape(r["id"])
             add(f'    <tr class="pair{" flagged" if r["flags"] else ""}" id="{sentence}" data-id="{sentence}" '
-                f'data-flags="{" ".join(escape(code) for code in r["flag_codes"])}" '
-                f'data-status="{escape(r["status"])}" data-version="{escape(r["version"])}" '
-                f'data-score="{escape(r["score"])}" data-origin="{escape(r["origin"])}">\n'
+                f'data-flags="{" ".join(_escape(code) for code in r["flag_codes"])}" '
+                f'data-status="{_escape(r["status"])}" data-version="{_escape(r["version"])}" '
+                f'data-score="{_escape(r["score"])}" data-origin="{_escape(r["origin"])}">\n'
                 f'      <td class="sid"><a href="#{sentence}">{sentence}</a></td>\n'
                 f'      <td class="sent src" lang="fr">{_sentence_html(r["source"], r["terms"])}</td>\n'
                 f'      <td class="sent tgt" lang="en">{_sentence_html(r["target"], r["terms"])}</td>\n'
@@ -332,38 +345,32 @@ def table_body(paragraphs: list[dict[str, Any]]) -> Any:
 
 def _sentence_html(pieces: list[dict[str, Any]], terms: list[dict[str, Any]]) -> str:
     """A sentence's pieces (`_segments`): terms marked, inline styles as classes."""
-    from markupsafe import escape
-
     out = []
     for piece in pieces:
-        html = escape(piece["text"])
+        html = _escape(piece["text"])
         if piece["term"] is not None:
             t = terms[piece["term"]]
-            html = (f'<mark class="term tc{escape(t["colour"])} st-{escape(t["status"])}" data-term="{escape(t["index"])}" '
-                    f'data-entry="{escape(t["entry"])}" title="{escape(t["title"])}">{html}</mark>')
+            html = (f'<mark class="term tc{_escape(t["colour"])} st-{_escape(t["status"])}" data-term="{_escape(t["index"])}" '
+                    f'data-entry="{_escape(t["entry"])}" title="{_escape(t["title"])}">{html}</mark>')
         if piece["marks"]:
-            title = f' title="{escape(piece["url"])}"' if piece["url"] else ""
-            html = f'<span class="mk{"".join(f" mk-{escape(m)}" for m in piece["marks"])}"{title}>{html}</span>'
+            title = f' title="{_escape(piece["url"])}"' if piece["url"] else ""
+            html = f'<span class="mk{"".join(f" mk-{_escape(m)}" for m in piece["marks"])}"{title}>{html}</span>'
         out.append(html)
     return "".join(out)
 
 
 def _badge_html(flag: dict[str, Any]) -> str:
-    from markupsafe import escape
-
     kind = flag["code"] if flag["code"] in FLAG_LABELS else "other"
-    detail = f': {escape(flag["detail"])}' if flag["detail"] else ""
-    return (f'<span class="badge flag-{escape(kind)}" data-code="{escape(flag["code"])}" '
-            f'title="{escape(flag["help"])}{detail}">{escape(flag["label"])}{detail}</span>')
+    detail = f': {_escape(flag["detail"])}' if flag["detail"] else ""
+    return (f'<span class="badge flag-{_escape(kind)}" data-code="{_escape(flag["code"])}" '
+            f'title="{_escape(flag["help"])}{detail}">{_escape(flag["label"])}{detail}</span>')
 
 
 def _review_html(row: dict[str, Any]) -> str:
-    from markupsafe import escape
-
-    status = f'<span class="status st-{escape(row["status"])}">{escape(row["status"])}</span>' if row["status"] else ""
+    status = f'<span class="status st-{_escape(row["status"])}">{_escape(row["status"])}</span>' if row["status"] else ""
     suggestion = (f'<div class="suggestion" title="the correction made before the French changed">Earlier correction: '
-                  f'<span class="suggestion-text">{escape(row["suggestion"])}</span></div>') if row["suggestion"] else ""
-    return f'{status}<div class="comment">{escape(row["comment"])}</div>{suggestion}'
+                  f'<span class="suggestion-text">{_escape(row["suggestion"])}</span></div>') if row["suggestion"] else ""
+    return f'{status}<div class="comment">{_escape(row["comment"])}</div>{suggestion}'
 
 
 def _index_row(article: dict[str, Any], progress: dict[str, int] | None) -> dict[str, Any]:
@@ -441,23 +448,23 @@ def index_context(manifest: dict[str, Any], groups: Iterable[tuple[str, Iterable
 def index_row_html(article: dict[str, Any], flag_codes: list[str], reviewing: bool) -> Any:
     """One article's row of the index (`_index_row`), as Markup: built here, as the
     article pages' rows are (`table_body`), for an index of 100,000 rows; every value
-    escaped by markupsafe's `escape`, the page's link by Jinja's own urlencode."""
+    escaped by markupsafe's `escape` (`_escape`), the page's link by Jinja's own urlencode."""
     from jinja2.filters import do_urlencode
-    from markupsafe import Markup, escape
+    from markupsafe import Markup
 
     terms = article["terms"]
     copied = (' <span class="muted copied" title="no words to translate: written as it is">copied</span>'
               if article["copied"] else "")
-    cells = [f'  <tr class="article" data-name="{escape(article["name"])}">\n'
-             f'    <td class="name"><a href="./{escape(do_urlencode(article["page"]))}">{escape(article["short"])}</a>'
+    cells = [f'  <tr class="article" data-name="{_escape(article["name"])}">\n'
+             f'    <td class="name"><a href="./{_escape(do_urlencode(article["page"]))}">{_escape(article["short"])}</a>'
              f'{copied}</td>\n'
-             f'    <td class="num">{escape(article["sentences"])}</td>\n'
-             f'    <td class="num">{escape(percent(article["term_accuracy"]))}</td>\n'
-             f'    <td class="num">{escape(terms.get("model", 0))} / {escape(terms.get("forced", 0))} / '
-             f'{escape(terms.get("failed", 0))}</td>\n']
+             f'    <td class="num">{_escape(article["sentences"])}</td>\n'
+             f'    <td class="num">{_escape(percent(article["term_accuracy"]))}</td>\n'
+             f'    <td class="num">{_escape(terms.get("model", 0))} / {_escape(terms.get("forced", 0))} / '
+             f'{_escape(terms.get("failed", 0))}</td>\n']
     if reviewing:
         r = article["progress"] or {}
-        reviewed, approved, needs_work, total = (escape(r.get(key, 0)) for key in
+        reviewed, approved, needs_work, total = (_escape(r.get(key, 0)) for key in
                                                  ("reviewed", "approved", "needs-work", "total"))
         cells.append(f'<td class="num review" data-reviewed="{reviewed}" data-approved="{approved}" '
                      f'data-needs-work="{needs_work}" data-total="{total}" title="{reviewed} reviewed / '
@@ -466,7 +473,7 @@ def index_row_html(article: dict[str, Any], flag_codes: list[str], reviewing: bo
     flags = article["flags"]
     for code in flag_codes:
         n = flags.get(code, 0)
-        cells.append(f'<td class="num flag{"" if n else " zero"}" data-code="{escape(code)}">{escape(n)}</td>')
+        cells.append(f'<td class="num flag{"" if n else " zero"}" data-code="{_escape(code)}">{_escape(n)}</td>')
     cells.append("  </tr>\n")
     return Markup("".join(cells))
 
