@@ -151,11 +151,11 @@ class BackgroundFiles:
         import sys
 
         self.folder = Path(folder)
-        # The child imports this very copy of align (not whatever `align` the
-        # current folder holds), and nothing else of it.
+        # The child imports this very copy of align, and nothing of the current folder
+        # (`-c` puts it first on the path: a user's own align/ or pathlib.py there).
         root = str(Path(__file__).resolve().parents[2])
         self._process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; sys.path.insert(0, sys.argv[1]); "
+            [sys.executable, "-c", "import sys; sys.path[:] = [sys.argv[1]] + [p for p in sys.path if p]; "
                                    "from align.output.files import _serve; _serve(int(sys.argv[2]))",
              root, str(os.getpid())],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
