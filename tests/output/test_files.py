@@ -152,11 +152,12 @@ def test_a_run_writes_the_same_folder_with_its_files_placed_in_the_background(tm
 
 
 def test_the_child_imports_this_align_whatever_the_current_folder_holds(tmp_path, monkeypatch):
-    """A user's folder with an `align/` of its own, or a `pathlib.py`: the child still
-    runs this copy of align with the standard library."""
+    """A user's folder with an `align/` of its own, or a `pickle.py` (the child imports
+    pickle once it runs): the child still runs this copy of align with the standard
+    library."""
     (tmp_path / "align").mkdir()
     (tmp_path / "align" / "__init__.py").write_text("raise ImportError('the folder is not align')\n")
-    (tmp_path / "pathlib.py").write_text("raise ImportError('the folder is not the standard library')\n")
+    (tmp_path / "pickle.py").write_text("raise ImportError('the folder is not the standard library')\n")
     monkeypatch.chdir(tmp_path)
     with BackgroundFiles(tmp_path / "out") as files:
         files.place(tmp_path / "out" / "a.txt", "placed\n")
