@@ -471,6 +471,17 @@ def _code_mentions(text: str, taken: list[bool]) -> list[Mention]:
     return found
 
 
+# The words a number written in words can start with (a unit, a scale, an amount, a
+# month, an ordinal, English "a"), and the endings of ordinals `_ordinal` reads: any
+# other word is passed over at once.
+_NUMBER_WORD_STARTS = {
+    lang: (frozenset(conv["units"]) | frozenset(conv["word_scales"]) | frozenset(conv["amounts"])
+           | frozenset(conv["months"]) | frozenset(FR_ORDINALS if lang == "fr" else EN_ORDINALS)
+           | (frozenset({"a", "an"}) if lang == "en" else frozenset()),
+           ("ième", "ièmes") if lang == "fr" else ("th",))
+    for lang, conv in CONVENTIONS.items()}
+
+
 def _word_mentions(text: str, lang: str, taken: list[bool]) -> list[Mention]:
     """Numbers written as words, one mention per run of number words ("vingt et un",
     "quatre-vingt-dix", "a hundred and five", "twenty-first")."""
@@ -507,17 +518,6 @@ def _word_mentions(text: str, lang: str, taken: list[bool]) -> list[Mention]:
             found.append(mention)
         index = cursor
     return found
-
-
-# The words a number written in words can start with (a unit, a scale, an amount, a
-# month, an ordinal, English "a"), and the endings of ordinals `_ordinal` reads: any
-# other word is passed over at once.
-_NUMBER_WORD_STARTS = {
-    lang: (frozenset(conv["units"]) | frozenset(conv["word_scales"]) | frozenset(conv["amounts"])
-           | frozenset(conv["months"]) | frozenset(FR_ORDINALS if lang == "fr" else EN_ORDINALS)
-           | (frozenset({"a", "an"}) if lang == "en" else frozenset()),
-           ("ième", "ièmes") if lang == "fr" else ("th",))
-    for lang, conv in CONVENTIONS.items()}
 
 
 def _half_a_mentions(text: str, taken: list[bool]) -> list[Mention]:
