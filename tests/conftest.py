@@ -92,3 +92,24 @@ def small_engine():
     from align.mt.engines.transformers import TransformersEngine
 
     return TransformersEngine(str(SMALL_MODEL))
+
+
+def write_in_background(monkeypatch, files: list | None = None) -> None:
+    """Every run from here on is written by its child process (align.output.files.
+    BackgroundFiles) from its first article: the child started whatever the run's
+    length, and waited for before the first article (a run of real length writes its
+    first articles itself until the child is ready: how many depends on the machine's
+    speed). `files`: the BackgroundFiles made are appended to it."""
+    import align.pipeline.run as run_module
+
+    real = run_module._background_files
+
+    def started_at_once(folder, writing):
+        made = real(folder, writing)
+        assert made is not None and made.started(wait=True)
+        if files is not None:
+            files.append(made)
+        return made
+
+    monkeypatch.setattr(run_module, "BACKGROUND_FILES_FROM", 1)
+    monkeypatch.setattr(run_module, "_background_files", started_at_once)

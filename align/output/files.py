@@ -8,7 +8,7 @@ import io
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterator
+from typing import IO, Any, Iterator, NamedTuple
 
 from ..errors import OutputError
 
@@ -128,76 +128,151 @@ def sync_folder(folder: str | Path) -> None:
         os.close(descriptor)
 
 
+class Outcome(NamedTuple):
+    """What the child of BackgroundFiles says of one article it was handed, when it has
+    something to say: the note its handler returned (`note`), or the error for which
+    none of the article's files was placed (`error`; `cannot_write`: an OSError, such
+    as its kept source unreadable, else a bug), while the others go on."""
+
+    article: str
+    note: Any = None
+    error: str | None = None
+    cannot_write: bool = False
+
+
 class BackgroundFiles:
-    """A long run's files put into place by a child process while the run goes on.
+    """A long run's articles written by a child process while the run goes on.
 
     Creating a file costs the kernel 0.05–0.6 ms on a virtual disk, and a run writes
-    three an article: more than the rest of a short article's work. `place` hands a
-    file to the child, which writes it with `atomic_write`, and returns at once;
-    `settle` waits until every file handed over so far is in place, and raises the
-    OutputError of the first that could not be (the child places nothing after it: a
-    run stops there, as at a failed write of its own). A run settles before it commits
-    what names its files (align.pipeline.run) and before its end; `close` settles and
-    ends the child, `stop` ends it at once. The child also stops when the run's
-    process is gone: it places nothing for a dead run, whose folder a next run may
-    have locked by then.
+    three an article; rendering them (the review page above all) costs about as much
+    again: together more than the rest of a short article's work, which the run's
+    process does meanwhile. The child is given a `handler` (pickled: its class is
+    imported there) that writes an article: `prepare()` once, `write(document, run,
+    place)` an article (files go through `place`, atomic_write's arguments, and what
+    it returns comes back as the article's Outcome note when not None), `commit()` at
+    each settle, `close()` at the end. `write` hands the child an article, `place` a
+    file already rendered; both return at once.
+
+    `started` says, without waiting, whether the child has prepared (a run writes its
+    first articles itself meanwhile); `backlog`, how much of what it was handed it has
+    not finished. `settle` waits until it is done with everything handed over so
+    far, and returns the articles' Outcomes; it raises the OutputError of the first
+    file that could not be placed (the child places nothing after it: a run stops
+    there, as at a failed write of its own). `close` settles and ends the child,
+    `stop` ends it at once. The child also stops when the run's process is gone: it
+    places nothing for a dead run, whose folder a next run may have locked by then.
     """
 
-    FLUSH_BYTES = 1 << 16  # files handed over in messages of this size, not one by one
+    FLUSH_BYTES = 1 << 16  # files handed over in messages of this size (or this many), not one by one
+    FLUSH_FILES = 256
     PIPE_BYTES = 1 << 20   # Linux's largest pipe for an unprivileged process, by default
 
-    def __init__(self, folder: str | Path) -> None:
+    def __init__(self, folder: str | Path, handler: Any = None) -> None:
         import subprocess
         import sys
 
         self.folder = Path(folder)
-        # The child imports this very copy of align, and nothing of the current folder
-        # (`-c` puts it first on the path: a user's own align/ or pathlib.py there).
+        # The child imports this very copy of align, then what the run imports, and
+        # nothing of the current folder (`-c` puts it first on the path: a user's own
+        # align/ or pathlib.py there). It skips `site` (-S: half its start), whose
+        # folders the run's path has. (A package that only an import hook of `site`'s
+        # finds is missing there: the child then does not start, and the run writes
+        # its articles itself.)
         root = str(Path(__file__).resolve().parents[2])
         self._process = subprocess.Popen(
-            [sys.executable, "-c", "import sys; sys.path[:] = [sys.argv[1]] + [p for p in sys.path if p]; "
-                                   "from align.output.files import _serve; _serve(int(sys.argv[2]))",
-             root, str(os.getpid())],
+            [sys.executable, "-S", "-c", "import sys; sys.path[:] = sys.argv[2:]; "
+                                         "from align.output.files import _serve; _serve(int(sys.argv[1]))",
+             str(os.getpid()), root, *[entry for entry in sys.path if entry]],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
         try:  # (Linux) room for a few hundred articles' files: the run rarely waits on the child
             import fcntl
             fcntl.fcntl(self._process.stdin, getattr(fcntl, "F_SETPIPE_SZ", 1031), self.PIPE_BYTES)
         except (ImportError, OSError):
             pass
-        self._queue: list[tuple[str, bytes, bool]] = []
+        self._queue: list[tuple] = []
         self._queued = 0
-        self._unanswered = 0   # settles sent whose answer was not read (one interrupted by Ctrl-C)
         self._failure: OutputError | None = None
+        self._outcomes: list[Outcome] = []
+        self._run: Any = None  # the run header last sent to the child
+        # What the child said so far (its byte stream, read as it comes, `_read`):
+        self._said = bytearray()
+        self._started = False  # it has prepared its handler
+        self._handed = 0       # messages of work sent, and those it is done with
+        self._done = 0
+        self._unanswered = 0   # settles sent whose answer was not read (one interrupted by Ctrl-C)
+        self._send(("handler", handler))
 
     def place(self, path: str | Path, data: str | bytes, encoding: str = "utf-8", durable: bool = True) -> Path:
         """`atomic_write`'s arguments; the file is in place once `settle` returns."""
         path = path if isinstance(path, Path) else Path(path)
         payload = data.encode(encoding) if isinstance(data, str) else data
-        self._queue.append((str(path), payload, durable))
-        self._queued += len(payload)
-        if self._queued >= self.FLUSH_BYTES:
-            self._send_queue()
+        self._add(("file", str(path), payload, durable), len(payload))
         return path
 
-    def settle(self) -> None:
-        """Every file placed so far is in place; else the first that is not, as an
-        OutputError (raised again by every later call)."""
+    def write(self, document, run: Any = None, rendered: list[tuple[Path, str | bytes]] | None = None) -> None:
+        """`document` (an align Document: its name says which article) written by the
+        child's handler, with `run` (the run's header); `rendered`: its files, rendered
+        here (see ArticleFiles.write)."""
+        import pickle
+
+        # Pickled now: the run goes on with the document as it likes. (A document that
+        # cannot be, a DOCX article's with its XML elements, raises here: nothing sent.)
+        blob = pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+        if run is not self._run:
+            self._add(("run", run), 0)
+            self._run = run
+        self._add(("article", document.name, blob, rendered),
+                  len(blob) + sum(len(data) for _, data in rendered or ()))
+        self._send_queue()  # at once: the child works while the run goes on, and is not behind at a settle
+
+    def started(self, wait: bool = False) -> bool:
+        """Whether the child has prepared its handler, without waiting unless `wait`
+        (False for good if it could not)."""
+        while not self._started and self._failure is None:
+            try:
+                self._read(wait=wait)
+            except (OSError, ValueError):  # (no select on pipes here: the run writes its articles itself)
+                return False
+            if not wait:
+                break
+        return self._started and self._failure is None
+
+    def backlog(self) -> int:
+        """How many messages of work (an article each, or a batch of files) the child
+        has not finished, without waiting: 0 once it is done with every one handed
+        over so far (a settle then costs only its round trip), or has failed. (0 where
+        a pipe cannot be polled: settle waits.)"""
+        self._send_queue()
+        if self._failure is None and self._done < self._handed:
+            try:
+                self._read(wait=False)
+            except (OSError, ValueError):  # (no select on pipes here)
+                return 0
+        return 0 if self._failure is not None else self._handed - self._done
+
+    def settle(self) -> list[Outcome]:
+        """Every file placed and every article written so far is done with (the
+        handler committed); the Outcomes of those articles that have one, each once.
+        Else the first file that could not be placed, as an OutputError (raised again
+        by every later call)."""
         if self._failure is None:
             self._send_queue()
             self._send(("settle",))
             self._unanswered += 1
             while self._failure is None and self._unanswered:
-                self._failure = self._answer()
-                self._unanswered -= 1
+                self._read(wait=True)
         if self._failure is not None:
             raise self._failure
+        outcomes, self._outcomes = self._outcomes, []
+        return outcomes
 
-    def close(self) -> None:
+    def close(self) -> list[Outcome]:
         """Settle, then let the child end (its input closed), or end it if it failed."""
         try:
-            self.settle()
+            outcomes = self.settle()
             self._process.stdin.close()
             self._process.wait()
+            return outcomes
         finally:
             self.stop()
 
@@ -213,10 +288,17 @@ class BackgroundFiles:
             except OSError:
                 pass
 
+    def _add(self, entry: tuple, size: int) -> None:
+        self._queue.append(entry)
+        self._queued += size
+        if self._queued >= self.FLUSH_BYTES or len(self._queue) >= self.FLUSH_FILES:
+            self._send_queue()
+
     def _send_queue(self) -> None:
         if self._queue:
-            self._send(("place", self._queue))
+            self._send(("work", self._queue))
             self._queue, self._queued = [], 0
+            self._handed += 1
 
     def _send(self, message: tuple) -> None:
         import pickle
@@ -229,14 +311,57 @@ class BackgroundFiles:
         except (OSError, ValueError):  # the child is gone
             self._failure = self._lost()
 
-    def _answer(self) -> OutputError | None:
+    def _read(self, wait: bool) -> None:
+        """What the child has said, read from its pipe as it comes (only what is there,
+        unless `wait`): b"+" once it has prepared, b"." for each message of work it is
+        done with, b"S" and a pickled answer (its length first) for each settle. (Read
+        at each settle, a byte a message: the child never fills its pipe while the run
+        fills the other.)"""
         import pickle
+        import struct
 
+        if self._failure is not None:
+            return
+        if not wait:
+            import select
+
+            if not select.select([self._process.stdout], [], [], 0)[0]:
+                return
         try:
-            failure = pickle.load(self._process.stdout)
-        except (OSError, EOFError, pickle.UnpicklingError):
-            return self._lost()
-        return None if failure is None else OutputError(*failure)
+            chunk = os.read(self._process.stdout.fileno(), 1 << 16)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self._failure = self._lost()
+            return
+        said = self._said
+        said += chunk
+        at = 0
+        while at < len(said):
+            kind = said[at]
+            if kind == ord("."):
+                self._done += 1
+                at += 1
+            elif kind == ord("+"):
+                self._started = True
+                at += 1
+            elif kind == ord("S") and len(said) - at >= 5:
+                size = struct.unpack_from(">I", said, at + 1)[0]
+                if len(said) - at - 5 < size:
+                    break
+                failure, outcomes = pickle.loads(said[at + 5:at + 5 + size])
+                at += 5 + size
+                self._unanswered -= 1
+                self._outcomes += [Outcome(*outcome) for outcome in outcomes]
+                if failure is not None:
+                    self._failure = OutputError(*failure)
+                    break
+            elif kind == ord("S"):
+                break
+            else:  # not what the child says
+                self._failure = self._lost()
+                break
+        del said[:at]
 
     def _lost(self) -> OutputError:
         return OutputError(self.folder, f"the process placing the run's files ended "
@@ -250,30 +375,76 @@ class BackgroundFiles:
 
 
 def _serve(parent: int) -> None:
-    """The child of BackgroundFiles: files placed in the order they came until the
-    first failure, none after it; each settle answered with that failure, or None."""
+    """The child of BackgroundFiles: files placed and articles written in the order
+    they came until the first file that cannot be placed, none after it; an article
+    its handler fails on otherwise is skipped (its files not placed) and reported;
+    each settle answered, once the handler has committed, with the failure (or None)
+    and the articles' outcomes since the last. It says what it is done with as it
+    goes (`BackgroundFiles._read`)."""
     import pickle
     import signal
+    import struct
     import sys
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the run, which ends this
     requests, answers = sys.stdin.buffer, sys.stdout.buffer
-    failure = None
+    try:
+        _, handler = pickle.load(requests)  # (imports the handler's module)
+        if handler is not None:
+            handler.prepare()
+    except Exception:  # (EOFError: the run is gone) the run writes its articles itself
+        return
+    answers.write(b"+")
+    answers.flush()
+    failure, outcomes, run = None, [], None
+
+    def place(path: str | Path, data: str | bytes, encoding: str = "utf-8", durable: bool = True) -> Path:
+        if os.getppid() != parent:  # the run is gone; a next one may hold its folder
+            raise SystemExit(0)
+        return atomic_write(path, data, encoding, durable)
+
     while True:
         try:
             message = pickle.load(requests)
         except EOFError:
+            if handler is not None and failure is None:
+                handler.close()
             return
         if message[0] == "settle":
-            pickle.dump(failure, answers)
+            if failure is None and handler is not None:
+                try:
+                    handler.commit()
+                except OutputError as exc:
+                    failure = (exc.filename, exc.strerror, exc.errno)
+            answer = pickle.dumps((failure, outcomes), protocol=pickle.HIGHEST_PROTOCOL)
+            answers.write(b"S" + struct.pack(">I", len(answer)) + answer)
             answers.flush()
+            outcomes = []
             continue
-        for path, payload, durable in message[1]:
+        for entry in message[1]:
+            if entry[0] == "run":
+                run = entry[1]
+                continue
             if failure is not None:
                 break
-            if os.getppid() != parent:  # the run is gone; a next one may hold its folder
-                return
             try:
-                atomic_write(path, payload, durable=durable)
+                if entry[0] == "file":
+                    place(*entry[1:])
+                    continue
+                _, name, blob, rendered = entry
+                try:
+                    note = handler.write(pickle.loads(blob), run, place, rendered)
+                except OSError as exc:
+                    if isinstance(exc, OutputError):
+                        raise
+                    outcomes.append((name, None, exc.strerror or str(exc), True))  # (the run goes on)
+                    continue
+                except Exception as exc:  # a bug must not cost the user the other articles
+                    outcomes.append((name, None, f"{type(exc).__name__}: {exc}", False))
+                    continue
+                if note is not None:
+                    outcomes.append((name, note))
             except OutputError as exc:
                 failure = (exc.filename, exc.strerror, exc.errno)
+        answers.write(b".")  # (done with it, failed or not)
+        answers.flush()

@@ -3,8 +3,9 @@
 read (align.read.sources) → segment → find terms (glossary) → memory → translate +
 place terms (engine, through align.pipeline.scheduler: batches across articles) →
 remember (the memory keeps the model's own English) → English typography → place
-markup → check and flag → write (writers), then a manifest and an index for the run.
-The stages are a list (`Run.stages`, align.pipeline.stages).
+markup → check and flag → write (align.pipeline.write: the consistency store, then
+the writers' files; a long run's by a child process), then a manifest and an index for
+the run. The stages are a list (`Run.stages`, align.pipeline.stages).
 
 `Run` holds what a run needs (engine, glossary, memory, writers, settings) and
 translates a collection of articles. Each article is read and segmented once,
@@ -16,10 +17,11 @@ article is reported and skipped while the others go on.
 """
 from __future__ import annotations
 
+import gc
 import heapq
+import pickle
 import sqlite3
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -47,14 +49,19 @@ from .background import import_in_background
 from .end import build_manifest, end_run, settle_consistency
 from .report import ArticleLog, ArticleReport, RunReport
 from .stages import TRANSLATE, Stage, around_translation, in_order, run_stages
+from .write import COMMIT_EVERY, ArticleFiles, store_writes
 
-# The consistency store commits a run's articles this many at a time, once their files
-# are written (a commit per article cost a short one a tenth of a millisecond).
-COMMIT_EVERY = 32
-# A run of this many articles has its files put into place by a child process
-# (align.output.files.BackgroundFiles) while it goes on; a shorter one does not wait
-# for the child to start.
+# A run of this many articles is written by a child process (align.output.files.
+# BackgroundFiles, with align.pipeline.write.ArticleFiles) while it goes on; a shorter
+# one does not wait for the child to start. The run writes its first articles itself
+# until the child has started (prepared the writers and the store).
 BACKGROUND_FILES_FROM = 64
+# Articles' reports are logged once the child is done with them: the run settles with
+# it every COMMIT_EVERY articles once it has caught up, and at most this many apart.
+SETTLE_AT_MOST_EVERY = 16 * COMMIT_EVERY
+# The run renders an article's files itself while the child has this many articles or
+# more to write (it records them and places the files).
+CHILD_BACKLOG = 2
 
 
 def prepare_document(source: Article | str | Path, glossary=None, protection=None) -> Document:
@@ -81,8 +88,16 @@ class _RunState:
     sentences_read: int = 0
     next: int = 0                  # the next article to log, in input order
     corrections: Any = None        # without a memory: the folder's memory file, for reviewers' corrections
-    uncommitted: int = 0           # articles recorded in the consistency store since its last commit
-    files: Any = None              # a long run's BackgroundFiles (None: each file written at once)
+    writing: Any = None            # the run's ArticleFiles (align.pipeline.write)
+    files: Any = None              # a long run's BackgroundFiles (None: the run writes every article)
+    handed_over: bool = False      # the child has started: it writes the articles from now on
+    unsettled: int = 0             # articles handed to the child since the last settle
+    log: Any = None                # the run's ArticleLog, and its RunReport
+    report: Any = None
+    # With BackgroundFiles: the articles' reports, in input order, until a settle says
+    # the child is done with them (an article it could not write is not logged).
+    unconfirmed: list[ArticleReport] = field(default_factory=list)
+    outcomes: dict[str, Any] = field(default_factory=dict)  # the child's, by article, until its report comes
 
 
 @dataclass
@@ -175,8 +190,11 @@ class Run:
         # (the consistency store first, before anything needs closing: it may refuse)
         self._state = _RunState(header, self._open_consistency(), articles_total=len(articles))
         self._state.bar = self.progress_factory(None) if self.progress_factory else None
-        self._state.files = _background_files(self.out_dir) if len(articles) >= BACKGROUND_FILES_FROM else None
-        log = ArticleLog(self.out_dir)
+        log = self._state.log = ArticleLog(self.out_dir)
+        self._state.report = report
+        self._state.writing = ArticleFiles(self.out_dir, self.writers, self._state.consistency)
+        if len(articles) >= BACKGROUND_FILES_FROM and all(_written_in_child(w) for w in self.writers):
+            self._state.files = _background_files(self.out_dir, self._state.writing)
         self._remember_protection()
         self._state.corrections = self._corrections()
         scheduler = CorpusScheduler(self.engine, self.window_tokens, on_sentences=self._advance,
@@ -189,7 +207,11 @@ class Run:
             heapq.heappush(waiting, (index, article))
             while waiting and waiting[0][0] == self._state.next:
                 _, ready = heapq.heappop(waiting)
-                if ready is not None:
+                if ready is None:
+                    pass
+                elif self._state.handed_over:  # logged once the child is done with it
+                    self._state.unconfirmed.append(ready)
+                else:
                     log.add(ready)
                     report.add(ready)
                 self._state.next += 1
@@ -198,11 +220,16 @@ class Run:
         # Jinja), imported while the engine translates the first window: a one-article
         # run waits for the engine, not for these imports after it.
         import_in_background("numpy", "jinja2")
+        # What exists now (the engine's vocabulary, the glossary, the templates) lives
+        # through the run: kept out of the garbage collector's full passes, which would
+        # otherwise walk it again and again (a few percent of a run of short articles).
+        gc.freeze()
         try:
             read = self._read(articles, report, log_in_order)
             for translated in scheduler.run(read):
                 index, article = translated.payload
                 log_in_order(index, self._write(article, translated, report, header))
+            self._commit_written()  # (every article's report in, before the totals)
             report.batches = scheduler.batches
             report.seconds = time.perf_counter() - started
             report.manifest = build_manifest(report, run_header)
@@ -224,6 +251,7 @@ class Run:
             raise RunnerStopped(f"{exc}; the run stopped with {len(missing)} of {len(articles)} articles "
                                 f"not written: {shown}; run it again to translate them") from None
         finally:
+            gc.unfreeze()
             try:  # however the run stopped, the store keeps the articles whose files were written
                 self._commit_written()
             except OutputError:
@@ -285,25 +313,34 @@ class Run:
             return None
         try:
             document = run_stages(self._after, document)
-            if self._state.consistency is None:
-                outputs = self._write_outputs(document, header)
+            files = self._state.files
+            if files is not None and (self._state.handed_over or files.started()):
+                if not self._state.handed_over:  # its store connection writes from now on
+                    self._state.writing.commit()
+                    self._state.handed_over = True
+                try:
+                    # While the child is behind (placing files on a slow disk costs it more
+                    # than the rest of an article costs the run), the run renders them.
+                    files.write(document, header, self._state.writing.render(document, header)
+                                if files.backlog() >= CHILD_BACKLOG else None)
+                except (TypeError, AttributeError, pickle.PicklingError):
+                    # A document that cannot be sent (a DOCX article's XML elements): the run
+                    # writes it, once the child has committed (one writer of the store at a time).
+                    self._settle()
+                    self._state.writing.write(document, header)
+                    self._state.writing.commit()
+                else:
+                    self._state.unsettled += 1
+                    if self._state.unsettled >= SETTLE_AT_MOST_EVERY or \
+                            (self._state.unsettled >= COMMIT_EVERY and not files.backlog()):
+                        self._settle()
             else:
-                # Flagged against every article recorded so far (this run's and earlier
-                # runs'); articles written before that this one contradicts are
-                # flagged in _finish. The store commits only once the files are written.
-                from ..checks.consistency import mark_inconsistent
-                consistency = self._state.consistency
-                with _memory_writes(consistency), consistency.recording(document, commit=False) as flags:
-                    mark_inconsistent(document, flags)
-                    outputs = self._write_outputs(document, header)
-                self._state.uncommitted += 1
-            if self._state.uncommitted >= COMMIT_EVERY:
-                self._commit_written()
+                self._state.writing.write(document, header)
+            outputs = self._state.writing.outputs(document)
         except OutputError:
             raise
         except OSError as exc:
-            self._fail(report, str(article), f"{article}: cannot write output to {self.out_dir} "
-                                             f"({exc.strerror or exc})")
+            self._fail(report, str(article), self._cannot_write(article, exc.strerror or str(exc)))
             return None
         except Exception as exc:  # a bug must not cost the user the other articles
             self._fail(report, str(article), _internal(article, exc))
@@ -316,35 +353,47 @@ class Run:
             from_memory=sum(1 for p in document.pairs() if p.origin in (ORIGIN_MEMORY, ORIGIN_REVIEWED)),
             copied=not any(document.translatable_pairs()))
 
-    def _write_outputs(self, document: Document, header: dict[str, Any]) -> list[str]:
-        """The article's outputs, written (end_run syncs the folder); their paths."""
-        place = self._state.files.place if self._state.files is not None else None
-        return [str(written) for writer in self.writers
-                if (written := writer.write(document, self.out_dir, header, durable=False, place=place)) is not None]
+    def _settle(self) -> None:
+        """Wait until the child is done with every article handed to it (their files
+        placed, their rows committed: a file it could not place stops the run here),
+        then log those articles' reports, with the flags it set on them; those it could
+        not write are reported as failed."""
+        if self._state.handed_over and self._state.files is not None:
+            self._state.outcomes.update((outcome.article, outcome) for outcome in self._state.files.settle())
+            self._state.unsettled = 0
+        for ready in self._state.unconfirmed:
+            outcome = self._state.outcomes.pop(ready.name, None)
+            if outcome is not None and outcome.error is not None:
+                self._fail(self._state.report, ready.source, self._cannot_write(ready.source, outcome.error)
+                           if outcome.cannot_write else _internal(ready.source, outcome.error))
+                continue
+            if outcome is not None:
+                ready.flags = outcome.note
+            self._state.log.add(ready)
+            self._state.report.add(ready)
+        self._state.unconfirmed = []
 
     def _commit_written(self) -> None:
-        """The consistency store commits the articles recorded since its last commit,
-        whose files are written: a run stopped before leaves the store without them,
-        never naming an article whose files are not there. (A file the background
-        could not place stops the run here: the batch is not committed.)"""
-        if self._state.consistency is not None and self._state.uncommitted:
-            if self._state.files is not None:
-                self._state.files.settle()
-            with _memory_writes(self._state.consistency):
-                self._state.consistency.commit()
-        self._state.uncommitted = 0
+        """Every article written so far committed to the store (or settled with the
+        child that writes them): a run stopped after this leaves the store naming
+        every article whose files were written, and none whose files are not there."""
+        self._state.writing.commit()
+        self._settle()
 
     def _finish(self, report: RunReport, log: ArticleLog) -> None:
         """The inconsistency flags of the folder's articles brought up to date, the
         manifest, then whatever writers make once per run (the index)."""
         self._commit_written()
         if self._state.consistency is not None:
-            with _memory_writes(self._state.consistency):
+            with store_writes(self._state.consistency):
                 self._settle_consistency(report, log)
                 report.inconsistencies = self._state.consistency.report()
         if self._state.files is not None:  # every article's files in place before the end's own
             files, self._state.files = self._state.files, None
-            files.close()
+            if self._state.handed_over:
+                files.close()   # (the end's rewrites are files: no article's outcome)
+            else:
+                files.stop()
         end_run(self.out_dir, report, log, self.writers)
 
     def _open_consistency(self):
@@ -369,7 +418,7 @@ class Run:
         """The inconsistency flags of the folder's articles brought up to date
         (`settle_consistency`), and the index's totals with them."""
         amended = settle_consistency(self._state.consistency, self.out_dir, self.writers, self._state.header,
-                                     files=self._state.files)
+                                     files=self._state.files if self._state.handed_over else None)
         for name, flags in amended.items():
             log.amend(name, flags)
         if amended:  # the totals of the index: this run's articles as they now are
@@ -387,14 +436,14 @@ class Run:
         """Sentences the memory knows filled in; without a memory, reviewers' corrections
         kept in the folder's memory file still apply (a run never overwrites them)."""
         if self.memory is not None:
-            with _memory_writes(self.memory):
+            with store_writes(self.memory):
                 self.memory.fill(document, self.memory_key)
         elif self._state.corrections is not None:
             self._state.corrections.fill_reviewed(document)
         return document
 
     def _remember(self, document: Document) -> Document:
-        with _memory_writes(self.memory):
+        with store_writes(self.memory):
             self.memory.store(document, self.memory_key, self.engine_signature)
         return document
 
@@ -410,6 +459,9 @@ class Run:
             return TranslationMemory(default_path(self.out_dir))
         except UsageError:  # unreadable: --no-memory is the way past a broken memory file
             return None
+
+    def _cannot_write(self, article, reason: str) -> str:
+        return f"{article}: cannot write output to {self.out_dir} ({reason})"
 
     def _fail(self, report: RunReport, source: str, message: str) -> None:
         report.failed.append((source, message))
@@ -431,17 +483,27 @@ class Run:
         self._state.bar.refresh()
 
 
-def _background_files(out_dir: Path) -> BackgroundFiles | None:
-    """A child process placing the run's files; None where none can be started
-    (the run then writes them itself)."""
+def _background_files(out_dir: Path, writing: ArticleFiles) -> BackgroundFiles | None:
+    """A child process writing the run's articles as `writing` does; None where none
+    can be started (the run then writes them itself)."""
     try:
-        return BackgroundFiles(out_dir)
+        return BackgroundFiles(out_dir, writing)
     except OSError:
         return None
 
 
-def _internal(article, exc: Exception) -> str:
-    return f"{article}: internal error, article skipped ({type(exc).__name__}: {exc}); please report it"
+def _written_in_child(writer) -> bool:
+    """align's own writers: BackgroundFiles' child imports them as the run does (a
+    caller's own, maybe not: a run with one writes every article itself)."""
+    return type(writer).__module__.partition(".")[0] == "align"
+
+
+def _internal(article, error: Exception | str) -> str:
+    """The line of an article skipped for a bug (`error`: the exception, or as
+    BackgroundFiles' child reports it)."""
+    if isinstance(error, Exception):
+        error = f"{type(error).__name__}: {error}"
+    return f"{article}: internal error, article skipped ({error}); please report it"
 
 
 def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: str | Path = "output_en", *,
@@ -459,16 +521,3 @@ def translate_paths(paths: list[str | Path] | Inputs, engine: Engine, out_dir: s
             if options.get("on_warning"):
                 options["on_warning"](cut_short(out_dir, article))
         return Run(engine, out_dir, **options).translate(paths)
-
-
-@contextmanager
-def _memory_writes(memory):
-    """SQLite's own write failures (a full disk: "database or disk is full", a
-    read-only file) as OutputErrors naming the memory; its transaction is rolled
-    back, so the memory keeps every article stored before."""
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        raise OutputError(memory.path, str(exc)) from None
-
-

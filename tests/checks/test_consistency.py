@@ -25,6 +25,7 @@ from align.document import METADATA, Document, Flag, Paragraph, SentencePair, Te
 from align.flags import FLAGS, FlagCode
 from align.review.folder import Edit, ReviewFolder
 from align.output.writers.tsv import read_rows
+from tests.conftest import write_in_background
 
 from scripted_engine import ScriptedEngine
 
@@ -342,14 +343,15 @@ SCRIPT = {
 FIXED_B = "The budget of Jean-Marc Ayrault is criticised by the right."
 
 
-@pytest.fixture(params=[10 ** 9, 1], ids=["at-once", "background"])
+@pytest.fixture(params=["at-once", "background"])
 def scripted_cli(monkeypatch, request):
     """`align translate` with the scripted engine in place of the model; each test runs
     twice: the files written at once, and placed in the background as a long run's
     are (align.output.files.BackgroundFiles), the end's rewrites included."""
     engine = ScriptedEngine(SCRIPT)
     monkeypatch.setattr(align.mt.engines, "load_engine", lambda *args, **kwargs: engine)
-    monkeypatch.setattr(align.pipeline.run, "BACKGROUND_FILES_FROM", request.param)
+    if request.param == "background":
+        write_in_background(monkeypatch)
 
     def translate(*paths: Path, out: Path) -> None:
         result = CliRunner().invoke(main, ["translate", *map(str, paths), "-o", str(out), "--no-glossary", "-q"])

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from align.cli import main
 from align.errors import OutputError
 from align.output.folder import OutputFolder
+from tests.conftest import write_in_background
 from align.output.memory import TranslationMemory, default_path
-import align.pipeline.run as run_module
 from align.pipeline.run import translate_paths
 from align.output.files import atomic_write
 from align.output.writers.tsv import read_rows
@@ -169,11 +169,12 @@ def test_an_output_folder_that_cannot_be_created_is_one_line(tmp_path):
         f"align: error: {tmp_path / 'file' / 'out'}: cannot create output folder (Not a directory)"]
 
 
-@pytest.mark.parametrize("first", [10 ** 9, 1], ids=["at-once", "background"])
-def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_model, monkeypatch, first):
-    """The same line whether the run writes its files itself or a child process places
+@pytest.mark.parametrize("mode", ["at-once", "background"])
+def test_a_sub_folder_that_cannot_be_created_mid_run_stops_it(tmp_path, tiny_model, monkeypatch, mode):
+    """The same line whether the run writes its files itself or a child process writes
     them (align.output.files.BackgroundFiles; the child's failure reaches the run)."""
-    monkeypatch.setattr(run_module, "BACKGROUND_FILES_FROM", first)
+    if mode == "background":
+        write_in_background(monkeypatch)
     src, out = tmp_path / "src", tmp_path / "out"
     (src / "2024").mkdir(parents=True)
     (src / "2024" / "x.txt").write_text("Le chat dort.\n", encoding="utf-8")

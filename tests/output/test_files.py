@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -17,8 +19,10 @@ import pytest
 
 import align.pipeline.run as run_module
 from align.errors import OutputError
+from align.output.folder import OutputFolder
 from align.output.files import BackgroundFiles, atomic_write
 from align.pipeline.run import translate_paths
+from tests.conftest import write_in_background
 from tests.copy_engines import CopyEngine
 
 
@@ -135,20 +139,25 @@ def test_a_run_writes_the_same_folder_with_its_files_placed_in_the_background(tm
         (src / f"a{i}.txt").write_text(f"Jean-Marc Ayrault a parlé hier soir à Nantes, numéro {i}.\n"
                                        "Le conseil a voté la loi.\n", encoding="utf-8")
     (src / "2024" / "b.md").write_text("# Titre\n\nJean-Marc Ayrault est *arrivé* ce matin.\n", encoding="utf-8")
+    # A Word file's document holds XML elements, which cannot be sent to the child: the
+    # run writes it itself, between the child's articles.
+    docx = sorted((Path(__file__).parents[1] / "data" / "real" / "docx").glob("*.docx"))[0]
+    shutil.copy(docx, src / "w.docx")
     outputs = {}
-    real = run_module._background_files
-    for mode, first in (("at once", 10 ** 9), ("background", 1)):
-        monkeypatch.setattr(run_module, "BACKGROUND_FILES_FROM", first)
-        started = []
-        monkeypatch.setattr(run_module, "_background_files",
-                            lambda folder: started.append(real(folder)) or started[-1])
+    for mode in ("at once", "background"):
+        started: list[BackgroundFiles] = []
+        if mode == "background":
+            write_in_background(monkeypatch, started)
         report = translate_paths([src], CopyEngine(), tmp_path / mode)
-        assert report.articles == 7 and not report.failed
+        assert report.articles == 8 and not report.failed
         assert len(started) == (mode == "background") and all(files is not None for files in started)
         assert all(files._process.returncode == 0 for files in started)   # closed, not killed
         outputs[mode] = folder_files(tmp_path / mode)
     assert outputs["background"] == outputs["at once"]
-    assert "2024/b.en.md" in outputs["background"] and "a5.html" in outputs["background"]
+    assert {"2024/b.en.md", "a5.html", "w.en.docx", "w.html"} <= set(outputs["background"])
+    with sqlite3.connect(OutputFolder(tmp_path / "background").consistency) as store:
+        named = {row[0] for row in store.execute("SELECT DISTINCT article FROM occurrences")}
+    assert {"a0", "w", "a5", "2024/b"} <= named
 
 
 def test_the_child_imports_this_align_whatever_the_current_folder_holds(tmp_path, monkeypatch):
@@ -163,3 +172,36 @@ def test_the_child_imports_this_align_whatever_the_current_folder_holds(tmp_path
         files.place(tmp_path / "out" / "a.txt", "placed\n")
         files.close()
     assert (tmp_path / "out" / "a.txt").read_text() == "placed\n"
+
+
+def test_an_article_the_child_cannot_write_is_reported_and_the_others_go_on(tmp_path, monkeypatch):
+    """The child writes every article (the run renders none itself): one that a writer
+    fails on, by a bug or an OSError, leaves no file and no row in the consistency
+    store, is reported on its own line, and is not in the manifest; the others are."""
+    from align.output.manifest import Manifest
+    from align.output.writers import default_writers
+    from failing_writer import FailingWriter
+
+    src, out = tmp_path / "src", tmp_path / "out"
+    src.mkdir()
+    names = ["a0", "bad1", "a2", "unreadable3", "a4"]
+    for name in names:
+        (src / f"{name}.txt").write_text(f"Jean-Marc Ayrault a parlé hier soir à Nantes ({name}).\n", encoding="utf-8")
+    started: list[BackgroundFiles] = []
+    write_in_background(monkeypatch, started)
+    monkeypatch.setattr(run_module, "_written_in_child", lambda writer: True)
+    monkeypatch.setattr(run_module, "CHILD_BACKLOG", 10 ** 9)
+    report = translate_paths([src], CopyEngine(), out, writers=default_writers() + [FailingWriter()])
+    assert len(started) == 1 and started[0]._process.returncode == 0
+    assert sorted(report.failed) == [
+        (str(src / "bad1.txt"), f"{src / 'bad1.txt'}: internal error, article skipped "
+                                f"(RuntimeError: cannot render bad1); please report it"),
+        (str(src / "unreadable3.txt"), f"{src / 'unreadable3.txt'}: cannot write output to {out} "
+                                       f"(Permission denied)")]
+    assert report.articles == 3
+    written = {path.name for path in out.iterdir() if path.is_file()}
+    assert written == {f"a{i}{suffix}" for i in (0, 2, 4) for suffix in (".en.txt", ".tsv", ".html", ".check.txt")} \
+        | {"index.html", "manifest.json"}
+    assert [entry["name"] for entry in Manifest.read(out / "manifest.json")[1]] == ["a0", "a2", "a4"]
+    with sqlite3.connect(OutputFolder(out).consistency) as store:
+        assert {row[0] for row in store.execute("SELECT DISTINCT article FROM occurrences")} == {"a0", "a2", "a4"}

@@ -18,6 +18,15 @@ class Writer(ABC):
     def path_for(self, document: Document, out_dir: Path) -> Path:
         return OutputFolder(out_dir).output(document.name, self.suffix)
 
+    def output_path(self, document: Document, out_dir: Path) -> Path | None:
+        """The file `write` writes for `document`; None when it writes none (a run
+        whose files a child process renders lists them without rendering them)."""
+        return self.path_for(document, out_dir)
+
+    def prepare(self) -> None:
+        """Load what rendering needs (templates), before the first article: a child
+        process rendering a run's files does it while the run starts."""
+
     @abstractmethod
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str | bytes:
         """The file's content."""

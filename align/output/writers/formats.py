@@ -55,12 +55,20 @@ class SameFormatWriter(Writer):
 
         return format_named(document.format).write(document)
 
-    def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
-              durable: bool = True, place: Callable[..., Path] | None = None) -> Path | None:
+    def output_path(self, document: Document, out_dir: Path) -> Path | None:
+        """None for plain text (the TxtWriter's file is the article) and for an article
+        not read from a file (no layout to write it back into)."""
         if document.format == "txt" or document.layout is None:
             return None
+        return self.path_for(document, out_dir)
+
+    def write(self, document: Document, out_dir: str | Path, run: dict[str, Any] | None = None,
+              durable: bool = True, place: Callable[..., Path] | None = None) -> Path | None:
+        path = self.output_path(document, Path(out_dir))
+        if path is None:
+            return None
         place = place or atomic_write
-        written = place(self.path_for(document, Path(out_dir)), self.render(document, run), durable=durable)
+        written = place(path, self.render(document, run), durable=durable)
         kept = kept_source_path(out_dir, document)
         if not kept.is_file() or kept.read_bytes() != document.layout.data:
             place(kept, document.layout.data, durable=durable)

@@ -532,6 +532,9 @@ class HtmlWriter(Writer):
 
     suffix = ".html"
 
+    def prepare(self) -> None:
+        environment().get_template("article.html.j2")
+
     def render(self, document: Document, run: dict[str, Any] | None = None) -> str:
         return render_article(document, run)
 
