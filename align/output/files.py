@@ -397,20 +397,18 @@ def _serve(parent: int) -> None:
     answers.write(b"+")
     answers.flush()
     failure, outcomes, run = None, [], None
-
-    def place(path: str | Path, data: str | bytes, encoding: str = "utf-8", durable: bool = True) -> Path:
-        if os.getppid() != parent:  # the run is gone; a next one may hold its folder
-            raise SystemExit(0)
-        return atomic_write(path, data, encoding, durable)
+    placing = _Placing(parent)
+    place = placing.place
 
     while True:
         try:
             message = pickle.load(requests)
-        except EOFError:
-            if handler is not None and failure is None:
+        except EOFError:  # the run closed it (`close`), or is gone: then nothing more is written
+            if handler is not None and failure is None and placing.wait() is None and os.getppid() == parent:
                 handler.close()
             return
         if message[0] == "settle":
+            failure = failure or placing.wait()
             if failure is None and handler is not None:
                 try:
                     handler.commit()
@@ -444,7 +442,52 @@ def _serve(parent: int) -> None:
                     continue
                 if note is not None:
                     outcomes.append((name, note))
+                if placing.failure is not None:
+                    raise OutputError(*placing.failure)
             except OutputError as exc:
                 failure = (exc.filename, exc.strerror, exc.errno)
         answers.write(b".")  # (done with it, failed or not)
         answers.flush()
+
+
+class _Placing:
+    """The child's files put into place by a thread of their own, in order, while the
+    child goes on with the next article: creating a file on a virtual disk mostly
+    waits on the file system's journal (a third of the child's time), and the thread
+    releases the interpreter meanwhile. `place` takes atomic_write's arguments and
+    raises the first failure (the thread places nothing after it); `wait` returns
+    once every file taken is placed, with that failure (filename, strerror, errno)
+    or None. It ends the process when the run's is gone: a next run may hold the
+    folder by then, and the store's uncommitted articles go with it."""
+
+    def __init__(self, parent: int) -> None:
+        import queue
+        import threading
+
+        self.parent = parent
+        self.failure: tuple | None = None
+        self.files: queue.Queue = queue.Queue(maxsize=64)  # (the child waits rather than hold a run's files)
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def place(self, path: str | Path, data: str | bytes, encoding: str = "utf-8", durable: bool = True) -> Path:
+        if self.failure is not None:
+            raise OutputError(*self.failure)
+        self.files.put((path, data.encode(encoding) if isinstance(data, str) else data, durable))
+        return path if isinstance(path, Path) else Path(path)
+
+    def wait(self) -> tuple | None:
+        self.files.join()
+        return self.failure
+
+    def _run(self) -> None:
+        while True:
+            path, payload, durable = self.files.get()
+            try:
+                if self.failure is None:
+                    if os.getppid() != self.parent:  # the run is gone; a next one may hold its folder
+                        os._exit(0)
+                    atomic_write(path, payload, durable=durable)
+            except OutputError as exc:
+                self.failure = (exc.filename, exc.strerror, exc.errno)
+            finally:
+                self.files.task_done()

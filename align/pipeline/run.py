@@ -318,11 +318,12 @@ class Run:
                 if not self._state.handed_over:  # its store connection writes from now on
                     self._state.writing.commit()
                     self._state.handed_over = True
+                # While the child is behind (placing files on a slow disk costs it more
+                # than the rest of an article costs the run), the run renders them.
+                rendered = self._state.writing.render(document, header) \
+                    if files.backlog() >= CHILD_BACKLOG else None
                 try:
-                    # While the child is behind (placing files on a slow disk costs it more
-                    # than the rest of an article costs the run), the run renders them.
-                    files.write(document, header, self._state.writing.render(document, header)
-                                if files.backlog() >= CHILD_BACKLOG else None)
+                    files.write(document, header, rendered)
                 except (TypeError, AttributeError, pickle.PicklingError):
                     # A document that cannot be sent (a DOCX article's XML elements): the run
                     # writes it, once the child has committed (one writer of the store at a time).

@@ -32,12 +32,15 @@ class ArticleFiles:
         self.store = store
         self.store_path = store.path if store is not None else None
         self.uncommitted = 0
+        self.commit_every: int | None = COMMIT_EVERY  # (None: only when `commit` is called)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"out_dir": self.out_dir, "writers": self.writers, "store_path": self.store_path}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, store=None, uncommitted=0)
+        # Unpickled, in the child process: it commits only when told (at each settle),
+        # once the thread placing its files has placed them (align.output.files).
+        self.__dict__.update(state, store=None, uncommitted=0, commit_every=None)
 
     def prepare(self) -> None:
         """What writing needs loaded (templates), and the store, opened (in a child process)."""
@@ -64,7 +67,7 @@ class ArticleFiles:
             changed = mark_inconsistent(document, flags)
             self._place(rendered if rendered is not None and not changed else self.render(document, run), place)
         self.uncommitted += 1
-        if self.uncommitted >= COMMIT_EVERY:
+        if self.commit_every is not None and self.uncommitted >= self.commit_every:
             self.commit()
         return document.flag_counts() if changed else None
 
