@@ -56,9 +56,11 @@ from .write import COMMIT_EVERY, ArticleFiles, store_writes
 # one does not wait for the child to start. The run writes its first articles itself
 # until the child has started (prepared the writers and the store).
 BACKGROUND_FILES_FROM = 64
-# Articles' reports are logged once the child is done with them: the run settles with
-# it every COMMIT_EVERY articles once it has caught up, and at most this many apart.
-SETTLE_AT_MOST_EVERY = 16 * COMMIT_EVERY
+# Articles' reports are logged, and its store commits, once the child is done with them:
+# the run settles with it every COMMIT_EVERY articles once it has caught up, and waits
+# for it at most this many apart (the articles of one window of the engine come all at
+# once, and a killed run's store lacks those not committed: the next run records them).
+SETTLE_AT_MOST_EVERY = 4 * COMMIT_EVERY
 # The run renders an article's files itself while the child has this many articles or
 # more to write (it records them and places the files).
 CHILD_BACKLOG = 2
