@@ -330,7 +330,7 @@ class Run:
                     # A document that cannot be sent (a DOCX article's XML elements): the run
                     # writes it, once the child has committed (one writer of the store at a time).
                     self._settle()
-                    self._state.writing.write(document, header)
+                    self._state.writing.write(document, header, rendered=rendered)
                     self._state.writing.commit()
                 else:
                     self._state.unsettled += 1
